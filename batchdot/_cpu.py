@@ -9,7 +9,7 @@ JIT options live.
 
 from __future__ import annotations
 
-from numba import njit, prange, types
+from numba import get_num_threads, njit, prange, types
 from numba.extending import overload
 
 #: The JIT options of every kernel.  ``fastmath`` is restricted to reassociation and

@@ -9,10 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 
-import numba
 import numpy as np
 
-from . import _cpu
 from ._dtypes import kernel_dtype, resolve_dtypes
 from ._plan import plan
 
@@ -67,17 +65,21 @@ def _run_parallel(kernel, *args):
         return kernel(*args)
     with _PARALLEL_LOCK:
         kernel(*args)
+        import numba
+
         _layer_is_threadsafe = numba.threading_layer() != "workqueue"
 
 
 def execute(x3, y3, out3, acc_dtype):
     """Run the kernels on canonical views; ``out3`` is a writeable ``(B, M, N)`` view."""
+    from . import _cpu  # Numba is imported on the first call, not by ``import batchdot``
+
     B, M, K = x3.shape
     N = y3.shape[2]
     acc0 = acc_dtype.type(0)
     out0 = out3.dtype.type(0)
     total = B * M * N
-    nthreads = numba.get_num_threads()
+    nthreads = _cpu.get_num_threads()
     if nthreads == 1 or total * K < SERIAL_CUTOFF or total == 1:
         log.debug("generic serial B=%d M=%d K=%d N=%d", B, M, K, N)
         _cpu.generic_span(x3, y3, out3, acc0, out0, 0, total)

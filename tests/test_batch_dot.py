@@ -1,0 +1,221 @@
+"""batch_dot behaviour: worked examples, dtypes, layouts, zero sizes, out=, threads."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from batchdot import batch_dot
+from batchdot.testing import LAYOUTS, assert_batch_dot_close, random_case, random_values, with_layout
+
+from strategies import SAME
+
+
+def test_worked_example_row_dots():
+    r = batch_dot(np.array([[1, 2], [3, 4]]), np.array([[5, 6], [7, 8]]), axes=1)
+    np.testing.assert_array_equal(r, [[17], [53]])
+    assert r.shape == (2, 1)
+
+
+@pytest.mark.parametrize(
+    "xs, ys, axes, shape",
+    [
+        ((32, 20, 1), (32, 30, 20), [1, 2], (32, 1, 30)),
+        ((100, 20), (100, 30, 20), (1, 2), (100, 30)),
+        ((10, 12, 4, 5), (10, 12, 5, 8), None, (10, 12, 4, 12, 8)),
+        ((2, 2, 3), (2, 3, 2), (-1, -2), (2, 2, 2)),
+    ],
+)
+def test_worked_example_shapes(xs, ys, axes, shape):
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal(xs), rng.standard_normal(ys)
+    r = batch_dot(x, y, axes)
+    assert r.shape == shape
+    assert_batch_dot_close(r, x, y, axes)
+
+
+def test_worked_example_ones():
+    r = batch_dot(np.ones((2, 2)), np.ones((2, 3, 2)), axes=(1, 2))
+    np.testing.assert_array_equal(r, [[2, 2, 2], [2, 2, 2]])
+
+
+def test_shape_inference_walkthrough_values():
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((100, 20)), rng.standard_normal((100, 30, 20))
+    np.testing.assert_allclose(batch_dot(x, y, (1, 2)), np.einsum("bk,bjk->bj", x, y), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", SAME, ids=str)
+def test_every_dtype_matches_reference_and_matmul_dtype(dtype):
+    rng = np.random.default_rng(2)
+    x, y = random_values(rng, (7, 3, 5), dtype), random_values(rng, (7, 5, 4), dtype)
+    r = batch_dot(x, y)
+    assert r.dtype == np.matmul(x, y).dtype
+    assert_batch_dot_close(r, x, y)
+
+
+def test_complex_is_not_conjugated():
+    x = np.array([[1j, 2]])
+    y = np.array([[1j, 1]])
+    np.testing.assert_array_equal(batch_dot(x, y, 1), [[-1 + 2]])
+
+
+def test_integer_wraparound_matches_numpy():
+    x = np.full((2, 3), 100, np.int8)
+    r = batch_dot(x, x, 1)
+    assert r.dtype == np.int8
+    np.testing.assert_array_equal(r[:, 0], np.matmul(x[:, None, :], x[:, :, None])[:, 0, 0])
+
+
+def test_bool_is_logical():
+    x = np.array([[True, False], [False, False]])
+    y = np.array([[True, True], [True, True]])
+    np.testing.assert_array_equal(batch_dot(x, y, 1), [[True], [False]])
+
+
+def test_float16_accumulates_in_float32():
+    x = np.full((1, 4096), 1.0, np.float16)
+    y = np.full((1, 4096), 1.0, np.float16)
+    r = batch_dot(x, y, 1)
+    assert r.dtype == np.float16 and r[0, 0] == 4096  # float16 sums stall at 2048
+
+
+def test_dtype_keyword():
+    x = np.full((1, 3), 100, np.int8)
+    assert batch_dot(x, x, 1, dtype=np.int64)[0, 0] == 30000
+    f = np.full((1, 3), 0.1, np.float32)
+    r = batch_dot(f, f, 1, dtype=np.float64)
+    assert r.dtype == np.float64
+    assert r[0, 0] == pytest.approx(3 * float(np.float32(0.1)) ** 2, rel=1e-15)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("axes", [None, (1, 2), (2, 1), (-2, -2)])
+def test_memory_layouts(layout, axes):
+    rng = np.random.default_rng(3)
+    x = with_layout(rng.standard_normal((6, 5, 5)).astype(np.float32), layout)
+    y = with_layout(rng.standard_normal((6, 5, 5)).astype(np.float32), layout)
+    assert_batch_dot_close(batch_dot(x, y, axes), x, y, axes)
+
+
+def test_python_lists_and_mixed_inputs():
+    r = batch_dot([[1, 2]], np.array([[0.5, 0.25]], np.float32), 1)
+    assert r.dtype == np.float64  # int64 x float32 -> float64, as np.matmul
+    np.testing.assert_array_equal(r, [[1.0]])
+
+
+@pytest.mark.parametrize(
+    "xs, ys, axes, shape",
+    [((0, 3), (0, 3), 1, (0, 1)), ((0, 2, 3), (0, 3, 4), None, (0, 2, 4)), ((2, 0, 3), (2, 3, 4), None, (2, 0, 4))],
+)
+def test_zero_size_outputs(xs, ys, axes, shape):
+    r = batch_dot(np.ones(xs), np.ones(ys), axes)
+    assert r.shape == shape
+
+
+def test_zero_contracted_size_gives_zeros():
+    r = batch_dot(np.ones((3, 2, 0)), np.ones((3, 0, 4), np.int32))
+    assert r.shape == (3, 2, 4) and r.dtype == np.float64
+    np.testing.assert_array_equal(r, 0)
+
+
+def test_large_enough_for_parallel_split():
+    rng = np.random.default_rng(4)
+    for xs, ys, axes in [((3, 64, 48), (3, 48, 40), None), ((1, 1, 5000), (1, 5000, 40), None),
+                         ((2000, 64), (2000, 64), 1)]:
+        x, y = rng.standard_normal(xs), rng.standard_normal(ys)
+        assert_batch_dot_close(batch_dot(x, y, axes), x, y, axes)
+
+
+# -- out= -------------------------------------------------------------------------
+
+
+def test_out_is_filled_and_returned():
+    x, y = np.ones((4, 2, 3)), np.ones((4, 3, 5))
+    out = np.empty((4, 2, 5))
+    assert batch_dot(x, y, out=out) is out
+    np.testing.assert_array_equal(out, 3)
+
+
+@pytest.mark.parametrize("layout", ["F", "strided", "negative"])
+def test_out_with_any_strides(layout):
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((4, 2, 3)), rng.standard_normal((4, 3, 5))
+    out = with_layout(np.zeros((4, 2, 5)), layout)
+    r = batch_dot(x, y, out=out)
+    assert r is out
+    assert_batch_dot_close(out, x, y)
+
+
+def test_out_with_unmergeable_strides():
+    rng = np.random.default_rng(6)
+    x, y = rng.standard_normal((3, 2, 4, 5)), rng.standard_normal((3, 5, 6))
+    out = np.zeros((3, 6, 4, 2)).transpose(0, 3, 2, 1)  # (3, 2, 4, 6), free axes not mergeable
+    batch_dot(x, y, out=out)
+    assert_batch_dot_close(out, x, y)
+
+
+def test_out_overlapping_an_input():
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((5, 4, 4))
+    y = rng.standard_normal((5, 4, 4))
+    expected = np.matmul(x, y)
+    batch_dot(x, y, out=x)
+    np.testing.assert_allclose(x, expected, rtol=1e-12, atol=1e-12)
+    y2 = rng.standard_normal((5, 4, 4))
+    x2 = rng.standard_normal((5, 4, 4))
+    expected = np.matmul(x2, y2)
+    batch_dot(x2, y2, out=y2[:, ::-1, :][:, ::-1, :])
+    np.testing.assert_allclose(y2, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_out_float16():
+    x = np.ones((2, 3), np.float16)
+    out = np.empty((2, 1), np.float16)
+    batch_dot(x, x, 1, out=out)
+    np.testing.assert_array_equal(out, 3)
+
+
+# -- inputs are not modified ---------------------------------------------------------------
+
+
+def test_inputs_never_modified_and_readonly_accepted():
+    rng = np.random.default_rng(8)
+    for _ in range(30):
+        x, y, axes = random_case(rng, dtypes=(np.float32, np.int16, np.complex64), layouts=LAYOUTS)
+        xc, yc = x.copy(), y.copy()
+        r = batch_dot(x, y, axes)
+        assert_batch_dot_close(r, x, y, axes)
+        np.testing.assert_array_equal(x, xc)
+        np.testing.assert_array_equal(y, yc)
+
+
+# -- threads --------------------------------------------------------------------------
+
+
+def test_concurrent_calls_from_eight_threads():
+    rng = np.random.default_rng(9)
+    work = []
+    for t in range(8):
+        shape = [(64, 32, 48), (2, 100, 300), (4000, 16), (50, 8, 8)][t % 4]
+        x = rng.standard_normal(shape)
+        y = rng.standard_normal(shape if len(shape) == 2 else (shape[0], shape[2], shape[1]))
+        work.append((x, y, np.matmul(x[:, None, :], y[:, :, None]).reshape(-1, 1)
+                     if len(shape) == 2 else np.matmul(x, y)))
+    errors = []
+    barrier = threading.Barrier(8)
+
+    def run(x, y, expected):
+        try:
+            barrier.wait()
+            for _ in range(10):
+                np.testing.assert_allclose(batch_dot(x, y), expected, rtol=1e-10, atol=1e-10)
+        except Exception as e:  # collected and re-raised in the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=w) for w in work]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[0]

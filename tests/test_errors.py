@@ -1,0 +1,118 @@
+"""One test per row of the error table, matching the message."""
+
+import numpy as np
+import pytest
+
+from batchdot import batch_dot, plan
+
+try:
+    from numpy.exceptions import AxisError
+except ImportError:  # pragma: no cover
+    from numpy import AxisError
+
+
+@pytest.mark.parametrize("x, y", [(np.ones(3), np.ones((3, 2))), (np.ones((3, 2)), np.ones(3)),
+                                  (np.float64(1), np.ones((3, 2))), (5, 5)])
+def test_rank_below_two(x, y):
+    with pytest.raises(ValueError, match=r"batch_dot requires inputs of rank >= 2.*got shapes"):
+        batch_dot(x, y)
+
+
+def test_different_batch_sizes():
+    with pytest.raises(ValueError, match=r"equal batch sizes.*\(3, 2\) and \(4, 2\) \(3 != 4\)"):
+        batch_dot(np.ones((3, 2)), np.ones((4, 2)))
+
+
+@pytest.mark.parametrize("axes", [0, (0, 1), (1, 0), (-2, 1)])
+def test_contracting_batch_axis(axes):
+    with pytest.raises(ValueError, match=r"other than the batch axis 0.*np\.expand_dims\(x, 0\)"):
+        batch_dot(np.ones((3, 3)), np.ones((3, 3)), axes)
+
+
+@pytest.mark.parametrize("axes", [2, (1, 5), (-3, 1), (1, -4)])
+def test_axis_out_of_range(axes):
+    with pytest.raises(AxisError, match=r"batch_dot requires each axis to lie in"):
+        batch_dot(np.ones((3, 3)), np.ones((3, 3, 3)), axes)
+    assert issubclass(AxisError, ValueError) and issubclass(AxisError, IndexError)
+
+
+def test_contracted_sizes_differ():
+    with pytest.raises(ValueError, match=r"x\.shape\[2\] = 4 and y\.shape\[1\] = 5"):
+        batch_dot(np.ones((2, 3, 4)), np.ones((2, 5, 6)))
+
+
+@pytest.mark.parametrize(
+    "axes, exc",
+    [
+        (((1, 2), 1), ValueError),
+        ([[1], [1]], ValueError),
+        ((1, 1, 1), ValueError),
+        ((1,), ValueError),
+        ("1", TypeError),
+        (1.0, TypeError),
+        ((1.0, 1), TypeError),
+        (True, TypeError),
+        ((np.True_, 1), TypeError),
+        ((None, 1), TypeError),
+        (np.array([[1, 1]]), ValueError),
+        (np.array([1.0, 1.0]), ValueError),
+        ({1, 2}, TypeError),
+    ],
+)
+def test_malformed_axes(axes, exc):
+    with pytest.raises(exc, match="batch_dot requires"):
+        batch_dot(np.ones((2, 3, 3)), np.ones((2, 3, 3)), axes)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [np.array([[None, 1]], dtype=object), np.array([["a", "b"]]), np.array([[b"a", b"b"]]),
+     np.array([["2020-01-01", "2020-01-02"]], dtype="datetime64[D]"), np.zeros((1, 2), dtype="V8"),
+     np.zeros((1, 2), dtype=np.longdouble)],
+    ids=["object", "str", "bytes", "datetime", "void", "longdouble"],
+)
+def test_non_numeric_dtypes(bad):
+    with pytest.raises(TypeError, match="batch_dot requires numeric"):
+        batch_dot(bad, np.ones((1, 2)), 1)
+    with pytest.raises(TypeError, match="batch_dot requires numeric"):
+        batch_dot(np.ones((1, 2)), bad, 1)
+
+
+def test_out_wrong_shape():
+    with pytest.raises(ValueError, match=r"out of shape \(2, 1\), got out of shape \(2,\)"):
+        batch_dot(np.ones((2, 3)), np.ones((2, 3)), 1, out=np.empty(2))
+
+
+def test_out_wrong_dtype():
+    with pytest.raises(TypeError, match=r"out of dtype float64, got out of dtype float32"):
+        batch_dot(np.ones((2, 3)), np.ones((2, 3)), 1, out=np.empty((2, 1), np.float32))
+
+
+def test_out_not_writeable():
+    out = np.empty((2, 1))
+    out.flags.writeable = False
+    with pytest.raises(ValueError, match="writeable out"):
+        batch_dot(np.ones((2, 3)), np.ones((2, 3)), 1, out=out)
+
+
+def test_out_not_an_array():
+    with pytest.raises(TypeError, match="out to be a numpy.ndarray"):
+        batch_dot(np.ones((2, 3)), np.ones((2, 3)), 1, out=[[0.0], [0.0]])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int64, "bool"])
+def test_dtype_not_reachable(dtype):
+    with pytest.raises(TypeError, match="same_kind"):
+        batch_dot(np.ones((2, 3), np.complex128), np.ones((2, 3)), 1, dtype=dtype)
+
+
+def test_dtype_not_numeric():
+    with pytest.raises(TypeError, match="batch_dot requires numeric"):
+        batch_dot(np.ones((2, 3)), np.ones((2, 3)), 1, dtype=object)
+
+
+def test_plan_rejects_bad_shapes():
+    with pytest.raises(ValueError, match="non-negative"):
+        plan((2, -1), (2, 3))
+    with pytest.raises(TypeError, match="tuple of ints"):
+        plan((2, 1.5), (2, 3))
