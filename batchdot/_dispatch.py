@@ -89,7 +89,32 @@ def execute(x3, y3, out3, acc_dtype):
         _run_parallel(_cpu.generic_parallel, x3, y3, out3, acc0, out0, nchunks)
 
 
-def batch_dot(x, y, axes=None, *, dtype=None, out=None):
+def _is_dask(a):
+    return type(a).__module__.startswith("dask.")
+
+
+def _on_cuda_device(a):
+    return hasattr(a, "__cuda_array_interface__")
+
+
+def _route(x, y, out, device):
+    """``"cpu"``, ``"cuda"`` or ``"dask"``: where this call runs.  Imports nothing heavy."""
+    if device not in (None, "cpu", "cuda"):
+        raise ValueError(f"batch_dot requires device to be None, 'cpu' or 'cuda', got {device!r}")
+    if _is_dask(x) or _is_dask(y):
+        return "dask"
+    on_device = [_on_cuda_device(a) for a in (x, y)]
+    if device == "cpu" and any(on_device):
+        raise ValueError(
+            "batch_dot requires host inputs with device='cpu', got a CUDA device array; "
+            "copy it to the host first (e.g. .copy_to_host())"
+        )
+    if device == "cuda" or any(on_device) or (out is not None and _on_cuda_device(out)):
+        return "cuda"
+    return "cpu"
+
+
+def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None):
     """Batchwise dot product, as ``tf.keras.backend.batch_dot`` and ``mindspore.ops.batch_dot``.
 
     For every batch element ``b``, one axis of ``x`` is contracted with one axis of ``y``::
@@ -115,7 +140,13 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None):
         ``np.result_type(x, y)`` as for ``np.matmul``, with float16 summed in float32.
     out : numpy.ndarray, optional
         Array of exactly the result shape and dtype (any strides) to fill and return.
-        May overlap ``x`` or ``y``.
+        May overlap ``x`` or ``y``.  A CUDA device array on the GPU path.
+    device : {None, "cpu", "cuda"}, optional
+        ``None`` follows the inputs: CUDA device arrays (anything exposing
+        ``__cuda_array_interface__``) run on the GPU and stay there; host arrays run on the
+        CPU.  ``"cuda"`` copies host inputs to the GPU and returns a NumPy array;
+        ``"cpu"`` forces the CPU path.  Dask arrays give a lazy Dask array
+        (see :mod:`batchdot.dask`).
 
     Returns
     -------
@@ -141,6 +172,15 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None):
     array([[17],
            [53]])
     """
+    where = _route(x, y, out, device)
+    if where == "dask":
+        from .dask import batch_dot as dask_batch_dot
+
+        return dask_batch_dot(x, y, axes, dtype=dtype, out=out, device=device)
+    if where == "cuda":
+        from ._cuda import batch_dot_cuda
+
+        return batch_dot_cuda(x, y, axes, dtype=dtype, out=out, device=device)
     x = _operand(x, "x")
     y = _operand(y, "y")
     p = plan(x.shape, y.shape, axes)
