@@ -100,11 +100,16 @@ def test_numpy_baselines_compute_batch_dot(name):
 
 
 def test_asv_check():
-    """``asv check --python=same``: asv itself imports the suite and validates every benchmark."""
+    """``asv check``: asv itself imports the suite and validates every benchmark (no network).
+
+    ``-E existing`` runs in this interpreter, as ``--python=same`` does, but once rather than
+    once per entry of the config's requirement matrix.
+    """
+    pytest.importorskip("asv", reason="asv is not installed: pip install -e '.[bench]'")
     asv = shutil.which("asv", path=str(Path(sys.executable).parent)) or shutil.which("asv")
-    assert asv, "asv is not installed (pip install -e '.[bench]')"
+    assert asv, "the asv command is not on PATH"
     proc = subprocess.run(
-        [asv, "check", "--python=same"], cwd=ASV_DIR, capture_output=True, text=True, timeout=120
+        [asv, "check", "-E", "existing"], cwd=ASV_DIR, capture_output=True, text=True, timeout=120
     )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
