@@ -42,12 +42,13 @@ def test_notebooks_exist():
 def test_notebook_runs(path, kernel_env, tmp_path):
     nb = nbformat.read(path, as_version=4)
     committed = path.read_bytes()
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
 
-    km = KernelManager(kernel_name="python3")
-    assert km.kernel_spec.argv[0] == sys.executable  # the kernel runs in this environment
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    assert spec.argv[0] == sys.executable  # the kernel runs in this environment
+    # nbclient starts the kernel, and shuts it down and closes its sockets when done.
     client = nbclient.NotebookClient(
-        nb, km=km, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_DIR)}}
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_DIR)}}
     )
     client.execute()  # raises CellExecutionError on the first failing cell
     codes = [c for c in nb.cells if c.cell_type == "code"]
