@@ -421,14 +421,18 @@ def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
     xo, yo = p.x_order, p.y_order
     xs, ys = (B, M, K), (B, K, N)
 
+    cast_x, cast_y = x.dtype != x_cast, y.dtype != y_cast
+    ident_x, ident_y = xo == tuple(range(len(xo))), yo == tuple(range(len(yo)))
+
     def views(x, y):
-        if x.dtype != x_cast:
+        if cast_x:
             x = x.astype(x_cast)
-        if y.dtype != y_cast:
+        if cast_y:
             y = y.astype(y_cast)
-        x3 = x.transpose(xo).reshape(xs)  # a view unless the free axes cannot merge
-        y3 = y.transpose(yo).reshape(ys)
-        x3.flags.writeable = False
+        # reshape gives a view unless the free axes cannot merge (then the plan's copy)
+        x3 = (x if ident_x else x.transpose(xo)).reshape(xs)
+        y3 = (y if ident_y else y.transpose(yo)).reshape(ys)
+        x3.flags.writeable = False  # one Numba type (readonly) whatever the input's flag
         y3.flags.writeable = False
         return x3, y3
 
