@@ -418,3 +418,14 @@ def test_distributed_inputs_larger_than_a_worker():
         assert after == before, "a worker was lost or restarted"
         assert set(client.scheduler_info()["workers"]) == set(before)
         assert elapsed < 180
+
+
+@pytest.mark.distributed
+def test_dask_bench_runs(capsys):
+    """The scaling benchmark runs end to end (tiny workload) and prints its table."""
+    pytest.importorskip("distributed")
+    from batchdot._dask_bench import main
+
+    main(["--workers", "1", "--repeats", "1", "--shape", "16,4,8,3", "--chunk", "4"])
+    out = capsys.readouterr().out
+    assert "median s" in out and "\n       1 " in out

@@ -1,0 +1,73 @@
+"""Scaling of :func:`batchdot.dask.batch_dot` from one to two (or more) worker processes.
+
+Run ``python -m batchdot._dask_bench`` (needs the ``dask`` extra).  For each worker count a
+``distributed.LocalCluster`` of single-threaded worker processes (``NUMBA_NUM_THREADS=1``
+each, so one worker process uses one core) is started, a fixed workload is generated on
+the workers from a seeded generator and persisted, one untimed run loads the compiled
+kernels, and then ``batch_dot(x, y).sum()`` is timed a few times; the median is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+
+def run(n_workers, shape, chunk, repeats, seed=0):
+    """Wall times (s) of ``batch_dot(x, y).sum().compute()`` on ``n_workers`` processes."""
+    import dask.array as da
+    from distributed import Client, LocalCluster, wait
+
+    from .dask import batch_dot
+
+    B, M, K, N = shape
+    with LocalCluster(
+        n_workers=n_workers, processes=True, threads_per_worker=1, host="127.0.0.1",
+        dashboard_address=None, env={"NUMBA_NUM_THREADS": "1"},
+    ) as cluster, Client(cluster) as client:
+        rng = da.random.default_rng(seed)
+        x = rng.standard_normal((B, M, K), chunks=(chunk, M, K)).persist()
+        y = rng.standard_normal((B, K, N), chunks=(chunk, K, N)).persist()
+        wait([x, y])
+        r = batch_dot(x, y).sum()
+        value = r.compute()  # warm-up: workers load the compiled kernels
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            again = r.compute()
+            times.append(time.perf_counter() - t0)
+            assert again == value or abs(again - value) <= 1e-9 * abs(value)
+        return times
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m batchdot._dask_bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts (default 1,2)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs per worker count (default 5)")
+    parser.add_argument("--shape", default="1024,64,256,64", help="B,M,K,N (default 1024,64,256,64)")
+    parser.add_argument("--chunk", type=int, default=32, help="batch chunk (default 32)")
+    args = parser.parse_args(argv)
+    shape = tuple(int(s) for s in args.shape.split(","))
+    B, M, K, N = shape
+    gflop = 2 * B * M * N * K / 1e9
+    mb = 8 * B * K * (M + N) / 1e6
+    print(f"batch_dot (B={B}, M={M}, K={K}) x (B={B}, K={K}, N={N}) float64, {mb:.0f} MB of input, "
+          f"{gflop:.2f} GFLOP, batch chunks of {args.chunk} ({B // args.chunk} tasks), "
+          f"median of {args.repeats}")
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    print(f"{os.cpu_count()} CPUs, load average before: {load}")
+    print(f"{'workers':>8} {'median s':>9} {'min s':>7} {'GFLOP/s':>8} {'speed-up':>8}")
+    base = None
+    for n in (int(w) for w in args.workers.split(",")):
+        times = run(n, shape, args.chunk, args.repeats)
+        med = statistics.median(times)
+        base = base or med
+        print(f"{n:>8} {med:>9.3f} {min(times):>7.3f} {gflop / med:>8.2f} {base / med:>8.2f}", flush=True)
+    if hasattr(os, "getloadavg"):
+        print("load average after: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
+
+
+if __name__ == "__main__":
+    main()
