@@ -170,13 +170,17 @@ def choose_chunks(p, x_chunks, y_chunks, itemsizes, limit, follow="x"):
 
 
 def _meta(x, y, ndim, dtype):
-    """A zero-size block of the result type: CuPy if either operand has CuPy blocks."""
+    """A zero-size block of the result type: that of a non-NumPy (e.g. CuPy) operand, if any.
+
+    NumPy blocks of any ndarray subclass give plain ndarrays, as :func:`batchdot.batch_dot`
+    returns them.
+    """
     from dask.array.utils import meta_from_array
 
-    like = x if type(x._meta).__module__.startswith("numpy") else y
-    if not type(y._meta).__module__.startswith("numpy"):
-        like = y
-    return meta_from_array(like, ndim=ndim, dtype=dtype)
+    for a in (x, y):
+        if not isinstance(a._meta, np.ndarray):
+            return meta_from_array(a, ndim=ndim, dtype=dtype)
+    return np.empty((0,) * ndim, dtype)
 
 
 def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None):

@@ -243,6 +243,12 @@ def test_direct_call_and_meta():
     r = dask_batch_dot(x, y)
     assert type(r._meta) is np.ndarray and r._meta.dtype == np.float64 and r._meta.ndim == 3
     np.testing.assert_array_equal(_compute(r), np.full((6, 2, 4), 3.0))
+    # blocks of an ndarray subclass still give plain ndarray blocks, as the NumPy path does
+    xm = da.from_array(np.ma.masked_array(np.ones((6, 2, 3), np.float32)), chunks=2)
+    r = dask_batch_dot(xm, y.astype(np.float32), dtype=np.float64)
+    assert type(r._meta) is np.ndarray and r.dtype == np.float64
+    got = _compute(r)
+    assert type(got) is np.ndarray and got.dtype == np.float64
 
 
 def test_device_cpu_is_passed_to_blocks():
