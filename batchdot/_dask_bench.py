@@ -10,15 +10,19 @@ kernels, and then ``batch_dot(x, y).sum()`` is timed a few times; the median is 
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import statistics
 import time
 
 
 def run(n_workers, shape, chunk, repeats, seed=0):
-    """Wall times (s) of ``batch_dot(x, y).sum().compute()`` on ``n_workers`` processes."""
+    """Wall times (s) of ``batch_dot(x, y).sum().compute()`` on ``n_workers`` processes.
+
+    Also returns the number of batch_dot block tasks each worker ran per computation.
+    """
     import dask.array as da
-    from distributed import Client, LocalCluster, wait
+    from distributed import Client, LocalCluster, get_task_stream, wait
 
     from .dask import batch_dot
 
@@ -34,12 +38,16 @@ def run(n_workers, shape, chunk, repeats, seed=0):
         r = batch_dot(x, y).sum()
         value = r.compute()  # warm-up: workers load the compiled kernels
         times = []
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            again = r.compute()
-            times.append(time.perf_counter() - t0)
-            assert again == value or abs(again - value) <= 1e-9 * abs(value)
-        return times
+        with get_task_stream(client) as stream:
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                again = r.compute()
+                times.append(time.perf_counter() - t0)
+                assert again == value or abs(again - value) <= 1e-9 * abs(value)
+        per_worker = collections.Counter(
+            t["worker"] for t in stream.data if t["key"][0].startswith("batch_dot")
+        )
+        return times, sorted(n // repeats for n in per_worker.values())
 
 
 def main(argv=None):
@@ -58,13 +66,13 @@ def main(argv=None):
           f"median of {args.repeats}")
     load = " ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     print(f"{os.cpu_count()} CPUs, load average before: {load}")
-    print(f"{'workers':>8} {'median s':>9} {'min s':>7} {'GFLOP/s':>8} {'speed-up':>8}")
+    print(f"{'workers':>8} {'median s':>9} {'min s':>7} {'GFLOP/s':>8} {'speed-up':>8}  tasks per worker")
     base = None
     for n in (int(w) for w in args.workers.split(",")):
-        times = run(n, shape, args.chunk, args.repeats)
+        times, tasks = run(n, shape, args.chunk, args.repeats)
         med = statistics.median(times)
         base = base or med
-        print(f"{n:>8} {med:>9.3f} {min(times):>7.3f} {gflop / med:>8.2f} {base / med:>8.2f}", flush=True)
+        print(f"{n:>8} {med:>9.3f} {min(times):>7.3f} {gflop / med:>8.2f} {base / med:>8.2f}  {tasks}", flush=True)
     if hasattr(os, "getloadavg"):
         print("load average after: " + " ".join(f"{v:.2f}" for v in os.getloadavg()))
 
