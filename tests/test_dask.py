@@ -195,11 +195,11 @@ def test_dtype_keyword(xd, yd, dtype):
         ((4, 3, 5), (4, 3, 6), np.int64(1), (4, 5, 6)),
     ],
 )
-@pytest.mark.parametrize("limit", ["128MiB", "256B"])
+@pytest.mark.parametrize("limit", ["128MiB", "512B"])
 def test_axes_forms(xs, ys, axes, shape, limit):
     rng = np.random.default_rng(5)
     xn, yn = rng.standard_normal(xs), rng.standard_normal(ys)
-    x, y = da.from_array(xn, chunks=3), da.from_array(yn, chunks=2)
+    x, y = da.from_array(xn, chunks=5), da.from_array(yn, chunks=3)
     with dask.config.set({"array.chunk-size": limit}):
         r = batch_dot(x, y, axes)
     assert r.shape == shape
