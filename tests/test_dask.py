@@ -434,6 +434,7 @@ def test_dask_bench_runs(capsys):
     pytest.importorskip("distributed")
     from batchdot._dask_bench import main
 
-    main(["--workers", "1", "--repeats", "1", "--shape", "16,4,8,3", "--chunk", "4"])
+    main(["--workers", "1", "--repeats", "1", "--shape", "16,4,8,3", "--chunk", "4",
+          "--control-repeats", "1"])
     out = capsys.readouterr().out
-    assert "median s" in out and "\n       1 " in out
+    assert "median s" in out and "\n       1 " in out and "[4]" in out and "control" in out
