@@ -6,6 +6,7 @@ Steps: coerce the operands, build (or fetch) the cached plan, resolve dtypes, pr
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 
@@ -186,49 +187,43 @@ def work_items(family, B, M, N):
     return _cpu.work_items(family, B, M, N)
 
 
-def prepare(family, x3, y3, out3, acc_dtype):
-    """A callable ``run(x3, y3, out3)`` for the family: compiled, verified, split decided.
+def _blas(x3, y3, out3):
+    np.matmul(x3, y3, out=out3)
 
-    The split: serial below :data:`SERIAL_CUTOFF` multiply-adds, one thread, or one item;
-    else ``CHUNKS_PER_THREAD`` chunks a thread.  ``blas`` is ``np.matmul`` on the views.
+
+def prepare(family, x3, yk, out3, acc_dtype):
+    """``(fn, tail)`` such that ``fn(x3, yk, out3, *tail)`` runs the family on such arrays.
+
+    ``yk`` is the kernel's own ``y``: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``.  The
+    kernel is compiled (SLP on) and verified for exactly these argument types, and the
+    split is decided: serial below :data:`SERIAL_CUTOFF` multiply-adds, with one thread or
+    one work item; else ``CHUNKS_PER_THREAD`` chunks a thread.  ``blas`` is ``np.matmul``.
     """
-    B, M, K = x3.shape
-    N = y3.shape[2]
     if family == "blas":
-        def run_blas(x3, y3, out3):
-            np.matmul(x3, y3, out=out3)
-
-        return run_blas
+        return _blas, ()
     from . import _cpu  # Numba is imported on the first call, not by ``import batchdot``
     from ._jit import compile_with_slp
 
+    B, M, K = x3.shape
+    N = out3.shape[2]
     zero = acc_dtype.type(0)
     span, par = _cpu.FAMILIES[family]
     items = work_items(family, B, M, N)
     nthreads = _cpu.get_num_threads()
     serial = nthreads == 1 or items < 2 or B * M * N * K < SERIAL_CUTOFF
     nchunks = min(items, nthreads * CHUNKS_PER_THREAD)
-    transpose_y = family == "dot"
-    yk = y3.transpose(0, 2, 1) if transpose_y else y3
     kernel = span if serial else par
-    extra = (0, items) if serial else (nchunks,)
+    tail = (zero, 0, items) if serial else (zero, nchunks)
     if family != "generic":
-        compile_with_slp(kernel, (x3, yk, out3, zero) + extra)
+        compile_with_slp(kernel, (x3, yk, out3) + tail)
         if not _verify(family, kernel, not serial, x3, yk, out3, zero):
+            y3 = yk.transpose(0, 2, 1) if family == "dot" else yk
             return prepare("generic", x3, y3, out3, acc_dtype)
     log.debug("%s %s B=%d M=%d K=%d N=%d chunks=%s", family, "serial" if serial else "parallel",
               B, M, K, N, "-" if serial else nchunks)
-
     if serial:
-        def run_serial(x3, y3, out3):
-            kernel(x3, y3.transpose(0, 2, 1) if transpose_y else y3, out3, zero, 0, items)
-
-        return run_serial
-
-    def run_parallel(x3, y3, out3):
-        _run_parallel(kernel, x3, y3.transpose(0, 2, 1) if transpose_y else y3, out3, zero, nchunks)
-
-    return run_parallel
+        return kernel, tail
+    return functools.partial(_run_parallel, kernel), tail
 
 
 def execute(x3, y3, out3, acc_dtype, kernel=None):
@@ -237,15 +232,11 @@ def execute(x3, y3, out3, acc_dtype, kernel=None):
     N = y3.shape[2]
     family, copy_y = choose_kernel(B, M, K, N, x3, y3, out3.dtype, acc_dtype, kernel)
     if copy_y:
-        y3 = _readonly(np.ascontiguousarray(y3))
-    run = prepare(family, x3, y3, out3, acc_dtype)
-    run(x3, y3, out3)
+        y3 = np.ascontiguousarray(y3)
+    yk = y3.transpose(0, 2, 1) if family == "dot" else y3
+    fn, tail = prepare(family, x3, yk, out3, acc_dtype)
+    fn(x3, yk, out3, *tail)
     return family
-
-
-def _readonly(a):
-    a.flags.writeable = False
-    return a
 
 
 def _is_dask(a):
@@ -403,57 +394,59 @@ def _runner_key(x, y, axes, dtype, kernel):
         return None
     if not (dtype is None or isinstance(dtype, np.dtype)):
         return None
-    return (x.shape, x.strides, x.dtype, y.shape, y.strides, y.dtype, axes, dtype, kernel)
+    return (x.shape, x.strides, x.dtype, x.flags.writeable, y.shape, y.strides, y.dtype,
+            y.flags.writeable, axes, dtype, kernel)
 
 
 def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
-    """``run(x, y) -> result`` for arrays laid out like ``x`` and ``y``: all decisions made."""
+    """``run(x, y) -> result`` for arrays laid out like ``x`` and ``y``: all decisions made.
+
+    Valid for every call with the same shapes, strides, dtypes and writeability (the cache
+    key), which are what Numba's argument types and NumPy's view-or-copy choices depend on.
+    """
     B, M, K, N = p.batch, p.m, p.k, p.n
-    shape3 = (B, M, N)
+    shape3, out_shape = (B, M, N), p.out_shape
     if B * M * N == 0 or K == 0:
         def run_trivial(x, y):
-            return np.zeros(p.out_shape, out_dtype)
+            return np.zeros(out_shape, out_dtype)
 
+        run_trivial.family = None
         return run_trivial
-    x_cast = kernel_dtype(x.dtype)
-    y_cast = kernel_dtype(y.dtype)
-    out_k = kernel_dtype(out_dtype)
-    xo, yo = p.x_order, p.y_order
-    xs, ys = (B, M, K), (B, K, N)
-
+    x_cast, y_cast, out_k = kernel_dtype(x.dtype), kernel_dtype(y.dtype), kernel_dtype(out_dtype)
     cast_x, cast_y = x.dtype != x_cast, y.dtype != y_cast
+    xo, yo = p.x_order, p.y_order
+    xs = (B, M, K)
+    if cast_x:
+        x = x.astype(x_cast)
+    if cast_y:
+        y = y.astype(y_cast)
+    # reshape gives a view unless the free axes cannot merge (then the plan's copy)
+    x3 = x.transpose(xo).reshape(xs)
+    y3 = y.transpose(yo).reshape(B, K, N)
+    family, copy_y = choose_kernel(B, M, K, N, x3, y3, out_k, acc_dtype, kernel)
+    if family == "dot":  # the kernel takes y as (B, N, K)
+        yo, ys = yo[:1] + yo[2:] + yo[1:2], (B, N, K)
+    else:
+        ys = (B, K, N)
     ident_x, ident_y = xo == tuple(range(len(xo))), yo == tuple(range(len(yo)))
+    yk = y.transpose(yo).reshape(ys)
+    if copy_y:
+        yk = np.ascontiguousarray(yk)
+    fn, tail = prepare(family, x3, yk, np.empty(shape3, out_k), acc_dtype)
+    same_out = out_k == out_dtype
 
-    def views(x, y):
+    def run(x, y):
         if cast_x:
             x = x.astype(x_cast)
         if cast_y:
             y = y.astype(y_cast)
-        # reshape gives a view unless the free axes cannot merge (then the plan's copy)
-        x3 = (x if ident_x else x.transpose(xo)).reshape(xs)
-        y3 = (y if ident_y else y.transpose(yo)).reshape(ys)
-        x3.flags.writeable = False  # one Numba type (readonly) whatever the input's flag
-        y3.flags.writeable = False
-        return x3, y3
-
-    x3, y3 = views(x, y)
-    family, copy_y = choose_kernel(B, M, K, N, x3, y3, out_k, acc_dtype, kernel)
-    if copy_y:
-        y3 = _readonly(np.ascontiguousarray(y3))
-    prepared = prepare(family, x3, y3, np.empty(shape3, out_k), acc_dtype)
-    out_shape = p.out_shape
-
-    def run(x, y):
-        x3, y3 = views(x, y)
+        x3 = x.reshape(xs) if ident_x else x.transpose(xo).reshape(xs)
+        yk = y.reshape(ys) if ident_y else y.transpose(yo).reshape(ys)
         if copy_y:
-            y3 = _readonly(np.ascontiguousarray(y3))
-        if out_k == out_dtype:
-            result = np.empty(out_shape, out_dtype)
-            prepared(x3, y3, result.reshape(shape3))
-            return result
-        tmp = np.empty(shape3, out_k)
-        prepared(x3, y3, tmp)
-        return tmp.reshape(out_shape).astype(out_dtype)
+            yk = np.ascontiguousarray(yk)
+        res = np.empty(shape3, out_k)
+        fn(x3, yk, res, *tail)
+        return res.reshape(out_shape) if same_out else res.reshape(out_shape).astype(out_dtype)
 
     run.family = family
     return run
