@@ -95,9 +95,9 @@ def _tile_for(dtype, n):
 def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None):
     """The kernel family for one contraction: the one place this is decided.
 
-    Returns ``(family, copy_y)`` where ``copy_y`` says that ``y`` must be made C-contiguous
-    for the family (only for ``tile`` on a strided ``y``, where it is cheap: the kernel reads
-    ``y`` ``M / MR`` times).  ``forced`` (``kernel=``) overrides the heuristics.
+    Never asks for a copy: every family runs on the strided canonical views (``tile`` is
+    fastest when ``y`` is C-contiguous, ``dot`` when the contracted axis is contiguous in
+    both).  ``forced`` (the ``kernel=`` argument) overrides the heuristics.
     """
     dt = x3.dtype
     same_float = dt in _FAST_DTYPES and y3.dtype == dt and out_dtype == dt and acc_dtype == dt
@@ -109,21 +109,18 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None):
                 f"batch_dot requires float32 or float64 operands and result of one dtype for "
                 f"kernel={forced!r}, got {x3.dtype}, {y3.dtype} -> {out_dtype}"
             )
-        if forced == "tile":
-            return "tile:%dx%d" % _tile_for(dt, N), not y3.flags.c_contiguous
-        return forced, False
+        return "tile:%dx%d" % _tile_for(dt, N) if forced == "tile" else forced
     if not same_float:
-        return "generic", False
+        return "generic"
     if min(M, N, K) >= BLAS_MIN:
-        return "blas", False
+        return "blas"
     item = dt.itemsize
-    if x3.strides[2] == item and y3.strides[1] == item and (M == 1 or N == 1 or not y3.flags.c_contiguous):
-        return "dot", False
-    if y3.flags.c_contiguous:
-        return "tile:%dx%d" % _tile_for(dt, N), False
-    if M >= 4:
-        return "tile:%dx%d" % _tile_for(dt, N), True
-    return "generic", False
+    k_contiguous = x3.strides[2] == item and y3.strides[1] == item
+    if k_contiguous and (M == 1 or N == 1 or not y3.flags.c_contiguous):
+        return "dot"
+    if y3.strides[2] == item or N == 1:
+        return "tile:%dx%d" % _tile_for(dt, N)
+    return "generic"
 
 
 # --------------------------------------------------------------------------- verification
@@ -230,9 +227,7 @@ def execute(x3, y3, out3, acc_dtype, kernel=None):
     """Choose, prepare and run a kernel on canonical views; ``out3`` is writeable ``(B, M, N)``."""
     B, M, K = x3.shape
     N = y3.shape[2]
-    family, copy_y = choose_kernel(B, M, K, N, x3, y3, out3.dtype, acc_dtype, kernel)
-    if copy_y:
-        y3 = np.ascontiguousarray(y3)
+    family = choose_kernel(B, M, K, N, x3, y3, out3.dtype, acc_dtype, kernel)
     yk = y3.transpose(0, 2, 1) if family == "dot" else y3
     fn, tail = prepare(family, x3, yk, out3, acc_dtype)
     fn(x3, yk, out3, *tail)
@@ -423,15 +418,13 @@ def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
     # reshape gives a view unless the free axes cannot merge (then the plan's copy)
     x3 = x.transpose(xo).reshape(xs)
     y3 = y.transpose(yo).reshape(B, K, N)
-    family, copy_y = choose_kernel(B, M, K, N, x3, y3, out_k, acc_dtype, kernel)
+    family = choose_kernel(B, M, K, N, x3, y3, out_k, acc_dtype, kernel)
     if family == "dot":  # the kernel takes y as (B, N, K)
         yo, ys = yo[:1] + yo[2:] + yo[1:2], (B, N, K)
     else:
         ys = (B, K, N)
     ident_x, ident_y = xo == tuple(range(len(xo))), yo == tuple(range(len(yo)))
     yk = y.transpose(yo).reshape(ys)
-    if copy_y:
-        yk = np.ascontiguousarray(yk)
     fn, tail = prepare(family, x3, yk, np.empty(shape3, out_k), acc_dtype)
     same_out = out_k == out_dtype
 
@@ -442,8 +435,6 @@ def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
             y = y.astype(y_cast)
         x3 = x.reshape(xs) if ident_x else x.transpose(xo).reshape(xs)
         yk = y.reshape(ys) if ident_y else y.transpose(yo).reshape(ys)
-        if copy_y:
-            yk = np.ascontiguousarray(yk)
         res = np.empty(shape3, out_k)
         fn(x3, yk, res, *tail)
         return res.reshape(out_shape) if same_out else res.reshape(out_shape).astype(out_dtype)
