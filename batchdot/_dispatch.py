@@ -94,7 +94,8 @@ def _is_dask(a):
 
 
 def _on_cuda_device(a):
-    return hasattr(a, "__cuda_array_interface__")
+    # Numba's CUDA-simulator arrays carry ``__cuda_ndarray__`` but no array interface
+    return hasattr(a, "__cuda_array_interface__") or getattr(a, "__cuda_ndarray__", False)
 
 
 def _route(x, y, out, device):
