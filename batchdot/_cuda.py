@@ -46,6 +46,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -436,6 +437,14 @@ def _grid(work, threads, config):
     return max(1, min(config.max_blocks, -(-work // threads)))
 
 
+def _launch(kernel, grid, block, *args):
+    """Launch ``kernel``; small grids are our choice for small problems, so Numba's
+    low-occupancy performance warning is not passed on to the user."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Grid size .* under-utilization")
+        kernel[grid, block](*args)
+
+
 # --------------------------------------------------------------------------- device arrays
 
 
@@ -494,7 +503,7 @@ def _copy(src, dst, config):
     if dst.size == 0:
         return
     kernel = _copy_kernel(dst.dtype, dst.ndim)
-    kernel[_grid(dst.size, config.threads, config), config.threads](src, dst)
+    _launch(kernel, _grid(dst.size, config.threads, config), config.threads, src, dst)
 
 
 def _canonical_operand(a, order, groups, shape3, config):
@@ -716,7 +725,7 @@ def _compute(x3, y3, out3, kernel, lanes, config):
     fn = _kernel(family, *dtypes, config)
     log.debug("cuda %s B=%d M=%d K=%d N=%d lanes=%d", family, B, M, K, N, lanes)
     if family == "dot":
-        fn[_grid(B * M * N * lanes, config.threads, config), config.threads](x3, y3, out3, lanes)
+        _launch(fn, _grid(B * M * N * lanes, config.threads, config), config.threads, x3, y3, out3, lanes)
     elif family == "small":
         per = _small_batches(M, N, K, dtypes[2], config)
         if per == 0:
@@ -724,7 +733,7 @@ def _compute(x3, y3, out3, kernel, lanes, config):
                 f"batch_dot requires M*K and K*N within the shared-memory stage for "
                 f"kernel='small', got M={M}, K={K}, N={N}"
             )
-        fn[_grid(-(-B // per), 1, config), config.threads](x3, y3, out3)
+        _launch(fn, _grid(-(-B // per), 1, config), config.threads, x3, y3, out3)
     else:
         tiles = B * -(-M // config.tile_m) * -(-N // config.tile_n)
-        fn[_grid(tiles, 1, config), config.tiled_threads](x3, y3, out3)
+        _launch(fn, _grid(tiles, 1, config), config.tiled_threads, x3, y3, out3)
