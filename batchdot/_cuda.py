@@ -437,12 +437,12 @@ def _grid(work, threads, config):
     return max(1, min(config.max_blocks, -(-work // threads)))
 
 
-def _launch(kernel, grid, block, *args):
-    """Launch ``kernel``; small grids are our choice for small problems, so Numba's
-    low-occupancy performance warning is not passed on to the user."""
+def _launch(kernel, grid, block, stream, *args):
+    """Launch ``kernel`` on ``stream``; small grids are our choice for small problems, so
+    Numba's low-occupancy performance warning is not passed on to the user."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Grid size .* under-utilization")
-        kernel[grid, block](*args)
+        kernel[grid, block, stream](*args)
 
 
 # --------------------------------------------------------------------------- device arrays
@@ -498,23 +498,23 @@ def _overlap(a, b):
     return alo < bhi and blo < ahi
 
 
-def _copy(src, dst, config):
+def _copy(src, dst, stream, config):
     """``dst[...] = src`` on the device, for arrays of equal shape and any strides."""
     if dst.size == 0:
         return
     kernel = _copy_kernel(dst.dtype, dst.ndim)
-    _launch(kernel, _grid(dst.size, config.threads, config), config.threads, src, dst)
+    _launch(kernel, _grid(dst.size, config.threads, config), config.threads, stream, src, dst)
 
 
-def _canonical_operand(a, order, groups, shape3, config):
+def _canonical_operand(a, order, groups, shape3, stream, config):
     """The canonical 3-D view of device array ``a``; a device copy if the free axes of ``a``
     cannot be merged into one strided axis (then the permuted operand is copied once)."""
     merged = _merge_strides(a.shape, a.strides, order, groups)
     if merged is not None:
         return _view(a, *merged), False
     permuted = _view(a, tuple(a.shape[d] for d in order), tuple(a.strides[d] for d in order))
-    tmp = cuda.device_array(permuted.shape, a.dtype)
-    _copy(permuted, tmp, config)
+    tmp = cuda.device_array(permuted.shape, a.dtype, stream=stream)
+    _copy(permuted, tmp, stream, config)
     isz = a.dtype.itemsize
     return _view(tmp, shape3, (shape3[1] * shape3[2] * isz, shape3[2] * isz, isz)), True
 
@@ -605,8 +605,10 @@ def _batch_dot_cuda(
         )
     _require_driver("cuda" if device is None else device)
     out_on_device = out is not None and _is_device(out)
+    stream = 0  # host inputs: Numba's default stream
     if on_device:
         xd, yd = _as_device(x, "x"), _as_device(y, "y")
+        stream = xd.stream  # work is queued behind the producer of x (e.g. CuPy's stream)
         for a, name in ((xd, "x"), (yd, "y")):
             if not np.dtype(a.dtype).isnative:
                 raise TypeError(
@@ -637,7 +639,7 @@ def _batch_dot_cuda(
         _check_out(outd, p, out_dtype)
         result = out
     elif on_device:
-        outd = result = cuda.device_array(p.out_shape, out_dtype)
+        outd = result = cuda.device_array(p.out_shape, out_dtype, stream=stream)
     else:
         if out is not None:
             _check_out(out, p, out_dtype)
@@ -652,12 +654,12 @@ def _batch_dot_cuda(
         if isinstance(result, np.ndarray):
             result[...] = 0
         else:
-            _copy(cuda.to_device(np.zeros(p.out_shape, out_dtype)), outd, config)
+            _copy(cuda.to_device(np.zeros(p.out_shape, out_dtype), stream=stream), outd, stream, config)
         return _wrap(result, x, y, out)
 
     if on_device:
-        x3, cx = _canonical_operand(xd, p.x_order, (1, len(p.x_free), 1), (B, M, K), config)
-        y3, cy = _canonical_operand(yd, p.y_order, (1, 1, len(p.y_free)), (B, K, N), config)
+        x3, cx = _canonical_operand(xd, p.x_order, (1, len(p.x_free), 1), (B, M, K), stream, config)
+        y3, cy = _canonical_operand(yd, p.y_order, (1, 1, len(p.y_free)), (B, K, N), stream, config)
         if cx or cy:
             log.debug("cuda: operands copied on the device into canonical order (x: %s, y: %s)", cx, cy)
     else:  # host inputs: copied in, already in canonical order (the only copies of this path)
@@ -667,7 +669,7 @@ def _batch_dot_cuda(
 
     if isinstance(result, np.ndarray):
         tmp = cuda.device_array((B, M, N), out_dtype)
-        _compute(x3, y3, tmp, kernel, lanes, config)
+        _compute(x3, y3, tmp, kernel, lanes, stream, config)
         result[...] = tmp.copy_to_host().reshape(p.out_shape)
         return result
 
@@ -678,11 +680,11 @@ def _batch_dot_cuda(
         merged = _merge_strides(tuple(outd.shape), tuple(outd.strides), tuple(range(outd.ndim)), groups)
         out3 = None if merged is None else _view(outd, *merged)
     if out3 is None:  # out's strides admit no (B, M, N) view, or it overlaps an input
-        tmp = cuda.device_array((B, M, N), out_dtype)
-        _compute(x3, y3, tmp, kernel, lanes, config)
-        _copy(_view(tmp, tuple(outd.shape), _c_strides(outd.shape, out_dtype.itemsize)), outd, config)
+        tmp = cuda.device_array((B, M, N), out_dtype, stream=stream)
+        _compute(x3, y3, tmp, kernel, lanes, stream, config)
+        _copy(_view(tmp, tuple(outd.shape), _c_strides(outd.shape, out_dtype.itemsize)), outd, stream, config)
     else:
-        _compute(x3, y3, out3, kernel, lanes, config)
+        _compute(x3, y3, out3, kernel, lanes, stream, config)
     return _wrap(result, x, y, out)
 
 
@@ -709,7 +711,7 @@ def _small_batches(M, N, K, out_dtype, config):
     return min(stage // (M * K), stage // (K * N))
 
 
-def _compute(x3, y3, out3, kernel, lanes, config):
+def _compute(x3, y3, out3, kernel, lanes, stream, config):
     """Choose and launch a kernel on canonical device views (``out3`` writeable, no overlap)."""
     B, M, K = x3.shape
     N = y3.shape[2]
@@ -725,7 +727,7 @@ def _compute(x3, y3, out3, kernel, lanes, config):
     fn = _kernel(family, *dtypes, config)
     log.debug("cuda %s B=%d M=%d K=%d N=%d lanes=%d", family, B, M, K, N, lanes)
     if family == "dot":
-        _launch(fn, _grid(B * M * N * lanes, config.threads, config), config.threads, x3, y3, out3, lanes)
+        _launch(fn, _grid(B * M * N * lanes, config.threads, config), config.threads, stream, x3, y3, out3, lanes)
     elif family == "small":
         per = _small_batches(M, N, K, dtypes[2], config)
         if per == 0:
@@ -733,7 +735,7 @@ def _compute(x3, y3, out3, kernel, lanes, config):
                 f"batch_dot requires M*K and K*N within the shared-memory stage for "
                 f"kernel='small', got M={M}, K={K}, N={N}"
             )
-        _launch(fn, _grid(-(-B // per), 1, config), config.threads, x3, y3, out3)
+        _launch(fn, _grid(-(-B // per), 1, config), config.threads, stream, x3, y3, out3)
     else:
         tiles = B * -(-M // config.tile_m) * -(-N // config.tile_n)
-        _launch(fn, _grid(tiles, 1, config), config.tiled_threads, x3, y3, out3)
+        _launch(fn, _grid(tiles, 1, config), config.tiled_threads, stream, x3, y3, out3)

@@ -205,3 +205,31 @@ def test_importing_and_cpu_calls_never_touch_cuda():
     )
     proc = _run(["-c", code], {}, 120)
     assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+# --------------------------------------------------------------------------- GPU benchmark
+
+
+def test_gpu_bench_bookkeeping():
+    from batchdot import _gpu_bench as gb
+
+    names = [w[0] for w in gb.WORKLOADS]
+    assert names == ["rowdot", "vecmat", "small8", "small32", "large512"]
+    for name, xs, ys, axes, spec in gb.WORKLOADS:
+        x, y = np.ones((2,) + xs[1:]), np.ones((2,) + ys[1:])
+        ours = batch_dot(x, y, axes)  # the peer spelling computes the same contraction
+        peer = np.matmul(x, y) if spec is None else np.einsum(spec, x, y)
+        np.testing.assert_array_equal(ours, peer.reshape(ours.shape))
+    assert gb.workload_bytes((10, 4), (10, 4), 1, np.float64) == (40 + 40 + 10) * 8
+    assert gb.workload_flops((3, 4, 5), (3, 5, 6), None) == 2 * 3 * 4 * 5 * 6
+    assert gb.median_ms([3.0, 1.0, 2.0]) == 2.0 and np.isnan(gb.median_ms([]))
+    row = gb.format_row("rowdot", "float32", 2.0, [4.0, float("nan")], 1.0, 2e9)
+    assert "( 2.00x)" in row and "( 50%)" in row and row.endswith("1000.0")
+    assert len(gb.header(["cupy", "torch"]).split("ms (ratio)")) == 3
+
+
+def test_gpu_bench_without_a_gpu():
+    if cuda.is_available():  # pragma: no cover - only with a GPU
+        pytest.skip("a GPU is present: the benchmark would run for real")
+    proc = _run(["-m", "batchdot._gpu_bench", "--repeat", "1"], {}, 120)
+    assert proc.returncode == 2 and "requires a usable CUDA GPU" in proc.stderr
