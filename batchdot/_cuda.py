@@ -45,13 +45,11 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from numba import cuda, from_dtype, types
-from numba.cuda.extending import register_jitable
 
 from ._dtypes import accumulation_dtype, resolve_dtypes
 from ._plan import _merge_strides, plan
@@ -593,8 +591,13 @@ def _batch_dot_cuda(
     """:func:`batch_dot_cuda` with the kernel family (``kernel``, and ``lanes`` of ``"dot"``)
     and the launch configuration (``config``) overridable, so that tests can force every
     family on every shape."""
+    if device == "cpu":  # host inputs with a device out
+        raise ValueError(
+            "batch_dot requires host arrays, out included, with device='cpu', got a CUDA device "
+            "array; drop device='cpu' to compute on the GPU"
+        )
     if device not in (None, "cuda"):
-        raise ValueError(f"batch_dot_cuda requires device None or 'cuda', got {device!r}")
+        raise ValueError(f"batch_dot requires device to be None, 'cpu' or 'cuda', got {device!r}")
     on_device = _is_device(x)
     if on_device != _is_device(y):
         where = ["a CUDA device array" if _is_device(a) else "a host array" for a in (x, y)]

@@ -157,10 +157,8 @@ def main(argv=None):
             for to_dev, run in peers.values():
                 px, py = to_dev(x), to_dev(y)
                 peer_ms.append(time_ms(lambda: run(spec, px, py)))
-                del px, py
             floor = workload_bytes(xs, ys, axes, dtype) / bandwidth * 1e3
             print(format_row(name, dtype, ours, peer_ms, floor, workload_flops(xs, ys, axes)), flush=True)
-            del dx, dy
     return 0
 
 

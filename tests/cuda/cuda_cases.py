@@ -298,6 +298,9 @@ def test_device_inputs_with_device_cpu():
     d = device(np.ones((2, 3)))
     with pytest.raises(ValueError, match="host inputs with device='cpu'"):
         batch_dot(d, d, 1, device="cpu")
+    h = np.ones((2, 3))
+    with pytest.raises(ValueError, match="out included, with device='cpu'"):
+        batch_dot(h, h, 1, device="cpu", out=cuda.device_array((2, 1)))
 
 
 def test_out_errors():
