@@ -145,6 +145,19 @@ def test_dot_lane_groups(lanes, dtype):
     check(x, y, (1, 2), kernel="dot", lanes=lanes, config=SIM)
 
 
+@pytest.mark.parametrize(
+    "xs, ys, family",
+    [((40, 9), (40, 9), "dot"), ((4, 1, 9), (4, 9, 7), "dot"), ((4, 5, 6), (4, 6, 7), "small"),
+     ((1, 40, 3), (1, 3, 33), "tiled")],
+)
+def test_batch_dot_uses_select_kernel(xs, ys, family, caplog):
+    x, y = values(xs, np.float32), values(ys, np.float32)
+    with caplog.at_level("DEBUG", logger="batchdot"):
+        res = batch_dot(device(x), device(y), (1, 1) if len(ys) == 2 else None)
+    assert f"cuda {family} " in caplog.text
+    assert_batch_dot_close(to_host(res), x, y, (1, 1) if len(ys) == 2 else None)
+
+
 def test_bad_lanes():
     x = device(np.ones((2, 3)))
     with pytest.raises(ValueError, match="lanes to be a power of two"):
