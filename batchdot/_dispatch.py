@@ -239,7 +239,8 @@ def _is_dask(a):
 
 
 def _on_cuda_device(a):
-    return hasattr(a, "__cuda_array_interface__")
+    # Numba's CUDA-simulator arrays carry ``__cuda_ndarray__`` but no array interface
+    return hasattr(a, "__cuda_array_interface__") or getattr(a, "__cuda_ndarray__", False)
 
 
 def _route(x, y, out, device):
@@ -248,13 +249,13 @@ def _route(x, y, out, device):
         raise ValueError(f"batch_dot requires device to be None, 'cpu' or 'cuda', got {device!r}")
     if _is_dask(x) or _is_dask(y):
         return "dask"
-    on_device = [_on_cuda_device(a) for a in (x, y)]
+    on_device = [_on_cuda_device(a) for a in (x, y, out) if a is not None]
     if device == "cpu" and any(on_device):
         raise ValueError(
-            "batch_dot requires host inputs with device='cpu', got a CUDA device array; "
-            "copy it to the host first (e.g. .copy_to_host())"
+            "batch_dot requires host arrays, out included, with device='cpu', got a CUDA device "
+            "array; copy it to the host first (e.g. .copy_to_host())"
         )
-    if device == "cuda" or any(on_device) or (out is not None and _on_cuda_device(out)):
+    if device == "cuda" or any(on_device):
         return "cuda"
     return "cpu"
 
