@@ -531,12 +531,9 @@ def _require_driver(device):
 
 
 def _host_operand(a, name):
-    a = np.asarray(a)
-    if a.dtype.kind not in "biufc":
-        raise TypeError(
-            f"batch_dot requires numeric inputs (bool, integer, float or complex), "
-            f"got {name} of dtype {a.dtype}"
-        )
+    from ._dispatch import _operand
+
+    a = _operand(a, name)
     return a if a.dtype.isnative else a.astype(a.dtype.newbyteorder("="))
 
 
