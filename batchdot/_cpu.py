@@ -1,46 +1,48 @@
-"""Numba CPU kernels over canonical strided views ``(B, M, K) x (B, K, N) -> (B, M, N)``.
+"""Numba CPU kernel families over canonical strided views ``(B, M, K) x (B, K, N) -> (B, M, N)``.
 
-Kernels know nothing of axes.  Each family is a serial *span* function that computes a
-contiguous range ``[lo, hi)`` of its work items, and a parallel driver that splits the
-work items into disjoint chunks with ``prange``; the chunks write disjoint parts of ``out``
-(no races, no atomics).  Every function is built by :func:`jit`, the one place where the
-JIT options live.
+Kernels know nothing of axes.  Every family is a pair of functions with one calling
+convention::
+
+    span(x, y, out, zero, lo, hi)       # work items lo..hi, serially
+    parallel(x, y, out, zero, nchunks)  # all items, cut into nchunks disjoint prange chunks
+
+``zero`` is a zero of the accumulation dtype.  Chunks write disjoint parts of ``out`` (no
+races, no atomics).  Families:
+
+``generic``
+    Any dtypes (cast on load to the accumulation dtype), any strides.  Items: output
+    elements.
+``dot``
+    float32/float64 operands of one dtype, contracted axis contiguous in both (``y`` is
+    passed transposed, ``(B, N, K)``).  Row dots and vector-matrix products: 16 partial
+    sums per dot.  Items: (row of out, block of 16 columns).
+``tile:MRxNR``
+    float32/float64 of one dtype, ``y`` C-contiguous: MR x NR register tiles over full K.
+    Items: blocks of MR rows of one batch element.
+
+``batchdot._dispatch`` chooses the family; :mod:`batchdot._tiles` holds the generated
+``dot`` and ``tile`` kernels.
 """
 
 from __future__ import annotations
 
-from numba import get_num_threads, njit, prange, types
+from numba import get_num_threads, prange, types
 from numba.extending import overload
 
-#: The JIT options of every kernel.  ``fastmath`` is restricted to reassociation and
-#: contraction (FMA) so that sums vectorise while NaN and Inf keep their IEEE meaning.
-JIT_OPTIONS = dict(
-    cache=True,
-    nogil=True,
-    error_model="numpy",
-    boundscheck=False,
-    fastmath={"reassoc", "contract"},
-)
+from . import _tiles
+from ._codegen import MAIN_TILES
+from ._jit import jit
 
-
-def jit(fn=None, *, parallel=False, **extra):
-    """``numba.njit`` with :data:`JIT_OPTIONS` (plus ``parallel`` and any ``extra``)."""
-    opts = dict(JIT_OPTIONS, parallel=parallel, **extra)
-    opts["fastmath"] = set(opts["fastmath"])
-    if fn is None:
-        return lambda f: njit(**opts)(f)
-    return njit(**opts)(fn)
+__all__ = ["FAMILIES", "work_items", "get_num_threads"]
 
 
 def cast_to(value, like):  # pragma: no cover - replaced by the overload in jitted code
-    """Convert ``value`` to the type of the scalar ``like`` (bool: ``value != 0``)."""
+    """Convert ``value`` to the type of the scalar ``like``."""
     raise NotImplementedError
 
 
 @overload(cast_to, jit_options=dict(cache=True))
 def _cast_to(value, like):
-    if isinstance(like, types.Boolean):
-        return lambda value, like: value != 0
     if value == like:
         return lambda value, like: value
     target = like
@@ -51,17 +53,25 @@ def _cast_to(value, like):
     return impl
 
 
+def store_cast(value, arr):  # pragma: no cover - replaced by the overload in jitted code
+    """Convert ``value`` to ``arr``'s element type (bool: ``value != 0``)."""
+    raise NotImplementedError
+
+
+@overload(store_cast, jit_options=dict(cache=True))
+def _store_cast(value, arr):
+    if isinstance(arr.dtype, types.Boolean):
+        return lambda value, arr: value != 0
+    target = arr.dtype
+
+    def impl(value, arr):
+        return target(value)
+
+    return impl
+
+
 @jit
-def chunk_bounds(total, nchunks, c):
-    """Bounds ``[lo, hi)`` of chunk ``c`` when ``total`` items are cut into ``nchunks``."""
-    return total * c // nchunks, total * (c + 1) // nchunks
-
-
-# --------------------------------------------------------------------------- generic
-
-
-@jit
-def generic_span(x, y, out, acc0, out0, lo, hi):
+def generic_span(x, y, out, zero, lo, hi):
     """Output elements ``lo..hi`` (flat over ``B*M*N``) by strided dot products."""
     M, K = x.shape[1], x.shape[2]
     N = y.shape[2]
@@ -70,15 +80,36 @@ def generic_span(x, y, out, acc0, out0, lo, hi):
         r = t // N
         i = r % M
         b = r // M
-        acc = acc0
+        acc = zero
         for k in range(K):
-            acc += cast_to(x[b, i, k], acc0) * cast_to(y[b, k, j], acc0)
-        out[b, i, j] = cast_to(acc, out0)
+            acc += cast_to(x[b, i, k], zero) * cast_to(y[b, k, j], zero)
+        out[b, i, j] = store_cast(acc, out)
 
 
 @jit(parallel=True)
-def generic_parallel(x, y, out, acc0, out0, nchunks):
+def generic_parallel(x, y, out, zero, nchunks):
     total = x.shape[0] * x.shape[1] * y.shape[2]
     for c in prange(nchunks):
-        lo, hi = chunk_bounds(total, nchunks, c)
-        generic_span(x, y, out, acc0, out0, lo, hi)
+        generic_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+
+
+#: family name -> (span, parallel)
+FAMILIES = {
+    "generic": (generic_span, generic_parallel),
+    "dot": (_tiles.dot_span, _tiles.dot_parallel),
+}
+for _mr, _nr in MAIN_TILES:
+    FAMILIES[f"tile:{_mr}x{_nr}"] = (
+        getattr(_tiles, f"tile_span_{_mr}x{_nr}"),
+        getattr(_tiles, f"tile_parallel_{_mr}x{_nr}"),
+    )
+
+
+def work_items(family, B, M, N):
+    """How many work items the family's span functions count for a ``(B, M, N)`` output."""
+    if family == "generic":
+        return B * M * N
+    if family == "dot":
+        return B * M * ((N + 15) // 16)
+    mr = int(family[5:].split("x")[0])
+    return B * ((M + mr - 1) // mr)

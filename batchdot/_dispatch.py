@@ -6,6 +6,7 @@ Steps: coerce the operands, build (or fetch) the cached plan, resolve dtypes, pr
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 
@@ -70,23 +71,167 @@ def _run_parallel(kernel, *args):
         _layer_is_threadsafe = numba.threading_layer() != "workqueue"
 
 
-def execute(x3, y3, out3, acc_dtype):
-    """Run the kernels on canonical views; ``out3`` is a writeable ``(B, M, N)`` view."""
+# --------------------------------------------------------------------------- kernel choice
+
+#: Families that may be forced with ``kernel=``.
+KERNELS = ("generic", "dot", "tile", "blas")
+_FAST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+#: (lanes of one AVX-512 register) -> tile (MR, NR) by the smallest N it suits, largest first.
+_TILES = {
+    4: ((32, (4, 32)), (16, (8, 16)), (0, (8, 8))),  # float32
+    8: ((16, (4, 16)), (8, (8, 8)), (0, (8, 4))),  # float64
+}
+#: A contraction at least this large in M, N and K goes to BLAS (cache-blocked GEMM).
+BLAS_MIN = 128
+
+
+def _tile_for(dtype, n):
+    for n_min, tile in _TILES[dtype.itemsize]:
+        if n >= n_min:
+            return tile
+    raise AssertionError("unreachable")
+
+
+def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None):
+    """The kernel family for one contraction: the one place this is decided.
+
+    Never asks for a copy: every family runs on the strided canonical views (``tile`` is
+    fastest when ``y`` is C-contiguous, ``dot`` when the contracted axis is contiguous in
+    both).  ``forced`` (the ``kernel=`` argument) overrides the heuristics.
+    """
+    dt = x3.dtype
+    same_float = dt in _FAST_DTYPES and y3.dtype == dt and out_dtype == dt and acc_dtype == dt
+    if forced is not None:
+        if forced not in KERNELS:
+            raise ValueError(f"batch_dot requires kernel to be one of {KERNELS}, got {forced!r}")
+        if forced != "generic" and not same_float:
+            raise TypeError(
+                f"batch_dot requires float32 or float64 operands and result of one dtype for "
+                f"kernel={forced!r}, got {x3.dtype}, {y3.dtype} -> {out_dtype}"
+            )
+        return "tile:%dx%d" % _tile_for(dt, N) if forced == "tile" else forced
+    if not same_float:
+        return "generic"
+    if min(M, N, K) >= BLAS_MIN:
+        return "blas"
+    item = dt.itemsize
+    k_contiguous = x3.strides[2] == item and y3.strides[1] == item
+    if k_contiguous and (M == 1 or N == 1 or not y3.flags.c_contiguous):
+        return "dot"
+    if y3.strides[2] == item or N == 1:
+        return "tile:%dx%d" % _tile_for(dt, N)
+    return "generic"
+
+
+# --------------------------------------------------------------------------- verification
+
+_verified = {}
+_verify_lock = threading.Lock()
+
+
+def _like(a, shape, rng):
+    """Random array of ``shape`` typed like ``a`` by Numba: same dtype, layout, writeability."""
+    from numba import typeof
+
+    layout = typeof(a).layout
+    v = rng.standard_normal(shape).astype(a.dtype)
+    if layout == "F":
+        v = np.asfortranarray(v)
+    elif layout == "A":
+        v = np.repeat(v, 2, axis=1)[:, ::2]  # same values, non-contiguous
+    if not a.flags.writeable:
+        v.flags.writeable = False
+    return v
+
+
+def _verify(family, kernel, parallel, x3, yk, out3, zero):
+    """Check a freshly built SLP kernel against a float64 reference on a small input.
+
+    ``yk`` is the kernel's own second argument: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``.
+    The check runs the very specialisation (dtypes, layouts, writeability) about to be used.
+    """
+    from numba import typeof
+
+    key = (family, parallel, typeof(x3), typeof(yk), typeof(out3))
+    ok = _verified.get(key)
+    if ok is not None:
+        return ok
+    with _verify_lock:
+        rng = np.random.default_rng(12345)
+        B, M, K, N = 3, 11, 37, 45
+        xv = _like(x3, (B, M, K), rng)
+        ykv = _like(yk, (B, N, K) if family == "dot" else (B, K, N), rng)
+        yv = ykv.transpose(0, 2, 1) if family == "dot" else ykv
+        ov = np.zeros((B, M, N), out3.dtype)
+        if typeof(out3).layout != "C":
+            ov = np.zeros((B, M, 2 * N), out3.dtype)[:, :, ::2]
+        if parallel:
+            kernel(xv, ykv, ov, zero, 4)
+        else:
+            kernel(xv, ykv, ov, zero, 0, work_items(family, B, M, N))
+        x64, y64 = xv.astype(np.float64), yv.astype(np.float64)
+        bound = 4 * (K + 2) * np.finfo(x3.dtype).eps * np.matmul(np.abs(x64), np.abs(y64))
+        ok = bool(np.all(np.abs(ov - np.matmul(x64, y64)) <= bound))
+        if not ok:
+            log.warning("kernel %s failed verification for %s; using generic instead", family, key[2:])
+        _verified[key] = ok
+    return ok
+
+
+def work_items(family, B, M, N):
+    from . import _cpu
+
+    return _cpu.work_items(family, B, M, N)
+
+
+def _blas(x3, y3, out3):
+    np.matmul(x3, y3, out=out3)
+
+
+def prepare(family, x3, yk, out3, acc_dtype):
+    """``(fn, tail)`` such that ``fn(x3, yk, out3, *tail)`` runs the family on such arrays.
+
+    ``yk`` is the kernel's own ``y``: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``.  The
+    kernel is compiled (SLP on) and verified for exactly these argument types, and the
+    split is decided: serial below :data:`SERIAL_CUTOFF` multiply-adds, with one thread or
+    one work item; else ``CHUNKS_PER_THREAD`` chunks a thread.  ``blas`` is ``np.matmul``.
+    """
+    if family == "blas":
+        return _blas, ()
     from . import _cpu  # Numba is imported on the first call, not by ``import batchdot``
+    from ._jit import compile_with_slp
 
     B, M, K = x3.shape
-    N = y3.shape[2]
-    acc0 = acc_dtype.type(0)
-    out0 = out3.dtype.type(0)
-    total = B * M * N
+    N = out3.shape[2]
+    zero = acc_dtype.type(0)
+    span, par = _cpu.FAMILIES[family]
+    items = work_items(family, B, M, N)
     nthreads = _cpu.get_num_threads()
-    if nthreads == 1 or total * K < SERIAL_CUTOFF or total == 1:
-        log.debug("generic serial B=%d M=%d K=%d N=%d", B, M, K, N)
-        _cpu.generic_span(x3, y3, out3, acc0, out0, 0, total)
-    else:
-        nchunks = min(total, nthreads * CHUNKS_PER_THREAD)
-        log.debug("generic parallel B=%d M=%d K=%d N=%d chunks=%d", B, M, K, N, nchunks)
-        _run_parallel(_cpu.generic_parallel, x3, y3, out3, acc0, out0, nchunks)
+    serial = nthreads == 1 or items < 2 or B * M * N * K < SERIAL_CUTOFF
+    nchunks = min(items, nthreads * CHUNKS_PER_THREAD)
+    kernel = span if serial else par
+    tail = (zero, 0, items) if serial else (zero, nchunks)
+    if family != "generic":
+        compile_with_slp(kernel, (x3, yk, out3) + tail)
+        if not _verify(family, kernel, not serial, x3, yk, out3, zero):
+            y3 = yk.transpose(0, 2, 1) if family == "dot" else yk
+            return prepare("generic", x3, y3, out3, acc_dtype)
+    log.debug("%s %s B=%d M=%d K=%d N=%d chunks=%s", family, "serial" if serial else "parallel",
+              B, M, K, N, "-" if serial else nchunks)
+    if serial:
+        return kernel, tail
+    return functools.partial(_run_parallel, kernel), tail
+
+
+def execute(x3, y3, out3, acc_dtype, kernel=None):
+    """Choose, prepare and run a kernel on canonical views; ``out3`` is writeable ``(B, M, N)``."""
+    B, M, K = x3.shape
+    N = y3.shape[2]
+    family = choose_kernel(B, M, K, N, x3, y3, out3.dtype, acc_dtype, kernel)
+    yk = y3.transpose(0, 2, 1) if family == "dot" else y3
+    fn, tail = prepare(family, x3, yk, out3, acc_dtype)
+    fn(x3, yk, out3, *tail)
+    return family
 
 
 def _is_dask(a):
@@ -94,7 +239,8 @@ def _is_dask(a):
 
 
 def _on_cuda_device(a):
-    return hasattr(a, "__cuda_array_interface__")
+    # Numba's CUDA-simulator arrays carry ``__cuda_ndarray__`` but no array interface
+    return hasattr(a, "__cuda_array_interface__") or getattr(a, "__cuda_ndarray__", False)
 
 
 def _route(x, y, out, device):
@@ -103,18 +249,18 @@ def _route(x, y, out, device):
         raise ValueError(f"batch_dot requires device to be None, 'cpu' or 'cuda', got {device!r}")
     if _is_dask(x) or _is_dask(y):
         return "dask"
-    on_device = [_on_cuda_device(a) for a in (x, y)]
+    on_device = [_on_cuda_device(a) for a in (x, y, out) if a is not None]
     if device == "cpu" and any(on_device):
         raise ValueError(
-            "batch_dot requires host inputs with device='cpu', got a CUDA device array; "
-            "copy it to the host first (e.g. .copy_to_host())"
+            "batch_dot requires host arrays, out included, with device='cpu', got a CUDA device "
+            "array; copy it to the host first (e.g. .copy_to_host())"
         )
-    if device == "cuda" or any(on_device) or (out is not None and _on_cuda_device(out)):
+    if device == "cuda" or any(on_device):
         return "cuda"
     return "cpu"
 
 
-def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None):
+def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None):
     """Batchwise dot product, as ``tf.keras.backend.batch_dot`` and ``mindspore.ops.batch_dot``.
 
     For every batch element ``b``, one axis of ``x`` is contracted with one axis of ``y``::
@@ -147,6 +293,9 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None):
         CPU.  ``"cuda"`` copies host inputs to the GPU and returns a NumPy array;
         ``"cpu"`` forces the CPU path.  Dask arrays give a lazy Dask array
         (see :mod:`batchdot.dask`).
+    kernel : {None, "generic", "dot", "tile", "blas"}, optional
+        Force a CPU kernel family instead of the automatic choice (for benchmarks and
+        tests; the choice is logged at DEBUG level on the ``batchdot`` logger).
 
     Returns
     -------
@@ -172,6 +321,13 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None):
     array([[17],
            [53]])
     """
+    key = None
+    if out is None and device is None:
+        key = _runner_key(x, y, axes, dtype, kernel)
+        if key is not None:
+            run = _RUNNERS.get(key)
+            if run is not None:
+                return run(x, y)
     where = _route(x, y, out, device)
     if where == "dask":
         from .dask import batch_dot as dask_batch_dot
@@ -185,22 +341,104 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None):
     y = _operand(y, "y")
     p = plan(x.shape, y.shape, axes)
     out_dtype, acc_dtype = resolve_dtypes(x.dtype, y.dtype, dtype)
+    if out is None:
+        run = _make_runner(p, x, y, out_dtype, acc_dtype, kernel)
+        if key is not None:
+            if len(_RUNNERS) >= _RUNNERS_MAX:
+                _RUNNERS.clear()
+            _RUNNERS[key] = run
+        return run(x, y)
+
     result = _prepare_out(out, p, out_dtype)
     if result.size == 0:
         return result
     if p.contracted == 0:
         result[...] = 0
         return result
-
     x3, y3, _ = p.canonical(_kernel_operand(x), _kernel_operand(y))
     out3 = None
-    if out is None or not (np.may_share_memory(out, x) or np.may_share_memory(out, y)):
+    if not (np.may_share_memory(out, x) or np.may_share_memory(out, y)):
         out3 = p.canonical_out(result)
     if out3 is None or out3.dtype != kernel_dtype(out3.dtype):
         # out's strides admit no (B, M, N) view, it overlaps an input, or it is float16
         tmp = np.empty((p.batch, p.m, p.n), kernel_dtype(out_dtype))
-        execute(x3, y3, tmp, acc_dtype)
+        execute(x3, y3, tmp, acc_dtype, kernel)
         result[...] = tmp.reshape(p.out_shape)
     else:
-        execute(x3, y3, out3, acc_dtype)
+        execute(x3, y3, out3, acc_dtype, kernel)
     return result
+
+
+# --------------------------------------------------------------------------- call cache
+
+#: (shapes, strides, dtypes, axes, dtype, kernel) -> runner; cleared when it grows past max.
+_RUNNERS = {}
+_RUNNERS_MAX = 4096
+
+
+def _runner_key(x, y, axes, dtype, kernel):
+    """Cache key for a call, or None when the call cannot use the cache.
+
+    Only plain ndarrays, and only axes of exactly ``None``/``int``/``(int, int)``: ``True``,
+    ``1.0`` and ``1`` hash alike, so anything else takes the validating path every time.
+    """
+    if type(x) is not np.ndarray or type(y) is not np.ndarray:
+        return None
+    ta = type(axes)
+    if not (axes is None or ta is int or (ta is tuple and len(axes) == 2
+                                          and type(axes[0]) is int and type(axes[1]) is int)):
+        return None
+    if not (dtype is None or isinstance(dtype, np.dtype)):
+        return None
+    return (x.shape, x.strides, x.dtype, x.flags.writeable, y.shape, y.strides, y.dtype,
+            y.flags.writeable, axes, dtype, kernel)
+
+
+def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
+    """``run(x, y) -> result`` for arrays laid out like ``x`` and ``y``: all decisions made.
+
+    Valid for every call with the same shapes, strides, dtypes and writeability (the cache
+    key), which are what Numba's argument types and NumPy's view-or-copy choices depend on.
+    """
+    B, M, K, N = p.batch, p.m, p.k, p.n
+    shape3, out_shape = (B, M, N), p.out_shape
+    if B * M * N == 0 or K == 0:
+        def run_trivial(x, y):
+            return np.zeros(out_shape, out_dtype)
+
+        run_trivial.family = None
+        return run_trivial
+    x_cast, y_cast, out_k = kernel_dtype(x.dtype), kernel_dtype(y.dtype), kernel_dtype(out_dtype)
+    cast_x, cast_y = x.dtype != x_cast, y.dtype != y_cast
+    xo, yo = p.x_order, p.y_order
+    xs = (B, M, K)
+    if cast_x:
+        x = x.astype(x_cast)
+    if cast_y:
+        y = y.astype(y_cast)
+    # reshape gives a view unless the free axes cannot merge (then the plan's copy)
+    x3 = x.transpose(xo).reshape(xs)
+    y3 = y.transpose(yo).reshape(B, K, N)
+    family = choose_kernel(B, M, K, N, x3, y3, out_k, acc_dtype, kernel)
+    if family == "dot":  # the kernel takes y as (B, N, K)
+        yo, ys = yo[:1] + yo[2:] + yo[1:2], (B, N, K)
+    else:
+        ys = (B, K, N)
+    ident_x, ident_y = xo == tuple(range(len(xo))), yo == tuple(range(len(yo)))
+    yk = y.transpose(yo).reshape(ys)
+    fn, tail = prepare(family, x3, yk, np.empty(shape3, out_k), acc_dtype)
+    same_out = out_k == out_dtype
+
+    def run(x, y):
+        if cast_x:
+            x = x.astype(x_cast)
+        if cast_y:
+            y = y.astype(y_cast)
+        x3 = x.reshape(xs) if ident_x else x.transpose(xo).reshape(xs)
+        yk = y.reshape(ys) if ident_y else y.transpose(yo).reshape(ys)
+        res = np.empty(shape3, out_k)
+        fn(x3, yk, res, *tail)
+        return res.reshape(out_shape) if same_out else res.reshape(out_shape).astype(out_dtype)
+
+    run.family = family
+    return run

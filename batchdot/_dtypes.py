@@ -88,6 +88,5 @@ def kernel_dtype(dt):
     Equal to ``dt`` except for non-native byte order (swapped) and float16 (widened to
     float32, exactly), both of which cost a copy of that operand.
     """
-    if dt == np.float16:
-        return np.dtype(np.float32)
-    return dt.newbyteorder("=") if not dt.isnative else dt
+    native = dt if dt.isnative else dt.newbyteorder("=")
+    return np.dtype(np.float32) if native == np.float16 else native

@@ -203,14 +203,13 @@ class ContractionPlan:
         copied : tuple of bool
             Whether ``x3`` and ``y3`` are copies.
         """
-        x3 = merge_axes(x, self.x_order, (1, len(self.x_free), 1))
-        y3 = merge_axes(y, self.y_order, (1, 1, len(self.y_free)))
-        cx, cy = x3 is None, y3 is None
-        if cx:
-            x3 = np.ascontiguousarray(x.transpose(self.x_order)).reshape(self.batch, self.m, self.k)
-        if cy:
-            y3 = np.ascontiguousarray(y.transpose(self.y_order)).reshape(self.batch, self.k, self.n)
-        return x3, y3, (cx, cy)
+        x3 = x.transpose(self.x_order).reshape(self.batch, self.m, self.k)
+        y3 = y.transpose(self.y_order).reshape(self.batch, self.k, self.n)
+        # reshape returns a view whenever the free axes merge into one strided axis
+        copied = (not np.may_share_memory(x3, x), not np.may_share_memory(y3, y))
+        x3.flags.writeable = False
+        y3.flags.writeable = False
+        return x3, y3, copied
 
     def canonical_out(self, out):
         """The ``(B, M, N)`` view of an output array, or ``None`` if its strides do not allow one."""

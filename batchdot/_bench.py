@@ -1,0 +1,284 @@
+"""``python -m batchdot bench``: batchdot against the best peers, with roofline percentages.
+
+Honest-measurement rules followed here:
+
+- every peer and batchdot are timed in this one process, interleaved (one call of each in
+  turn), medians of repeats, after warm-up (JIT compiled, caches loaded);
+- NumPy's OpenBLAS is measured as a user gets it: ``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE``
+  (set on the development VMs, forcing AVX2 kernels) are removed by re-executing this
+  command without them; the BLAS in use and its threads are printed (threadpoolctl);
+- ceilings are measured on this machine at the start: streaming read bandwidth (DRAM-sized
+  and L3-sized arrays, all threads) and BLAS GEMM GFLOP/s; the FMA peak is computed from
+  the core count (2 x 512-bit FMA per cycle is *not* assumed: it is the GEMM figure and the
+  given 2-core AVX-512 peak that are printed);
+- roofline time = max(bytes moved once / bandwidth, flops / FMA peak), with the L3
+  bandwidth for workloads whose operands fit in L3.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from . import batch_dot, plan
+from .testing import reference_batch_dot
+
+_STRIP = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+#: FMA peak of 2 Zen 5 cores with AVX-512 (GFLOP/s), as measured for the issue.
+FMA_PEAK = {np.dtype(np.float32): 550.0, np.dtype(np.float64): 265.0}
+L3_BYTES = 32 << 20
+
+
+def _einsum(spec):
+    return lambda x, y: np.einsum(spec, x, y, optimize=True)
+
+
+#: name -> (x shape, y shape, axes, peers {name: fn})
+WORKLOADS = {
+    "rowdot": ((200_000, 64), (200_000, 64), 1, {
+        "(x*y).sum": lambda x, y: (x * y).sum(-1, keepdims=True),
+        "einsum": _einsum("bk,bk->b"),
+        "matmul": lambda x, y: np.matmul(x[:, None, :], y[:, :, None])[:, 0],
+    }),
+    "vecmat": ((10_000, 64), (10_000, 32, 64), (1, 2), {
+        "einsum": _einsum("bk,bnk->bn"),
+        "matmul": lambda x, y: np.matmul(y, x[:, :, None])[:, :, 0],
+    }),
+    "small8": ((50_000, 8, 8), (50_000, 8, 8), None, {"matmul": np.matmul, "einsum": _einsum("bik,bkj->bij")}),
+    "small32": ((4_000, 32, 32), (4_000, 32, 32), None, {"matmul": np.matmul, "einsum": _einsum("bik,bkj->bij")}),
+    "large512": ((16, 512, 512), (16, 512, 512), None, {"matmul": np.matmul}),
+    "squash": ((64, 12, 4, 5), (64, 12, 5, 8), None, {
+        "einsum": _einsum("bijk,bmkn->bijmn"),
+        "matmul": lambda x, y: np.matmul(
+            x.reshape(64, 48, 5), np.moveaxis(y, 2, 1).reshape(64, 5, 96)).reshape(64, 12, 4, 12, 8),
+    }),
+    "midaxis": ((8192, 64, 16), (8192, 64, 16), (1, 1), {
+        "matmul": lambda x, y: np.matmul(np.swapaxes(x, 1, 2), y),
+        "einsum": _einsum("bki,bkj->bij"),
+    }),
+    "tiny": ((4, 3), (4, 3), 1, {
+        "(x*y).sum": lambda x, y: (x * y).sum(-1, keepdims=True),
+        "einsum": _einsum("bk,bk->b"),
+    }),
+}
+
+
+def _tf_peer():
+    try:
+        import tensorflow as tf  # noqa: F401
+    except ImportError:
+        return None
+    return lambda x, y, axes: tf.keras.backend.batch_dot(x, y, axes=axes).numpy()
+
+
+def _median_interleaved(fns, repeat, budget):
+    """Median seconds per function, timing one call of each in turn; ``fns`` warmed first."""
+    for f in fns:
+        f()
+    times = [[] for _ in fns]
+    t_end = time.perf_counter() + budget
+    for r in range(repeat):
+        for f, ts in zip(fns, times):
+            t0 = time.perf_counter()
+            f()
+            ts.append(time.perf_counter() - t0)
+        if r >= 2 and time.perf_counter() > t_end:
+            break
+    return [float(np.median(ts)) for ts in times]
+
+
+def _per_call(fn, number):
+    """Best-of-7 mean seconds per call over ``number`` calls (for microsecond calls)."""
+    fn()
+    best = float("inf")
+    for _ in range(7):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / number)
+    return best
+
+
+def ceilings(quick=False):
+    """Measured streaming-read bandwidth (DRAM- and L3-sized, GB/s) and BLAS GEMM GFLOP/s."""
+    from numba import njit, prange
+
+    @njit(parallel=True, fastmath=True, cache=False)
+    def _stream(a):
+        s = 0.0
+        for i in prange(a.shape[0]):
+            s += a[i]
+        return s
+
+    out = {}
+    for name, nbytes in (("dram", 1 << 30), ("l3", 8 << 20)):
+        a = np.ones(nbytes // 8)
+        reps = 5 if name == "dram" else 200
+        t = _median_interleaved([lambda: _stream(a)], reps if not quick else 3, 2.0)[0]
+        out[f"{name}_gbs"] = a.nbytes / t / 1e9
+        del a
+    for dt in (np.float32, np.float64):
+        n = 2048
+        a = np.ones((n, n), dt)
+        t = _median_interleaved([lambda: a @ a], 5 if not quick else 2, 3.0)[0]
+        out[f"gemm_{np.dtype(dt).name}"] = 2 * n**3 / t / 1e9
+    return out
+
+
+def _blas_info():
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl not installed (pip install threadpoolctl)"
+    return "; ".join(
+        f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}) threads={i.get('num_threads')}"
+        for i in threadpool_info()
+        if i.get("user_api") in ("blas", "openmp")
+    )
+
+
+def _bytes(p, itemsize):
+    return (_prod(p.x_shape) + _prod(p.y_shape) + _prod(p.out_shape)) * itemsize
+
+
+def _prod(s):
+    return int(np.prod(s, dtype=np.int64))
+
+
+def run_workloads(dtypes, quick, ceil, out=sys.stdout):
+    import batchdot._dispatch as dispatch
+
+    tf_peer = _tf_peer()
+    rng = np.random.default_rng(0)
+    rows = []
+    hdr = (f"{'workload':9s} {'dtype':7s} {'kernel':9s} {'batchdot':>10s} {'best peer':>13s} {'peer':>10s} "
+           f"{'ratio':>6s} {'GB/s':>6s} {'GFLOP/s':>8s} {'roofline':>8s} {'rel.err':>8s}")
+    print(hdr, file=out)
+    for dt in dtypes:
+        dt = np.dtype(dt)
+        for name, (xs, ys, axes, peers) in WORKLOADS.items():
+            x = rng.standard_normal(xs).astype(dt)
+            y = rng.standard_normal(ys).astype(dt)
+            p = plan(xs, ys, axes)
+            fns = {"batchdot": lambda: batch_dot(x, y, axes)}
+            fns.update({k: (lambda f=f: f(x, y)) for k, f in peers.items()})
+            if tf_peer is not None:
+                fns["tf.keras"] = lambda: tf_peer(x, y, axes)
+            if name == "tiny":
+                ts = [_per_call(f, 2000 if quick else 20000) for f in fns.values()]
+            else:
+                ts = _median_interleaved(list(fns.values()), 7 if quick else 21, 2.0 if quick else 6.0)
+            t_ours = ts[0]
+            peer_names = list(fns)[1:]
+            best = int(np.argmin(ts[1:]))
+            t_peer = ts[1:][best]
+            nbytes = _bytes(p, dt.itemsize)
+            bw = ceil["l3_gbs"] if nbytes <= L3_BYTES else ceil["dram_gbs"]
+            t_roof = max(nbytes / (bw * 1e9), p.flops / (FMA_PEAK[dt] * 1e9))
+            ref, _ = reference_batch_dot(x, y, axes)
+            got = batch_dot(x, y, axes)
+            rel = float(np.max(np.abs(got - ref)) / max(np.max(np.abs(ref)), 1e-300))
+            key = dispatch._runner_key(x, y, axes, None, None)
+            fam = getattr(dispatch._RUNNERS.get(key), "family", "?")
+            row = dict(workload=name, dtype=dt.name, kernel=fam, t=t_ours, peer=peer_names[best], t_peer=t_peer,
+                       ratio=t_peer / t_ours, gbs=nbytes / t_ours / 1e9, gflops=p.flops / t_ours / 1e9,
+                       roofline=t_roof / t_ours, relerr=rel)
+            rows.append(row)
+            print(f"{name:9s} {dt.name:7s} {fam:9s} {_fmt(t_ours):>10s} {row['peer']:>13s} {_fmt(t_peer):>10s} "
+                  f"{row['ratio']:6.2f} {row['gbs']:6.1f} {row['gflops']:8.1f} {100 * row['roofline']:7.0f}% "
+                  f"{rel:8.1e}", file=out, flush=True)
+    ratios = [r["ratio"] for r in rows]
+    print(f"\ngeometric mean ratio (best peer time / batchdot time): {np.exp(np.mean(np.log(ratios))):.2f}; "
+          f"min {min(ratios):.2f}", file=out)
+    return rows
+
+
+def _fmt(s):
+    return f"{s * 1e6:.2f} us" if s < 1e-3 else f"{s * 1e3:.2f} ms"
+
+
+# VmHWM, not ru_maxrss: the latter survives exec and would report the parent's peak.
+_COLD = """
+import time
+t0 = time.perf_counter()
+{body}
+t1 = time.perf_counter()
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+print(t1 - t0, int(hwm) / 1024)
+"""
+
+
+def _child(body, env=None):
+    res = subprocess.run([sys.executable, "-c", _COLD.format(body=body)], capture_output=True, text=True,
+                         env=env, check=True)
+    t, rss = res.stdout.split()
+    return float(t), float(rss)
+
+
+def cold_start(out=sys.stdout):
+    """Fresh-process import + first call, with the on-disk cache warm and without a cache."""
+    import tempfile
+
+    call = ("import numpy as np, batchdot\n"
+            "batchdot.batch_dot(np.ones((8, 4, 4), np.float32), np.ones((8, 4, 4), np.float32))")
+    _child(call)  # make sure the cache is warm
+    numba_t = np.median([_child("import numba")[0] for _ in range(3)])
+    warm = [_child(call) for _ in range(3)]
+    warm_t, warm_rss = np.median([w[0] for w in warm]), max(w[1] for w in warm)
+    with tempfile.TemporaryDirectory() as d:
+        env = dict(os.environ, NUMBA_CACHE_DIR=d)
+        cold_t, cold_rss = _child(call, env)
+    print(f"cold start: import numba {numba_t:.2f} s; import batchdot + first call {warm_t:.2f} s "
+          f"(+{warm_t - numba_t:.2f} s) with a warm cache, peak RSS {warm_rss:.0f} MB; "
+          f"without a cache {cold_t:.2f} s, peak RSS {cold_rss:.0f} MB", file=out)
+    return dict(numba=numba_t, warm=warm_t, warm_rss=warm_rss, cold=cold_t, cold_rss=cold_rss)
+
+
+def call_memory(out=sys.stdout):
+    """Peak memory NumPy allocates during one call, against the output's size (tracemalloc)."""
+    import tracemalloc
+
+    x = np.ones((4000, 32, 32), np.float32)
+    y = np.ones((4000, 32, 32), np.float32)
+    batch_dot(x, y)
+    tracemalloc.start()
+    r = batch_dot(x, y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"memory of one call (small32 f32): peak {peak / 1e6:.1f} MB allocated during the call, "
+          f"output {r.nbytes / 1e6:.1f} MB, inputs {2 * x.nbytes / 1e6:.1f} MB (not copied)", file=out)
+    return peak, r.nbytes
+
+
+def main(quick=False, dtypes=None, out=sys.stdout):
+    if any(v in os.environ for v in _STRIP) and not os.environ.get("BATCHDOT_BENCH_CHILD"):
+        env = {k: v for k, v in os.environ.items() if k not in _STRIP}
+        env["BATCHDOT_BENCH_CHILD"] = "1"
+        args = [sys.executable, "-m", "batchdot", "bench"] + (["--quick"] if quick else [])
+        for d in dtypes or ():
+            args += ["--dtype", d]
+        print(f"(re-running without {', '.join(_STRIP)} so NumPy's BLAS runs as on a user's machine)",
+              file=out, flush=True)
+        return subprocess.call(args, env=env)
+    import numba
+
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; "
+          f"numba {numba.__version__} ({numba.get_num_threads()} threads, layer "
+          f"{os.environ.get('NUMBA_THREADING_LAYER', 'default')}), numpy {np.__version__}", file=out)
+    print(f"NumPy BLAS: {_blas_info()}", file=out)
+    ceil = ceilings(quick)
+    print(f"ceilings: read bandwidth {ceil['dram_gbs']:.0f} GB/s (1 GiB array), {ceil['l3_gbs']:.0f} GB/s "
+          f"(8 MiB, L3); BLAS GEMM {ceil['gemm_float32']:.0f} GFLOP/s f32, {ceil['gemm_float64']:.0f} f64; "
+          f"FMA peak used for the roofline {FMA_PEAK[np.dtype(np.float32)]:.0f} f32 / "
+          f"{FMA_PEAK[np.dtype(np.float64)]:.0f} f64 GFLOP/s\n", file=out, flush=True)
+    run_workloads(dtypes or ("float32", "float64"), quick, ceil, out)
+    print(file=out)
+    call_memory(out)
+    cold_start(out)
+    return 0

@@ -1,0 +1,48 @@
+"""The one place for JIT options, and how kernels that want LLVM's SLP vectoriser get built.
+
+- :data:`JIT_OPTIONS`: every kernel (``cache=True``: compiled once per machine, then loaded).
+- :data:`REDUCE_FASTMATH`: loops whose sum may be reassociated so that the loop vectoriser
+  can split it into vector lanes (the generic kernel).
+- :data:`TILE_FASTMATH`: the generated register-tile and dot kernels.  No reassociation:
+  their lanes are explicit in the source, so their summation order is fixed and
+  deterministic; ``contract`` still fuses multiply-adds.  Without ``reassoc`` the loop
+  vectoriser also leaves their long K loops alone (with it, it vectorises the reduction
+  over K with gathers and spills every accumulator).
+- NaN and Inf keep their IEEE meaning everywhere (no ``nnan``/``ninf``).
+
+The SLP vectoriser is off by default in Numba (numba PR #8852, after miscompilations
+numba#8705/#8681).  The generated kernels need it to turn their scalar accumulators into
+vector registers, so :func:`compile_with_slp` switches it on *only while compiling them*,
+holding Numba's global compiler lock so that no other compilation (a user's) sees it; every
+kernel so built is checked against the reference before first use (``_dispatch``).
+"""
+
+from __future__ import annotations
+
+from numba import njit, typeof
+from numba.core import config
+from numba.core.compiler_lock import global_compiler_lock
+
+JIT_OPTIONS = dict(cache=True, nogil=True, error_model="numpy", boundscheck=False)
+REDUCE_FASTMATH = frozenset({"reassoc", "contract"})
+TILE_FASTMATH = frozenset({"contract"})
+
+
+def jit(fn=None, *, parallel=False, fastmath=REDUCE_FASTMATH, **extra):
+    """``numba.njit`` with :data:`JIT_OPTIONS`, ``parallel`` and ``fastmath`` flags."""
+    opts = dict(JIT_OPTIONS, parallel=parallel, fastmath=set(fastmath), **extra)
+    if fn is None:
+        return lambda f: njit(**opts)(f)
+    return njit(**opts)(fn)
+
+
+def compile_with_slp(dispatcher, args):
+    """Compile (or load from cache) ``dispatcher`` for ``args``' types with SLP switched on."""
+    sig = tuple(typeof(a) for a in args)
+    with global_compiler_lock:
+        old = config.SLP_VECTORIZE
+        config.SLP_VECTORIZE = 1
+        try:
+            dispatcher.compile(sig)
+        finally:
+            config.SLP_VECTORIZE = old
