@@ -9,3 +9,21 @@ settings.register_profile(
 )
 settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+# In CI every extra is installed, so a skipped test means a missing install step or a broken
+# check: fail the run instead of reporting it as passing.
+_skipped = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, "wasxfail"):
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("CI") and _skipped and exitstatus == 0:
+        print(f"\nCI: {len(_skipped)} tests were skipped; nothing may be skipped in CI:")
+        for nodeid in _skipped[:20]:
+            print(f"  {nodeid}")
+        session.exitstatus = 1
