@@ -1595,9 +1595,10 @@ def tile_span_4x32(x, y, out, zero, lo, hi):
     nib = (M + 3) // 4
     nfull_i = M // 4
     nfull_j = N // 32
+    bb = lo // nib  # one division per span; counters step after that
+    ib = lo % nib
     for r in range(lo, hi):
-        b = np.uint64(r // nib)
-        ib = r % nib
+        b = np.uint64(bb)
         if ib < nfull_i:
             i0 = np.uint64(ib * 4)
             for jb in range(nfull_j):
@@ -1639,6 +1640,10 @@ def tile_span_4x32(x, y, out, zero, lo, hi):
                 if N - j >= 1:
                     t1x1(x, y, out, b, i0, np.uint64(j), K, zero)
                     j += 1
+        ib += 1
+        if ib == nib:
+            ib = 0
+            bb += 1
 
 
 @jit(parallel=True, fastmath=TILE_FASTMATH)
@@ -1657,9 +1662,10 @@ def tile_span_8x16(x, y, out, zero, lo, hi):
     nib = (M + 7) // 8
     nfull_i = M // 8
     nfull_j = N // 16
+    bb = lo // nib  # one division per span; counters step after that
+    ib = lo % nib
     for r in range(lo, hi):
-        b = np.uint64(r // nib)
-        ib = r % nib
+        b = np.uint64(bb)
         if ib < nfull_i:
             i0 = np.uint64(ib * 8)
             for jb in range(nfull_j):
@@ -1695,6 +1701,10 @@ def tile_span_8x16(x, y, out, zero, lo, hi):
                 if N - j >= 1:
                     t1x1(x, y, out, b, i0, np.uint64(j), K, zero)
                     j += 1
+        ib += 1
+        if ib == nib:
+            ib = 0
+            bb += 1
 
 
 @jit(parallel=True, fastmath=TILE_FASTMATH)
@@ -1713,9 +1723,10 @@ def tile_span_8x8(x, y, out, zero, lo, hi):
     nib = (M + 7) // 8
     nfull_i = M // 8
     nfull_j = N // 8
+    bb = lo // nib  # one division per span; counters step after that
+    ib = lo % nib
     for r in range(lo, hi):
-        b = np.uint64(r // nib)
-        ib = r % nib
+        b = np.uint64(bb)
         if ib < nfull_i:
             i0 = np.uint64(ib * 8)
             for jb in range(nfull_j):
@@ -1745,6 +1756,10 @@ def tile_span_8x8(x, y, out, zero, lo, hi):
                 if N - j >= 1:
                     t1x1(x, y, out, b, i0, np.uint64(j), K, zero)
                     j += 1
+        ib += 1
+        if ib == nib:
+            ib = 0
+            bb += 1
 
 
 @jit(parallel=True, fastmath=TILE_FASTMATH)
@@ -1790,14 +1805,23 @@ def dot_span(x, yt, out, zero, lo, hi):
     K = x.shape[2]
     N = yt.shape[1]
     njb = (N + 15) // 16
+    row = lo // njb  # divisions once per span; counters step after that
+    jb = lo % njb
+    bb = row // M
+    ii = row % M
     for r in range(lo, hi):
-        jb = r % njb
-        row = r // njb
-        b = np.uint64(row // M)
-        i = np.uint64(row % M)
+        b = np.uint64(bb)
+        i = np.uint64(ii)
         for jj in range(jb * 16, min(N, jb * 16 + 16)):
             j = np.uint64(jj)
             out[b, i, j] = dot(x, yt, b, i, j, K, zero)
+        jb += 1
+        if jb == njb:
+            jb = 0
+            ii += 1
+            if ii == M:
+                ii = 0
+                bb += 1
 
 
 @jit(parallel=True, fastmath=TILE_FASTMATH)
