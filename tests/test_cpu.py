@@ -79,14 +79,14 @@ def test_forcing_a_fast_kernel_on_integers_is_an_error():
 @njit(parallel=True)
 def _users_function(x, y, out):
     for b in prange(x.shape[0]):
-        _tiles.t4x8(x, y, out, np.uint64(b), np.uint64(0), np.uint64(0), np.uint64(x.shape[2]), 0.0)
+        _tiles.t8x8(x, y, out, np.uint64(b), np.uint64(0), np.uint64(0), np.uint64(x.shape[2]), 0.0)
     _cpu.generic_span(x, y, out, 0.0, 0, 0)  # an empty span composes too
 
 
 def test_kernels_compose_in_users_parallel_function():
     rng = np.random.default_rng(3)
-    x, y = rng.standard_normal((6, 4, 5)), rng.standard_normal((6, 5, 8))
-    out = np.zeros((6, 4, 8))
+    x, y = rng.standard_normal((6, 8, 5)), rng.standard_normal((6, 5, 8))
+    out = np.zeros((6, 8, 8))
     _users_function(x, y, out)
     np.testing.assert_allclose(out, x @ y, rtol=1e-12)
 
