@@ -17,9 +17,11 @@ Three layers, all inside the single ``python -m pytest``:
 Selection, configuration checks and import hygiene are tested here directly.
 """
 
+import atexit
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -171,16 +173,41 @@ def _run(code_or_args, env_update, timeout):
     )
 
 
-def _pytest_cases(env_update):
-    proc = _run(["-m", "pytest", CASES, "-q", "-p", "no:cacheprovider", "-x"], env_update, 600)
-    tail = (proc.stdout + proc.stderr)[-6000:]
+def _start_cases(env_update):
+    """Start the case file in a pytest subprocess; output goes to a file, not a pipe."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_ENABLE_CUDASIM"}
+    env.update(env_update)
+    env.setdefault("NUMBA_NUM_THREADS", "2")
+    log = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", CASES, "-q", "-p", "no:cacheprovider", "-x"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )
+    atexit.register(lambda: proc.poll() is None and proc.kill())
+    return proc, log
+
+
+def _finish_cases(started, timeout=600):
+    proc, log = started
+    proc.wait(timeout=timeout)
+    log.seek(0)
+    tail = log.read()[-6000:]
     assert proc.returncode == 0, f"{CASES} failed (rc={proc.returncode}):\n{tail}"
     assert " passed" in tail and "skipped" not in tail and "failed" not in tail, tail
     return tail
 
 
+def _pytest_cases(env_update):
+    return _finish_cases(_start_cases(env_update))
+
+
+# The simulator run takes over a minute of mostly one core; it starts when this module is
+# collected and runs beside the rest of the suite, and the test below collects its result.
+_SIMULATOR_RUN = _start_cases({"NUMBA_ENABLE_CUDASIM": "1"})
+
+
 def test_cases_under_the_simulator():
-    _pytest_cases({"NUMBA_ENABLE_CUDASIM": "1"})
+    _finish_cases(_SIMULATOR_RUN)
 
 
 def test_real_gpu_or_a_clear_error():
