@@ -75,7 +75,8 @@ def demo(out=sys.stdout):
         err = np.max(np.abs(batch_dot(x, y, axes) - peer(x, y).reshape(plan(xs, ys, axes).out_shape)))
         print(f"  {name:10s} {_fmt_time(t_ours):>12s} {_fmt_time(t_np):>12s} {t_np / t_ours:6.2f}x"
               f"   (max |diff| {err:.1e})", file=out)
-    print("\nRatio = NumPy time / batchdot time (> 1 means batchdot is faster).", file=out)
+    print("\nRatio = NumPy time / batchdot time (> 1 means batchdot is faster). One NumPy spelling each;"
+          "\nfor the best spelling, ceilings and roofline: python -m batchdot bench", file=out)
 
 
 def main(argv=None):
