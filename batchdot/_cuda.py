@@ -52,6 +52,7 @@ import numpy as np
 from numba import cuda, from_dtype, types
 
 from ._dtypes import accumulation_dtype, resolve_dtypes
+from ._dispatch import _operand, check_out
 from ._plan import _merge_strides, plan
 
 try:  # numba-cuda (the ``cuda`` extra)
@@ -531,17 +532,8 @@ def _require_driver(device):
 
 
 def _host_operand(a, name):
-    from ._dispatch import _operand
-
     a = _operand(a, name)
     return a if a.dtype.isnative else a.astype(a.dtype.newbyteorder("="))
-
-
-def _check_out(out, p, out_dtype):
-    if tuple(out.shape) != p.out_shape:
-        raise ValueError(f"batch_dot requires out of shape {p.out_shape}, got out of shape {tuple(out.shape)}")
-    if np.dtype(out.dtype) != out_dtype:
-        raise TypeError(f"batch_dot requires out of dtype {out_dtype}, got out of dtype {out.dtype}")
 
 
 # --------------------------------------------------------------------------- entry points
@@ -636,13 +628,13 @@ def _batch_dot_cuda(
         if cai is not None and cai["data"][1]:
             raise ValueError("batch_dot requires a writeable out, got a read-only CUDA array")
         outd = _as_device(out, "out")
-        _check_out(outd, p, out_dtype)
+        check_out(outd, p, out_dtype)
         result = out
     elif on_device:
         outd = result = cuda.device_array(p.out_shape, out_dtype, stream=stream)
     else:
         if out is not None:
-            _check_out(out, p, out_dtype)
+            check_out(out, p, out_dtype)
             if not out.flags.writeable:
                 raise ValueError("batch_dot requires a writeable out, got a read-only array")
         result = np.empty(p.out_shape, out_dtype) if out is None else out

@@ -46,15 +46,18 @@ def _kernel_operand(a):
     return a if kd == a.dtype else a.astype(kd)
 
 
+def check_out(out, p, out_dtype):
+    """Shape and dtype of ``out`` (a host or a device array) against the plan."""
+    if tuple(out.shape) != p.out_shape:
+        raise ValueError(f"batch_dot requires out of shape {p.out_shape}, got out of shape {tuple(out.shape)}")
+    if np.dtype(out.dtype) != out_dtype:
+        raise TypeError(f"batch_dot requires out of dtype {out_dtype}, got out of dtype {out.dtype}")
+
+
 def _prepare_out(out, p, out_dtype):
-    if out is None:
-        return np.empty(p.out_shape, out_dtype)
     if not isinstance(out, np.ndarray):
         raise TypeError(f"batch_dot requires out to be a numpy.ndarray, got {type(out).__name__}")
-    if out.shape != p.out_shape:
-        raise ValueError(f"batch_dot requires out of shape {p.out_shape}, got out of shape {out.shape}")
-    if out.dtype != out_dtype:
-        raise TypeError(f"batch_dot requires out of dtype {out_dtype}, got out of dtype {out.dtype}")
+    check_out(out, p, out_dtype)
     if not out.flags.writeable:
         raise ValueError("batch_dot requires a writeable out, got a read-only array")
     return out
@@ -83,7 +86,7 @@ _TILES = ((32, (4, 32)), (16, (8, 16)), (0, (8, 8)))
 BLAS_MIN = 128
 
 
-def _tile_for(dtype, n):
+def _tile_for(n):
     for n_min, tile in _TILES:
         if n >= n_min:
             return tile
@@ -107,7 +110,7 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None):
                 f"batch_dot requires float32 or float64 operands and result of one dtype for "
                 f"kernel={forced!r}, got {x3.dtype}, {y3.dtype} -> {out_dtype}"
             )
-        return "tile:%dx%d" % _tile_for(dt, N) if forced == "tile" else forced
+        return "tile:%dx%d" % _tile_for(N) if forced == "tile" else forced
     if not same_float:
         return "generic"
     if min(M, N, K) >= BLAS_MIN:
@@ -117,7 +120,7 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None):
     if k_contiguous and (M == 1 or N == 1 or not y3.flags.c_contiguous):
         return "dot"
     if y3.strides[2] == item or N == 1:
-        return "tile:%dx%d" % _tile_for(dt, N)
+        return "tile:%dx%d" % _tile_for(N)
     return "generic"
 
 

@@ -217,7 +217,7 @@ class ContractionPlan:
         ny = len(self.out_shape) - 1 - nx
         return merge_axes(out, tuple(range(out.ndim)), (1, nx, ny), readonly=False)
 
-    def copies(self, x_strides, y_strides, itemsizes=(8, 8)):
+    def copies(self, x_strides, y_strides):
         """Which operands :meth:`canonical` would have to copy for the given strides (bytes)."""
         cx = _merge_strides(self.x_shape, x_strides, self.x_order, (1, len(self.x_free), 1))
         cy = _merge_strides(self.y_shape, y_strides, self.y_order, (1, 1, len(self.y_free)))
