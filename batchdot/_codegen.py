@@ -50,7 +50,7 @@ def _u(n):
 
 def _tile(mr, nr):
     name = f"t{mr}x{nr}"
-    L = ["@jit(fastmath=TILE_FASTMATH)", f"def {name}(x, y, out, b, i0, j0, K, zero):"]
+    L = ["@jit(fastmath=TILE_FASTMATH, inline=\"always\")", f"def {name}(x, y, out, b, i0, j0, K, zero):"]
     for i in range(mr):
         L.append("    " + ", ".join(f"c{i}_{j}" for j in range(nr)) + " = " + ", ".join(["zero"] * nr))
     L.append("    for k in range(K):")

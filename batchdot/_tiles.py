@@ -79,7 +79,7 @@ U62 = np.uint64(62)
 U63 = np.uint64(63)
 
 
-@jit(fastmath=TILE_FASTMATH)
+@jit(fastmath=TILE_FASTMATH, inline="always")
 def t1x8(x, y, out, b, i0, j0, K, zero):
     c0_0, c0_1, c0_2, c0_3, c0_4, c0_5, c0_6, c0_7 = zero, zero, zero, zero, zero, zero, zero, zero
     for k in range(K):
@@ -110,7 +110,7 @@ def t1x8(x, y, out, b, i0, j0, K, zero):
     out[b, i0 + U0, j0 + U7] = c0_7
 
 
-@jit(fastmath=TILE_FASTMATH)
+@jit(fastmath=TILE_FASTMATH, inline="always")
 def t1x16(x, y, out, b, i0, j0, K, zero):
     c0_0, c0_1, c0_2, c0_3, c0_4, c0_5, c0_6, c0_7, c0_8, c0_9, c0_10, c0_11, c0_12, c0_13, c0_14, c0_15 = zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero
     for k in range(K):
@@ -165,7 +165,7 @@ def t1x16(x, y, out, b, i0, j0, K, zero):
     out[b, i0 + U0, j0 + U15] = c0_15
 
 
-@jit(fastmath=TILE_FASTMATH)
+@jit(fastmath=TILE_FASTMATH, inline="always")
 def t1x32(x, y, out, b, i0, j0, K, zero):
     c0_0, c0_1, c0_2, c0_3, c0_4, c0_5, c0_6, c0_7, c0_8, c0_9, c0_10, c0_11, c0_12, c0_13, c0_14, c0_15, c0_16, c0_17, c0_18, c0_19, c0_20, c0_21, c0_22, c0_23, c0_24, c0_25, c0_26, c0_27, c0_28, c0_29, c0_30, c0_31 = zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero
     for k in range(K):
@@ -268,7 +268,7 @@ def t1x32(x, y, out, b, i0, j0, K, zero):
     out[b, i0 + U0, j0 + U31] = c0_31
 
 
-@jit(fastmath=TILE_FASTMATH)
+@jit(fastmath=TILE_FASTMATH, inline="always")
 def t4x8(x, y, out, b, i0, j0, K, zero):
     c0_0, c0_1, c0_2, c0_3, c0_4, c0_5, c0_6, c0_7 = zero, zero, zero, zero, zero, zero, zero, zero
     c1_0, c1_1, c1_2, c1_3, c1_4, c1_5, c1_6, c1_7 = zero, zero, zero, zero, zero, zero, zero, zero
@@ -353,7 +353,7 @@ def t4x8(x, y, out, b, i0, j0, K, zero):
     out[b, i0 + U3, j0 + U7] = c3_7
 
 
-@jit(fastmath=TILE_FASTMATH)
+@jit(fastmath=TILE_FASTMATH, inline="always")
 def t4x32(x, y, out, b, i0, j0, K, zero):
     c0_0, c0_1, c0_2, c0_3, c0_4, c0_5, c0_6, c0_7, c0_8, c0_9, c0_10, c0_11, c0_12, c0_13, c0_14, c0_15, c0_16, c0_17, c0_18, c0_19, c0_20, c0_21, c0_22, c0_23, c0_24, c0_25, c0_26, c0_27, c0_28, c0_29, c0_30, c0_31 = zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero
     c1_0, c1_1, c1_2, c1_3, c1_4, c1_5, c1_6, c1_7, c1_8, c1_9, c1_10, c1_11, c1_12, c1_13, c1_14, c1_15, c1_16, c1_17, c1_18, c1_19, c1_20, c1_21, c1_22, c1_23, c1_24, c1_25, c1_26, c1_27, c1_28, c1_29, c1_30, c1_31 = zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero
@@ -654,7 +654,7 @@ def t4x32(x, y, out, b, i0, j0, K, zero):
     out[b, i0 + U3, j0 + U31] = c3_31
 
 
-@jit(fastmath=TILE_FASTMATH)
+@jit(fastmath=TILE_FASTMATH, inline="always")
 def t8x8(x, y, out, b, i0, j0, K, zero):
     c0_0, c0_1, c0_2, c0_3, c0_4, c0_5, c0_6, c0_7 = zero, zero, zero, zero, zero, zero, zero, zero
     c1_0, c1_1, c1_2, c1_3, c1_4, c1_5, c1_6, c1_7 = zero, zero, zero, zero, zero, zero, zero, zero
@@ -811,7 +811,7 @@ def t8x8(x, y, out, b, i0, j0, K, zero):
     out[b, i0 + U7, j0 + U7] = c7_7
 
 
-@jit(fastmath=TILE_FASTMATH)
+@jit(fastmath=TILE_FASTMATH, inline="always")
 def t8x16(x, y, out, b, i0, j0, K, zero):
     c0_0, c0_1, c0_2, c0_3, c0_4, c0_5, c0_6, c0_7, c0_8, c0_9, c0_10, c0_11, c0_12, c0_13, c0_14, c0_15 = zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero
     c1_0, c1_1, c1_2, c1_3, c1_4, c1_5, c1_6, c1_7, c1_8, c1_9, c1_10, c1_11, c1_12, c1_13, c1_14, c1_15 = zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero
