@@ -16,6 +16,9 @@ races, no atomics).  Families:
     float32/float64 operands of one dtype, contracted axis contiguous in both (``y`` is
     passed transposed, ``(B, N, K)``).  Row dots and vector-matrix products: 16 partial
     sums per dot.  Items: (row of out, block of 16 columns).
+``rowdot``
+    The ``dot`` family for rank-2 operands, which it takes as they are: ``x, y (B, K)``,
+    ``out (B, 1)``, no reshaped views (the short path of tiny calls).  Items: batch elements.
 ``tile:MRxNR``
     float32/float64 of one dtype, ``y`` C-contiguous: MR x NR register tiles over full K.
     Items: blocks of MR rows of one batch element.
@@ -97,6 +100,7 @@ def generic_parallel(x, y, out, zero, nchunks):
 FAMILIES = {
     "generic": (generic_span, generic_parallel),
     "dot": (_tiles.dot_span, _tiles.dot_parallel),
+    "rowdot": (_tiles.rowdot_span, _tiles.rowdot_parallel),
 }
 for _mr, _nr in MAIN_TILES:
     FAMILIES[f"tile:{_mr}x{_nr}"] = (
@@ -111,5 +115,7 @@ def work_items(family, B, M, N):
         return B * M * N
     if family == "dot":
         return B * M * ((N + 15) // 16)
+    if family == "rowdot":
+        return B
     mr = int(family[5:].split("x")[0])
     return B * ((M + mr - 1) // mr)

@@ -116,7 +116,7 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None):
     if min(M, N, K) >= BLAS_MIN:
         return "blas"
     item = dt.itemsize
-    k_contiguous = x3.strides[2] == item and y3.strides[1] == item
+    k_contiguous = K == 1 or (x3.strides[2] == item and y3.strides[1] == item)
     if k_contiguous and (M == 1 or N == 1 or not y3.flags.c_contiguous):
         return "dot"
     if y3.strides[2] == item or N == 1:
@@ -160,19 +160,25 @@ def _verify(family, kernel, parallel, x3, yk, out3, zero):
     with _verify_lock:
         rng = np.random.default_rng(12345)
         B, M, K, N = 3, 11, 37, 45
-        xv = _like(x3, (B, M, K), rng)
-        ykv = _like(yk, (B, N, K) if family == "dot" else (B, K, N), rng)
-        yv = ykv.transpose(0, 2, 1) if family == "dot" else ykv
-        ov = np.zeros((B, M, N), out3.dtype)
-        if typeof(out3).layout != "C":
-            ov = np.zeros((B, M, 2 * N), out3.dtype)[:, :, ::2]
+        if family == "rowdot":  # rank-2 x, y (B, K) and out (B, 1)
+            M = N = 1
+            xv, ykv = _like(x3, (B, K), rng), _like(yk, (B, K), rng)
+            xm, ym = xv[:, None, :], ykv[:, :, None]
+            ov = np.zeros((B, 1), out3.dtype)
+        else:
+            xv = xm = _like(x3, (B, M, K), rng)
+            ykv = _like(yk, (B, N, K) if family == "dot" else (B, K, N), rng)
+            ym = ykv.transpose(0, 2, 1) if family == "dot" else ykv
+            ov = np.zeros((B, M, N), out3.dtype)
+            if typeof(out3).layout != "C":
+                ov = np.zeros((B, M, 2 * N), out3.dtype)[:, :, ::2]
         if parallel:
             kernel(xv, ykv, ov, zero, 4)
         else:
             kernel(xv, ykv, ov, zero, 0, work_items(family, B, M, N))
-        x64, y64 = xv.astype(np.float64), yv.astype(np.float64)
+        x64, y64 = xm.astype(np.float64), ym.astype(np.float64)
         bound = 4 * (K + 2) * np.finfo(x3.dtype).eps * np.matmul(np.abs(x64), np.abs(y64))
-        ok = bool(np.all(np.abs(ov - np.matmul(x64, y64)) <= bound))
+        ok = bool(np.all(np.abs(ov.reshape(B, M, N) - np.matmul(x64, y64)) <= bound))
         if not ok:
             log.warning("kernel %s failed verification for %s; using generic instead", family, key[2:])
         _verified[key] = ok
@@ -192,18 +198,24 @@ def _blas(x3, y3, out3):
 def prepare(family, x3, yk, out3, acc_dtype):
     """``(fn, tail)`` such that ``fn(x3, yk, out3, *tail)`` runs the family on such arrays.
 
-    ``yk`` is the kernel's own ``y``: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``.  The
-    kernel is compiled (SLP on) and verified for exactly these argument types, and the
-    split is decided: serial below :data:`SERIAL_CUTOFF` multiply-adds, with one thread or
-    one work item; else ``CHUNKS_PER_THREAD`` chunks a thread.  ``blas`` is ``np.matmul``.
+    ``yk`` is the kernel's own ``y``: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``; for
+    ``rowdot`` the operands are rank-2 ``(B, K)`` and ``out3`` is ``(B, 1)``.  The kernel is
+    compiled (SLP on) and verified for exactly these argument types, and ``fn`` is its
+    compiled entry point: it must be called with arrays of the same dtypes, layouts,
+    writeability and alignment.  The split is decided here: serial below
+    :data:`SERIAL_CUTOFF` multiply-adds, with one thread or one work item; else
+    ``CHUNKS_PER_THREAD`` chunks a thread.  ``blas`` is ``np.matmul``.
     """
     if family == "blas":
         return _blas, ()
     from . import _cpu  # Numba is imported on the first call, not by ``import batchdot``
-    from ._jit import compile_with_slp
+    from ._jit import compile_for
 
-    B, M, K = x3.shape
-    N = out3.shape[2]
+    if family == "rowdot":
+        (B, K), M, N = x3.shape, 1, 1
+    else:
+        B, M, K = x3.shape
+        N = out3.shape[2]
     zero = acc_dtype.type(0)
     span, par = _cpu.FAMILIES[family]
     items = work_items(family, B, M, N)
@@ -212,16 +224,18 @@ def prepare(family, x3, yk, out3, acc_dtype):
     nchunks = min(items, nthreads * CHUNKS_PER_THREAD)
     kernel = span if serial else par
     tail = (zero, 0, items) if serial else (zero, nchunks)
-    if family != "generic":
-        compile_with_slp(kernel, (x3, yk, out3) + tail)
-        if not _verify(family, kernel, not serial, x3, yk, out3, zero):
-            y3 = yk.transpose(0, 2, 1) if family == "dot" else yk
-            return prepare("generic", x3, y3, out3, acc_dtype)
+    entry = compile_for(kernel, (x3, yk, out3) + tail, slp=family != "generic")
+    if family != "generic" and not _verify(family, kernel, not serial, x3, yk, out3, zero):
+        if family == "rowdot":  # the generic kernel on rank-3 views of the same arrays
+            fn, tail = prepare("generic", x3[:, None, :], yk[:, :, None], out3[:, :, None], acc_dtype)
+            return (lambda x, y, out, *t: fn(x[:, None, :], y[:, :, None], out[:, :, None], *t)), tail
+        y3 = yk.transpose(0, 2, 1) if family == "dot" else yk
+        return prepare("generic", x3, y3, out3, acc_dtype)
     log.debug("%s %s B=%d M=%d K=%d N=%d chunks=%s", family, "serial" if serial else "parallel",
               B, M, K, N, "-" if serial else nchunks)
     if serial:
-        return kernel, tail
-    return functools.partial(_run_parallel, kernel), tail
+        return entry, tail
+    return functools.partial(_run_parallel, entry), tail
 
 
 def execute(x3, y3, out3, acc_dtype, kernel=None):
@@ -382,17 +396,21 @@ def _runner_key(x, y, axes, dtype, kernel):
 
     Only plain ndarrays, and only axes of exactly ``None``/``int``/``(int, int)``: ``True``,
     ``1.0`` and ``1`` hash alike, so anything else takes the validating path every time.
+    The flags word carries writeability and alignment, which (with shapes, strides and
+    dtypes) fix the Numba types that a runner's compiled entry point was built for.
     """
-    if type(x) is not np.ndarray or type(y) is not np.ndarray:
+    if type(x) is not _ndarray or type(y) is not _ndarray:
         return None
-    ta = type(axes)
-    if not (axes is None or ta is int or (ta is tuple and len(axes) == 2
-                                          and type(axes[0]) is int and type(axes[1]) is int)):
+    if not (axes is None or type(axes) is int
+            or (type(axes) is tuple and len(axes) == 2 and type(axes[0]) is int and type(axes[1]) is int)):
         return None
     if not (dtype is None or isinstance(dtype, np.dtype)):
         return None
-    return (x.shape, x.strides, x.dtype, x.flags.writeable, y.shape, y.strides, y.dtype,
-            y.flags.writeable, axes, dtype, kernel)
+    return (x.shape, x.strides, x.dtype, x.flags.num, y.shape, y.strides, y.dtype, y.flags.num, axes, dtype,
+            kernel)
+
+
+_ndarray = np.ndarray
 
 
 def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
@@ -421,6 +439,18 @@ def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
     x3 = x.transpose(xo).reshape(xs)
     y3 = y.transpose(yo).reshape(B, K, N)
     family = choose_kernel(B, M, K, N, x3, y3, out_k, acc_dtype, kernel)
+    same_out = out_k == out_dtype
+    if family == "dot" and x.ndim == 2 and y.ndim == 2 and not (cast_x or cast_y) and same_out:
+        # row dots of rank-2 operands: the kernel takes x, y and out (B, 1) as they are
+        fn, tail = prepare("rowdot", x, y, np.empty(out_shape, out_k), acc_dtype)
+
+        def run_rows(x, y):
+            res = np.empty(out_shape, out_k)
+            fn(x, y, res, *tail)
+            return res
+
+        run_rows.family = "rowdot"
+        return run_rows
     if family == "dot":  # the kernel takes y as (B, N, K)
         yo, ys = yo[:1] + yo[2:] + yo[1:2], (B, N, K)
     else:
@@ -428,7 +458,6 @@ def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
     ident_x, ident_y = xo == tuple(range(len(xo))), yo == tuple(range(len(yo)))
     yk = y.transpose(yo).reshape(ys)
     fn, tail = prepare(family, x3, yk, np.empty(shape3, out_k), acc_dtype)
-    same_out = out_k == out_dtype
 
     def run(x, y):
         if cast_x:

@@ -2,10 +2,11 @@
 
 Register-tile kernels ``t{MR}x{NR}`` (an MR x NR block of ``out[b]``, full K), ``edge`` for the
 columns right of the last full tile, their spans and
-parallel drivers ``tile_span_*``/``tile_parallel_*`` over row blocks, and the dot family
-``dot_span``/``dot_parallel`` over rows of ``out``.  Operands are canonical
-``x (B, M, K)``, ``y (B, K, N)`` (tiles) or ``yt (B, N, K)`` (dots); ``zero`` is a zero of the
-accumulation dtype.  Indices are unsigned so that Numba emits no negative-index wraparound.
+parallel drivers ``tile_span_*``/``tile_parallel_*`` over row blocks, the dot family
+``dot_span``/``dot_parallel`` over rows of ``out``, and ``rowdot_span``/``rowdot_parallel``
+for rank-2 operands.  Operands are canonical ``x (B, M, K)``, ``y (B, K, N)`` (tiles),
+``yt (B, N, K)`` (dots) or ``x, y (B, K)`` with ``out (B, 1)`` (rowdot); ``zero`` is a zero
+of the accumulation dtype.  Indices are unsigned so that Numba emits no negative-index wraparound.
 """
 
 import numpy as np
@@ -1282,6 +1283,35 @@ def dot(x, yt, b, i, j, K, zero):
 
 
 @jit(fastmath=TILE_FASTMATH)
+def dot2(x, y, b, K, zero):
+    """``sum_k x[b, k] * y[b, k]`` in 16 interleaved partial sums."""
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15 = zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero
+    nk = K // 16
+    for t in range(nk):
+        k = np.uint64(t * 16)
+        s0 += x[b, k + U0] * y[b, k + U0]
+        s1 += x[b, k + U1] * y[b, k + U1]
+        s2 += x[b, k + U2] * y[b, k + U2]
+        s3 += x[b, k + U3] * y[b, k + U3]
+        s4 += x[b, k + U4] * y[b, k + U4]
+        s5 += x[b, k + U5] * y[b, k + U5]
+        s6 += x[b, k + U6] * y[b, k + U6]
+        s7 += x[b, k + U7] * y[b, k + U7]
+        s8 += x[b, k + U8] * y[b, k + U8]
+        s9 += x[b, k + U9] * y[b, k + U9]
+        s10 += x[b, k + U10] * y[b, k + U10]
+        s11 += x[b, k + U11] * y[b, k + U11]
+        s12 += x[b, k + U12] * y[b, k + U12]
+        s13 += x[b, k + U13] * y[b, k + U13]
+        s14 += x[b, k + U14] * y[b, k + U14]
+        s15 += x[b, k + U15] * y[b, k + U15]
+    for kk in range(nk * 16, K):
+        k = np.uint64(kk)
+        s0 += x[b, k] * y[b, k]
+    return ((((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))) + (((s8 + s9) + (s10 + s11)) + ((s12 + s13) + (s14 + s15))))
+
+
+@jit(fastmath=TILE_FASTMATH)
 def dot4(x, yt, out, b, i, j0, K, zero):
     """``out[b, i, j0 + c] = sum_k x[b, i, k] * yt[b, j0 + c, k]`` for c < 4: 16 lanes each."""
     s0_0, s0_1, s0_2, s0_3, s0_4, s0_5, s0_6, s0_7, s0_8, s0_9, s0_10, s0_11, s0_12, s0_13, s0_14, s0_15 = zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero, zero
@@ -1422,3 +1452,19 @@ def dot_parallel(x, yt, out, zero, nchunks):
     total = x.shape[0] * x.shape[1] * ((yt.shape[1] + 15) // 16)
     for c in prange(nchunks):
         dot_span(x, yt, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+
+
+@jit(fastmath=TILE_FASTMATH)
+def rowdot_span(x, y, out, zero, lo, hi):
+    """Rows ``lo..hi`` of ``out[b, 0] = x[b] . y[b]``: rank-2 operands, passed without reshaping."""
+    K = x.shape[1]
+    for bb in range(lo, hi):
+        b = np.uint64(bb)
+        out[b, U0] = dot2(x, y, b, K, zero)
+
+
+@jit(parallel=True, fastmath=TILE_FASTMATH)
+def rowdot_parallel(x, y, out, zero, nchunks):
+    total = x.shape[0]
+    for c in prange(nchunks):
+        rowdot_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)

@@ -107,3 +107,51 @@ def test_verification_rejects_a_wrong_kernel():
         assert _verify("generic", _cpu.generic_span, False, x, y, out, 0.0)
     finally:
         _verified.clear()  # the wrong kernel's verdict must not outlive this test
+
+
+def _family_used(x, y, axes=None):
+    from batchdot import _dispatch
+
+    return _dispatch._RUNNERS[_dispatch._runner_key(x, y, axes, None, None)].family
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rowdot_takes_rank2_operands_as_they_are(dtype):
+    rng = np.random.default_rng(4)
+    for B, K in itertools.product([1, 3, 5000], EDGE_K):
+        wide = rng.standard_normal((B, 2 * K + 3)).astype(dtype)
+        cases = [wide[:, :K], wide[::-1, 3:K + 3], np.ascontiguousarray(wide[:, :K])]
+        y = rng.standard_normal((B, K)).astype(dtype)
+        y.flags.writeable = False
+        for x in cases:
+            got = batch_dot(x, y, 1)
+            assert_batch_dot_close(got, x, y, 1)
+            assert got.shape == (B, 1) and _family_used(x, y, 1) == "rowdot"
+    x = rng.standard_normal((6, 40)).astype(dtype)
+    assert_batch_dot_close(batch_dot(x, x[:, ::-1], 1), x, x[:, ::-1], 1)
+    assert _family_used(x, x[:, ::-1], 1) != "rowdot"  # contracted axis not contiguous in y
+
+
+def test_cached_runners_follow_writeability_and_alignment():
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((7, 33)), rng.standard_normal((7, 33))
+    ro = x.copy()
+    ro.flags.writeable = False
+    raw = np.zeros(x.nbytes + 1, np.uint8)[1:]  # a float64 array at an odd address
+    unaligned = np.ndarray(x.shape, x.dtype, buffer=raw)
+    unaligned[...] = x
+    assert not unaligned.flags.aligned
+    for a in (x, ro, unaligned, x):
+        assert_batch_dot_close(batch_dot(a, y, 1), x, y, 1)
+
+
+def test_rowdot_falls_back_to_generic_when_verification_fails(monkeypatch):
+    from batchdot import _dispatch
+
+    monkeypatch.setattr(_dispatch, "_verify", lambda family, *args: family != "rowdot")
+    monkeypatch.setattr(_dispatch, "_RUNNERS", {})
+    rng = np.random.default_rng(6)
+    for B in (3, 5000):
+        x, y = rng.standard_normal((B, 20)), rng.standard_normal((B, 20))[:, ::-1].copy()
+        assert_batch_dot_close(batch_dot(x, y, 1), x, y, 1)
+        assert_batch_dot_close(batch_dot(x, y, 1), x, y, 1)  # the cached runner too
