@@ -1,0 +1,43 @@
+"""``python -m batchdot bench`` bookkeeping, on shrunken workloads (its timings are not tested)."""
+
+import io
+import math
+
+import numpy as np
+
+from batchdot import _bench
+
+
+def test_bench_table_on_small_workloads(monkeypatch):
+    small = {
+        "rowdot": ((300, 64), (300, 64), 1),
+        "small8": ((50, 8, 8), (50, 8, 8), None),
+        "squash": ((4, 3, 4, 5), (4, 3, 5, 8), None),
+        "tiny": ((4, 3), (4, 3), 1),
+    }
+    monkeypatch.setattr(_bench, "WORKLOADS", {k: small[k] + _bench.WORKLOADS[k][3:] for k in small})
+    monkeypatch.setattr(_bench, "_per_call", lambda fn, number: _bench._median_interleaved([fn], 3, 0.1)[0])
+    ceil = {"dram_gbs": 30.0, "l3_gbs": 150.0}
+    out = io.StringIO()
+    rows = _bench.run_workloads(["float32", "float64"], True, ceil, out)
+    text = out.getvalue()
+    assert "% floor" in text and "floor ratio" in text and "without tiny" in text
+    assert [(r["workload"], r["dtype"]) for r in rows] == [(w, d) for d in ("float32", "float64") for w in small]
+    for r in rows:
+        assert r["t"] > 0 and r["t_peer"] > 0 and math.isclose(r["ratio"], r["t_peer"] / r["t"])
+        assert r["relerr"] < 1e-5
+        assert r["kernel"] in ("rowdot", "dot", "generic") or r["kernel"].startswith("tile:")
+        if r["workload"] == "tiny":
+            assert math.isnan(r["floor"])
+        else:
+            assert r["floor"] > 0 and math.isclose(r["floor_ratio"], r["t_peer"] / r["floor"])
+
+
+def test_stream_floor_reads_both_inputs_and_allocates_the_output():
+    x, y = np.ones((10, 7), np.float32), np.full((10, 7), 2.0, np.float32)
+    fn = _bench._stream_floor(x, y, 13)
+    fn()  # compiles; the kernel's reduction must see every element of both inputs
+    stream = _bench._STREAM[0]
+    out = np.empty(13, np.float32)
+    stream(x.reshape(-1), y.reshape(-1), out)
+    np.testing.assert_array_equal(out, np.full(13, 70 + 140, np.float32))
