@@ -43,11 +43,12 @@ def test_family_on_non_contiguous_operands(family, layout):
         assert_batch_dot_close(batch_dot(x, y, axes, kernel=family), x, y, axes)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("family", ["generic", "dot", "tile"])
-def test_parallel_split_matches(family):
+def test_parallel_split_matches(family, dtype):
     rng = np.random.default_rng(2)
     for xs, ys in [((64, 33, 20), (64, 20, 35)), ((1, 3, 700), (1, 700, 90)), ((5000, 1, 24), (5000, 24, 1))]:
-        x, y = rng.standard_normal(xs), rng.standard_normal(ys)
+        x, y = rng.standard_normal(xs).astype(dtype), rng.standard_normal(ys).astype(dtype)
         assert_batch_dot_close(batch_dot(x, y, kernel=family), x, y)
 
 
