@@ -21,6 +21,7 @@ Honest-measurement rules followed here:
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import subprocess
@@ -149,26 +150,27 @@ def ceilings(quick=False):
     return out
 
 
-_STREAM = []
+@functools.cache
+def _stream_kernel():
+    """``stream(x, y, out)``: read the 1-D ``x`` and ``y`` once, fill ``out`` with their sum."""
+    from numba import njit, prange
+
+    @njit(parallel=True, fastmath=True, cache=False)
+    def stream(x, y, out):
+        s = 0.0
+        for i in prange(x.shape[0]):
+            s += x[i]
+        for i in prange(y.shape[0]):
+            s += y[i]
+        for i in prange(out.shape[0]):
+            out[i] = s
+
+    return stream
 
 
 def _stream_floor(x, y, out_size):
     """A call that reads ``x`` and ``y`` once and fills a fresh output of ``out_size`` items."""
-    if not _STREAM:
-        from numba import njit, prange
-
-        @njit(parallel=True, fastmath=True, cache=False)
-        def stream(x, y, out):
-            s = 0.0
-            for i in prange(x.shape[0]):
-                s += x[i]
-            for i in prange(y.shape[0]):
-                s += y[i]
-            for i in prange(out.shape[0]):
-                out[i] = s
-
-        _STREAM.append(stream)
-    stream, xf, yf, dt = _STREAM[0], x.reshape(-1), y.reshape(-1), x.dtype
+    stream, xf, yf, dt = _stream_kernel(), x.reshape(-1), y.reshape(-1), x.dtype
     return lambda: stream(xf, yf, np.empty(out_size, dt))
 
 

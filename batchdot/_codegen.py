@@ -104,6 +104,17 @@ def edge(x, y, out, b, i, j0, N, K, zero):
 '''
 
 
+def _parallel(name, span, y, total):
+    """Parallel driver ``name``: ``total`` work items of ``span`` in ``nchunks`` disjoint chunks."""
+    return [
+        "@jit(parallel=True, fastmath=TILE_FASTMATH)",
+        f"def {name}(x, {y}, out, zero, nchunks):",
+        f"    total = {total}",
+        "    for c in prange(nchunks):",
+        f"        {span}(x, {y}, out, zero, total * c // nchunks, total * (c + 1) // nchunks)",
+    ]
+
+
 def _span(mr, nr):
     L = [
         "@jit(fastmath=TILE_FASTMATH)",
@@ -133,12 +144,7 @@ def _span(mr, nr):
 
         "",
         "",
-        "@jit(parallel=True, fastmath=TILE_FASTMATH)",
-        f"def tile_parallel_{mr}x{nr}(x, y, out, zero, nchunks):",
-        f"    total = x.shape[0] * ((x.shape[1] + {mr - 1}) // {mr})",
-        "    for c in prange(nchunks):",
-        f"        tile_span_{mr}x{nr}(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)",
-    ]
+    ] + _parallel(f"tile_parallel_{mr}x{nr}", f"tile_span_{mr}x{nr}", "y", f"x.shape[0] * ((x.shape[1] + {mr - 1}) // {mr})")
     return "\n".join(L) + "\n"
 
 
@@ -175,14 +181,7 @@ def rowdot_span(x, y, out, zero, lo, hi):
     for bb in range(lo, hi):
         b = np.uint64(bb)
         out[b, U0] = dot2(x, y, b, K, zero)
-
-
-@jit(parallel=True, fastmath=TILE_FASTMATH)
-def rowdot_parallel(x, y, out, zero, nchunks):
-    total = x.shape[0]
-    for c in prange(nchunks):
-        rowdot_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
-'''
+''' + "\n\n" + "\n".join(_parallel("rowdot_parallel", "rowdot_span", "y", "x.shape[0]")) + "\n"
 
 
 def _dot():
@@ -225,12 +224,7 @@ def _dot():
         "                bb += 1",
         "",
         "",
-        "@jit(parallel=True, fastmath=TILE_FASTMATH)",
-        "def dot_parallel(x, yt, out, zero, nchunks):",
-        "    total = x.shape[0] * x.shape[1] * ((yt.shape[1] + 15) // 16)",
-        "    for c in prange(nchunks):",
-        "        dot_span(x, yt, out, zero, total * c // nchunks, total * (c + 1) // nchunks)",
-    ]
+    ] + _parallel("dot_parallel", "dot_span", "yt", "x.shape[0] * x.shape[1] * ((yt.shape[1] + 15) // 16)")
     return "\n".join(L) + "\n"
 
 

@@ -24,7 +24,7 @@ races, no atomics).  Families:
     Items: blocks of MR rows of one batch element.
 
 ``batchdot._dispatch`` chooses the family; :mod:`batchdot._tiles` holds the generated
-``dot`` and ``tile`` kernels.
+``dot``, ``rowdot`` and ``tile`` kernels.
 """
 
 from __future__ import annotations

@@ -420,8 +420,9 @@ _ndarray = np.ndarray
 def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
     """``run(x, y) -> result`` for arrays laid out like ``x`` and ``y``: all decisions made.
 
-    Valid for every call with the same shapes, strides, dtypes and writeability (the cache
-    key), which are what Numba's argument types and NumPy's view-or-copy choices depend on.
+    Valid for every call with the same shapes, strides, dtypes and flags (writeability and
+    alignment; the cache key), which are what Numba's argument types and NumPy's view-or-copy
+    choices depend on.
     """
     B, M, K, N = p.batch, p.m, p.k, p.n
     shape3, out_shape = (B, M, N), p.out_shape

@@ -37,7 +37,7 @@ def test_stream_floor_reads_both_inputs_and_allocates_the_output():
     x, y = np.ones((10, 7), np.float32), np.full((10, 7), 2.0, np.float32)
     fn = _bench._stream_floor(x, y, 13)
     fn()  # compiles; the kernel's reduction must see every element of both inputs
-    stream = _bench._STREAM[0]
+    stream = _bench._stream_kernel()
     out = np.empty(13, np.float32)
     stream(x.reshape(-1), y.reshape(-1), out)
     np.testing.assert_array_equal(out, np.full(13, 70 + 140, np.float32))
