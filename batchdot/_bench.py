@@ -303,6 +303,35 @@ def cold_start(out=sys.stdout):
     return dict(numba=numba_t, warm=warm_t, warm_rss=warm_rss, cold=cold_t, cold_rss=cold_rss)
 
 
+#: Workloads on which ``--tiles`` compares the generated register tiles.
+TILE_WORKLOADS = ("small8", "small32", "large512", "squash", "midaxis")
+
+
+def tile_candidates(dtypes, quick, out=sys.stdout):
+    """Every generated tile forced on the matrix-product workloads, interleaved medians.
+
+    The evidence behind ``batchdot._dispatch._TILES``; ``*`` marks the automatic choice.
+    """
+    import batchdot._dispatch as dispatch
+
+    rng = np.random.default_rng(0)
+    names = dispatch.TILE_KERNELS
+    print(f"{'workload':9s} {'dtype':7s} " + " ".join(f"{n:>11s}" for n in names), file=out)
+    rows = []
+    for dt in dtypes:
+        dt = np.dtype(dt)
+        for name in TILE_WORKLOADS:
+            xs, ys, axes = WORKLOADS[name][:3]
+            x, y = rng.standard_normal(xs).astype(dt), rng.standard_normal(ys).astype(dt)
+            fns = [lambda k=k: batch_dot(x, y, axes, kernel=k) for k in names]
+            ts = _median_interleaved(fns, 7 if quick else 15, 2.0 if quick else 6.0)
+            auto = "tile:%dx%d" % dispatch._tile_for(plan(xs, ys, axes).n, dt.itemsize)
+            cells = [f"{_fmt(t)}{'*' if n == auto else ' '}" for n, t in zip(names, ts)]
+            print(f"{name:9s} {dt.name:7s} " + " ".join(f"{c:>11s}" for c in cells), file=out, flush=True)
+            rows.append(dict(workload=name, dtype=dt.name, auto=auto, times=dict(zip(names, ts))))
+    return rows
+
+
 def call_memory(out=sys.stdout):
     """Peak memory NumPy allocates during one call, against the output's size (tracemalloc)."""
     import tracemalloc
@@ -319,11 +348,12 @@ def call_memory(out=sys.stdout):
     return peak, r.nbytes
 
 
-def main(quick=False, dtypes=None, out=sys.stdout):
+def main(quick=False, dtypes=None, tiles=False, out=sys.stdout):
     if any(v in os.environ for v in _STRIP) and not os.environ.get("BATCHDOT_BENCH_CHILD"):
         env = {k: v for k, v in os.environ.items() if k not in _STRIP}
         env["BATCHDOT_BENCH_CHILD"] = "1"
         args = [sys.executable, "-m", "batchdot", "bench"] + (["--quick"] if quick else [])
+        args += ["--tiles"] if tiles else []
         for d in dtypes or ():
             args += ["--dtype", d]
         print(f"(re-running without {', '.join(_STRIP)} so NumPy's BLAS runs as on a user's machine)",
@@ -335,6 +365,9 @@ def main(quick=False, dtypes=None, out=sys.stdout):
           f"numba {numba.__version__} ({numba.get_num_threads()} threads, layer "
           f"{os.environ.get('NUMBA_THREADING_LAYER', 'default')}), numpy {np.__version__}", file=out)
     print(f"NumPy BLAS: {_blas_info()}", file=out)
+    if tiles:
+        tile_candidates(dtypes or ("float32", "float64"), quick, out)
+        return
     ceil = ceilings(quick)
     print(f"ceilings: read bandwidth {ceil['dram_gbs']:.0f} GB/s (two 512 MiB arrays), {ceil['l3_gbs']:.0f} GB/s "
           f"(two 4 MiB, L3); BLAS GEMM {ceil['gemm_float32']:.0f} GFLOP/s f32, {ceil['gemm_float64']:.0f} f64; "

@@ -12,6 +12,7 @@ import threading
 
 import numpy as np
 
+from ._codegen import MAIN_TILES
 from ._dtypes import kernel_dtype, resolve_dtypes
 from ._plan import plan
 
@@ -76,8 +77,10 @@ def _run_parallel(kernel, *args):
 
 # --------------------------------------------------------------------------- kernel choice
 
-#: Families that may be forced with ``kernel=``.
+#: Families that may be forced with ``kernel=`` (``"tile"``: the tile the heuristics pick),
+#: and the generated tiles, which may be forced by name.
 KERNELS = ("generic", "dot", "tile", "blas")
+TILE_KERNELS = tuple("tile:%dx%d" % t for t in MAIN_TILES)
 _FAST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 #: Register tile (MR, NR) by item size, then by the smallest N it suits, largest first
 #: (measured, 2 threads, N >= 32: float32 8x32 beat 4x32 by 7-30 % on small32, squash and
@@ -107,8 +110,8 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None):
     dt = x3.dtype
     same_float = dt in _FAST_DTYPES and y3.dtype == dt and out_dtype == dt and acc_dtype == dt
     if forced is not None:
-        if forced not in KERNELS:
-            raise ValueError(f"batch_dot requires kernel to be one of {KERNELS}, got {forced!r}")
+        if forced not in KERNELS + TILE_KERNELS:
+            raise ValueError(f"batch_dot requires kernel to be one of {KERNELS + TILE_KERNELS}, got {forced!r}")
         if forced != "generic" and not same_float:
             raise TypeError(
                 f"batch_dot requires float32 or float64 operands and result of one dtype for "
@@ -312,9 +315,10 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None
         CPU.  ``"cuda"`` copies host inputs to the GPU and returns a NumPy array;
         ``"cpu"`` forces the CPU path.  Dask arrays give a lazy Dask array
         (see :mod:`batchdot.dask`).
-    kernel : {None, "generic", "dot", "tile", "blas"}, optional
+    kernel : {None, "generic", "dot", "tile", "blas"} or "tile:MRxNR", optional
         Force a CPU kernel family instead of the automatic choice (for benchmarks and
-        tests; the choice is logged at DEBUG level on the ``batchdot`` logger).
+        tests; the choice is logged at DEBUG level on the ``batchdot`` logger).  A
+        generated register tile may be named, e.g. ``"tile:8x32"`` (``TILE_KERNELS``).
 
     Returns
     -------

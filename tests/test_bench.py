@@ -41,3 +41,18 @@ def test_stream_floor_reads_both_inputs_and_allocates_the_output():
     out = np.empty(13, np.float32)
     stream(x.reshape(-1), y.reshape(-1), out)
     np.testing.assert_array_equal(out, np.full(13, 70 + 140, np.float32))
+
+
+def test_tile_candidates_on_small_workloads(monkeypatch):
+    from batchdot._dispatch import TILE_KERNELS
+
+    monkeypatch.setattr(_bench, "WORKLOADS", {"small32": ((6, 32, 32), (6, 32, 32), None, {}),
+                                              "squash": ((4, 3, 4, 5), (4, 3, 5, 8), None, {})})
+    monkeypatch.setattr(_bench, "TILE_WORKLOADS", ("small32", "squash"))
+    out = io.StringIO()
+    rows = _bench.tile_candidates(["float32", "float64"], True, out)
+    assert [(r["auto"], r["dtype"]) for r in rows] == [
+        ("tile:8x32", "float32"), ("tile:8x16", "float32"), ("tile:4x32", "float64"), ("tile:8x16", "float64")]
+    for r in rows:
+        assert set(r["times"]) == set(TILE_KERNELS) and all(t > 0 for t in r["times"].values())
+    assert out.getvalue().count("*") == 4

@@ -110,10 +110,10 @@ def test_verification_rejects_a_wrong_kernel():
         _verified.clear()  # the wrong kernel's verdict must not outlive this test
 
 
-def _family_used(x, y, axes=None):
+def _family_used(x, y, axes=None, kernel=None):
     from batchdot import _dispatch
 
-    return _dispatch._RUNNERS[_dispatch._runner_key(x, y, axes, None, None)].family
+    return _dispatch._RUNNERS[_dispatch._runner_key(x, y, axes, None, kernel)].family
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -156,3 +156,14 @@ def test_rowdot_falls_back_to_generic_when_verification_fails(monkeypatch):
         x, y = rng.standard_normal((B, 20)), rng.standard_normal((B, 20))[:, ::-1].copy()
         assert_batch_dot_close(batch_dot(x, y, 1), x, y, 1)
         assert_batch_dot_close(batch_dot(x, y, 1), x, y, 1)  # the cached runner too
+
+
+@pytest.mark.parametrize("tile", ["tile:4x32", "tile:8x32", "tile:8x16", "tile:8x8"])
+def test_every_generated_tile_can_be_forced_by_name(tile):
+    rng = np.random.default_rng(7)
+    for dtype in (np.float32, np.float64):
+        x, y = rng.standard_normal((3, 17, 9)).astype(dtype), rng.standard_normal((3, 9, 41)).astype(dtype)
+        assert_batch_dot_close(batch_dot(x, y, kernel=tile), x, y)
+        assert _family_used(x, y, None, tile) == tile
+    with pytest.raises(ValueError, match="kernel to be one of"):
+        batch_dot(x, y, kernel="tile:3x3")
