@@ -18,7 +18,8 @@ import pathlib
 #: Main tiles (MR, NR) of the tile family; the dispatcher picks one by N and item size (see
 #: ``batchdot._dispatch._TILES``).  Chosen by single-thread measurements on Zen 5 of the
 #: candidates 4x32, 8x16, 8x8, 4x16 and 8x4, then 8x32 and 12x32 on 2 threads (8x32 won
-#: for float32 only: 16 zmm accumulators; float64 8x32 needs 32 and spills).
+#: for float32 only: 16 zmm accumulators; float64 8x32 needs 32 and spills; 12x32 lost
+#: everywhere).  ``python -m batchdot bench --tiles`` compares the kept ones.
 MAIN_TILES = ((4, 32), (8, 32), (8, 16), (8, 8))
 #: Width of the tiles that cover the columns right of the last full main tile.
 EDGE_NR = 8

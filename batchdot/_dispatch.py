@@ -82,9 +82,10 @@ def _run_parallel(kernel, *args):
 KERNELS = ("generic", "dot", "tile", "blas")
 TILE_KERNELS = tuple("tile:%dx%d" % t for t in MAIN_TILES)
 _FAST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-#: Register tile (MR, NR) by item size, then by the smallest N it suits, largest first
-#: (measured, 2 threads, N >= 32: float32 8x32 beat 4x32 by 7-30 % on small32, squash and
-#: large512; float64 8x32 spilled and 8x16 lost to 4x32 by 2.4x on small32).
+#: Register tile (MR, NR) by item size, then by the smallest N it suits, largest first.
+#: Evidence: ``python -m batchdot bench --tiles`` (README, Performance).  With N >= 32,
+#: float32 8x32 beat 4x32 by 4-17 % on small32 and large512 and tied on squash; float64
+#: 4x32 beat 8x32 and 8x16 by 27-37 % on small32 (8x32 float64 needs 32 accumulators).
 _TILES = {
     4: ((32, (8, 32)), (16, (8, 16)), (0, (8, 8))),
     8: ((32, (4, 32)), (16, (8, 16)), (0, (8, 8))),
