@@ -36,7 +36,7 @@ from . import _tiles
 from ._codegen import MAIN_TILES
 from ._jit import jit
 
-__all__ = ["FAMILIES", "work_items", "get_num_threads"]
+__all__ = ["FAMILIES", "work_items", "get_num_threads", "stage_parallel"]
 
 
 def cast_to(value, like):  # pragma: no cover - replaced by the overload in jitted code
@@ -94,6 +94,18 @@ def generic_parallel(x, y, out, zero, nchunks):
     total = x.shape[0] * x.shape[1] * y.shape[2]
     for c in prange(nchunks):
         generic_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+
+
+@jit(parallel=True)
+def stage_parallel(src, dst):
+    """``dst[...] = src`` for arrays of one shape (any rank, any strides), parallel over axis 0.
+
+    Stages an operand whose free axes cannot merge into one strided axis: the C-ordered copy
+    is then viewed as ``(B, M, K)`` or ``(B, K, N)``.  A parallel region, where NumPy's copy
+    is serial and leaves the kernel's worker threads idle long enough to fall asleep.
+    """
+    for b in prange(src.shape[0]):
+        dst[b] = src[b]
 
 
 #: family name -> (span, parallel)

@@ -203,6 +203,30 @@ def _blas(x3, y3, out3):
     np.matmul(x3, y3, out=out3)
 
 
+def _serial(nthreads, items, madds):
+    """Whether a region of ``items`` work items for ``madds`` multiply-adds runs serially."""
+    return nthreads == 1 or items < 2 or madds < SERIAL_CUTOFF
+
+
+def _stager(B, madds):
+    """``stage(a)``: a C-ordered copy of ``a`` (the permuted operand that cannot be viewed).
+
+    In a parallel region when the call's kernel runs in one (:func:`_serial`), else NumPy's
+    copy.  Only operands whose free axes cannot merge into one strided axis are staged.
+    """
+    from . import _cpu
+
+    if _serial(_cpu.get_num_threads(), B, madds):
+        return np.ascontiguousarray
+
+    def stage(a):
+        dst = np.empty(a.shape, a.dtype)
+        _run_parallel(_cpu.stage_parallel, a, dst)
+        return dst
+
+    return stage
+
+
 def prepare(family, x3, yk, out3, acc_dtype):
     """``(fn, tail)`` such that ``fn(x3, yk, out3, *tail)`` runs the family on such arrays.
 
@@ -228,7 +252,7 @@ def prepare(family, x3, yk, out3, acc_dtype):
     span, par = _cpu.FAMILIES[family]
     items = work_items(family, B, M, N)
     nthreads = _cpu.get_num_threads()
-    serial = nthreads == 1 or items < 2 or B * M * N * K < SERIAL_CUTOFF
+    serial = _serial(nthreads, items, B * M * N * K)
     nchunks = min(items, nthreads * CHUNKS_PER_THREAD)
     kernel = span if serial else par
     tail = (zero, 0, items) if serial else (zero, nchunks)
@@ -468,14 +492,21 @@ def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
     ident_x, ident_y = xo == tuple(range(len(xo))), yo == tuple(range(len(yo)))
     yk = y.transpose(yo).reshape(ys)
     fn, tail = prepare(family, x3, yk, np.empty(shape3, out_k), acc_dtype)
+    # operands whose free axes cannot merge are copied (staged) in a parallel region
+    copy_x, copy_y = p.copies(x.strides, y.strides)
+    stage = _stager(B, B * M * N * K) if copy_x or copy_y else None
 
     def run(x, y):
         if cast_x:
             x = x.astype(x_cast)
         if cast_y:
             y = y.astype(y_cast)
-        x3 = x.reshape(xs) if ident_x else x.transpose(xo).reshape(xs)
-        yk = y.reshape(ys) if ident_y else y.transpose(yo).reshape(ys)
+        if not ident_x:
+            x = x.transpose(xo)
+        if not ident_y:
+            y = y.transpose(yo)
+        x3 = (stage(x) if copy_x else x).reshape(xs)
+        yk = (stage(y) if copy_y else y).reshape(ys)
         res = np.empty(shape3, out_k)
         fn(x3, yk, res, *tail)
         return res.reshape(out_shape) if same_out else res.reshape(out_shape).astype(out_dtype)

@@ -4,7 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
-from numba import njit, prange
+from numba import njit, prange, typeof
 
 from batchdot import _codegen, _cpu, _tiles, batch_dot
 from batchdot._dispatch import _verified, _verify, choose_kernel
@@ -167,3 +167,23 @@ def test_every_generated_tile_can_be_forced_by_name(tile):
         assert _family_used(x, y, None, tile) == tile
     with pytest.raises(ValueError, match="kernel to be one of"):
         batch_dot(x, y, kernel="tile:3x3")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])
+def test_operands_with_unmergeable_free_axes_are_staged_in_parallel(dtype):
+    """Free axes that cannot merge (squash: y's (12, 8)) are copied by the parallel stage kernel."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((64, 12, 4, 5)).astype(dtype)
+    y = rng.standard_normal((64, 12, 5, 8)).astype(dtype)
+    xt = np.moveaxis(rng.standard_normal((64, 5, 12, 4)).astype(dtype), 1, 3)  # x's free axes unmergeable too
+    before = (x.copy(), y.copy(), xt.copy())
+    for a, b in [(x, y), (xt, y), (x, y[:, ::-1, :, ::2])]:
+        for _ in range(2):  # the cached runner too
+            assert_batch_dot_close(batch_dot(a, b), a, b)
+    for a, b in zip((x, y, xt), before):
+        np.testing.assert_array_equal(a, b)
+    if _cpu.get_num_threads() > 1:  # y's permuted view went through the stage kernel
+        staged = typeof(y.transpose(0, 2, 1, 3))
+        assert any(sig[0] == staged for sig in _cpu.stage_parallel.signatures)
+    small = batch_dot(x[:2, :2], y[:2, :2])  # below the parallel cut-off: NumPy's copy
+    assert_batch_dot_close(small, x[:2, :2], y[:2, :2])
