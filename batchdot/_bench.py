@@ -8,8 +8,8 @@ Honest-measurement rules followed here:
   (set on the development VMs, forcing AVX2 kernels) are removed by re-executing this
   command without them; the BLAS in use and its threads are printed (threadpoolctl);
 - ceilings are measured on this machine at the start, best of repeats: read bandwidth of two
-  streams (DRAM-sized and L3-sized arrays, all threads) and BLAS GEMM GFLOP/s; the FMA peak
-  of the roofline is the 2-core AVX-512 figure measured for the performance issue;
+  streams (DRAM-sized and L3-sized arrays, all threads), the FMA peak (register-only
+  multiply-adds on all threads) and BLAS GEMM GFLOP/s;
 - roofline time = max(bytes moved once / bandwidth, flops / FMA peak), with the L3
   bandwidth for workloads whose inputs fit in L3 (repeats reuse the same data);
 - a measured floor per workload, timed interleaved with the others: a parallel Numba
@@ -35,8 +35,9 @@ from .testing import reference_batch_dot
 
 _STRIP = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
-#: FMA peak of 2 Zen 5 cores with AVX-512 (GFLOP/s), as measured for the issue.
-FMA_PEAK = {np.dtype(np.float32): 550.0, np.dtype(np.float64): 265.0}
+#: Independent FMA chains per thread in :func:`fma_peak`, in vector registers: enough to
+#: cover the FMA latency (4 cycles) at two FMAs a cycle.
+FMA_CHAINS = 8
 L3_BYTES = 32 << 20
 
 
@@ -120,7 +121,7 @@ def _per_call(fn, number):
 
 
 def ceilings(quick=False):
-    """Measured read bandwidth (DRAM- and L3-sized, GB/s) and BLAS GEMM GFLOP/s.
+    """Measured read bandwidth (DRAM- and L3-sized, GB/s), FMA peak and BLAS GEMM GFLOP/s.
 
     The bandwidth kernel reads two arrays at once (the access pattern of a row dot), on all
     Numba threads; a ceiling is the best of the repeats, not the median.
@@ -141,6 +142,8 @@ def ceilings(quick=False):
         best = min(_time_once(lambda: _stream2(a, b)) for _ in range(5 if name == "dram" else 200))
         out[f"{name}_gbs"] = 2 * a.nbytes / best / 1e9
         del a, b
+    for dt in (np.float32, np.float64):  # before any BLAS call: its spinning threads take a core
+        out[f"fma_{np.dtype(dt).name}"] = fma_peak(dt)
     for dt in (np.float32, np.float64):
         n = 2048
         a = np.ones((n, n), dt)
@@ -148,6 +151,46 @@ def ceilings(quick=False):
         best = min(_time_once(lambda: a @ a) for _ in range(3 if quick else 8))
         out[f"gemm_{np.dtype(dt).name}"] = 2 * n**3 / best / 1e9
     return out
+
+
+@functools.cache
+def _fma_kernel(n):
+    """``fma_chains(out, a, b, reps)``: ``n`` independent chains ``c = c * a + b`` per thread.
+
+    Generated so that each chain is a scalar the SLP vectoriser packs into vector registers
+    (as in the register tiles); the chains start from distinct values so that none can be
+    merged.  Built with ``exec``, so not cached on disk (a few seconds, once per bench).
+    """
+    from numba import njit, prange
+
+    src = ["def fma_chains(out, a, b, reps):", "    for t in prange(out.shape[0]):"]
+    src += [f"        c{j} = out[t, {j}]" for j in range(n)]
+    src += ["        for r in range(reps):"] + [f"            c{j} = c{j} * a + b" for j in range(n)]
+    src += [f"        out[t, {j}] = c{j}" for j in range(n)]
+    ns = {"prange": prange}
+    exec("\n".join(src), ns)
+    return njit(parallel=True, fastmath={"contract"}, cache=False)(ns["fma_chains"])
+
+
+def fma_peak(dtype, reps=4_000_000):
+    """Measured FMA throughput (GFLOP/s) of all Numba threads: the machine's compute ceiling.
+
+    Register-only multiply-adds, best of 5 runs of about 10 ms (with the default ``reps``);
+    the roofline and the floor divide flops by it.  Measure it before NumPy's BLAS runs, or
+    some time after: OpenBLAS's idle threads spin for a while and take a core.
+    """
+    from numba import get_num_threads
+
+    from ._jit import compile_for
+
+    dt = np.dtype(dtype)
+    n = FMA_CHAINS * (64 // dt.itemsize)
+    out = np.linspace(0.5, 1.0, get_num_threads() * n).astype(dt).reshape(-1, n)
+    args = (out, dt.type(0.999), dt.type(1e-3), reps)
+    run = compile_for(_fma_kernel(n), args, slp=True)
+    run(*args)
+    best = min(_time_once(lambda: run(*args)) for _ in range(5))
+    return 2 * out.size * reps / best / 1e9
 
 
 @functools.cache
@@ -227,7 +270,7 @@ def run_workloads(dtypes, quick, ceil, out=sys.stdout):
                 floor = _stream_floor(x, y, _prod(p.out_shape))
                 *ts, t_stream = _median_interleaved(list(fns.values()) + [floor], 7 if quick else 21,
                                                     2.0 if quick else 6.0)
-                t_floor = max(t_stream, p.flops / (FMA_PEAK[dt] * 1e9))
+                t_floor = max(t_stream, p.flops / (ceil[f"fma_{dt.name}"] * 1e9))
             t_ours = ts[0]
             peer_names = list(fns)[1:]
             best = int(np.argmin(ts[1:]))
@@ -235,7 +278,7 @@ def run_workloads(dtypes, quick, ceil, out=sys.stdout):
             nbytes = _bytes(p, dt.itemsize)
             # repeated calls on the same data: inputs that fit in L3 are read from L3
             bw = ceil["l3_gbs"] if x.nbytes + y.nbytes <= L3_BYTES else ceil["dram_gbs"]
-            t_roof = max(nbytes / (bw * 1e9), p.flops / (FMA_PEAK[dt] * 1e9))
+            t_roof = max(nbytes / (bw * 1e9), p.flops / (ceil[f"fma_{dt.name}"] * 1e9))
             ref, _ = reference_batch_dot(x, y, axes)
             got = batch_dot(x, y, axes)
             rel = float(np.max(np.abs(got - ref)) / max(np.max(np.abs(ref)), 1e-300))
@@ -371,8 +414,7 @@ def main(quick=False, dtypes=None, tiles=False, out=sys.stdout):
     ceil = ceilings(quick)
     print(f"ceilings: read bandwidth {ceil['dram_gbs']:.0f} GB/s (two 512 MiB arrays), {ceil['l3_gbs']:.0f} GB/s "
           f"(two 4 MiB, L3); BLAS GEMM {ceil['gemm_float32']:.0f} GFLOP/s f32, {ceil['gemm_float64']:.0f} f64; "
-          f"FMA peak used for the roofline {FMA_PEAK[np.dtype(np.float32)]:.0f} f32 / "
-          f"{FMA_PEAK[np.dtype(np.float64)]:.0f} f64 GFLOP/s\n", file=out, flush=True)
+          f"FMA peak {ceil['fma_float32']:.0f} f32 / {ceil['fma_float64']:.0f} f64 GFLOP/s\n", file=out, flush=True)
     run_workloads(dtypes or ("float32", "float64"), quick, ceil, out)
     print(file=out)
     call_memory(out)

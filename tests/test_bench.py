@@ -17,7 +17,7 @@ def test_bench_table_on_small_workloads(monkeypatch):
     }
     monkeypatch.setattr(_bench, "WORKLOADS", {k: small[k] + _bench.WORKLOADS[k][3:] for k in small})
     monkeypatch.setattr(_bench, "_per_call", lambda fn, number: _bench._median_interleaved([fn], 3, 0.1)[0])
-    ceil = {"dram_gbs": 30.0, "l3_gbs": 150.0}
+    ceil = {"dram_gbs": 30.0, "l3_gbs": 150.0, "fma_float32": 200.0, "fma_float64": 100.0}
     out = io.StringIO()
     rows = _bench.run_workloads(["float32", "float64"], True, ceil, out)
     text = out.getvalue()
@@ -56,3 +56,17 @@ def test_tile_candidates_on_small_workloads(monkeypatch):
     for r in rows:
         assert set(r["times"]) == set(TILE_KERNELS) and all(t > 0 for t in r["times"].values())
     assert out.getvalue().count("*") == 4
+
+
+def test_fma_peak_kernel_runs_every_chain():
+    n = 2 * 16
+    kernel = _bench._fma_kernel(n)
+    start = np.linspace(0.5, 1.0, 2 * n).reshape(2, n)
+    out = start.copy()
+    kernel(out, 0.5, 1.0, 3)  # c -> c/2 + 1, three times, on every chain of every thread
+    expect = start
+    for _ in range(3):
+        expect = expect * 0.5 + 1.0
+    np.testing.assert_allclose(out, expect, rtol=1e-15)
+    peak = _bench.fma_peak(np.float32, reps=2000)
+    assert math.isfinite(peak) and peak > 0
