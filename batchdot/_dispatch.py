@@ -101,13 +101,20 @@ def _tile_for(n, itemsize):
     raise AssertionError("unreachable")
 
 
-def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None):
+def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=False):
     """The kernel family for one contraction: the one place this is decided.
 
     Never asks for a copy: every family runs on the strided canonical views (``tile`` is
     fastest when ``y`` is C-contiguous, ``dot`` when the contracted axis is contiguous in
-    both).  ``forced`` (the ``kernel=`` argument) overrides the heuristics.
+    both).  ``forced`` (the ``kernel=`` argument) overrides the heuristics.  ``rank2``: the
+    operands are the user's own rank-2 arrays with no dtype casts, so ``dot`` becomes
+    ``rowdot``, which takes them as they are.
     """
+    family = _choose(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced)
+    return "rowdot" if family == "dot" and rank2 else family
+
+
+def _choose(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced):
     dt = x3.dtype
     same_float = dt in _FAST_DTYPES and y3.dtype == dt and out_dtype == dt and acc_dtype == dt
     if forced is not None:
@@ -472,10 +479,10 @@ def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
     # reshape gives a view unless the free axes cannot merge (then the plan's copy)
     x3 = x.transpose(xo).reshape(xs)
     y3 = y.transpose(yo).reshape(B, K, N)
-    family = choose_kernel(B, M, K, N, x3, y3, out_k, acc_dtype, kernel)
     same_out = out_k == out_dtype
-    if family == "dot" and x.ndim == 2 and y.ndim == 2 and not (cast_x or cast_y) and same_out:
-        # row dots of rank-2 operands: the kernel takes x, y and out (B, 1) as they are
+    rank2 = x.ndim == 2 and y.ndim == 2 and not (cast_x or cast_y) and same_out
+    family = choose_kernel(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2)
+    if family == "rowdot":  # the kernel takes x, y and out (B, 1) as they are
         fn, tail = prepare("rowdot", x, y, np.empty(out_shape, out_k), acc_dtype)
 
         def run_rows(x, y):

@@ -57,6 +57,9 @@ def test_automatic_choice():
     x = np.empty((10, 1, 64), f32)
     yt = np.empty((10, 32, 64), f32).transpose(0, 2, 1)
     assert choose_kernel(10, 1, 64, 32, x, yt, f32, f32) == "dot"
+    rows = np.empty((10, 64, 1), f32)
+    assert choose_kernel(10, 1, 64, 1, x, rows, f32, f32, rank2=True) == "rowdot"
+    assert choose_kernel(10, 1, 64, 1, x, rows, f32, f32, "dot", rank2=True) == "rowdot"
     x, y = np.empty((5, 8, 8), f32), np.empty((5, 8, 8), f32)
     assert choose_kernel(5, 8, 8, 8, x, y, f32, f32) == "tile:8x8"
     x, y = np.empty((2, 512, 512), f32), np.empty((2, 512, 512), f32)
