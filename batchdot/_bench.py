@@ -84,13 +84,20 @@ def _tf_peer():
     return lambda x, y, axes: tf.keras.backend.batch_dot(x, y, axes=axes).numpy()
 
 
-def _median_interleaved(fns, repeat, budget, settle=2):
+#: Pause (s) before each function's calls in a round of :func:`_median_interleaved`.
+GAP = 0.1
+
+
+def _median_interleaved(fns, repeat, budget, settle=2, gap=GAP):
     """Median seconds per function over interleaved rounds; ``fns`` warmed first.
 
-    In each round every function runs ``settle`` untimed calls and then one timed call.
-    The untimed calls absorb the hand-over between threading runtimes: after a call,
-    OpenBLAS's worker threads keep spinning for a while and would steal a core from
-    whichever multi-threaded call comes next (seen here: 0.12 ms calls measured as 7 ms).
+    In each round every function waits ``gap`` seconds, runs ``settle`` untimed calls and
+    then one timed call.  The pause and the untimed calls absorb the hand-over between
+    threading runtimes: after a call, OpenBLAS's worker threads keep spinning for up to
+    about 70 ms (2**28 cycles, its default thread timeout) and steal a core from whichever
+    multi-threaded call comes next.  Seen here: 0.12 ms calls measured as 7 ms, and a
+    tile kernel timed right after ``np.matmul`` measured 30-45 % slow despite two
+    untimed 30 ms calls.  The untimed calls wake the function's own threads.
     """
     for f in fns:
         f()
@@ -98,6 +105,8 @@ def _median_interleaved(fns, repeat, budget, settle=2):
     t_end = time.perf_counter() + budget
     for r in range(repeat):
         for f, ts in zip(fns, times):
+            if gap:
+                time.sleep(gap)
             for _ in range(settle):
                 f()
             t0 = time.perf_counter()

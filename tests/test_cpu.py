@@ -7,7 +7,7 @@ import pytest
 from numba import njit, prange, typeof
 
 from batchdot import _codegen, _cpu, _tiles, batch_dot
-from batchdot._dispatch import _verified, _verify, choose_kernel
+from batchdot._dispatch import _verified, _verify, choose_kernel, l2_bytes
 from batchdot.testing import assert_batch_dot_close, with_layout
 
 FAMILIES = ["generic", "dot", "tile", "blas"]
@@ -62,8 +62,11 @@ def test_automatic_choice():
     assert choose_kernel(10, 1, 64, 1, x, rows, f32, f32, "dot", rank2=True) == "rowdot"
     x, y = np.empty((5, 8, 8), f32), np.empty((5, 8, 8), f32)
     assert choose_kernel(5, 8, 8, 8, x, y, f32, f32) == "tile:8x8"
-    x, y = np.empty((2, 512, 512), f32), np.empty((2, 512, 512), f32)
-    assert choose_kernel(2, 512, 512, 512, x, y, f32, f32) == "blas"
+    big = 2 * l2_bytes() // 4  # y[b] of twice the L2 cache in float32: BLAS
+    x, y = np.empty((2, 128, 128), f32), np.empty((2, 128, big // 128), f32)
+    assert choose_kernel(2, 128, 128, big // 128, x, y, f32, f32) == "blas"
+    assert choose_kernel(2, 128, 128, 128, x, y[:, :, :128], f32, f32) == "tile:8x32"  # y[b] in L2: tiles
+    assert choose_kernel(2, 64, 128, big // 128, x[:, :64], y, f32, f32) == "tile:8x32"  # M < BLAS_MIN
     i8 = np.dtype(np.int8)
     xi, yi = np.zeros((5, 8, 8), i8), np.zeros((5, 8, 8), i8)
     assert choose_kernel(5, 8, 8, 8, xi, yi, i8, np.dtype(np.int64)) == "generic"
