@@ -87,11 +87,12 @@ def main(argv=None):
     bench.add_argument("--quick", action="store_true", help="fewer repeats")
     bench.add_argument("--dtype", action="append", help="float32 and/or float64 (default both)")
     bench.add_argument("--tiles", action="store_true", help="compare the generated register tiles instead")
+    bench.add_argument("--blas", action="store_true", help="compare np.matmul and the tiles on large products instead")
     args = parser.parse_args(argv)
     if args.command == "bench":
         from ._bench import main as bench_main
 
-        return bench_main(quick=args.quick, dtypes=args.dtype, tiles=args.tiles)
+        return bench_main(quick=args.quick, dtypes=args.dtype, tiles=args.tiles, blas=args.blas)
     demo()
     return 0
 

@@ -88,10 +88,10 @@ def _tf_peer():
 GAP = 0.1
 
 
-def _median_interleaved(fns, repeat, budget, settle=2, gap=GAP):
+def _median_interleaved(fns, repeat, budget, settle=2, gap=None):
     """Median seconds per function over interleaved rounds; ``fns`` warmed first.
 
-    In each round every function waits ``gap`` seconds, runs ``settle`` untimed calls and
+    In each round every function waits ``gap`` seconds (default :data:`GAP`), runs ``settle`` untimed calls and
     then one timed call.  The pause and the untimed calls absorb the hand-over between
     threading runtimes: after a call, OpenBLAS's worker threads keep spinning for up to
     about 70 ms (2**28 cycles, its default thread timeout) and steal a core from whichever
@@ -99,6 +99,7 @@ def _median_interleaved(fns, repeat, budget, settle=2, gap=GAP):
     tile kernel timed right after ``np.matmul`` measured 30-45 % slow despite two
     untimed 30 ms calls.  The untimed calls wake the function's own threads.
     """
+    gap = GAP if gap is None else gap
     for f in fns:
         f()
     times = [[] for _ in fns]
@@ -384,6 +385,37 @@ def tile_candidates(dtypes, quick, out=sys.stdout):
     return rows
 
 
+#: ``--blas`` shapes (B, M, K, N): squares at equal flops (B n^3 = 16 * 512^3), then others.
+BLAS_SHAPES = tuple((16 * 512**3 // n**3, n, n, n) for n in (128, 192, 256, 384, 512, 768, 1024)) + (
+    (1, 2048, 256, 2048), (4, 1024, 128, 1024), (8, 256, 2048, 256), (2, 384, 4096, 384),
+    (64, 128, 1024, 128), (8, 1024, 384, 384))
+
+
+def blas_crossover(dtypes, quick, out=sys.stdout, shapes=BLAS_SHAPES):
+    """``np.matmul`` against the register tiles on large products, interleaved medians.
+
+    The evidence behind the BLAS rule of ``batchdot._dispatch.choose_kernel`` (``BLAS_MIN``
+    and the L2 size of one batch element of ``y``); ``auto`` is the automatic choice.
+    """
+    import batchdot._dispatch as dispatch
+
+    rng = np.random.default_rng(0)
+    print(f"{'dtype':7s} {'B, M, K, N':>22s} {'y[b]':>9s} {'matmul':>10s} {'tile':>10s} {'ratio':>6s}  auto",
+          file=out)
+    rows = []
+    for dt in dtypes:
+        dt = np.dtype(dt)
+        for B, M, K, N in shapes:
+            x, y = rng.standard_normal((B, M, K)).astype(dt), rng.standard_normal((B, K, N)).astype(dt)
+            ts = _median_interleaved([lambda: np.matmul(x, y), lambda: batch_dot(x, y, kernel="tile")],
+                                     5 if quick else 9, 2.0 if quick else 20.0)
+            auto = dispatch.choose_kernel(B, M, K, N, x, y, dt, dt)
+            print(f"{dt.name:7s} {f'{B}, {M}, {K}, {N}':>22s} {K * N * dt.itemsize / 2**20:6.2f} MiB "
+                  f"{_fmt(ts[0]):>10s} {_fmt(ts[1]):>10s} {ts[0] / ts[1]:6.2f}  {auto}", file=out, flush=True)
+            rows.append(dict(dtype=dt.name, shape=(B, M, K, N), t_matmul=ts[0], t_tile=ts[1], auto=auto))
+    return rows
+
+
 def call_memory(out=sys.stdout):
     """Peak memory NumPy allocates during one call, against the output's size (tracemalloc)."""
     import tracemalloc
@@ -400,12 +432,13 @@ def call_memory(out=sys.stdout):
     return peak, r.nbytes
 
 
-def main(quick=False, dtypes=None, tiles=False, out=sys.stdout):
+def main(quick=False, dtypes=None, tiles=False, blas=False, out=sys.stdout):
     if any(v in os.environ for v in _STRIP) and not os.environ.get("BATCHDOT_BENCH_CHILD"):
         env = {k: v for k, v in os.environ.items() if k not in _STRIP}
         env["BATCHDOT_BENCH_CHILD"] = "1"
         args = [sys.executable, "-m", "batchdot", "bench"] + (["--quick"] if quick else [])
         args += ["--tiles"] if tiles else []
+        args += ["--blas"] if blas else []
         for d in dtypes or ():
             args += ["--dtype", d]
         print(f"(re-running without {', '.join(_STRIP)} so NumPy's BLAS runs as on a user's machine)",
@@ -419,7 +452,10 @@ def main(quick=False, dtypes=None, tiles=False, out=sys.stdout):
     print(f"NumPy BLAS: {_blas_info()}", file=out)
     if tiles:
         tile_candidates(dtypes or ("float32", "float64"), quick, out)
-        return
+        return 0
+    if blas:
+        blas_crossover(dtypes or ("float32", "float64"), quick, out)
+        return 0
     ceil = ceilings(quick)
     print(f"ceilings: read bandwidth {ceil['dram_gbs']:.0f} GB/s (two 512 MiB arrays), {ceil['l3_gbs']:.0f} GB/s "
           f"(two 4 MiB, L3); BLAS GEMM {ceil['gemm_float32']:.0f} GFLOP/s f32, {ceil['gemm_float64']:.0f} f64; "

@@ -4,8 +4,15 @@ import io
 import math
 
 import numpy as np
+import pytest
 
 from batchdot import _bench
+
+
+@pytest.fixture(autouse=True)
+def short_gap(monkeypatch):
+    """The pause between functions in a round: still taken, but short (timings are not tested)."""
+    monkeypatch.setattr(_bench, "GAP", 0.001)
 
 
 def test_bench_table_on_small_workloads(monkeypatch):
@@ -70,3 +77,13 @@ def test_fma_peak_kernel_runs_every_chain():
     np.testing.assert_allclose(out, expect, rtol=1e-15)
     peak = _bench.fma_peak(np.float32, reps=2000)
     assert math.isfinite(peak) and peak > 0
+
+
+def test_blas_crossover_on_small_shapes():
+    out = io.StringIO()
+    rows = _bench.blas_crossover(["float32", "float64"], True, out, shapes=((2, 16, 8, 24), (1, 8, 4, 8)))
+    assert [(r["dtype"], r["shape"]) for r in rows] == [
+        (d, s) for d in ("float32", "float64") for s in ((2, 16, 8, 24), (1, 8, 4, 8))]
+    for r in rows:
+        assert r["t_matmul"] > 0 and r["t_tile"] > 0 and r["auto"].startswith("tile:")
+    assert out.getvalue().count("MiB") == 4
