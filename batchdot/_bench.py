@@ -84,32 +84,34 @@ def _tf_peer():
     return lambda x, y, axes: tf.keras.backend.batch_dot(x, y, axes=axes).numpy()
 
 
-#: Pause (s) before each function's calls in a round of :func:`_median_interleaved`.
-GAP = 0.1
+#: Seconds of untimed calls before each timed one in a round of :func:`_median_interleaved`.
+WARM = 0.1
 
 
-def _median_interleaved(fns, repeat, budget, settle=2, gap=None):
+def _median_interleaved(fns, repeat, budget, settle=2, warm=None):
     """Median seconds per function over interleaved rounds; ``fns`` warmed first.
 
-    In each round every function waits ``gap`` seconds (default :data:`GAP`), runs ``settle`` untimed calls and
-    then one timed call.  The pause and the untimed calls absorb the hand-over between
-    threading runtimes: after a call, OpenBLAS's worker threads keep spinning for up to
-    about 70 ms (2**28 cycles, its default thread timeout) and steal a core from whichever
-    multi-threaded call comes next.  Seen here: 0.12 ms calls measured as 7 ms, and a
-    tile kernel timed right after ``np.matmul`` measured 30-45 % slow despite two
-    untimed 30 ms calls.  The untimed calls wake the function's own threads.
+    In each round every function runs untimed calls (at least ``settle``, and for at least
+    ``warm`` seconds, default :data:`WARM`) and then one timed call.  The untimed calls absorb
+    the hand-over between threading runtimes: after a call, OpenBLAS's worker threads keep
+    spinning for up to about 70 ms (2**28 cycles, its default thread timeout) and take a core
+    from whichever multi-threaded call comes next.  Seen here: 0.12 ms calls measured as
+    7 ms, and a tile kernel timed right after ``np.matmul`` 30-45 % slow despite two untimed
+    30 ms calls.  Calls rather than a pause, so that no core idles (an idle vCPU came back
+    slow) and each function's own threads are awake when it is timed.
     """
-    gap = GAP if gap is None else gap
+    warm = WARM if warm is None else warm
     for f in fns:
         f()
     times = [[] for _ in fns]
     t_end = time.perf_counter() + budget
     for r in range(repeat):
         for f, ts in zip(fns, times):
-            if gap:
-                time.sleep(gap)
-            for _ in range(settle):
+            t_warm = time.perf_counter() + warm
+            n = 0
+            while n < settle or time.perf_counter() < t_warm:
                 f()
+                n += 1
             t0 = time.perf_counter()
             f()
             ts.append(time.perf_counter() - t0)
@@ -279,7 +281,7 @@ def run_workloads(dtypes, quick, ceil, out=sys.stdout):
             else:
                 floor = _stream_floor(x, y, _prod(p.out_shape))
                 *ts, t_stream = _median_interleaved(list(fns.values()) + [floor], 7 if quick else 21,
-                                                    2.0 if quick else 6.0)
+                                                    2.0 if quick else 12.0)
                 t_floor = max(t_stream, p.flops / (ceil[f"fma_{dt.name}"] * 1e9))
             t_ours = ts[0]
             peer_names = list(fns)[1:]

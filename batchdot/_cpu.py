@@ -24,7 +24,8 @@ races, no atomics).  Families:
     Items: blocks of MR rows of one batch element.
 
 ``batchdot._dispatch`` chooses the family; :mod:`batchdot._tiles` holds the generated
-``dot``, ``rowdot`` and ``tile`` kernels.
+``dot``, ``rowdot`` and ``tile`` kernels.  ``stage_parallel`` copies an operand whose free
+axes cannot merge into one strided axis (the only copy a call may make of an input).
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ from batchdot import _bench
 
 
 @pytest.fixture(autouse=True)
-def short_gap(monkeypatch):
-    """The pause between functions in a round: still taken, but short (timings are not tested)."""
-    monkeypatch.setattr(_bench, "GAP", 0.001)
+def short_warm_up(monkeypatch):
+    """Untimed calls before each timed one: still made, but briefly (timings are not tested)."""
+    monkeypatch.setattr(_bench, "WARM", 0.001)
 
 
 def test_bench_table_on_small_workloads(monkeypatch):
