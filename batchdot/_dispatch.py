@@ -250,8 +250,20 @@ def _stager(B, madds):
     return stage
 
 
+#: (family, acc dtype, layouts of the three arrays) -> prepare's result; cleared past max.
+_PREPARED = {}
+
+
+def _layout(a):
+    """What a compiled entry point and the split depend on: shape, strides, dtype, flags."""
+    return a.shape, a.strides, a.dtype, a.flags.num
+
+
 def prepare(family, x3, yk, out3, acc_dtype):
     """``(fn, tail)`` such that ``fn(x3, yk, out3, *tail)`` runs the family on such arrays.
+
+    Cached per family, accumulation dtype and the arrays' shapes, strides, dtypes and flags
+    (the ``out=`` path calls it on every call; the call cache once per runner).
 
     ``yk`` is the kernel's own ``y``: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``; for
     ``rowdot`` the operands are rank-2 ``(B, K)`` and ``out3`` is ``(B, 1)``.  The kernel is
@@ -261,6 +273,16 @@ def prepare(family, x3, yk, out3, acc_dtype):
     :data:`SERIAL_CUTOFF` multiply-adds, with one thread or one work item; else
     ``CHUNKS_PER_THREAD`` chunks a thread.  ``blas`` is ``np.matmul``.
     """
+    key = (family, acc_dtype, _layout(x3), _layout(yk), _layout(out3))
+    got = _PREPARED.get(key)
+    if got is None:
+        if len(_PREPARED) >= _RUNNERS_MAX:
+            _PREPARED.clear()
+        got = _PREPARED[key] = _prepare(family, x3, yk, out3, acc_dtype)
+    return got
+
+
+def _prepare(family, x3, yk, out3, acc_dtype):
     if family == "blas":
         return _blas, ()
     from . import _cpu  # Numba is imported on the first call, not by ``import batchdot``
@@ -284,8 +306,10 @@ def prepare(family, x3, yk, out3, acc_dtype):
         if family == "rowdot":  # the generic kernel on rank-3 views of the same arrays
             fn, tail = prepare("generic", x3[:, None, :], yk[:, :, None], out3[:, :, None], acc_dtype)
             return (lambda x, y, out, *t: fn(x[:, None, :], y[:, :, None], out[:, :, None], *t)), tail
-        y3 = yk.transpose(0, 2, 1) if family == "dot" else yk
-        return prepare("generic", x3, y3, out3, acc_dtype)
+        if family == "dot":  # the generic kernel takes y as (B, K, N)
+            fn, tail = prepare("generic", x3, yk.transpose(0, 2, 1), out3, acc_dtype)
+            return (lambda x, y, out, *t: fn(x, y.transpose(0, 2, 1), out, *t)), tail
+        return prepare("generic", x3, yk, out3, acc_dtype)
     log.debug("%s %s B=%d M=%d K=%d N=%d chunks=%s", family, "serial" if serial else "parallel",
               B, M, K, N, "-" if serial else nchunks)
     if serial:
@@ -393,12 +417,12 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None
            [53]])
     """
     key = None
-    if out is None and device is None:
+    if device is None and (out is None or type(out) is _ndarray):
         key = _runner_key(x, y, axes, dtype, kernel)
         if key is not None:
             run = _RUNNERS.get(key)
             if run is not None:
-                return run(x, y)
+                return run(x, y) if out is None else run.into(x, y, out)
     where = _route(x, y, out, device)
     if where == "dask":
         from .dask import batch_dot as dask_batch_dot
@@ -412,13 +436,13 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None
     y = _operand(y, "y")
     p = plan(x.shape, y.shape, axes)
     out_dtype, acc_dtype = resolve_dtypes(x.dtype, y.dtype, dtype)
-    if out is None:
+    if out is None or key is not None:
         run = _make_runner(p, x, y, out_dtype, acc_dtype, kernel)
         if key is not None:
             if len(_RUNNERS) >= _RUNNERS_MAX:
                 _RUNNERS.clear()
             _RUNNERS[key] = run
-        return run(x, y)
+        return run(x, y) if out is None else run.into(x, y, out)
 
     result = _prepare_out(out, p, out_dtype)
     if result.size == 0:
@@ -474,7 +498,8 @@ def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
 
     Valid for every call with the same shapes, strides, dtypes and flags (writeability and
     alignment; the cache key), which are what Numba's argument types and NumPy's view-or-copy
-    choices depend on.
+    choices depend on.  ``run.into(x, y, out)`` fills a given ``out`` instead (see
+    :func:`_into`).
     """
     B, M, K, N = p.batch, p.m, p.k, p.n
     shape3, out_shape = (B, M, N), p.out_shape
@@ -482,8 +507,7 @@ def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
         def run_trivial(x, y):
             return np.zeros(out_shape, out_dtype)
 
-        run_trivial.family = None
-        return run_trivial
+        return _finish(run_trivial, None, p, out_dtype, None)
     x_cast, y_cast, out_k = kernel_dtype(x.dtype), kernel_dtype(y.dtype), kernel_dtype(out_dtype)
     cast_x, cast_y = x.dtype != x_cast, y.dtype != y_cast
     xo, yo = p.x_order, p.y_order
@@ -506,8 +530,7 @@ def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
             fn(x, y, res, *tail)
             return res
 
-        run_rows.family = "rowdot"
-        return run_rows
+        return _finish(run_rows, "rowdot", p, out_dtype, lambda x, y: (x, y), acc_dtype)
     if family == "dot":  # the kernel takes y as (B, N, K)
         yo, ys = yo[:1] + yo[2:] + yo[1:2], (B, N, K)
     else:
@@ -519,7 +542,8 @@ def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
     copy_x, copy_y = p.copies(x.strides, y.strides)
     stage = _stager(B, B * M * N * K) if copy_x or copy_y else None
 
-    def run(x, y):
+    def views(x, y):
+        """The kernel's operands ``x3``, ``yk`` for arrays laid out like the key's."""
         if cast_x:
             x = x.astype(x_cast)
         if cast_y:
@@ -528,11 +552,49 @@ def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
             x = x.transpose(xo)
         if not ident_y:
             y = y.transpose(yo)
-        x3 = (stage(x) if copy_x else x).reshape(xs)
-        yk = (stage(y) if copy_y else y).reshape(ys)
+        return (stage(x) if copy_x else x).reshape(xs), (stage(y) if copy_y else y).reshape(ys)
+
+    def run(x, y):
+        x3, yk = views(x, y)
         res = np.empty(shape3, out_k)
         fn(x3, yk, res, *tail)
         return res.reshape(out_shape) if same_out else res.reshape(out_shape).astype(out_dtype)
 
+    return _finish(run, family, p, out_dtype, views if same_out else None, acc_dtype)
+
+
+def _finish(run, family, p, out_dtype, views, acc_dtype=None):
+    """Attach ``run.family`` and ``run.into``; ``views`` is None when ``out`` cannot be direct."""
     run.family = family
+    run.into = functools.partial(_into, run, family, p, out_dtype, views, acc_dtype)
     return run
+
+
+def _into(run, family, p, out_dtype, views, acc_dtype, x, y, out):
+    """``batch_dot(x, y, out=out)`` for a cached runner: the kernel writes ``out`` directly.
+
+    The kernel is prepared for ``out``'s own layout (cached by :func:`prepare`).  When
+    ``out`` overlaps an input, admits no ``(B, M, N)`` view, or needs a cast (float16), the
+    result is computed by ``run`` and copied in.
+    """
+    check_out(out, p, out_dtype)
+    if not out.flags.writeable:
+        raise ValueError("batch_dot requires a writeable out, got a read-only array")
+    if family is None:  # empty result or K == 0
+        out[...] = 0
+        return out
+    out3 = None
+    if views is not None and not (np.may_share_memory(out, x) or np.may_share_memory(out, y)):
+        if family == "rowdot":
+            out3 = out
+        elif out.flags.c_contiguous:
+            out3 = out.reshape(p.batch, p.m, p.n)
+        else:
+            out3 = p.canonical_out(out)
+    if out3 is None:
+        out[...] = run(x, y)
+        return out
+    x3, yk = views(x, y)
+    fn, tail = prepare(family, x3, yk, out3, acc_dtype)
+    fn(x3, yk, out3, *tail)
+    return out

@@ -169,6 +169,36 @@ def test_out_overlapping_an_input():
     np.testing.assert_allclose(y2, expected, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])
+def test_out_layouts_alternate_on_one_cached_call(dtype):
+    """One (x, y) layout, many out layouts: each gets a kernel built for its own layout."""
+    rng = np.random.default_rng(11)
+    for xs, ys, axes in [((6, 5, 7), (6, 7, 9), None), ((40, 9), (40, 9), 1), ((3000, 4, 8), (3000, 8, 6), None),
+                         ((5, 4, 4), (5, 4, 4), None)]:
+        x = (rng.standard_normal(xs) * 4).astype(dtype)
+        y = (rng.standard_normal(ys) * 4).astype(dtype)
+        shape = batch_dot(x, y, axes).shape
+        for _ in range(2):
+            for layout in ["C", "F", "strided", "negative"]:
+                out = with_layout(np.zeros(shape, dtype), layout)
+                assert batch_dot(x, y, axes, out=out) is out
+                assert_batch_dot_close(out, x, y, axes)
+            if x.shape == shape:  # out overlapping an input: computed first, then copied in
+                xc = x.copy()
+                batch_dot(xc, y, axes, out=xc)
+                np.testing.assert_array_equal(xc, batch_dot(x, y, axes))
+
+
+def test_out_of_empty_and_k0_results():
+    out = np.full((3, 0, 4), 7.0)
+    assert batch_dot(np.ones((3, 0, 2)), np.ones((3, 2, 4)), out=out) is out
+    out = np.full((3, 2, 4), 7.0)
+    for _ in range(2):
+        batch_dot(np.ones((3, 2, 0)), np.ones((3, 0, 4)), out=out)
+        np.testing.assert_array_equal(out, 0)
+        out[...] = 7
+
+
 def test_out_float16():
     x = np.ones((2, 3), np.float16)
     out = np.empty((2, 1), np.float16)

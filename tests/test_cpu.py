@@ -164,6 +164,36 @@ def test_rowdot_falls_back_to_generic_when_verification_fails(monkeypatch):
         assert_batch_dot_close(batch_dot(x, y, 1), x, y, 1)  # the cached runner too
 
 
+@pytest.mark.parametrize("family", ["dot", "tile"])
+def test_dot_and_tile_fall_back_to_generic_when_verification_fails(monkeypatch, family):
+    from batchdot import _dispatch
+
+    monkeypatch.setattr(_dispatch, "_verify", lambda fam, *args: fam == "generic")
+    monkeypatch.setattr(_dispatch, "_RUNNERS", {})
+    monkeypatch.setattr(_dispatch, "_PREPARED", {})
+    rng = np.random.default_rng(9)
+    for B in (3, 5000):  # serial and parallel
+        x, y = rng.standard_normal((B, 5, 20)), rng.standard_normal((B, 20, 7))
+        out = np.empty((B, 5, 7))
+        for _ in range(2):  # the cached runner too
+            assert_batch_dot_close(batch_dot(x, y, kernel=family), x, y)
+            assert_batch_dot_close(batch_dot(x, y, kernel=family, out=out), x, y)
+
+
+def test_out_path_reuses_prepared_kernels():
+    from batchdot import _dispatch
+
+    rng = np.random.default_rng(10)
+    x, y = rng.standard_normal((4, 6, 9)), rng.standard_normal((4, 9, 5))
+    out = np.empty((4, 6, 5))
+    batch_dot(x, y, out=out)
+    n = len(_dispatch._PREPARED)
+    for _ in range(3):
+        assert batch_dot(x, y, out=out) is out
+        assert_batch_dot_close(out, x, y)
+    assert len(_dispatch._PREPARED) == n
+
+
 @pytest.mark.parametrize("tile", ["tile:4x32", "tile:8x32", "tile:8x16", "tile:8x8"])
 def test_every_generated_tile_can_be_forced_by_name(tile):
     rng = np.random.default_rng(7)
