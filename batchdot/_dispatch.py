@@ -196,6 +196,8 @@ def _verify(family, kernel, parallel, x3, yk, out3, zero):
             xv, ykv = _like(x3, (B, K), rng), _like(yk, (B, K), rng)
             xm, ym = xv[:, None, :], ykv[:, :, None]
             ov = np.zeros((B, 1), out3.dtype)
+            if typeof(out3).layout != "C":
+                ov = np.zeros((B, 2), out3.dtype)[:, ::2]
         else:
             xv = xm = _like(x3, (B, M, K), rng)
             ykv = _like(yk, (B, N, K) if family == "dot" else (B, K, N), rng)
@@ -566,35 +568,51 @@ def _make_runner(p, x, y, out_dtype, acc_dtype, kernel):
 def _finish(run, family, p, out_dtype, views, acc_dtype=None):
     """Attach ``run.family`` and ``run.into``; ``views`` is None when ``out`` cannot be direct."""
     run.family = family
-    run.into = functools.partial(_into, run, family, p, out_dtype, views, acc_dtype)
+    run.into = functools.partial(_into, run, family, p, out_dtype, views, acc_dtype, {})
     return run
 
 
-def _into(run, family, p, out_dtype, views, acc_dtype, x, y, out):
+def _into(run, family, p, out_dtype, views, acc_dtype, by_layout, x, y, out):
     """``batch_dot(x, y, out=out)`` for a cached runner: the kernel writes ``out`` directly.
 
-    The kernel is prepared for ``out``'s own layout (cached by :func:`prepare`).  When
-    ``out`` overlaps an input, admits no ``(B, M, N)`` view, or needs a cast (float16), the
-    result is computed by ``run`` and copied in.
+    The kernel is prepared for ``out``'s own layout, once per strides and flags
+    (``by_layout``).  When ``out`` overlaps an input, admits no ``(B, M, N)`` view, or needs
+    a cast (float16), the result is computed by ``run`` and copied in.
     """
     check_out(out, p, out_dtype)
-    if not out.flags.writeable:
+    flags = out.flags
+    if not flags.writeable:
         raise ValueError("batch_dot requires a writeable out, got a read-only array")
     if family is None:  # empty result or K == 0
         out[...] = 0
         return out
-    out3 = None
-    if views is not None and not (np.may_share_memory(out, x) or np.may_share_memory(out, y)):
-        if family == "rowdot":
-            out3 = out
-        elif out.flags.c_contiguous:
-            out3 = out.reshape(p.batch, p.m, p.n)
-        else:
-            out3 = p.canonical_out(out)
-    if out3 is None:
+    if views is None or np.may_share_memory(out, x) or np.may_share_memory(out, y):
+        out[...] = run(x, y)
+        return out
+    layout = (out.strides, flags.num)
+    got = by_layout.get(layout)
+    if got is None:
+        out3 = _out_view(family, p, out)
+        got = by_layout[layout] = (None, ()) if out3 is None else prepare(family, *views(x, y), out3, acc_dtype)
+    fn, tail = got
+    if fn is None:  # no (B, M, N) view of out
         out[...] = run(x, y)
         return out
     x3, yk = views(x, y)
-    fn, tail = prepare(family, x3, yk, out3, acc_dtype)
+    if family == "rowdot":
+        out3 = out
+    elif flags.c_contiguous:
+        out3 = out.reshape(p.batch, p.m, p.n)
+    else:
+        out3 = p.canonical_out(out)
     fn(x3, yk, out3, *tail)
     return out
+
+
+def _out_view(family, p, out):
+    """The kernel's view of ``out``: itself (rowdot), a reshape, merged axes, or None."""
+    if family == "rowdot":
+        return out
+    if out.flags.c_contiguous:
+        return out.reshape(p.batch, p.m, p.n)
+    return p.canonical_out(out)
