@@ -261,7 +261,7 @@ def run_workloads(dtypes, quick, ceil, out=sys.stdout):
     tf_peer = _tf_peer()
     rng = np.random.default_rng(0)
     rows = []
-    hdr = (f"{'workload':9s} {'dtype':7s} {'kernel':9s} {'batchdot':>10s} {'best peer':>13s} {'peer':>10s} "
+    hdr = (f"{'workload':9s} {'dtype':7s} {'kernel':10s} {'batchdot':>10s} {'best peer':>13s} {'peer':>10s} "
            f"{'ratio':>6s} {'GB/s':>6s} {'GFLOP/s':>8s} {'roofline':>8s} {'floor':>10s} {'% floor':>7s} "
            f"{'floor ratio':>11s} {'rel.err':>8s}")
     print(hdr, file=out)
@@ -303,7 +303,7 @@ def run_workloads(dtypes, quick, ceil, out=sys.stdout):
             rows.append(row)
             floor_cols = ("-", "-", "-") if name == "tiny" else (
                 _fmt(t_floor), f"{100 * row['pct_floor']:.0f}%", f"{row['floor_ratio']:.2f}")
-            print(f"{name:9s} {dt.name:7s} {fam:9s} {_fmt(t_ours):>10s} {row['peer']:>13s} {_fmt(t_peer):>10s} "
+            print(f"{name:9s} {dt.name:7s} {fam:10s} {_fmt(t_ours):>10s} {row['peer']:>13s} {_fmt(t_peer):>10s} "
                   f"{row['ratio']:6.2f} {row['gbs']:6.1f} {row['gflops']:8.1f} {100 * row['roofline']:7.0f}% "
                   f"{floor_cols[0]:>10s} {floor_cols[1]:>7s} {floor_cols[2]:>11s} {rel:8.1e}", file=out, flush=True)
     ratios = [r["ratio"] for r in rows]
@@ -365,25 +365,30 @@ TILE_WORKLOADS = ("small8", "small32", "large512", "squash", "midaxis")
 def tile_candidates(dtypes, quick, out=sys.stdout):
     """Every generated tile forced on the matrix-product workloads, interleaved medians.
 
-    The evidence behind ``batchdot._dispatch._TILES``; ``*`` marks the automatic choice.
+    The evidence behind ``batchdot._dispatch._TILES``; ``*`` marks the tile of the automatic
+    choice, and the last column times the automatic choice itself (which may be that tile's
+    single-tile span, ``tile1:``, or BLAS).
     """
     import batchdot._dispatch as dispatch
 
     rng = np.random.default_rng(0)
     names = dispatch.TILE_KERNELS
-    print(f"{'workload':9s} {'dtype':7s} " + " ".join(f"{n:>11s}" for n in names), file=out)
+    print(f"{'workload':9s} {'dtype':7s} " + " ".join(f"{n:>11s}" for n in names) + f" {'automatic':>22s}", file=out)
     rows = []
     for dt in dtypes:
         dt = np.dtype(dt)
         for name in TILE_WORKLOADS:
             xs, ys, axes = WORKLOADS[name][:3]
             x, y = rng.standard_normal(xs).astype(dt), rng.standard_normal(ys).astype(dt)
-            fns = [lambda k=k: batch_dot(x, y, axes, kernel=k) for k in names]
-            ts = _median_interleaved(fns, 7 if quick else 15, 2.0 if quick else 6.0)
+            fns = [lambda k=k: batch_dot(x, y, axes, kernel=k) for k in names] + [lambda: batch_dot(x, y, axes)]
+            *ts, t_auto = _median_interleaved(fns, 7 if quick else 15, 2.0 if quick else 6.0)
             auto = "tile:%dx%d" % dispatch._tile_for(plan(xs, ys, axes).n, dt.itemsize)
+            family = dispatch._RUNNERS[dispatch._runner_key(x, y, axes, None, None)].family
             cells = [f"{_fmt(t)}{'*' if n == auto else ' '}" for n, t in zip(names, ts)]
-            print(f"{name:9s} {dt.name:7s} " + " ".join(f"{c:>11s}" for c in cells), file=out, flush=True)
-            rows.append(dict(workload=name, dtype=dt.name, auto=auto, times=dict(zip(names, ts))))
+            print(f"{name:9s} {dt.name:7s} " + " ".join(f"{c:>11s}" for c in cells)
+                  + f" {_fmt(t_auto):>10s} {family:>11s}", file=out, flush=True)
+            rows.append(dict(workload=name, dtype=dt.name, auto=auto, times=dict(zip(names, ts)), family=family,
+                             t_auto=t_auto))
     return rows
 
 

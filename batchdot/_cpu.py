@@ -22,6 +22,9 @@ races, no atomics).  Families:
 ``tile:MRxNR``
     float32/float64 of one dtype, ``y`` C-contiguous: MR x NR register tiles over full K.
     Items: blocks of MR rows of one batch element.
+``tile1:MRxNR``
+    The same tile for products of exactly M = MR, N = NR (e.g. batches of 8 x 8 matrices):
+    one tile per batch element, without the row and column loops.  Items: batch elements.
 
 ``batchdot._dispatch`` chooses the family; :mod:`batchdot._tiles` holds the generated
 ``dot``, ``rowdot`` and ``tile`` kernels.  ``stage_parallel`` copies an operand whose free
@@ -116,10 +119,11 @@ FAMILIES = {
     "rowdot": (_tiles.rowdot_span, _tiles.rowdot_parallel),
 }
 for _mr, _nr in MAIN_TILES:
-    FAMILIES[f"tile:{_mr}x{_nr}"] = (
-        getattr(_tiles, f"tile_span_{_mr}x{_nr}"),
-        getattr(_tiles, f"tile_parallel_{_mr}x{_nr}"),
-    )
+    for _kind in ("tile", "tile1"):
+        FAMILIES[f"{_kind}:{_mr}x{_nr}"] = (
+            getattr(_tiles, f"{_kind}_span_{_mr}x{_nr}"),
+            getattr(_tiles, f"{_kind}_parallel_{_mr}x{_nr}"),
+        )
 
 
 def work_items(family, B, M, N):
@@ -128,7 +132,7 @@ def work_items(family, B, M, N):
         return B * M * N
     if family == "dot":
         return B * M * ((N + 15) // 16)
-    if family == "rowdot":
+    if family == "rowdot" or family.startswith("tile1:"):
         return B
     mr = int(family[5:].split("x")[0])
     return B * ((M + mr - 1) // mr)

@@ -151,7 +151,8 @@ def _choose(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced):
     if k_contiguous and (M == 1 or N == 1 or not y3.flags.c_contiguous):
         return "dot"
     if y3.strides[2] == item or N == 1:
-        return "tile:%dx%d" % _tile_for(N, item)
+        tile = _tile_for(N, item)
+        return ("tile1:%dx%d" if (M, N) == tile else "tile:%dx%d") % tile
     return "generic"
 
 
@@ -191,6 +192,8 @@ def _verify(family, kernel, parallel, x3, yk, out3, zero):
     with _verify_lock:
         rng = np.random.default_rng(12345)
         B, M, K, N = 3, 11, 37, 45
+        if family.startswith("tile1:"):  # exactly one MR x NR tile per batch element
+            M, N = map(int, family[6:].split("x"))
         if family == "rowdot":  # rank-2 x, y (B, K) and out (B, 1)
             M = N = 1
             xv, ykv = _like(x3, (B, K), rng), _like(yk, (B, K), rng)

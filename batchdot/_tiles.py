@@ -2,7 +2,8 @@
 
 Register-tile kernels ``t{MR}x{NR}`` (an MR x NR block of ``out[b]``, full K), ``edge`` for the
 columns right of the last full tile, their spans and
-parallel drivers ``tile_span_*``/``tile_parallel_*`` over row blocks, the dot family
+parallel drivers ``tile_span_*``/``tile_parallel_*`` over row blocks, ``tile1_span_*``/
+``tile1_parallel_*`` for products of exactly MR x NR (one tile per batch element), the dot family
 ``dot_span``/``dot_parallel`` over rows of ``out``, and ``rowdot_span``/``rowdot_parallel``
 for rank-2 operands.  Operands are canonical ``x (B, M, K)``, ``y (B, K, N)`` (tiles),
 ``yt (B, N, K)`` (dots) or ``x, y (B, K)`` with ``out (B, 1)`` (rowdot); ``zero`` is a zero
@@ -1729,6 +1730,21 @@ def tile_parallel_4x32(x, y, out, zero, nchunks):
 
 
 @jit(fastmath=TILE_FASTMATH)
+def tile1_span_4x32(x, y, out, zero, lo, hi):
+    """Batch elements ``lo..hi`` of ``out = x @ y`` with M = 4 and N = 32: one tile each."""
+    K = np.uint64(x.shape[2])
+    for bb in range(lo, hi):
+        t4x32(x, y, out, np.uint64(bb), U0, U0, K, zero)
+
+
+@jit(parallel=True, fastmath=TILE_FASTMATH)
+def tile1_parallel_4x32(x, y, out, zero, nchunks):
+    total = x.shape[0]
+    for c in prange(nchunks):
+        tile1_span_4x32(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+
+
+@jit(fastmath=TILE_FASTMATH)
 def tile_span_8x32(x, y, out, zero, lo, hi):
     """Row blocks ``lo..hi`` (flat over ``B * ceil(M / 8)``) of ``out = x @ y``."""
     M = x.shape[1]
@@ -1774,6 +1790,21 @@ def tile_parallel_8x32(x, y, out, zero, nchunks):
     total = x.shape[0] * ((x.shape[1] + 7) // 8)
     for c in prange(nchunks):
         tile_span_8x32(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+
+
+@jit(fastmath=TILE_FASTMATH)
+def tile1_span_8x32(x, y, out, zero, lo, hi):
+    """Batch elements ``lo..hi`` of ``out = x @ y`` with M = 8 and N = 32: one tile each."""
+    K = np.uint64(x.shape[2])
+    for bb in range(lo, hi):
+        t8x32(x, y, out, np.uint64(bb), U0, U0, K, zero)
+
+
+@jit(parallel=True, fastmath=TILE_FASTMATH)
+def tile1_parallel_8x32(x, y, out, zero, nchunks):
+    total = x.shape[0]
+    for c in prange(nchunks):
+        tile1_span_8x32(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
 
 
 @jit(fastmath=TILE_FASTMATH)
@@ -1825,6 +1856,21 @@ def tile_parallel_8x16(x, y, out, zero, nchunks):
 
 
 @jit(fastmath=TILE_FASTMATH)
+def tile1_span_8x16(x, y, out, zero, lo, hi):
+    """Batch elements ``lo..hi`` of ``out = x @ y`` with M = 8 and N = 16: one tile each."""
+    K = np.uint64(x.shape[2])
+    for bb in range(lo, hi):
+        t8x16(x, y, out, np.uint64(bb), U0, U0, K, zero)
+
+
+@jit(parallel=True, fastmath=TILE_FASTMATH)
+def tile1_parallel_8x16(x, y, out, zero, nchunks):
+    total = x.shape[0]
+    for c in prange(nchunks):
+        tile1_span_8x16(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+
+
+@jit(fastmath=TILE_FASTMATH)
 def tile_span_8x8(x, y, out, zero, lo, hi):
     """Row blocks ``lo..hi`` (flat over ``B * ceil(M / 8)``) of ``out = x @ y``."""
     M = x.shape[1]
@@ -1864,6 +1910,21 @@ def tile_parallel_8x8(x, y, out, zero, nchunks):
     total = x.shape[0] * ((x.shape[1] + 7) // 8)
     for c in prange(nchunks):
         tile_span_8x8(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+
+
+@jit(fastmath=TILE_FASTMATH)
+def tile1_span_8x8(x, y, out, zero, lo, hi):
+    """Batch elements ``lo..hi`` of ``out = x @ y`` with M = 8 and N = 8: one tile each."""
+    K = np.uint64(x.shape[2])
+    for bb in range(lo, hi):
+        t8x8(x, y, out, np.uint64(bb), U0, U0, K, zero)
+
+
+@jit(parallel=True, fastmath=TILE_FASTMATH)
+def tile1_parallel_8x8(x, y, out, zero, nchunks):
+    total = x.shape[0]
+    for c in prange(nchunks):
+        tile1_span_8x8(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
 
 
 @jit(fastmath=TILE_FASTMATH)

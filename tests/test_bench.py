@@ -33,7 +33,7 @@ def test_bench_table_on_small_workloads(monkeypatch):
     for r in rows:
         assert r["t"] > 0 and r["t_peer"] > 0 and math.isclose(r["ratio"], r["t_peer"] / r["t"])
         assert r["relerr"] < 1e-5
-        assert r["kernel"] in ("rowdot", "dot", "generic") or r["kernel"].startswith("tile:")
+        assert r["kernel"] in ("rowdot", "dot", "generic") or r["kernel"].startswith(("tile:", "tile1:"))
         if r["workload"] == "tiny":
             assert math.isnan(r["floor"])
         else:
@@ -62,6 +62,7 @@ def test_tile_candidates_on_small_workloads(monkeypatch):
         ("tile:8x32", "float32"), ("tile:8x16", "float32"), ("tile:4x32", "float64"), ("tile:8x16", "float64")]
     for r in rows:
         assert set(r["times"]) == set(TILE_KERNELS) and all(t > 0 for t in r["times"].values())
+        assert r["t_auto"] > 0 and r["family"].startswith(("tile", "blas"))
     assert out.getvalue().count("*") == 4
 
 
@@ -85,5 +86,5 @@ def test_blas_crossover_on_small_shapes():
     assert [(r["dtype"], r["shape"]) for r in rows] == [
         (d, s) for d in ("float32", "float64") for s in ((2, 16, 8, 24), (1, 8, 4, 8))]
     for r in rows:
-        assert r["t_matmul"] > 0 and r["t_tile"] > 0 and r["auto"].startswith("tile:")
+        assert r["t_matmul"] > 0 and r["t_tile"] > 0 and r["auto"].startswith(("tile:", "tile1:"))
     assert out.getvalue().count("MiB") == 4

@@ -61,7 +61,9 @@ def test_automatic_choice():
     assert choose_kernel(10, 1, 64, 1, x, rows, f32, f32, rank2=True) == "rowdot"
     assert choose_kernel(10, 1, 64, 1, x, rows, f32, f32, "dot", rank2=True) == "rowdot"
     x, y = np.empty((5, 8, 8), f32), np.empty((5, 8, 8), f32)
-    assert choose_kernel(5, 8, 8, 8, x, y, f32, f32) == "tile:8x8"
+    assert choose_kernel(5, 8, 8, 8, x, y, f32, f32) == "tile1:8x8"  # exactly one tile per batch
+    assert choose_kernel(5, 9, 8, 8, np.empty((5, 9, 8), f32), y, f32, f32) == "tile:8x8"
+    assert choose_kernel(5, 8, 8, 8, x, y, f32, f32, "tile") == "tile:8x8"
     big = 2 * l2_bytes() // 4  # y[b] of twice the L2 cache in float32: BLAS
     x, y = np.empty((2, 128, 128), f32), np.empty((2, 128, big // 128), f32)
     assert choose_kernel(2, 128, 128, big // 128, x, y, f32, f32) == "blas"
@@ -71,7 +73,7 @@ def test_automatic_choice():
     xi, yi = np.zeros((5, 8, 8), i8), np.zeros((5, 8, 8), i8)
     assert choose_kernel(5, 8, 8, 8, xi, yi, i8, np.dtype(np.int64)) == "generic"
     rows = np.empty((5, 8, 16), f32)[:, :, :8]  # unit-stride rows, not C-contiguous: tile, no copy
-    assert choose_kernel(5, 8, 8, 8, np.empty((5, 8, 8), f32), rows, f32, f32) == "tile:8x8"
+    assert choose_kernel(5, 8, 8, 8, np.empty((5, 8, 8), f32), rows, f32, f32) == "tile1:8x8"
     cols = np.empty((5, 8, 16), f32)[:, :, ::2]
     assert choose_kernel(5, 8, 8, 8, np.empty((5, 8, 8), f32), cols, f32, f32) == "generic"
 
@@ -164,7 +166,26 @@ def test_rowdot_falls_back_to_generic_when_verification_fails(monkeypatch):
         assert_batch_dot_close(batch_dot(x, y, 1), x, y, 1)  # the cached runner too
 
 
-@pytest.mark.parametrize("family", ["dot", "tile"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_single_tile_products(dtype):
+    """M = MR and N = NR: one register tile per batch element (tile1), on edges and layouts."""
+    rng = np.random.default_rng(12)
+    shapes = [(8, 8), (8, 32) if dtype == np.float32 else (4, 32)]
+    for (M, N), B, K in itertools.product(shapes, [1, 3, 5000], [1, 2, 8, 17]):
+        x = rng.standard_normal((B, M, K)).astype(dtype)
+        y = rng.standard_normal((B, K, N)).astype(dtype)
+        # the kernel's types: C arrays, and A arrays with unit-stride rows (every other batch
+        # element of a larger array); K and B are values, not types
+        for xl, yl in [(x, y), (np.repeat(x, 2, axis=0)[::2], np.repeat(y, 2, axis=0)[::2])]:
+            assert_batch_dot_close(batch_dot(xl, yl), x, y)
+            if K > 1 or yl.flags.c_contiguous:  # K = 1 with a non-C y goes to dot
+                assert _family_used(xl, yl) == "tile1:%dx%d" % (M, N)
+            out = with_layout(np.zeros((B, M, N), dtype), "negative")
+            assert batch_dot(xl, yl, out=out) is out
+            assert_batch_dot_close(out, x, y)
+
+
+@pytest.mark.parametrize("family", ["dot", "tile", None])
 def test_dot_and_tile_fall_back_to_generic_when_verification_fails(monkeypatch, family):
     from batchdot import _dispatch
 
@@ -172,9 +193,10 @@ def test_dot_and_tile_fall_back_to_generic_when_verification_fails(monkeypatch, 
     monkeypatch.setattr(_dispatch, "_RUNNERS", {})
     monkeypatch.setattr(_dispatch, "_PREPARED", {})
     rng = np.random.default_rng(9)
+    M, N = (8, 8) if family is None else (5, 7)  # None: the automatic tile1:8x8
     for B in (3, 5000):  # serial and parallel
-        x, y = rng.standard_normal((B, 5, 20)), rng.standard_normal((B, 20, 7))
-        out = np.empty((B, 5, 7))
+        x, y = rng.standard_normal((B, M, 20)), rng.standard_normal((B, 20, N))
+        out = np.empty((B, M, N))
         for _ in range(2):  # the cached runner too
             assert_batch_dot_close(batch_dot(x, y, kernel=family), x, y)
             assert_batch_dot_close(batch_dot(x, y, kernel=family, out=out), x, y)
