@@ -479,18 +479,27 @@ _RUNNERS_MAX = 4096
 def _runner_key(x, y, axes, dtype, kernel):
     """Cache key for a call, or None when the call cannot use the cache.
 
-    Only plain ndarrays, and only axes of exactly ``None``/``int``/``(int, int)``: ``True``,
-    ``1.0`` and ``1`` hash alike, so anything else takes the validating path every time.
-    The flags word carries writeability and alignment, which (with shapes, strides and
-    dtypes) fix the Numba types that a runner's compiled entry point was built for.
+    Only plain ndarrays, and only axes of exactly ``None``/``int``/``(int, int)``/``[int, int]``:
+    ``True``, ``1.0`` and ``1`` hash alike, so anything else takes the validating path every
+    time.  ``dtype`` may be a dtype, a type (``np.float64``, ``float``) or a string; it is keyed
+    as the dtype it names.  The flags word carries writeability and alignment, which (with
+    shapes, strides and dtypes) fix the Numba types that a runner's compiled entry point was
+    built for.
     """
     if type(x) is not _ndarray or type(y) is not _ndarray:
         return None
+    if type(axes) is list:
+        axes = tuple(axes)
     if not (axes is None or type(axes) is int
             or (type(axes) is tuple and len(axes) == 2 and type(axes[0]) is int and type(axes[1]) is int)):
         return None
     if not (dtype is None or isinstance(dtype, np.dtype)):
-        return None
+        if type(dtype) is not type and type(dtype) is not str:
+            return None
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:  # the validating path reports it
+            return None
     return (x.shape, x.strides, x.dtype, x.flags.num, y.shape, y.strides, y.dtype, y.flags.num, axes, dtype,
             kernel)
 

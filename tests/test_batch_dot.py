@@ -249,3 +249,23 @@ def test_concurrent_calls_from_eight_threads():
     for t in threads:
         t.join()
     assert not errors, errors[0]
+
+
+def test_dtype_and_axes_spellings_share_one_cached_call(monkeypatch):
+    """dtype=np.float64, "float64" and np.dtype("float64"), axes [1, 1] and (1, 1): one runner each."""
+    from batchdot import _dispatch
+
+    monkeypatch.setattr(_dispatch, "_RUNNERS", {})
+    rng = np.random.default_rng(13)
+    x, y = rng.standard_normal((5, 7)).astype(np.float32), rng.standard_normal((5, 7)).astype(np.float32)
+    expected = batch_dot(x, y, (1, 1), dtype=np.dtype(np.float64))
+    for dtype in (np.float64, "float64", np.dtype("float64"), float):
+        for axes in ([1, 1], (1, 1)):
+            got = batch_dot(x, y, axes, dtype=dtype)
+            assert got.dtype == np.float64
+            np.testing.assert_array_equal(got, expected)
+    assert len(_dispatch._RUNNERS) == 1
+    with pytest.raises(TypeError, match="dtype"):
+        batch_dot(x, y, 1, dtype="not a dtype")
+    with pytest.raises(TypeError, match="dtype"):
+        batch_dot(x, y, 1, dtype=np.int8)  # not reachable by same-kind casting from float32
