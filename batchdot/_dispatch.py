@@ -268,7 +268,7 @@ def prepare(family, x3, yk, out3, acc_dtype):
     """``(fn, tail)`` such that ``fn(x3, yk, out3, *tail)`` runs the family on such arrays.
 
     Cached per family, accumulation dtype and the arrays' shapes, strides, dtypes and flags
-    (the ``out=`` path calls it on every call; the call cache once per runner).
+    (the uncached ``out=`` path calls it on every call; runners once per layout).
 
     ``yk`` is the kernel's own ``y``: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``; for
     ``rowdot`` the operands are rank-2 ``(B, K)`` and ``out3`` is ``(B, 1)``.  The kernel is
@@ -591,17 +591,14 @@ def _into(run, family, p, out_dtype, views, acc_dtype, by_layout, x, y, out):
     (``by_layout``).  When ``out`` overlaps an input, admits no ``(B, M, N)`` view, or needs
     a cast (float16), the result is computed by ``run`` and copied in.
     """
-    check_out(out, p, out_dtype)
-    flags = out.flags
-    if not flags.writeable:
-        raise ValueError("batch_dot requires a writeable out, got a read-only array")
+    _prepare_out(out, p, out_dtype)
     if family is None:  # empty result or K == 0
         out[...] = 0
         return out
     if views is None or np.may_share_memory(out, x) or np.may_share_memory(out, y):
         out[...] = run(x, y)
         return out
-    layout = (out.strides, flags.num)
+    layout = (out.strides, out.flags.num)
     got = by_layout.get(layout)
     if got is None:
         out3 = _out_view(family, p, out)
@@ -611,13 +608,7 @@ def _into(run, family, p, out_dtype, views, acc_dtype, by_layout, x, y, out):
         out[...] = run(x, y)
         return out
     x3, yk = views(x, y)
-    if family == "rowdot":
-        out3 = out
-    elif flags.c_contiguous:
-        out3 = out.reshape(p.batch, p.m, p.n)
-    else:
-        out3 = p.canonical_out(out)
-    fn(x3, yk, out3, *tail)
+    fn(x3, yk, _out_view(family, p, out), *tail)
     return out
 
 
