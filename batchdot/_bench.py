@@ -95,10 +95,9 @@ def _median_interleaved(fns, repeat, budget, settle=2, warm=None):
     ``warm`` seconds, default :data:`WARM`) and then one timed call.  The untimed calls absorb
     the hand-over between threading runtimes: after a call, OpenBLAS's worker threads keep
     spinning for up to about 70 ms (2**28 cycles, its default thread timeout) and take a core
-    from whichever multi-threaded call comes next.  Seen here: 0.12 ms calls measured as
-    7 ms, and a tile kernel timed right after ``np.matmul`` 30-45 % slow despite two untimed
-    30 ms calls.  Calls rather than a pause, so that no core idles (an idle vCPU came back
-    slow) and each function's own threads are awake when it is timed.
+    from whichever multi-threaded call comes next (a kernel timed right after ``np.matmul``
+    came out slower, even after two untimed calls).  Calls rather than a pause, so that no
+    core idles and each function's own threads are awake when it is timed.
     """
     warm = WARM if warm is None else warm
     for f in fns:

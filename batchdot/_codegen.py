@@ -154,8 +154,8 @@ def _single(mr, nr):
     """One tile per batch element, for products of exactly MR x NR: no row or column loops.
 
     The general span's row-block counters and column-tile loop make LLVM keep a pointer per
-    output row live through the K loop; without them an 8x8 float32 product took 13 ns
-    instead of 24 (single thread, data in L2).
+    output row live through the K loop.  Without them 1000 8x8 float32 products take 15.7 us
+    on one thread instead of 26.8 us (the ``python -m timeit`` commands in the README).
     """
     L = [
         "@jit(fastmath=TILE_FASTMATH)",
