@@ -5,10 +5,22 @@ Public names:
 - :func:`batch_dot` — the batchwise dot product.
 - :func:`plan` / :class:`ContractionPlan` — shape inference without data; a cached,
   callable plan.
+- :class:`thread_limit` — cap the threads of batchdot's CPU kernels (call or context manager).
+
+``import batchdot`` imports no Numba; the CPU engine (:mod:`batchdot.cpu`) is imported on the
+first call, or when ``thread_limit`` is first used.
 """
 
-from ._dispatch import batch_dot
+from ._api import batch_dot
 from ._plan import ContractionPlan, plan
 
-__all__ = ["batch_dot", "plan", "ContractionPlan", "__version__"]
+__all__ = ["batch_dot", "plan", "ContractionPlan", "thread_limit", "__version__"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    if name == "thread_limit":
+        from .cpu.policy import thread_limit
+
+        return thread_limit
+    raise AttributeError(f"module 'batchdot' has no attribute {name!r}")

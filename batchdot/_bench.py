@@ -192,7 +192,7 @@ def fma_peak(dtype, reps=4_000_000):
     """
     from numba import get_num_threads
 
-    from ._jit import compile_for
+    from .cpu.jit import compile_for
 
     dt = np.dtype(dtype)
     n = FMA_CHAINS * (64 // dt.itemsize)
@@ -255,7 +255,8 @@ def _prod(s):
 
 
 def run_workloads(dtypes, quick, ceil, out=sys.stdout):
-    import batchdot._dispatch as dispatch
+    import batchdot._api as dispatch
+    from batchdot.cpu import choose
 
     tf_peer = _tf_peer()
     rng = np.random.default_rng(0)
@@ -364,14 +365,15 @@ TILE_WORKLOADS = ("small8", "small32", "large512", "squash", "midaxis")
 def tile_candidates(dtypes, quick, out=sys.stdout):
     """Every generated tile forced on the matrix-product workloads, interleaved medians.
 
-    The evidence behind ``batchdot._dispatch._TILES``; ``*`` marks the tile of the automatic
+    The evidence behind ``batchdot.cpu.choose.TILES``; ``*`` marks the tile of the automatic
     choice, and the last column times the automatic choice itself (which may be that tile's
     single-tile span, ``tile1:``, or BLAS).
     """
-    import batchdot._dispatch as dispatch
+    import batchdot._api as dispatch
+    from batchdot.cpu import choose
 
     rng = np.random.default_rng(0)
-    names = dispatch.TILE_KERNELS
+    names = choose.TILE_KERNELS
     print(f"{'workload':9s} {'dtype':7s} " + " ".join(f"{n:>11s}" for n in names) + f" {'automatic':>22s}", file=out)
     rows = []
     for dt in dtypes:
@@ -381,7 +383,7 @@ def tile_candidates(dtypes, quick, out=sys.stdout):
             x, y = rng.standard_normal(xs).astype(dt), rng.standard_normal(ys).astype(dt)
             fns = [lambda k=k: batch_dot(x, y, axes, kernel=k) for k in names] + [lambda: batch_dot(x, y, axes)]
             *ts, t_auto = _median_interleaved(fns, 7 if quick else 15, 2.0 if quick else 6.0)
-            auto = "tile:%dx%d" % dispatch._tile_for(plan(xs, ys, axes).n, dt.itemsize)
+            auto = "tile:%dx%d" % choose._tile_for(plan(xs, ys, axes).n, dt.itemsize)
             family = dispatch._RUNNERS[dispatch._runner_key(x, y, axes, None, None)].family
             cells = [f"{_fmt(t)}{'*' if n == auto else ' '}" for n, t in zip(names, ts)]
             print(f"{name:9s} {dt.name:7s} " + " ".join(f"{c:>11s}" for c in cells)
@@ -400,10 +402,11 @@ BLAS_SHAPES = tuple((16 * 512**3 // n**3, n, n, n) for n in (128, 192, 256, 384,
 def blas_crossover(dtypes, quick, out=sys.stdout, shapes=BLAS_SHAPES):
     """``np.matmul`` against the register tiles on large products, interleaved medians.
 
-    The evidence behind the BLAS rule of ``batchdot._dispatch.choose_kernel`` (``BLAS_MIN``
+    The evidence behind the BLAS rule of ``batchdot.cpu.choose.choose_kernel`` (``BLAS_MIN``
     and the L2 size of one batch element of ``y``); ``auto`` is the automatic choice.
     """
-    import batchdot._dispatch as dispatch
+    import batchdot._api as dispatch
+    from batchdot.cpu import choose
 
     rng = np.random.default_rng(0)
     print(f"{'dtype':7s} {'B, M, K, N':>22s} {'y[b]':>9s} {'matmul':>10s} {'tile':>10s} {'ratio':>6s}  auto",
@@ -415,7 +418,7 @@ def blas_crossover(dtypes, quick, out=sys.stdout, shapes=BLAS_SHAPES):
             x, y = rng.standard_normal((B, M, K)).astype(dt), rng.standard_normal((B, K, N)).astype(dt)
             ts = _median_interleaved([lambda: np.matmul(x, y), lambda: batch_dot(x, y, kernel="tile")],
                                      5 if quick else 9, 2.0 if quick else 20.0)
-            auto = dispatch.choose_kernel(B, M, K, N, x, y, dt, dt)
+            auto = choose.choose_kernel(B, M, K, N, x, y, dt, dt)
             print(f"{dt.name:7s} {f'{B}, {M}, {K}, {N}':>22s} {K * N * dt.itemsize / 2**20:6.2f} MiB "
                   f"{_fmt(ts[0]):>10s} {_fmt(ts[1]):>10s} {ts[0] / ts[1]:6.2f}  {auto}", file=out, flush=True)
             rows.append(dict(dtype=dt.name, shape=(B, M, K, N), t_matmul=ts[0], t_tile=ts[1], auto=auto))

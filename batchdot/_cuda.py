@@ -52,7 +52,7 @@ import numpy as np
 from numba import cuda, from_dtype, types
 
 from ._dtypes import accumulation_dtype, resolve_dtypes
-from ._dispatch import _operand, check_out
+from ._api import _operand, check_out
 from ._plan import _merge_strides, plan
 
 try:  # numba-cuda (the ``cuda`` extra)

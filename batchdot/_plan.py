@@ -225,7 +225,7 @@ class ContractionPlan:
 
     def __call__(self, x, y, **kwargs):
         """Run this plan: ``batch_dot(x, y, axes=self.axes, **kwargs)`` after checking shapes."""
-        from ._dispatch import batch_dot
+        from ._api import batch_dot
 
         xs, ys = np.shape(x), np.shape(y)
         if (tuple(xs), tuple(ys)) != (self.x_shape, self.y_shape):

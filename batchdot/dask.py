@@ -68,7 +68,7 @@ __all__ = ["batch_dot", "choose_chunks"]
 
 def _block(xb, yb, axes, out_dtype, device):
     """One output (or partial) block: the ordinary batch_dot on two NumPy/CuPy blocks."""
-    from ._dispatch import batch_dot as _batch_dot
+    from ._api import batch_dot as _batch_dot
 
     return _batch_dot(xb, yb, axes, dtype=out_dtype, device=device)
 

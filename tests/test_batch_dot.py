@@ -253,7 +253,7 @@ def test_concurrent_calls_from_eight_threads():
 
 def test_dtype_and_axes_spellings_share_one_cached_call(monkeypatch):
     """dtype=np.float64, "float64" and np.dtype("float64"), axes [1, 1] and (1, 1): one runner each."""
-    from batchdot import _dispatch
+    from batchdot import _api as _dispatch
 
     monkeypatch.setattr(_dispatch, "_RUNNERS", {})
     rng = np.random.default_rng(13)

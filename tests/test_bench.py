@@ -51,7 +51,7 @@ def test_stream_floor_reads_both_inputs_and_allocates_the_output():
 
 
 def test_tile_candidates_on_small_workloads(monkeypatch):
-    from batchdot._dispatch import TILE_KERNELS
+    from batchdot.cpu.choose import TILE_KERNELS
 
     monkeypatch.setattr(_bench, "WORKLOADS", {"small32": ((6, 32, 32), (6, 32, 32), None, {}),
                                               "squash": ((4, 3, 4, 5), (4, 3, 5, 8), None, {})})

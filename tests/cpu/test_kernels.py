@@ -4,10 +4,15 @@ import itertools
 
 import numpy as np
 import pytest
+import numba
 from numba import njit, prange, typeof
 
-from batchdot import _codegen, _cpu, _tiles, batch_dot
-from batchdot._dispatch import _verified, _verify, choose_kernel, l2_bytes
+from batchdot import _api, batch_dot, cpu
+from batchdot.cpu import _tiles, codegen
+from batchdot.cpu import kernels as _cpu
+from batchdot.cpu.choose import choose_kernel, l2_bytes
+from batchdot.cpu.verify import _verified
+from batchdot.cpu.verify import verify as _verify
 from batchdot.testing import assert_batch_dot_close, with_layout
 
 FAMILIES = ["generic", "dot", "tile", "blas"]
@@ -17,7 +22,7 @@ EDGE_K = [1, 2, 15, 16, 17, 40]
 
 
 def test_generated_kernels_are_up_to_date():
-    assert _codegen.TARGET.read_text() == _codegen.render(), "run python -m batchdot._codegen"
+    assert codegen.TARGET.read_text() == codegen.render(), "run python -m batchdot.cpu.codegen"
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -119,9 +124,7 @@ def test_verification_rejects_a_wrong_kernel():
 
 
 def _family_used(x, y, axes=None, kernel=None):
-    from batchdot import _dispatch
-
-    return _dispatch._RUNNERS[_dispatch._runner_key(x, y, axes, None, kernel)].family
+    return _api._RUNNERS[_api._runner_key(x, y, axes, None, kernel)].family
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -155,10 +158,9 @@ def test_cached_runners_follow_writeability_and_alignment():
 
 
 def test_rowdot_falls_back_to_generic_when_verification_fails(monkeypatch):
-    from batchdot import _dispatch
-
-    monkeypatch.setattr(_dispatch, "_verify", lambda family, *args: family != "rowdot")
-    monkeypatch.setattr(_dispatch, "_RUNNERS", {})
+    monkeypatch.setattr(cpu, "verify", lambda family, *args: family != "rowdot")
+    monkeypatch.setattr(_api, "_RUNNERS", {})
+    monkeypatch.setattr(cpu, "_PREPARED", {})
     rng = np.random.default_rng(6)
     for B in (3, 5000):
         x, y = rng.standard_normal((B, 20)), rng.standard_normal((B, 20))[:, ::-1].copy()
@@ -187,11 +189,9 @@ def test_single_tile_products(dtype):
 
 @pytest.mark.parametrize("family", ["dot", "tile", None])
 def test_dot_and_tile_fall_back_to_generic_when_verification_fails(monkeypatch, family):
-    from batchdot import _dispatch
-
-    monkeypatch.setattr(_dispatch, "_verify", lambda fam, *args: fam == "generic")
-    monkeypatch.setattr(_dispatch, "_RUNNERS", {})
-    monkeypatch.setattr(_dispatch, "_PREPARED", {})
+    monkeypatch.setattr(cpu, "verify", lambda fam, *args: fam == "generic")
+    monkeypatch.setattr(_api, "_RUNNERS", {})
+    monkeypatch.setattr(cpu, "_PREPARED", {})
     rng = np.random.default_rng(9)
     M, N = (8, 8) if family is None else (5, 7)  # None: the automatic tile1:8x8
     for B in (3, 5000):  # serial and parallel
@@ -203,17 +203,15 @@ def test_dot_and_tile_fall_back_to_generic_when_verification_fails(monkeypatch, 
 
 
 def test_out_path_reuses_prepared_kernels():
-    from batchdot import _dispatch
-
     rng = np.random.default_rng(10)
     x, y = rng.standard_normal((4, 6, 9)), rng.standard_normal((4, 9, 5))
     out = np.empty((4, 6, 5))
     batch_dot(x, y, out=out)
-    n = len(_dispatch._PREPARED)
+    n = len(cpu._PREPARED)
     for _ in range(3):
         assert batch_dot(x, y, out=out) is out
         assert_batch_dot_close(out, x, y)
-    assert len(_dispatch._PREPARED) == n
+    assert len(cpu._PREPARED) == n
 
 
 @pytest.mark.parametrize("tile", ["tile:4x32", "tile:8x32", "tile:8x16", "tile:8x8"])
@@ -240,7 +238,7 @@ def test_operands_with_unmergeable_free_axes_are_staged_in_parallel(dtype):
             assert_batch_dot_close(batch_dot(a, b), a, b)
     for a, b in zip((x, y, xt), before):
         np.testing.assert_array_equal(a, b)
-    if _cpu.get_num_threads() > 1:  # y's permuted view went through the stage kernel
+    if numba.get_num_threads() > 1:  # y's permuted view went through the stage kernel
         staged = typeof(y.transpose(0, 2, 1, 3))
         assert any(sig[0] == staged for sig in _cpu.stage_parallel.signatures)
     small = batch_dot(x[:2, :2], y[:2, :2])  # below the parallel cut-off: NumPy's copy

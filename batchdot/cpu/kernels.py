@@ -3,8 +3,9 @@
 Kernels know nothing of axes.  Every family is a pair of functions with one calling
 convention::
 
-    span(x, y, out, zero, lo, hi)       # work items lo..hi, serially
-    parallel(x, y, out, zero, nchunks)  # all items, cut into nchunks disjoint prange chunks
+    span(x, y, out, zero, lo, hi)                  # work items lo..hi, serially
+    parallel(x, y, out, zero, nchunks, nthreads)   # all items in nchunks disjoint prange chunks
+                                                   # -> measured speed-up (cpu.clock)
 
 ``zero`` is a zero of the accumulation dtype.  Chunks write disjoint parts of ``out`` (no
 races, no atomics).  Families:
@@ -26,21 +27,23 @@ races, no atomics).  Families:
     The same tile for products of exactly M = MR, N = NR (e.g. batches of 8 x 8 matrices):
     one tile per batch element, without the row and column loops.  Items: batch elements.
 
-``batchdot._dispatch`` chooses the family; :mod:`batchdot._tiles` holds the generated
+:mod:`batchdot.cpu.choose` chooses the family, :mod:`batchdot.cpu.policy` the threads;
+:mod:`batchdot.cpu._tiles` holds the generated
 ``dot``, ``rowdot`` and ``tile`` kernels.  ``stage_parallel`` copies an operand whose free
 axes cannot merge into one strided axis (the only copy a call may make of an input).
 """
 
 from __future__ import annotations
 
-from numba import get_num_threads, prange, types
+from numba import prange, types
 from numba.extending import overload
 
 from . import _tiles
-from ._codegen import MAIN_TILES
-from ._jit import jit
+from .clock import chunk_done, cycles, gain, region_stats
+from .codegen import MAIN_TILES
+from .jit import jit
 
-__all__ = ["FAMILIES", "work_items", "get_num_threads", "stage_parallel"]
+__all__ = ["FAMILIES", "work_items", "stage_parallel"]
 
 
 def cast_to(value, like):  # pragma: no cover - replaced by the overload in jitted code
@@ -94,10 +97,15 @@ def generic_span(x, y, out, zero, lo, hi):
 
 
 @jit(parallel=True)
-def generic_parallel(x, y, out, zero, nchunks):
+def generic_parallel(x, y, out, zero, nchunks, nthreads):
     total = x.shape[0] * x.shape[1] * y.shape[2]
+    stats = region_stats(nthreads)
+    t0 = cycles()
     for c in prange(nchunks):
+        s = cycles()
         generic_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        chunk_done(stats, s)
+    return gain(stats, cycles() - t0, nchunks)
 
 
 @jit(parallel=True)

@@ -1,0 +1,281 @@
+"""The CPU engine: contraction plans run by Numba kernels.  Imported on the first CPU call.
+
+Everything the engine decides, each in one module:
+
+- :mod:`~batchdot.cpu.choose` — which kernel family (pure function of B, M, K, N, dtypes, strides);
+- :mod:`~batchdot.cpu.policy` — how many threads each call runs on (busy cores, BLAS threads,
+  fork, threading layers, caps);
+- :mod:`~batchdot.cpu.kernels` and the generated :mod:`~batchdot.cpu._tiles` — the kernels,
+  which know nothing of axes: canonical ``(B, M, K) x (B, K, N) -> (B, M, N)`` strided views;
+- :mod:`~batchdot.cpu.verify` — the first-build check of every generated kernel.
+
+The API (``batchdot._api``) calls :func:`runner` (a reusable callable for one call layout)
+and :func:`execute` (the uncached ``out=`` path); nothing else.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+import numpy as np
+
+from .._dtypes import kernel_dtype
+from . import policy
+from .choose import choose_kernel
+from .jit import compile_for
+from .kernels import FAMILIES, stage_parallel, work_items
+from .verify import verify
+
+__all__ = ["runner", "execute", "prepare", "prepare_out"]
+
+log = logging.getLogger("batchdot")
+
+#: (family, acc dtype, layouts of the three arrays) -> prepare's result; cleared past max.
+_PREPARED = {}
+_PREPARED_MAX = 4096
+
+
+def prepare_out(out, p, out_dtype):
+    """``out`` checked against the plan: an ndarray of the result shape and dtype, writeable."""
+    from .._api import check_out
+
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"batch_dot requires out to be a numpy.ndarray, got {type(out).__name__}")
+    check_out(out, p, out_dtype)
+    if not out.flags.writeable:
+        raise ValueError("batch_dot requires a writeable out, got a read-only array")
+    return out
+
+
+def _kernel_operand(a):
+    """``a`` in a dtype the kernels take: native byte order, float16 widened (copies)."""
+    kd = kernel_dtype(a.dtype)
+    return a if kd == a.dtype else a.astype(kd)
+
+
+def _blas(x3, y3, out3):
+    np.matmul(x3, y3, out=out3)
+
+
+def stage(a, madds):
+    """A C-ordered copy of ``a`` (an operand whose free axes cannot merge into one strided axis).
+
+    Copied in a parallel region when the policy gives the call threads (NumPy's copy is
+    serial, and while it ran the kernel's worker threads fell asleep), else by NumPy.
+    """
+    dst = np.empty(a.shape, a.dtype)
+    if not policy.run_parallel(stage_parallel, a, dst, madds=madds, items=a.shape[0]):
+        dst[...] = a
+    return dst
+
+
+def _layout(a):
+    """What a compiled entry point and the split depend on: shape, strides, dtype, flags."""
+    return a.shape, a.strides, a.dtype, a.flags.num
+
+
+def prepare(family, x3, yk, out3, acc_dtype):
+    """``(fn, tail)`` such that ``fn(x3, yk, out3, *tail)`` runs the family on such arrays.
+
+    Cached per family, accumulation dtype and the arrays' shapes, strides, dtypes and flags.
+
+    ``yk`` is the kernel's own ``y``: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``; for
+    ``rowdot`` the operands are rank-2 ``(B, K)`` and ``out3`` is ``(B, 1)``.  The kernel is
+    compiled (SLP on) and verified for exactly these argument types, and ``fn`` calls its
+    compiled entry points: it must be called with arrays of the same dtypes, layouts,
+    writeability and alignment.  Work below :data:`policy.SERIAL_CUTOFF` multiply-adds runs the
+    serial span directly; larger work goes through :func:`policy.run`, which picks the threads
+    per call.  ``blas`` is ``np.matmul``.
+    """
+    key = (family, acc_dtype, _layout(x3), _layout(yk), _layout(out3))
+    got = _PREPARED.get(key)
+    if got is None:
+        if len(_PREPARED) >= _PREPARED_MAX:
+            _PREPARED.clear()
+        got = _PREPARED[key] = _prepare(family, x3, yk, out3, acc_dtype)
+    return got
+
+
+def _prepare(family, x3, yk, out3, acc_dtype):
+    if family == "blas":
+        return _blas, ()
+    if family == "rowdot":
+        (B, K), M, N = x3.shape, 1, 1
+    else:
+        B, M, K = x3.shape
+        N = out3.shape[2]
+    zero = acc_dtype.type(0)
+    span, par = FAMILIES[family]
+    items = work_items(family, B, M, N)
+    madds = B * M * N * K
+    may_parallel = madds >= policy.SERIAL_CUTOFF and items > 1 and not policy.state.forked
+    slp = family != "generic"
+    span_entry = compile_for(span, (x3, yk, out3, zero, 0, items), slp=slp)
+    par_entry = None
+    if may_parallel:
+        par_entry = compile_for(par, (x3, yk, out3, zero, 2, 2), slp=slp)
+    if slp and not (verify(family, span_entry, False, x3, yk, out3, zero)
+                    and (par_entry is None or verify(family, par_entry, True, x3, yk, out3, zero))):
+        return _fallback(family, x3, yk, out3, acc_dtype)
+    log.debug("%s B=%d M=%d K=%d N=%d %s", family, B, M, K, N, "parallel" if par_entry else "serial")
+    if par_entry is None:
+        return span_entry, (zero, 0, items)
+    return functools.partial(policy.run, span_entry, par_entry, items, madds), (zero,)
+
+
+def _fallback(family, x3, yk, out3, acc_dtype):
+    """The generic kernel in place of a generated one that failed verification."""
+    if family == "rowdot":  # the generic kernel on rank-3 views of the same arrays
+        fn, tail = prepare("generic", x3[:, None, :], yk[:, :, None], out3[:, :, None], acc_dtype)
+        return (lambda x, y, out, *t: fn(x[:, None, :], y[:, :, None], out[:, :, None], *t)), tail
+    if family == "dot":  # the generic kernel takes y as (B, K, N)
+        fn, tail = prepare("generic", x3, yk.transpose(0, 2, 1), out3, acc_dtype)
+        return (lambda x, y, out, *t: fn(x, y.transpose(0, 2, 1), out, *t)), tail
+    return prepare("generic", x3, yk, out3, acc_dtype)
+
+
+def execute(x3, y3, out3, acc_dtype, kernel=None):
+    """Choose, prepare and run a kernel on canonical views; ``out3`` is writeable ``(B, M, N)``."""
+    B, M, K = x3.shape
+    N = y3.shape[2]
+    family = choose_kernel(B, M, K, N, x3, y3, out3.dtype, acc_dtype, kernel)
+    yk = y3.transpose(0, 2, 1) if family == "dot" else y3
+    fn, tail = prepare(family, x3, yk, out3, acc_dtype)
+    fn(x3, yk, out3, *tail)
+    return family
+
+
+def execute_out(p, x, y, result, out_dtype, acc_dtype, kernel):
+    """``batch_dot(x, y, out=result)`` without the call cache (a checked ``result``)."""
+    if result.size == 0:
+        return result
+    if p.contracted == 0:
+        result[...] = 0
+        return result
+    x3, y3, _ = p.canonical(_kernel_operand(x), _kernel_operand(y))
+    out3 = None
+    if not (np.may_share_memory(result, x) or np.may_share_memory(result, y)):
+        out3 = p.canonical_out(result)
+    if out3 is None or out3.dtype != kernel_dtype(out3.dtype):
+        # out's strides admit no (B, M, N) view, it overlaps an input, or it is float16
+        tmp = np.empty((p.batch, p.m, p.n), kernel_dtype(out_dtype))
+        execute(x3, y3, tmp, acc_dtype, kernel)
+        result[...] = tmp.reshape(p.out_shape)
+    else:
+        execute(x3, y3, out3, acc_dtype, kernel)
+    return result
+
+
+def runner(p, x, y, out_dtype, acc_dtype, kernel):
+    """``run(x, y) -> result`` for arrays laid out like ``x`` and ``y``: all decisions made.
+
+    Valid for every call with the same shapes, strides, dtypes and flags (writeability and
+    alignment; the API's cache key), which are what Numba's argument types and NumPy's
+    view-or-copy choices depend on.  ``run.into(x, y, out)`` fills a given ``out`` instead
+    (see :func:`_into`).
+    """
+    B, M, K, N = p.batch, p.m, p.k, p.n
+    shape3, out_shape = (B, M, N), p.out_shape
+    if B * M * N == 0 or K == 0:
+        def run_trivial(x, y):
+            return np.zeros(out_shape, out_dtype)
+
+        return _finish(run_trivial, None, p, out_dtype, None)
+    x_cast, y_cast, out_k = kernel_dtype(x.dtype), kernel_dtype(y.dtype), kernel_dtype(out_dtype)
+    cast_x, cast_y = x.dtype != x_cast, y.dtype != y_cast
+    xo, yo = p.x_order, p.y_order
+    xs = (B, M, K)
+    if cast_x:
+        x = x.astype(x_cast)
+    if cast_y:
+        y = y.astype(y_cast)
+    # reshape gives a view unless the free axes cannot merge (then the plan's copy)
+    x3 = x.transpose(xo).reshape(xs)
+    y3 = y.transpose(yo).reshape(B, K, N)
+    same_out = out_k == out_dtype
+    rank2 = x.ndim == 2 and y.ndim == 2 and not (cast_x or cast_y) and same_out
+    family = choose_kernel(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2)
+    if family == "rowdot":  # the kernel takes x, y and out (B, 1) as they are
+        fn, tail = prepare("rowdot", x, y, np.empty(out_shape, out_k), acc_dtype)
+
+        def run_rows(x, y):
+            res = np.empty(out_shape, out_k)
+            fn(x, y, res, *tail)
+            return res
+
+        return _finish(run_rows, "rowdot", p, out_dtype, lambda x, y: (x, y), acc_dtype)
+    if family == "dot":  # the kernel takes y as (B, N, K)
+        yo, ys = yo[:1] + yo[2:] + yo[1:2], (B, N, K)
+    else:
+        ys = (B, K, N)
+    ident_x, ident_y = xo == tuple(range(len(xo))), yo == tuple(range(len(yo)))
+    yk = y.transpose(yo).reshape(ys)
+    fn, tail = prepare(family, x3, yk, np.empty(shape3, out_k), acc_dtype)
+    # operands whose free axes cannot merge are copied (staged), in parallel when worth it
+    copy_x, copy_y = p.copies(x.strides, y.strides)
+    madds = B * M * N * K
+
+    def views(x, y):
+        """The kernel's operands ``x3``, ``yk`` for arrays laid out like the key's."""
+        if cast_x:
+            x = x.astype(x_cast)
+        if cast_y:
+            y = y.astype(y_cast)
+        if not ident_x:
+            x = x.transpose(xo)
+        if not ident_y:
+            y = y.transpose(yo)
+        return (stage(x, madds) if copy_x else x).reshape(xs), (stage(y, madds) if copy_y else y).reshape(ys)
+
+    def run(x, y):
+        x3, yk = views(x, y)
+        res = np.empty(shape3, out_k)
+        fn(x3, yk, res, *tail)
+        return res.reshape(out_shape) if same_out else res.reshape(out_shape).astype(out_dtype)
+
+    return _finish(run, family, p, out_dtype, views if same_out else None, acc_dtype)
+
+
+def _finish(run, family, p, out_dtype, views, acc_dtype=None):
+    """Attach ``run.family`` and ``run.into``; ``views`` is None when ``out`` cannot be direct."""
+    run.family = family
+    run.into = functools.partial(_into, run, family, p, out_dtype, views, acc_dtype, {})
+    return run
+
+
+def _into(run, family, p, out_dtype, views, acc_dtype, by_layout, x, y, out):
+    """``batch_dot(x, y, out=out)`` for a cached runner: the kernel writes ``out`` directly.
+
+    The kernel is prepared for ``out``'s own layout, once per strides and flags
+    (``by_layout``).  When ``out`` overlaps an input, admits no ``(B, M, N)`` view, or needs
+    a cast (float16), the result is computed by ``run`` and copied in.
+    """
+    prepare_out(out, p, out_dtype)
+    if family is None:  # empty result or K == 0
+        out[...] = 0
+        return out
+    if views is None or np.may_share_memory(out, x) or np.may_share_memory(out, y):
+        out[...] = run(x, y)
+        return out
+    layout = (out.strides, out.flags.num)
+    got = by_layout.get(layout)
+    out3 = _out_view(family, p, out)
+    if out3 is None:  # no (B, M, N) view of out
+        out[...] = run(x, y)
+        return out
+    x3, yk = views(x, y)  # once: an operand that cannot be viewed is staged here
+    if got is None:
+        got = by_layout[layout] = prepare(family, x3, yk, out3, acc_dtype)
+    fn, tail = got
+    fn(x3, yk, out3, *tail)
+    return out
+
+
+def _out_view(family, p, out):
+    """The kernel's view of ``out``: itself (rowdot), a reshape, merged axes, or None."""
+    if family == "rowdot":
+        return out
+    if out.flags.c_contiguous:
+        return out.reshape(p.batch, p.m, p.n)
+    return p.canonical_out(out)

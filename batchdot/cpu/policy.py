@@ -1,0 +1,321 @@
+"""The parallel policy: how many threads a call runs on.  The one place this is decided.
+
+A parallel region is only as fast as its slowest thread.  When another process keeps a core
+busy, or NumPy's OpenBLAS threads spin after a ``np.matmul`` (they keep a core for about
+100 ms after each call; ``python -m batchdot bench --pipeline``), one of the region's
+threads waits for that core — a whole scheduler tick (4-8 ms) — and a 50 us call takes 8 ms.
+The policy therefore decides per call, from what it measures, not from configuration:
+
+1. **Small work runs serially**: below :data:`SERIAL_CUTOFF` multiply-adds, or with one
+   work item, a parallel region costs more than it saves.
+2. **Caps**: ``numba.get_num_threads()`` (``NUMBA_NUM_THREADS``, ``numba.set_num_threads``,
+   thread-local as in Numba) and :func:`thread_limit` (batchdot's own cap).
+3. **One region at a time**: a call that finds another batchdot region running (another
+   Python thread, a Dask worker thread) runs serially instead of oversubscribing the cores.
+   This also keeps Numba's ``workqueue`` layer, which aborts on concurrent regions, safe.
+4. **Measured contention**: every region reports its speed-up over one thread
+   (:mod:`batchdot.cpu.clock`).  Below :data:`GAIN_MIN` the following calls run serially.
+   While serial, the policy watches the machine (``/proc/stat``: idle CPU time of the CPUs
+   this process may run on, less the caller's own idle time) and returns to parallel with as
+   many threads as there are free cores once at least one more is free.  Where that cannot be
+   read it retries parallel after a hold that doubles after each failed retry
+   (:data:`HOLD_MIN` .. :data:`HOLD_MAX`).
+5. **fork**: in a child forked after Numba started its threads, every call runs serially
+   (GNU OpenMP terminates a forked child that starts a region; other layers have no threads
+   in the child).
+
+Nothing here sets an environment variable, a Numba setting or an OpenMP setting: the user's
+own Numba code and other OpenMP libraries behave as they would without batchdot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+
+__all__ = ["SERIAL_CUTOFF", "CHUNKS_PER_THREAD", "threads", "run", "run_parallel", "run_exclusive", "thread_limit",
+           "get_thread_limit", "state"]
+
+#: Below this many multiply-adds a call runs serially: a parallel region costs more.
+SERIAL_CUTOFF = 1 << 15
+#: Chunks per thread in parallel regions (load balance against scheduling cost).
+CHUNKS_PER_THREAD = 4
+#: A region whose measured speed-up over one thread is below this means a core is contended.
+GAIN_MIN = 1.1
+#: Seconds of serial running before the machine is looked at again, doubling after each
+#: return to parallel that failed at once, up to HOLD_MAX.
+HOLD_MIN = 0.03
+HOLD_MAX = 2.0
+#: Seconds for Numba's own OpenMP workers to stop spinning after the last region (measured
+#: about 9 ms of CPU after a region here), before idle time is counted.
+SETTLE = 0.015
+
+_limit = None  # thread_limit(); None: no cap of batchdot's own
+_region = threading.Lock()  # held while a batchdot region runs
+_layer_lock = threading.Lock()
+
+
+class _State:
+    """Contention state, shared by all threads (updated only while holding ``_region``)."""
+
+    def __init__(self):
+        self.forked = False  # a child forked after Numba's threads started: serial only
+        self.serial_since = None  # time.monotonic() when contention was seen, else None
+        self.hold = HOLD_MIN
+        self.width = None  # threads chosen on the last return to parallel (None: the caps)
+        self.width_until = 0.0  # monotonic time when ``width`` expires
+        self.probing = False  # the next verdict is the first after a return to parallel
+        self.sample = None  # (monotonic, idle cycles of our CPUs, caller's thread_time, thread id)
+        self.last_gain = None
+        self.regions = 0  # parallel regions run (for tests and the bench)
+        self.contended = 0  # regions whose gain was below GAIN_MIN
+
+    def snapshot(self):
+        return dict(forked=self.forked, serial=self.serial_since is not None, hold=self.hold,
+                    width=self.width, probing=self.probing, last_gain=self.last_gain, regions=self.regions,
+                    contended=self.contended)
+
+
+state = _State()
+
+
+def _after_fork_in_child():
+    global _region
+    _region = threading.Lock()
+    try:
+        from numba.np.ufunc import parallel
+
+        started = bool(getattr(parallel, "_is_initialized", True))
+    except Exception:  # pragma: no cover - Numba internals moved: be safe
+        started = True
+    state.forked = state.forked or started
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+# --------------------------------------------------------------------------- caps
+
+
+class thread_limit(contextlib.ContextDecorator):
+    """Cap the threads batchdot's kernels use, process-wide (``None`` removes the cap).
+
+    Takes effect at once and stays until changed; used as a context manager (or decorator)
+    the previous cap is restored on exit.  It never changes Numba's own setting, so the
+    user's own ``parallel=True`` functions are not affected::
+
+        batchdot.thread_limit(1)            # batchdot serial from now on
+        with batchdot.thread_limit(2):      # at most 2 threads inside the block
+            batch_dot(x, y)
+
+    ``numba.set_num_threads`` / ``NUMBA_NUM_THREADS`` cap batchdot too (the smaller wins).
+    """
+
+    def __init__(self, n):
+        global _limit
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+            raise ValueError(f"batch_dot requires thread_limit to be None or an int >= 1, got {n!r}")
+        self._previous, _limit = _limit, n
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        global _limit
+        _limit = self._previous
+        return False
+
+
+def get_thread_limit():
+    """batchdot's own thread cap (:class:`thread_limit`), or None."""
+    return _limit
+
+
+_numba_threads = None
+
+
+def _numba_num_threads():
+    """``numba.get_num_threads()`` for the calling thread, without its 2 us of checks."""
+    global _numba_threads
+    if _numba_threads is None:
+        import numba
+        from numba.np.ufunc import parallel
+
+        numba.get_num_threads()  # launches the threading layer once
+        _numba_threads = getattr(parallel, "_get_num_threads", None) or numba.get_num_threads
+    return _numba_threads()
+
+
+# --------------------------------------------------------------------------- the machine
+
+try:
+    _CPUS = sorted(os.sched_getaffinity(0))
+except (AttributeError, OSError):  # pragma: no cover - not Linux
+    _CPUS = list(range(os.cpu_count() or 1))
+try:
+    _TICK = os.sysconf("SC_CLK_TCK")
+except (AttributeError, ValueError, OSError):  # pragma: no cover
+    _TICK = 100
+
+
+def _idle_seconds():
+    """Idle CPU-seconds of the CPUs this process may use, from /proc/stat; None if unreadable."""
+    try:
+        with open("/proc/stat", "rb") as f:
+            lines = f.read().split(b"\n")
+    except OSError:
+        return None
+    wanted = {b"cpu%d" % c for c in _CPUS}
+    idle = 0
+    for line in lines[1:]:
+        if not line.startswith(b"cpu"):
+            break
+        fields = line.split()
+        if fields[0] in wanted:
+            idle += int(fields[4]) + int(fields[5])  # idle + iowait
+    return idle / _TICK
+
+
+def _take_sample():
+    idle = _idle_seconds()
+    if idle is None:
+        return None
+    return time.monotonic(), idle, time.thread_time(), threading.get_ident()
+
+
+def _free_cores(old, new):
+    """Cores that were idle between two samples, not counting the caller's own idle time."""
+    t0, idle0, th0, tid0 = old
+    t1, idle1, th1, tid1 = new
+    wall = t1 - t0
+    if wall <= 0:
+        return None
+    idle = (idle1 - idle0) / wall
+    caller_busy = (th1 - th0) / wall if tid0 == tid1 else 1.0
+    return idle - (1.0 - min(caller_busy, 1.0))
+
+
+def _width_after_contention(now, cap):
+    """While serial: 1 to stay serial, or the threads to return to parallel with."""
+    s = state
+    if now - s.serial_since < SETTLE:
+        return 1
+    if s.sample is None:
+        s.sample = _take_sample()
+        if s.sample is None:  # no /proc/stat: retry parallel after the hold
+            return cap if now - s.serial_since >= s.hold else 1
+        return 1
+    if now - s.sample[0] < s.hold:
+        return 1
+    new = _take_sample()
+    free = _free_cores(s.sample, new)
+    s.sample = new
+    if free is None or free < 0.75:
+        return 1
+    return min(cap, 1 + int(free + 0.25))
+
+
+# --------------------------------------------------------------------------- per call
+
+
+def threads(madds, items):
+    """Threads for a call of ``madds`` multiply-adds in ``items`` work items (1: serial)."""
+    if madds < SERIAL_CUTOFF or items < 2 or state.forked:
+        return 1
+    cap = _numba_num_threads()
+    if _limit is not None and _limit < cap:
+        cap = _limit
+    if cap < 2:
+        return 1
+    if state.serial_since is not None:
+        n = _width_after_contention(time.monotonic(), cap)
+        if n < 2:
+            return 1
+        state.serial_since = None
+        state.probing = True
+        state.width, state.width_until = n, time.monotonic() + HOLD_MAX
+    elif state.width is not None:
+        if time.monotonic() < state.width_until:
+            cap = min(cap, state.width)
+        else:
+            state.width = None
+    return min(cap, items)
+
+
+def _verdict(gain):
+    s = state
+    probe, s.probing = s.probing, False
+    s.regions += 1
+    s.last_gain = gain
+    if gain < 0:  # no cycle counter here: nothing measured
+        return
+    if gain < GAIN_MIN:
+        s.contended += 1
+        s.hold = min(s.hold * 2, HOLD_MAX) if probe else HOLD_MIN
+        s.serial_since = time.monotonic()
+        s.sample = None
+    else:
+        s.hold = HOLD_MIN
+
+
+def run(span, parallel, items, madds, x, y, out, zero):
+    """Run one kernel call: ``span`` serially or ``parallel`` on the threads :func:`threads` gives."""
+    n = threads(madds, items)
+    if n < 2 or not _region.acquire(False):
+        span(x, y, out, zero, 0, items)
+        return
+    try:
+        _verdict(_call_with_threads(parallel, n, (x, y, out, zero, min(items, n * CHUNKS_PER_THREAD), n)))
+    finally:
+        _region.release()
+
+
+def run_parallel(fn, *args, madds=None, items=2):
+    """Run a parallel function that reports no gain (the staging copy), or serially return False.
+
+    Returns True if ``fn(*args)`` ran; False if the caller must do the work serially
+    (small work, contention, another region running, or a forked child).
+    """
+    n = threads(SERIAL_CUTOFF if madds is None else madds, items)
+    if n < 2 or not _region.acquire(False):
+        return False
+    try:
+        _call_with_threads(fn, n, args)
+    finally:
+        _region.release()
+    return True
+
+
+def run_exclusive(fn, n, args):
+    """``fn(*args)`` on at most ``n`` threads, waiting for any other batchdot region to end.
+
+    For the first-build verification, which must run the parallel driver it approves.
+    """
+    with _region:
+        return _call_with_threads(fn, max(1, min(n, _numba_num_threads())), args)
+
+
+def _call_with_threads(fn, n, args):
+    """``fn(*args)`` with Numba's thread count for this thread set to ``n`` (then restored)."""
+    current = _numba_num_threads()
+    if n == current:
+        return fn(*args)
+    import numba
+
+    numba.set_num_threads(n)
+    try:
+        return fn(*args)
+    finally:
+        numba.set_num_threads(current)
+
+
+def threading_layer():
+    """Numba's threading layer, starting it if needed (``omp``, ``tbb`` or ``workqueue``)."""
+    import numba
+
+    with _layer_lock:
+        numba.get_num_threads()  # launches the threads
+        return numba.threading_layer()
