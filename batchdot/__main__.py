@@ -88,11 +88,16 @@ def main(argv=None):
     bench.add_argument("--dtype", action="append", help="float32 and/or float64 (default both)")
     bench.add_argument("--tiles", action="store_true", help="compare the generated register tiles instead")
     bench.add_argument("--blas", action="store_true", help="compare np.matmul and the tiles on large products instead")
+    scene = bench.add_mutually_exclusive_group()
+    scene.add_argument("--busy", action="store_true", help="with one core kept busy by a spinning process")
+    scene.add_argument("--pipeline", action="store_true",
+                       help="every call (batchdot's and NumPy's) right after np.matmul of a (384, 384) float32 pair")
     args = parser.parse_args(argv)
     if args.command == "bench":
-        from ._bench import main as bench_main
+        from .bench.cpu import main as bench_main
 
-        return bench_main(quick=args.quick, dtypes=args.dtype, tiles=args.tiles, blas=args.blas)
+        scene_name = "busy" if args.busy else "pipeline" if args.pipeline else "idle"
+        return bench_main(quick=args.quick, dtypes=args.dtype, tiles=args.tiles, blas=args.blas, scene=scene_name)
     demo()
     return 0
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from batchdot import _bench
+from batchdot.bench import cpu as _bench
 
 
 @pytest.fixture(autouse=True)
@@ -88,3 +88,30 @@ def test_blas_crossover_on_small_shapes():
     for r in rows:
         assert r["t_matmul"] > 0 and r["t_tile"] > 0 and r["auto"].startswith(("tile:", "tile1:"))
     assert out.getvalue().count("MiB") == 4
+
+
+@pytest.mark.parametrize("scene", ["busy", "pipeline"])
+def test_bench_scenes_on_small_workloads(monkeypatch, scene):
+    """``--busy`` (a real spinning process) and ``--pipeline`` (each call after np.matmul)."""
+    small = {"small8": ((50, 8, 8), (50, 8, 8), None), "tiny": ((4, 3), (4, 3), 1)}
+    monkeypatch.setattr(_bench, "WORKLOADS", {k: small[k] + _bench.WORKLOADS[k][3:] for k in small})
+    monkeypatch.setattr(_bench, "_per_call", lambda fn, number: _bench._median_interleaved([fn], 3, 0.1)[0])
+    ceil = {"dram_gbs": 30.0, "l3_gbs": 150.0, "fma_float32": 200.0, "fma_float64": 100.0}
+    calls = []
+    if scene == "pipeline":
+        real = np.matmul
+        monkeypatch.setattr(_bench.np, "matmul", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+    out = io.StringIO()
+    if scene == "busy":
+        with _bench.busy_core() as pid:
+            import os
+
+            os.kill(pid, 0)  # the spinner is a live process
+            rows = _bench.run_workloads(["float32"], True, ceil, out, scene)
+    else:
+        rows = _bench.run_workloads(["float32"], True, ceil, out, scene)
+        assert calls  # the matmul ran before the calls
+    assert [r["workload"] for r in rows] == list(small)
+    for r in rows:
+        assert r["t"] > 0 and r["t_peer"] > 0 and math.isnan(r["floor"]) and r["relerr"] < 1e-5
+    assert "% floor" in out.getvalue() and "without tiny" not in out.getvalue()

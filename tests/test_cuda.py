@@ -238,7 +238,7 @@ def test_importing_and_cpu_calls_never_touch_cuda():
 
 
 def test_gpu_bench_bookkeeping():
-    from batchdot import _gpu_bench as gb
+    from batchdot.bench import gpu as gb
 
     names = [w[0] for w in gb.WORKLOADS]
     assert names == ["rowdot", "vecmat", "small8", "small32", "large512"]
@@ -258,5 +258,5 @@ def test_gpu_bench_bookkeeping():
 def test_gpu_bench_without_a_gpu():
     if cuda.is_available():  # pragma: no cover - only with a GPU
         pytest.skip("a GPU is present: the benchmark would run for real")
-    proc = _run(["-m", "batchdot._gpu_bench", "--repeat", "1"], {}, 120)
+    proc = _run(["-m", "batchdot.bench.gpu", "--repeat", "1"], {}, 120)
     assert proc.returncode == 2 and "requires a usable CUDA GPU" in proc.stderr

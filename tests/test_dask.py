@@ -432,7 +432,7 @@ def test_distributed_inputs_larger_than_a_worker():
 def test_dask_bench_runs(capsys):
     """The scaling benchmark runs end to end (tiny workload) and prints its table."""
     pytest.importorskip("distributed")
-    from batchdot._dask_bench import main
+    from batchdot.bench.dask import main
 
     main(["--workers", "1", "--repeats", "1", "--shape", "16,4,8,3", "--chunk", "4",
           "--control-repeats", "1"])

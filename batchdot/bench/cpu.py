@@ -21,6 +21,7 @@ Honest-measurement rules followed here:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import platform
@@ -30,8 +31,8 @@ import time
 
 import numpy as np
 
-from . import batch_dot, plan
-from .testing import reference_batch_dot
+from .. import batch_dot, plan
+from ..testing import reference_batch_dot
 
 _STRIP = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
@@ -192,7 +193,7 @@ def fma_peak(dtype, reps=4_000_000):
     """
     from numba import get_num_threads
 
-    from .cpu.jit import compile_for
+    from ..cpu.jit import compile_for
 
     dt = np.dtype(dtype)
     n = FMA_CHAINS * (64 // dt.itemsize)
@@ -254,12 +255,52 @@ def _prod(s):
     return int(np.prod(s, dtype=np.int64))
 
 
-def run_workloads(dtypes, quick, ceil, out=sys.stdout):
+#: Scenes of :func:`run_workloads`: what runs beside each call.
+SCENES = ("idle", "busy", "pipeline")
+#: ``--pipeline``: every call follows ``a @ w`` on this float32 pair, as in a model's forward pass.
+PIPELINE_MATMUL = (384, 384)
+
+
+@contextlib.contextmanager
+def busy_core():
+    """One core kept busy by another process (a Python spin loop) for the duration."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)  # let it start and the load settle
+        yield spinner.pid
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
+def _in_scene(fn, scene, matmul):
+    """``fn`` as the scene runs it: alone, or right after NumPy's BLAS (``--pipeline``)."""
+    if scene != "pipeline":
+        return fn
+
+    def step():
+        matmul()
+        return fn()
+
+    return step
+
+
+def run_workloads(dtypes, quick, ceil, out=sys.stdout, scene="idle"):
+    """The bench table: batchdot against the best NumPy spelling on every workload.
+
+    ``scene``: ``"idle"``; ``"busy"`` (the caller keeps one core busy, see :func:`busy_core`);
+    ``"pipeline"`` (every call, of batchdot and of the peers alike, follows a float32
+    ``np.matmul`` of :data:`PIPELINE_MATMUL`; times are of the whole step).  Floors are
+    measured in the idle scene only: a parallel floor kernel says nothing on a contended machine.
+    """
     import batchdot._api as dispatch
     from batchdot.cpu import choose
 
     tf_peer = _tf_peer()
     rng = np.random.default_rng(0)
+    a = rng.standard_normal(PIPELINE_MATMUL, dtype=np.float32)
+    w = rng.standard_normal(PIPELINE_MATMUL[::-1], dtype=np.float32)
+    matmul = functools.partial(np.matmul, a, w)
     rows = []
     hdr = (f"{'workload':9s} {'dtype':7s} {'kernel':10s} {'batchdot':>10s} {'best peer':>13s} {'peer':>10s} "
            f"{'ratio':>6s} {'GB/s':>6s} {'GFLOP/s':>8s} {'roofline':>8s} {'floor':>10s} {'% floor':>7s} "
@@ -275,8 +316,12 @@ def run_workloads(dtypes, quick, ceil, out=sys.stdout):
             fns.update({k: (lambda f=f: f(x, y)) for k, f in peers.items()})
             if tf_peer is not None:
                 fns["tf.keras"] = lambda: tf_peer(x, y, axes)
-            if name == "tiny":  # call overhead only: no floor
+            fns = {k: _in_scene(f, scene, matmul) for k, f in fns.items()}
+            if name == "tiny" and scene != "pipeline":  # call overhead only: no floor
                 ts = [_per_call(f, 2000 if quick else 20000) for f in fns.values()]
+                t_floor = float("nan")
+            elif scene != "idle":
+                ts = _median_interleaved(list(fns.values()), 7 if quick else 21, 2.0 if quick else 12.0)
                 t_floor = float("nan")
             else:
                 floor = _stream_floor(x, y, _prod(p.out_shape))
@@ -301,7 +346,7 @@ def run_workloads(dtypes, quick, ceil, out=sys.stdout):
                        roofline=t_roof / t_ours, floor=t_floor, pct_floor=t_floor / t_ours,
                        floor_ratio=t_peer / t_floor, relerr=rel)
             rows.append(row)
-            floor_cols = ("-", "-", "-") if name == "tiny" else (
+            floor_cols = ("-", "-", "-") if t_floor != t_floor else (
                 _fmt(t_floor), f"{100 * row['pct_floor']:.0f}%", f"{row['floor_ratio']:.2f}")
             print(f"{name:9s} {dt.name:7s} {fam:10s} {_fmt(t_ours):>10s} {row['peer']:>13s} {_fmt(t_peer):>10s} "
                   f"{row['ratio']:6.2f} {row['gbs']:6.1f} {row['gflops']:8.1f} {100 * row['roofline']:7.0f}% "
@@ -310,7 +355,7 @@ def run_workloads(dtypes, quick, ceil, out=sys.stdout):
     print(f"\ngeometric mean ratio (best peer time / batchdot time): {np.exp(np.mean(np.log(ratios))):.2f}; "
           f"min {min(ratios):.2f}", file=out)
     big = [r for r in rows if r["workload"] != "tiny"]
-    if big:
+    if big and scene == "idle":
         gm = lambda v: float(np.exp(np.mean(np.log(v))))  # noqa: E731
         print(f"without tiny: geometric mean ratio {gm([r['ratio'] for r in big]):.2f}; a kernel at the measured "
               f"floor on every workload would reach {gm([r['floor_ratio'] for r in big]):.2f}", file=out)
@@ -441,13 +486,14 @@ def call_memory(out=sys.stdout):
     return peak, r.nbytes
 
 
-def main(quick=False, dtypes=None, tiles=False, blas=False, out=sys.stdout):
+def main(quick=False, dtypes=None, tiles=False, blas=False, scene="idle", out=sys.stdout):
     if any(v in os.environ for v in _STRIP) and not os.environ.get("BATCHDOT_BENCH_CHILD"):
         env = {k: v for k, v in os.environ.items() if k not in _STRIP}
         env["BATCHDOT_BENCH_CHILD"] = "1"
         args = [sys.executable, "-m", "batchdot", "bench"] + (["--quick"] if quick else [])
         args += ["--tiles"] if tiles else []
         args += ["--blas"] if blas else []
+        args += [f"--{scene}"] if scene != "idle" else []
         for d in dtypes or ():
             args += ["--dtype", d]
         print(f"(re-running without {', '.join(_STRIP)} so NumPy's BLAS runs as on a user's machine)",
@@ -469,8 +515,21 @@ def main(quick=False, dtypes=None, tiles=False, blas=False, out=sys.stdout):
     print(f"ceilings: read bandwidth {ceil['dram_gbs']:.0f} GB/s (two 512 MiB arrays), {ceil['l3_gbs']:.0f} GB/s "
           f"(two 4 MiB, L3); BLAS GEMM {ceil['gemm_float32']:.0f} GFLOP/s f32, {ceil['gemm_float64']:.0f} f64; "
           f"FMA peak {ceil['fma_float32']:.0f} f32 / {ceil['fma_float64']:.0f} f64 GFLOP/s\n", file=out, flush=True)
-    run_workloads(dtypes or ("float32", "float64"), quick, ceil, out)
-    print(file=out)
-    call_memory(out)
-    cold_start(out)
+    if scene == "idle":
+        run_workloads(dtypes or ("float32", "float64"), quick, ceil, out)
+        print(file=out)
+        call_memory(out)
+        cold_start(out)
+        return 0
+    if scene == "busy":
+        with busy_core() as pid:
+            print(f"scene: one core kept busy by process {pid} (a Python spin loop) during the table", file=out)
+            run_workloads(dtypes or ("float32", "float64"), quick, ceil, out, scene)
+    else:
+        print(f"scene: every call, batchdot's and the peers', follows np.matmul of a float32 {PIPELINE_MATMUL} "
+              "pair; times are per step (matmul + contraction)", file=out)
+        run_workloads(dtypes or ("float32", "float64"), quick, ceil, out, scene)
+    from ..cpu import policy
+
+    print(f"\nparallel policy: {policy.state.snapshot()}", file=out)
     return 0

@@ -1,6 +1,6 @@
 """Scaling of :func:`batchdot.dask.batch_dot` from one to two (or more) worker processes.
 
-Run ``python -m batchdot._dask_bench`` (needs the ``dask`` extra).  For each worker count a
+Run ``python -m batchdot.bench.dask`` (needs the ``dask`` extra).  For each worker count a
 ``distributed.LocalCluster`` of single-threaded worker processes (``NUMBA_NUM_THREADS=1``
 each, so one worker process uses one core) is started, a fixed workload is generated on
 the workers from a seeded generator and persisted, one untimed run loads the compiled
@@ -24,7 +24,7 @@ def run(n_workers, shape, chunk, repeats, seed=0):
     import dask.array as da
     from distributed import Client, LocalCluster, get_task_stream, wait
 
-    from .dask import batch_dot
+    from ..dask import batch_dot
 
     B, M, K, N = shape
     with LocalCluster(
@@ -54,7 +54,7 @@ def _spin(units, shape, barrier, results):
     """Child process: ``units`` NumPy batch_dot calls (one per batch chunk), after a barrier."""
     import numpy as np
 
-    from . import batch_dot
+    from .. import batch_dot
 
     B, M, K, N = shape
     rng = np.random.default_rng(0)
@@ -93,7 +93,7 @@ def machine_parallelism(shape, units, repeats):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m batchdot._dask_bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m batchdot.bench.dask", description=__doc__.split("\n")[0])
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts (default 1,2)")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per worker count (default 5)")
     parser.add_argument("--shape", default="1024,64,256,64", help="B,M,K,N (default 1024,64,256,64)")

@@ -1,4 +1,4 @@
-"""GPU benchmark of the CUDA back end: ``python -m batchdot._gpu_bench`` on a machine with a GPU.
+"""GPU benchmark of the CUDA back end: ``python -m batchdot.bench.gpu`` on a machine with a GPU.
 
 Times ``batch_dot`` on device arrays for the performance workloads of the CPU benchmark,
 scaled up for a GPU, with CUDA events (median of repeats, after a warm-up that includes
@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 
-from ._plan import plan
+from .._plan import plan
 
 #: (name, x shape, y shape, axes, einsum spelling for the peers or None for matmul)
 WORKLOADS = [
@@ -127,7 +127,7 @@ def _peers():
 
 def main(argv=None):
     """Run the benchmark and print the table; 2 without a usable GPU."""
-    parser = argparse.ArgumentParser(prog="python -m batchdot._gpu_bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m batchdot.bench.gpu", description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--dtype", action="append", choices=DTYPES)
     parser.add_argument("--only", action="append", help="workload names to run")
@@ -137,7 +137,7 @@ def main(argv=None):
     if not cuda.is_available():
         print("batchdot GPU benchmark requires a usable CUDA GPU, got none", file=sys.stderr)
         return 2
-    from . import batch_dot
+    from .. import batch_dot
 
     time_ms = _event_timer(cuda, args.repeat)
     bandwidth = copy_bandwidth(cuda, time_ms)
