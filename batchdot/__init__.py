@@ -6,6 +6,7 @@ Public names:
 - :func:`plan` / :class:`ContractionPlan` — shape inference without data; a cached,
   callable plan.
 - :class:`thread_limit` — cap the threads of batchdot's CPU kernels (call or context manager).
+- ``KERNELS`` — the CPU kernel families ``kernel=`` accepts.
 
 ``import batchdot`` imports no Numba; the CPU engine (:mod:`batchdot.cpu`) is imported on the
 first call, or when ``thread_limit`` is first used.
@@ -14,7 +15,7 @@ first call, or when ``thread_limit`` is first used.
 from ._api import batch_dot
 from ._plan import ContractionPlan, plan
 
-__all__ = ["batch_dot", "plan", "ContractionPlan", "thread_limit", "__version__"]
+__all__ = ["batch_dot", "plan", "ContractionPlan", "thread_limit", "KERNELS", "__version__"]
 __version__ = "0.1.0"
 
 
@@ -23,4 +24,8 @@ def __getattr__(name):
         from .cpu.policy import thread_limit
 
         return thread_limit
+    if name == "KERNELS":
+        from .cpu.choose import KERNELS
+
+        return KERNELS
     raise AttributeError(f"module 'batchdot' has no attribute {name!r}")

@@ -86,7 +86,6 @@ def main(argv=None):
     bench = sub.add_parser("bench", help="the full comparison against the best peers")
     bench.add_argument("--quick", action="store_true", help="fewer repeats")
     bench.add_argument("--dtype", action="append", help="float32 and/or float64 (default both)")
-    bench.add_argument("--tiles", action="store_true", help="compare the generated register tiles instead")
     bench.add_argument("--blas", action="store_true", help="compare np.matmul and the tiles on large products instead")
     scene = bench.add_mutually_exclusive_group()
     scene.add_argument("--busy", action="store_true", help="with one core kept busy by a spinning process")
@@ -97,7 +96,7 @@ def main(argv=None):
         from .bench.cpu import main as bench_main
 
         scene_name = "busy" if args.busy else "pipeline" if args.pipeline else "idle"
-        return bench_main(quick=args.quick, dtypes=args.dtype, tiles=args.tiles, blas=args.blas, scene=scene_name)
+        return bench_main(quick=args.quick, dtypes=args.dtype, blas=args.blas, scene=scene_name)
     demo()
     return 0
 

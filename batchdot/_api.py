@@ -92,10 +92,10 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None
         CPU.  ``"cuda"`` copies host inputs to the GPU and returns a NumPy array;
         ``"cpu"`` forces the CPU path.  Dask arrays give a lazy Dask array
         (see :mod:`batchdot.dask`).
-    kernel : {None, "generic", "dot", "tile", "blas"} or "tile:MRxNR", optional
+    kernel : {None, "generic", "dot", "rowdot", "tile", "blas"}, optional
         Force a CPU kernel family instead of the automatic choice (for benchmarks and
-        tests; the choice is logged at DEBUG level on the ``batchdot`` logger).  A
-        generated register tile may be named, e.g. ``"tile:8x32"`` (``TILE_KERNELS``).
+        tests; the choice is logged at DEBUG level on the ``batchdot`` logger).  The list is
+        ``batchdot.KERNELS``.
 
     Returns
     -------
@@ -170,7 +170,7 @@ def _runner_key(x, y, axes, dtype, kernel):
     shapes, strides and dtypes) fix the Numba types that a runner's compiled entry point was
     built for.
     """
-    if type(x) is not _ndarray or type(y) is not _ndarray:
+    if type(x) is not _ndarray or type(y) is not _ndarray or not (kernel is None or type(kernel) is str):
         return None
     if type(axes) is list:
         axes = tuple(axes)

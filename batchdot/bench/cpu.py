@@ -403,41 +403,6 @@ def cold_start(out=sys.stdout):
     return dict(numba=numba_t, warm=warm_t, warm_rss=warm_rss, cold=cold_t, cold_rss=cold_rss)
 
 
-#: Workloads on which ``--tiles`` compares the generated register tiles.
-TILE_WORKLOADS = ("small8", "small32", "large512", "squash", "midaxis")
-
-
-def tile_candidates(dtypes, quick, out=sys.stdout):
-    """Every generated tile forced on the matrix-product workloads, interleaved medians.
-
-    The evidence behind ``batchdot.cpu.choose.TILES``; ``*`` marks the tile of the automatic
-    choice, and the last column times the automatic choice itself (which may be that tile's
-    single-tile span, ``tile1:``, or BLAS).
-    """
-    import batchdot._api as dispatch
-    from batchdot.cpu import choose
-
-    rng = np.random.default_rng(0)
-    names = choose.TILE_KERNELS
-    print(f"{'workload':9s} {'dtype':7s} " + " ".join(f"{n:>11s}" for n in names) + f" {'automatic':>22s}", file=out)
-    rows = []
-    for dt in dtypes:
-        dt = np.dtype(dt)
-        for name in TILE_WORKLOADS:
-            xs, ys, axes = WORKLOADS[name][:3]
-            x, y = rng.standard_normal(xs).astype(dt), rng.standard_normal(ys).astype(dt)
-            fns = [lambda k=k: batch_dot(x, y, axes, kernel=k) for k in names] + [lambda: batch_dot(x, y, axes)]
-            *ts, t_auto = _median_interleaved(fns, 7 if quick else 15, 2.0 if quick else 6.0)
-            auto = "tile:%dx%d" % choose._tile_for(plan(xs, ys, axes).n, dt.itemsize)
-            family = dispatch._RUNNERS[dispatch._runner_key(x, y, axes, None, None)].family
-            cells = [f"{_fmt(t)}{'*' if n == auto else ' '}" for n, t in zip(names, ts)]
-            print(f"{name:9s} {dt.name:7s} " + " ".join(f"{c:>11s}" for c in cells)
-                  + f" {_fmt(t_auto):>10s} {family:>11s}", file=out, flush=True)
-            rows.append(dict(workload=name, dtype=dt.name, auto=auto, times=dict(zip(names, ts)), family=family,
-                             t_auto=t_auto))
-    return rows
-
-
 #: ``--blas`` shapes (B, M, K, N): squares at equal flops (B n^3 = 16 * 512^3), then others.
 BLAS_SHAPES = tuple((16 * 512**3 // n**3, n, n, n) for n in (128, 192, 256, 384, 512, 768, 1024)) + (
     (1, 2048, 256, 2048), (4, 1024, 128, 1024), (8, 256, 2048, 256), (2, 384, 4096, 384),
@@ -486,12 +451,11 @@ def call_memory(out=sys.stdout):
     return peak, r.nbytes
 
 
-def main(quick=False, dtypes=None, tiles=False, blas=False, scene="idle", out=sys.stdout):
+def main(quick=False, dtypes=None, blas=False, scene="idle", out=sys.stdout):
     if any(v in os.environ for v in _STRIP) and not os.environ.get("BATCHDOT_BENCH_CHILD"):
         env = {k: v for k, v in os.environ.items() if k not in _STRIP}
         env["BATCHDOT_BENCH_CHILD"] = "1"
         args = [sys.executable, "-m", "batchdot", "bench"] + (["--quick"] if quick else [])
-        args += ["--tiles"] if tiles else []
         args += ["--blas"] if blas else []
         args += [f"--{scene}"] if scene != "idle" else []
         for d in dtypes or ():
@@ -505,9 +469,6 @@ def main(quick=False, dtypes=None, tiles=False, blas=False, scene="idle", out=sy
           f"numba {numba.__version__} ({numba.get_num_threads()} threads, layer "
           f"{os.environ.get('NUMBA_THREADING_LAYER', 'default')}), numpy {np.__version__}", file=out)
     print(f"NumPy BLAS: {_blas_info()}", file=out)
-    if tiles:
-        tile_candidates(dtypes or ("float32", "float64"), quick, out)
-        return 0
     if blas:
         blas_crossover(dtypes or ("float32", "float64"), quick, out)
         return 0

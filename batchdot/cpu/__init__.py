@@ -24,7 +24,7 @@ from .._dtypes import kernel_dtype
 from . import policy
 from .choose import choose_kernel
 from .jit import compile_for
-from .kernels import FAMILIES, stage_parallel, work_items
+from .kernels import FAMILIES, GENERAL_FAMILIES, SLP_FAMILIES, stage_parallel, work_items
 from .verify import verify
 
 __all__ = ["runner", "execute", "prepare", "prepare_out"]
@@ -109,19 +109,50 @@ def _prepare(family, x3, yk, out3, acc_dtype):
     span, par = FAMILIES[family]
     items = work_items(family, B, M, N)
     madds = B * M * N * K
-    may_parallel = madds >= policy.SERIAL_CUTOFF and items > 1 and not policy.state.forked
-    slp = family != "generic"
-    span_entry = compile_for(span, (x3, yk, out3, zero, 0, items), slp=slp)
-    par_entry = None
-    if may_parallel:
-        par_entry = compile_for(par, (x3, yk, out3, zero, 2, 2), slp=slp)
-    if slp and not (verify(family, span_entry, False, x3, yk, out3, zero)
-                    and (par_entry is None or verify(family, par_entry, True, x3, yk, out3, zero))):
+    slp, general = family in SLP_FAMILIES, family in GENERAL_FAMILIES
+    span_entry = compile_for(span, (x3, yk, out3, zero, 0, items), slp=slp, general=general)
+    if family != "generic" and not verify(family, span_entry, False, x3, yk, out3, zero, general):
         return _fallback(family, x3, yk, out3, acc_dtype)
-    log.debug("%s B=%d M=%d K=%d N=%d %s", family, B, M, K, N, "parallel" if par_entry else "serial")
-    if par_entry is None:
+    log.debug("%s B=%d M=%d K=%d N=%d", family, B, M, K, N)
+    if madds < policy.SERIAL_CUTOFF or items < 2:
         return span_entry, (zero, 0, items)
-    return functools.partial(policy.run, span_entry, par_entry, items, madds), (zero,)
+    return _Parallel(family, span_entry, par, items, madds, (x3, yk, out3, zero), slp, general), (zero,)
+
+
+class _Parallel:
+    """A kernel that may run in parallel: the policy picks the threads of every call.
+
+    The parallel driver (a Numba ``parallel=True`` function, several seconds to compile
+    without a cache) is built on the second call: a call that repeats is worth it, and a
+    first call then costs only the serial kernel's compilation.  :func:`precompile` builds
+    both at once.
+    """
+
+    def __init__(self, family, span, par, items, madds, like, slp, general):
+        self.family, self.span, self.par, self.items, self.madds = family, span, par, items, madds
+        self.like, self.slp, self.general = like, slp, general
+        self.entry = None  # compiled, verified parallel driver
+        self.calls = 0
+
+    def build(self):
+        x3, yk, out3, zero = self.like
+        entry = compile_for(self.par, (x3, yk, out3, zero, 2, 2), slp=self.slp, general=self.general)
+        if self.family == "generic" or verify(self.family, entry, True, x3, yk, out3, zero, self.general):
+            self.entry = entry
+        else:  # never used: the serial kernel (verified) serves every call
+            self.par = None
+
+    def __call__(self, x, y, out, zero):
+        if self.entry is None:
+            self.calls += 1
+            if self.calls < 2 or self.par is None or policy.state.forked:
+                self.span(x, y, out, zero, 0, self.items)
+                return
+            self.build()
+            if self.entry is None:
+                self.span(x, y, out, zero, 0, self.items)
+                return
+        policy.run(self.span, self.entry, self.items, self.madds, x, y, out, zero)
 
 
 def _fallback(family, x3, yk, out3, acc_dtype):
@@ -135,12 +166,19 @@ def _fallback(family, x3, yk, out3, acc_dtype):
     return prepare("generic", x3, yk, out3, acc_dtype)
 
 
+def _tile_needs_rows(family, yk):
+    """Whether ``yk`` must be staged in C order for the tiles: its rows are not unit-stride."""
+    return family == "tile" and yk.shape[2] > 1 and yk.strides[2] != yk.itemsize
+
+
 def execute(x3, y3, out3, acc_dtype, kernel=None):
     """Choose, prepare and run a kernel on canonical views; ``out3`` is writeable ``(B, M, N)``."""
     B, M, K = x3.shape
     N = y3.shape[2]
     family = choose_kernel(B, M, K, N, x3, y3, out3.dtype, acc_dtype, kernel)
     yk = y3.transpose(0, 2, 1) if family == "dot" else y3
+    if _tile_needs_rows(family, yk):
+        yk = stage(yk, B * M * N * K)
     fn, tail = prepare(family, x3, yk, out3, acc_dtype)
     fn(x3, yk, out3, *tail)
     return family
@@ -211,10 +249,13 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
         ys = (B, K, N)
     ident_x, ident_y = xo == tuple(range(len(xo))), yo == tuple(range(len(yo)))
     yk = y.transpose(yo).reshape(ys)
-    fn, tail = prepare(family, x3, yk, np.empty(shape3, out_k), acc_dtype)
-    # operands whose free axes cannot merge are copied (staged), in parallel when worth it
+    # operands whose free axes cannot merge are copied (staged), in parallel when worth it;
+    # so is a y without unit-stride rows for the tiles (their vector loads need them)
     copy_x, copy_y = p.copies(x.strides, y.strides)
     madds = B * M * N * K
+    if _tile_needs_rows(family, yk):
+        copy_y, yk = True, np.ascontiguousarray(yk)
+    fn, tail = prepare(family, x3, yk, np.empty(shape3, out_k), acc_dtype)
 
     def views(x, y):
         """The kernel's operands ``x3``, ``yk`` for arrays laid out like the key's."""

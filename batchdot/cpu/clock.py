@@ -17,7 +17,8 @@ NumPy's spinning BLAS threads, starts late or runs slowly and the gain falls bel
 :mod:`batchdot.cpu.policy` then runs the next calls on one thread.  The cost is two cycle
 counter reads and two stores per chunk.
 
-The counter is the x86 time-stamp counter (``rdtsc``, constant rate on every CPU this runs on)
+The helpers are ordinary compiled functions (not inlined), which keeps the drivers quick
+to compile.  The counter is the x86 time-stamp counter (``rdtsc``, constant rate on every CPU this runs on)
 or the AArch64 virtual counter; elsewhere ``cycles()`` is 0 and ``gain`` returns -1
 ("no measurement"), which the policy ignores.
 """
@@ -58,13 +59,13 @@ def cycles(typingctx):
     return types.int64(), codegen
 
 
-@jit(inline="always")
+@jit
 def region_stats(nthreads):
     """Zeroed statistics for a region of ``nthreads`` threads: busy cycles and chunks each."""
     return np.zeros((nthreads, _ROW), np.int64)
 
 
-@jit(inline="always")
+@jit
 def chunk_done(stats, start):
     """Charge the cycles since ``start`` and one chunk to the calling thread's row."""
     t = get_thread_id()
@@ -73,7 +74,7 @@ def chunk_done(stats, start):
         stats[t, 1] += 1
 
 
-@jit(inline="always")
+@jit
 def gain(stats, wall, nchunks):
     """Measured speed-up of the region over one thread (see the module docstring); -1 if unknown."""
     best = -1.0

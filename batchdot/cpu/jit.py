@@ -19,11 +19,16 @@ kernel so built is checked against the reference before first use (``_dispatch``
 
 from __future__ import annotations
 
+import logging
+import time
+
 from numba import njit, typeof
 from numba.core import config
 from numba.core.compiler_lock import global_compiler_lock
 
 JIT_OPTIONS = dict(cache=True, nogil=True, error_model="numpy", boundscheck=False)
+log = logging.getLogger("batchdot")
+
 REDUCE_FASTMATH = frozenset({"reassoc", "contract"})
 TILE_FASTMATH = frozenset({"contract"})
 
@@ -36,19 +41,48 @@ def jit(fn=None, *, parallel=False, fastmath=REDUCE_FASTMATH, **extra):
     return njit(**opts)(fn)
 
 
-def compile_for(dispatcher, args, slp=False):
+def general_signature(args, outputs=(2,)):
+    """Numba types for ``args`` with every array as ``'A'`` layout and unaligned.
+
+    Arrays at ``outputs`` positions stay writeable, the others are typed read-only: one
+    compiled kernel then serves every memory layout, writeability and alignment of the same
+    dtypes and ranks (strides are runtime values).
+    """
+    from numba import types
+
+    sig = []
+    for i, a in enumerate(args):
+        t = typeof(a)
+        if isinstance(t, types.Array):
+            t = types.Array(t.dtype, t.ndim, "A", readonly=i not in outputs, aligned=False)
+        sig.append(t)
+    return tuple(sig)
+
+
+def compile_for(dispatcher, args, slp=False, general=False):
     """Compile (or load from cache) ``dispatcher`` for ``args``' types; SLP on if ``slp``.
 
     Returns the compiled entry point: it skips Numba's type dispatch (about 0.2 us a call)
-    and must only be called with arguments of exactly these Numba types.
+    and must only be called with arguments of exactly these Numba types, or, with
+    ``general``, with arrays of the same dtypes and ranks in any layout
+    (:func:`general_signature`).
     """
-    sig = tuple(typeof(a) for a in args)
+    sig = general_signature(args) if general else tuple(typeof(a) for a in args)
+    if sig in dispatcher.overloads:
+        return dispatcher.overloads[sig].entry_point
+    t0 = time.perf_counter()
     if not slp:
-        return dispatcher.compile(sig)
-    with global_compiler_lock:
-        old = config.SLP_VECTORIZE
-        config.SLP_VECTORIZE = 1
-        try:
-            return dispatcher.compile(sig)
-        finally:
-            config.SLP_VECTORIZE = old
+        entry = dispatcher.compile(sig)
+    else:
+        with global_compiler_lock:
+            old = config.SLP_VECTORIZE
+            config.SLP_VECTORIZE = 1
+            try:
+                entry = dispatcher.compile(sig)
+            finally:
+                config.SLP_VECTORIZE = old
+    seconds = time.perf_counter() - t0
+    if seconds > 0.05:  # compiled, not loaded from Numba's on-disk cache
+        log.info("compiled %s for (%s) in %.1f s; once per machine: later processes load it from Numba's cache",
+                 dispatcher.py_func.__name__, ", ".join(map(str, sig[:3])), seconds)
+    return entry

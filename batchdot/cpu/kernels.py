@@ -20,16 +20,14 @@ races, no atomics).  Families:
 ``rowdot``
     The ``dot`` family for rank-2 operands, which it takes as they are: ``x, y (B, K)``,
     ``out (B, 1)``, no reshaped views (the short path of tiny calls).  Items: batch elements.
-``tile:MRxNR``
-    float32/float64 of one dtype, ``y`` C-contiguous: MR x NR register tiles over full K.
-    Items: blocks of MR rows of one batch element.
-``tile1:MRxNR``
-    The same tile for products of exactly M = MR, N = NR (e.g. batches of 8 x 8 matrices):
-    one tile per batch element, without the row and column loops.  Items: batch elements.
+``tile``
+    Real operands of any dtypes, float or integer result, ``y`` with unit-stride rows:
+    explicit-vector register tiles (:mod:`batchdot.cpu.tiles`), one compiled kernel per
+    dtype for every layout.  Items: blocks of rows of one batch element.
 
 :mod:`batchdot.cpu.choose` chooses the family, :mod:`batchdot.cpu.policy` the threads;
 :mod:`batchdot.cpu._tiles` holds the generated
-``dot``, ``rowdot`` and ``tile`` kernels.  ``stage_parallel`` copies an operand whose free
+``dot`` and ``rowdot`` kernels.  ``stage_parallel`` copies an operand whose free
 axes cannot merge into one strided axis (the only copy a call may make of an input).
 """
 
@@ -38,12 +36,11 @@ from __future__ import annotations
 from numba import prange, types
 from numba.extending import overload
 
-from . import _tiles
+from . import _tiles, tiles
 from .clock import chunk_done, cycles, gain, region_stats
-from .codegen import MAIN_TILES
 from .jit import jit
 
-__all__ = ["FAMILIES", "work_items", "stage_parallel"]
+__all__ = ["FAMILIES", "SLP_FAMILIES", "GENERAL_FAMILIES", "work_items", "stage_parallel"]
 
 
 def cast_to(value, like):  # pragma: no cover - replaced by the overload in jitted code
@@ -125,13 +122,12 @@ FAMILIES = {
     "generic": (generic_span, generic_parallel),
     "dot": (_tiles.dot_span, _tiles.dot_parallel),
     "rowdot": (_tiles.rowdot_span, _tiles.rowdot_parallel),
+    "tile": (tiles.tile_span, tiles.tile_parallel),
 }
-for _mr, _nr in MAIN_TILES:
-    for _kind in ("tile", "tile1"):
-        FAMILIES[f"{_kind}:{_mr}x{_nr}"] = (
-            getattr(_tiles, f"{_kind}_span_{_mr}x{_nr}"),
-            getattr(_tiles, f"{_kind}_parallel_{_mr}x{_nr}"),
-        )
+#: Families compiled with LLVM's SLP vectoriser (generated scalar lanes; verified on first build).
+SLP_FAMILIES = frozenset({"dot", "rowdot"})
+#: Families compiled once per dtype for every layout (``jit.general_signature``).
+GENERAL_FAMILIES = frozenset({"tile"})
 
 
 def work_items(family, B, M, N):
@@ -140,7 +136,6 @@ def work_items(family, B, M, N):
         return B * M * N
     if family == "dot":
         return B * M * ((N + 15) // 16)
-    if family == "rowdot" or family.startswith("tile1:"):
+    if family == "rowdot":
         return B
-    mr = int(family[5:].split("x")[0])
-    return B * ((M + mr - 1) // mr)
+    return tiles.work_items(B, M)

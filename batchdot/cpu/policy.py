@@ -199,20 +199,25 @@ def _free_cores(old, new):
 
 
 def _width_after_contention(now, cap):
-    """While serial: 1 to stay serial, or the threads to return to parallel with."""
+    """While serial: 1 to stay serial, or the threads to return to parallel with.
+
+    Called by any thread without a lock: it reads the shared state once into locals (another
+    thread's verdict may reset it meanwhile; the worst outcome is one sample too many).
+    """
     s = state
-    if now - s.serial_since < SETTLE:
+    since, old = s.serial_since, s.sample
+    if since is None or now - since < SETTLE:
         return 1
-    if s.sample is None:
+    if old is None:
         s.sample = _take_sample()
         if s.sample is None:  # no /proc/stat: retry parallel after the hold
-            return cap if now - s.serial_since >= s.hold else 1
+            return cap if now - since >= s.hold else 1
         return 1
-    if now - s.sample[0] < s.hold:
+    if now - old[0] < s.hold:
         return 1
     new = _take_sample()
-    free = _free_cores(s.sample, new)
     s.sample = new
+    free = None if new is None else _free_cores(old, new)
     if free is None or free < 0.75:
         return 1
     return min(cap, 1 + int(free + 0.25))

@@ -28,7 +28,10 @@ def _like(a, shape, rng):
     from numba import typeof
 
     layout = typeof(a).layout
-    v = rng.standard_normal(shape).astype(a.dtype)
+    if a.dtype.kind == "f":
+        v = rng.standard_normal(shape).astype(a.dtype)
+    else:  # small integers (and 0/1 for bool and unsigned): products and sums stay exact
+        v = rng.integers(0 if a.dtype.kind in "bu" else -9, 2 if a.dtype.kind == "b" else 10, shape).astype(a.dtype)
     if layout == "F":
         v = np.asfortranarray(v)
     elif layout == "A":
@@ -38,23 +41,24 @@ def _like(a, shape, rng):
     return v
 
 
-def verify(family, kernel, parallel, x3, yk, out3, zero):
-    """Check a freshly built SLP kernel against a float64 reference on a small input.
+def verify(family, kernel, parallel, x3, yk, out3, zero, general=False):
+    """Check a freshly built kernel against a reference on a small input.
 
     ``yk`` is the kernel's own second argument: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``.
-    The check runs the very specialisation (dtypes, layouts, writeability) about to be used.
+    The check runs the very specialisation (dtypes, layouts, writeability; with ``general``,
+    the one kernel of these dtypes for every layout) about to be used.  Float results must
+    lie within ``4 (K + 2) eps |x| |y|`` of float64 products; integer results must be exact.
     """
     from numba import typeof
 
-    key = (family, parallel, typeof(x3), typeof(yk), typeof(out3))
+    types_key = (x3.dtype, yk.dtype, out3.dtype) if general else (typeof(x3), typeof(yk), typeof(out3))
+    key = (family, parallel) + types_key
     ok = _verified.get(key)
     if ok is not None:
         return ok
     with _verify_lock:
         rng = np.random.default_rng(12345)
         B, M, K, N = 3, 11, 37, 45
-        if family.startswith("tile1:"):  # exactly one MR x NR tile per batch element
-            M, N = map(int, family[6:].split("x"))
         if family == "rowdot":  # rank-2 x, y (B, K) and out (B, 1)
             M = N = 1
             xv, ykv = _like(x3, (B, K), rng), _like(yk, (B, K), rng)
@@ -73,9 +77,13 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
             policy.run_exclusive(kernel, 2, (xv, ykv, ov, zero, 4, 2))
         else:
             kernel(xv, ykv, ov, zero, 0, work_items(family, B, M, N))
-        x64, y64 = xm.astype(np.float64), ym.astype(np.float64)
-        bound = 4 * (K + 2) * np.finfo(x3.dtype).eps * np.matmul(np.abs(x64), np.abs(y64))
-        ok = bool(np.all(np.abs(ov.reshape(B, M, N) - np.matmul(x64, y64)) <= bound))
+        got = ov.reshape(B, M, N)
+        if out3.dtype.kind == "f":
+            x64, y64 = xm.astype(np.float64), ym.astype(np.float64)
+            bound = 4 * (K + 2) * np.finfo(out3.dtype).eps * np.matmul(np.abs(x64), np.abs(y64))
+            ok = bool(np.all(np.abs(got - np.matmul(x64, y64)) <= bound))
+        else:  # NumPy's integer matmul wraps like the kernels
+            ok = bool(np.array_equal(got, np.matmul(xm.astype(out3.dtype), ym.astype(out3.dtype))))
         if not ok:
             log.warning("kernel %s failed verification for %s; using generic instead", family, key[2:])
         _verified[key] = ok

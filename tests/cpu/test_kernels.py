@@ -8,7 +8,7 @@ import numba
 from numba import njit, prange, typeof
 
 from batchdot import _api, batch_dot, cpu
-from batchdot.cpu import _tiles, codegen
+from batchdot.cpu import codegen, tiles
 from batchdot.cpu import kernels as _cpu
 from batchdot.cpu.choose import choose_kernel, l2_bytes
 from batchdot.cpu.verify import _verified
@@ -66,34 +66,49 @@ def test_automatic_choice():
     assert choose_kernel(10, 1, 64, 1, x, rows, f32, f32, rank2=True) == "rowdot"
     assert choose_kernel(10, 1, 64, 1, x, rows, f32, f32, "dot", rank2=True) == "rowdot"
     x, y = np.empty((5, 8, 8), f32), np.empty((5, 8, 8), f32)
-    assert choose_kernel(5, 8, 8, 8, x, y, f32, f32) == "tile1:8x8"  # exactly one tile per batch
-    assert choose_kernel(5, 9, 8, 8, np.empty((5, 9, 8), f32), y, f32, f32) == "tile:8x8"
-    assert choose_kernel(5, 8, 8, 8, x, y, f32, f32, "tile") == "tile:8x8"
+    assert choose_kernel(5, 8, 8, 8, x, y, f32, f32) == "tile"
+    assert choose_kernel(5, 8, 8, 8, x, y, f32, f32, "tile") == "tile"
     big = 2 * l2_bytes() // 4  # y[b] of twice the L2 cache in float32: BLAS
     x, y = np.empty((2, 128, 128), f32), np.empty((2, 128, big // 128), f32)
     assert choose_kernel(2, 128, 128, big // 128, x, y, f32, f32) == "blas"
-    assert choose_kernel(2, 128, 128, 128, x, y[:, :, :128], f32, f32) == "tile:8x32"  # y[b] in L2: tiles
-    assert choose_kernel(2, 64, 128, big // 128, x[:, :64], y, f32, f32) == "tile:8x32"  # M < BLAS_MIN
+    assert choose_kernel(2, 128, 128, 128, x, y[:, :, :128], f32, f32) == "tile"  # y[b] in L2: tiles
+    assert choose_kernel(2, 64, 128, big // 128, x[:, :64], y, f32, f32) == "tile"  # M < BLAS_MIN
     i8 = np.dtype(np.int8)
     xi, yi = np.zeros((5, 8, 8), i8), np.zeros((5, 8, 8), i8)
-    assert choose_kernel(5, 8, 8, 8, xi, yi, i8, np.dtype(np.int64)) == "generic"
+    assert choose_kernel(5, 8, 8, 8, xi, yi, i8, np.dtype(np.int64)) == "tile"  # int8 sums wrap in the tile
+    assert choose_kernel(5, 8, 8, 8, xi, yi, np.dtype(bool), np.dtype(np.int64)) == "generic"  # logical or
     rows = np.empty((5, 8, 16), f32)[:, :, :8]  # unit-stride rows, not C-contiguous: tile, no copy
-    assert choose_kernel(5, 8, 8, 8, np.empty((5, 8, 8), f32), rows, f32, f32) == "tile1:8x8"
-    cols = np.empty((5, 8, 16), f32)[:, :, ::2]
-    assert choose_kernel(5, 8, 8, 8, np.empty((5, 8, 8), f32), cols, f32, f32) == "generic"
+    assert choose_kernel(5, 8, 8, 8, np.empty((5, 8, 8), f32), rows, f32, f32) == "tile"
+    cols = np.empty((5, 8, 16), f32)[:, :, ::2]  # strided rows: tile on a staged copy of y
+    assert choose_kernel(5, 8, 8, 8, np.empty((5, 8, 8), f32), cols, f32, f32) == "tile"
 
 
-def test_forcing_a_fast_kernel_on_integers_is_an_error():
+def test_forcing_a_kernel_that_cannot_compute_the_dtypes_is_an_error():
+    with pytest.raises(TypeError, match="kernel='dot'"):
+        batch_dot(np.ones((2, 3, 3), np.int32), np.ones((2, 3, 3), np.int32), kernel="dot")
     with pytest.raises(TypeError, match="kernel='tile'"):
-        batch_dot(np.ones((2, 3, 3), np.int32), np.ones((2, 3, 3), np.int32), kernel="tile")
+        batch_dot(np.ones((2, 3, 3), np.complex64), np.ones((2, 3, 3), np.complex64), kernel="tile")
     with pytest.raises(ValueError, match="kernel to be one of"):
         batch_dot(np.ones((2, 3, 3)), np.ones((2, 3, 3)), kernel="fast")
+    with pytest.raises(ValueError, match="kernel to be one of"):
+        batch_dot(np.ones((2, 3, 3)), np.ones((2, 3, 3)), kernel=["tile"])  # unhashable
+    with pytest.raises(ValueError, match="kernel='rowdot'"):
+        batch_dot(np.ones((2, 3, 3)), np.ones((2, 3, 3)), kernel="rowdot")
+
+
+def test_kernel_accepts_exactly_the_public_families():
+    from batchdot.cpu.choose import KERNELS
+
+    rng = np.random.default_rng(11)
+    x, y = rng.standard_normal((3, 7)), rng.standard_normal((3, 7))
+    for family in KERNELS:  # every listed family runs (rank-2 float operands suit them all)
+        assert_batch_dot_close(batch_dot(x, y, 1, kernel=family), x, y, 1)
 
 
 @njit(parallel=True)
 def _users_function(x, y, out):
     for b in prange(x.shape[0]):
-        _tiles.t8x8(x, y, out, np.uint64(b), np.uint64(0), np.uint64(0), np.uint64(x.shape[2]), 0.0)
+        tiles.tile_span(x, y, out, 0.0, b, b + 1)  # one work item per batch element here
     _cpu.generic_span(x, y, out, 0.0, 0, 0)  # an empty span composes too
 
 
@@ -117,7 +132,7 @@ def test_verification_rejects_a_wrong_kernel():
     x, y, out = np.ones((2, 3, 4)), np.ones((2, 4, 5)), np.zeros((2, 3, 5))
     _verified.clear()  # a verdict cached by an earlier test would hide this one
     try:
-        assert not _verify("tile:8x8", _wrong_span, False, x, y, out, 0.0)
+        assert not _verify("tile", _wrong_span, False, x, y, out, 0.0)
         assert _verify("generic", _cpu.generic_span, False, x, y, out, 0.0)
     finally:
         _verified.clear()  # the wrong kernel's verdict must not outlive this test
@@ -168,21 +183,22 @@ def test_rowdot_falls_back_to_generic_when_verification_fails(monkeypatch):
         assert_batch_dot_close(batch_dot(x, y, 1), x, y, 1)  # the cached runner too
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_single_tile_products(dtype):
-    """M = MR and N = NR: one register tile per batch element (tile1), on edges and layouts."""
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int8, np.uint16])
+def test_tiles_on_edges_layouts_and_k_blocks(dtype):
+    """Narrow and wide tiles, partial tiles, K across blocks, any layout of x, y and out."""
     rng = np.random.default_rng(12)
-    shapes = [(8, 8), (8, 32) if dtype == np.float32 else (4, 32)]
-    for (M, N), B, K in itertools.product(shapes, [1, 3, 5000], [1, 2, 8, 17]):
-        x = rng.standard_normal((B, M, K)).astype(dtype)
-        y = rng.standard_normal((B, K, N)).astype(dtype)
-        # the kernel's types: C arrays, and A arrays with unit-stride rows (every other batch
-        # element of a larger array); K and B are values, not types
-        for xl, yl in [(x, y), (np.repeat(x, 2, axis=0)[::2], np.repeat(y, 2, axis=0)[::2])]:
-            assert_batch_dot_close(batch_dot(xl, yl), x, y)
-            if K > 1 or yl.flags.c_contiguous:  # K = 1 with a non-C y goes to dot
-                assert _family_used(xl, yl) == "tile1:%dx%d" % (M, N)
-            out = with_layout(np.zeros((B, M, N), dtype), "negative")
+    shapes = [(8, 1, 8), (8, 8, 8), (6, 5, 16), (13, 17, 33), (2, tiles.KC + 3, 9), (1, 2 * tiles.KC, 40),
+              (tiles.ROWS + 5, 3, 7)]
+    for (M, K, N), B in itertools.product(shapes, [1, 3]):
+        x = (rng.standard_normal((B, M, K)) * 4).astype(dtype)
+        y = (rng.standard_normal((B, K, N)) * 4).astype(dtype)
+        for layout in ("C", "F", "negative", "strided"):
+            xl, yl = with_layout(x, layout), with_layout(y, layout)
+            got = batch_dot(xl, yl)
+            assert_batch_dot_close(got, x, y)
+            if K > 1 and N > 1:
+                assert _family_used(xl, yl) in ("tile", "dot")
+            out = with_layout(np.zeros((B, M, N), dtype), layout)
             assert batch_dot(xl, yl, out=out) is out
             assert_batch_dot_close(out, x, y)
 
@@ -193,7 +209,7 @@ def test_dot_and_tile_fall_back_to_generic_when_verification_fails(monkeypatch, 
     monkeypatch.setattr(_api, "_RUNNERS", {})
     monkeypatch.setattr(cpu, "_PREPARED", {})
     rng = np.random.default_rng(9)
-    M, N = (8, 8) if family is None else (5, 7)  # None: the automatic tile1:8x8
+    M, N = (8, 8) if family is None else (5, 7)  # None: the automatic choice (tile)
     for B in (3, 5000):  # serial and parallel
         x, y = rng.standard_normal((B, M, 20)), rng.standard_normal((B, 20, N))
         out = np.empty((B, M, N))
@@ -212,17 +228,6 @@ def test_out_path_reuses_prepared_kernels():
         assert batch_dot(x, y, out=out) is out
         assert_batch_dot_close(out, x, y)
     assert len(cpu._PREPARED) == n
-
-
-@pytest.mark.parametrize("tile", ["tile:4x32", "tile:8x32", "tile:8x16", "tile:8x8"])
-def test_every_generated_tile_can_be_forced_by_name(tile):
-    rng = np.random.default_rng(7)
-    for dtype in (np.float32, np.float64):
-        x, y = rng.standard_normal((3, 17, 9)).astype(dtype), rng.standard_normal((3, 9, 41)).astype(dtype)
-        assert_batch_dot_close(batch_dot(x, y, kernel=tile), x, y)
-        assert _family_used(x, y, None, tile) == tile
-    with pytest.raises(ValueError, match="kernel to be one of"):
-        batch_dot(x, y, kernel="tile:3x3")
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])

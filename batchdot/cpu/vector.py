@@ -1,0 +1,317 @@
+"""Register-tile micro-kernels written as LLVM vector code (``numba.extending.intrinsic``).
+
+One micro-kernel computes an ``MR x nr`` block of ``C = A @ B`` over ``K``::
+
+    mk(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr)
+
+- ``a``, ``b``, ``c`` are Numba arrays of any layout (only their data pointer is used);
+  ``*_off`` are byte offsets of the block's first element and ``*_rs``/``*_cs`` byte strides
+  of its rows and columns: runtime values, so one compiled kernel serves every layout.
+- ``B``'s rows must be unit-stride (``nr`` contiguous elements at ``b + b_off + k * b_rs``);
+  ``A`` and ``C`` may have any strides.  ``nr <= NR = NV * W`` (``W`` lanes per vector).
+- The accumulators are ``MR * NV`` vectors kept in registers through the whole K loop; each
+  step loads ``NV`` vectors of B's row k, broadcasts ``A[r, k]`` and multiplies and adds.
+  Full tiles (``nr == NR``) use plain vector loads and stores, partial ones masked loads
+  and stores (never touching memory past column ``nr``).
+- Products and sums are separate instructions (no fused multiply-add): an overflowing
+  product stays ``inf`` and ``inf - inf`` is NaN, exactly as in NumPy's ``(x * y).sum()``.
+- Operands are converted on load to the accumulation type (``sitofp``, ``fpext``, sign or
+  zero extension), so mixed dtypes and ``dtype=`` widening need no staged cast.
+- ``accumulate=True`` adds the block to ``C`` instead of overwriting it: the driver sums K in
+  blocks (pairwise-style partial sums that keep float32 error growth low at large K).
+
+Why not unrolled scalars and LLVM's SLP vectoriser: that needs a global compiler switch that
+Numba keeps off because of miscompilations, hundreds of scalar accumulators per tile (slow to
+compile), and a separate specialisation per layout.  Here the vectors are explicit, the IR is
+a few dozen instructions, and compiling a kernel takes a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from llvmlite import binding as llb
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+__all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "microkernel"]
+
+
+def _host_vector_unit():
+    try:
+        feats = llb.get_host_cpu_features()
+    except Exception:  # pragma: no cover - llvmlite without host feature detection
+        return 16, 16
+    if feats.get("avx512f"):
+        return 64, 32
+    if feats.get("avx2") or feats.get("avx"):
+        return 32, 16
+    return 16, 32 if llb.get_process_triple().startswith(("aarch64", "arm64")) else 16
+
+
+#: Bytes per vector register and number of vector registers of this CPU (AVX-512: 64, 32;
+#: AVX2: 32, 16; SSE / NEON: 16, 16 / 32).
+VECTOR_BYTES, REGISTERS = _host_vector_unit()
+
+
+def lanes(dtype):
+    """Vector lanes for ``dtype`` on this CPU."""
+    return max(1, VECTOR_BYTES // np.dtype(dtype).itemsize)
+
+
+def tile_shape(acc_dtype):
+    """``(MR, NV)``: rows and vectors of the register tile for an accumulation dtype.
+
+    ``MR * NV`` accumulators plus ``NV`` vectors of B and one broadcast must fit in the
+    registers: two vectors across (``NV = 2``) and as many rows as fit.
+    """
+    nv = 2
+    mr = min(8, (REGISTERS - nv - 1) // nv)
+    return (mr - mr % 2 if mr > 4 else mr), nv
+
+
+_LL = {
+    "f4": ir.FloatType(), "f8": ir.DoubleType(),
+    "i1": ir.IntType(8), "i2": ir.IntType(16), "i4": ir.IntType(32), "i8": ir.IntType(64),
+    "u1": ir.IntType(8), "u2": ir.IntType(16), "u4": ir.IntType(32), "u8": ir.IntType(64),
+    "b1": ir.IntType(8),
+}
+
+
+def _code(dtype):
+    dt = np.dtype(dtype)
+    return f"{dt.kind}{dt.itemsize}"
+
+
+def _convert(builder, value, src, dst, dst_ty):
+    """``value`` of dtype code ``src`` converted to ``dst`` (scalar or vector ``dst_ty``)."""
+    if src == dst:
+        return value
+    sk, dk = src[0], dst[0]
+    if dk == "f":
+        if sk == "f":
+            return builder.fpext(value, dst_ty) if int(src[1]) < int(dst[1]) else builder.fptrunc(value, dst_ty)
+        if sk in "ub":
+            return builder.uitofp(value, dst_ty)
+        return builder.sitofp(value, dst_ty)
+    # integer accumulation (results wrap modulo 2**bits, as NumPy's)
+    sbits, dbits = int(src[1]) * 8, int(dst[1]) * 8
+    if sbits == dbits:
+        return value
+    if sbits > dbits:
+        return builder.trunc(value, dst_ty)
+    return builder.zext(value, dst_ty) if sk in "ub" else builder.sext(value, dst_ty)
+
+
+def _splat(builder, scalar, vty):
+    w = vty.count
+    v = builder.insert_element(ir.Constant(vty, ir.Undefined), scalar, ir.Constant(ir.IntType(32), 0))
+    return builder.shuffle_vector(v, ir.Constant(vty, ir.Undefined), ir.Constant(ir.VectorType(ir.IntType(32), w), [0] * w))
+
+
+@functools.cache
+def microkernel(mr, nv):
+    """The intrinsic ``mk`` of the module docstring for an ``mr x (nv * W)`` register tile.
+
+    ``mk(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate)``.
+    Dtypes come from the arrays' types: ``A``'s and ``B``'s elements (any real numeric
+    dtype, bool as 0/1) are converted on load to ``C``'s dtype, the accumulation dtype
+    (float32/64 or a 1-8 byte integer, which wraps like NumPy's).  ``W = lanes(C.dtype)``.
+    The body is one LLVM function per dtypes and shape (not inlined at every call site), so
+    a kernel with several call sites stays small and quick to compile.
+    """
+
+    @intrinsic
+    def mk(typingctx, a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate):
+        if not isinstance(c.dtype, (types.Float, types.Integer)) or c.dtype == types.boolean:
+            return None
+        sig = types.void(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate)
+
+        def codegen(context, builder, sig, args):
+            a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, acc = args
+            dts = [np.dtype(bool) if sig.args[i].dtype == types.boolean else np.dtype(str(sig.args[i].dtype))
+                   for i in (0, 4, 7)]
+            fn = _body(builder.module, *dts, mr, nv)
+            i8p = ir.IntType(8).as_pointer()
+
+            def base(arr, ty, off):
+                data = context.make_array(ty)(context, builder, arr).data
+                return builder.gep(builder.bitcast(data, i8p), [off])
+
+            flag = context.cast(builder, acc, sig.args[13], types.boolean)
+            builder.call(fn, [base(a, sig.args[0], a_off), a_rs, a_cs, base(b, sig.args[4], b_off), b_rs,
+                              base(c, sig.args[7], c_off), c_rs, c_cs, K, nr, flag])
+            return context.get_dummy_value()
+
+        return sig, codegen
+
+    return mk
+
+
+def _vname(ty, w):
+    kind = "f" if isinstance(ty, (ir.FloatType, ir.DoubleType)) else "i"
+    bits = {ir.FloatType: 32, ir.DoubleType: 64}.get(type(ty)) or ty.width
+    return f"v{w}{kind}{bits}"
+
+
+def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
+    """The micro-kernel as an LLVM function of ``mod`` (defined once per module)."""
+    ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(acc_dtype)
+    # integers of 1 and 2 bytes are summed in 32-bit lanes (x86 has no 8-bit vector multiply)
+    # and truncated on store: wrapping sums agree modulo 2**bits
+    cc = oc if oc[0] == "f" or int(oc[1]) >= 4 else oc[0] + "4"
+    w = lanes(np.dtype(cc))
+    name = f"batchdot_mk_{ac}_{bc}_{oc}_{mr}x{nv}_w{w}"
+    i1, i8, i32, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
+    i8p = i8.as_pointer()
+    fnty = ir.FunctionType(ir.VoidType(), [i8p, i64, i64, i8p, i64, i8p, i64, i64, i64, i64, i1])
+    fn = cgutils.get_or_insert_function(mod, fnty, name)
+    if not fn.is_declaration:
+        return fn
+    fn.linkage = "linkonce_odr"
+    fn.attributes.add("noinline")
+    abase, a_rs, a_cs, bbase, b_rs, cbase, c_rs, c_cs, K, nr, acc_flag = fn.args
+    builder = ir.IRBuilder(fn.append_basic_block("entry"))
+    item_a, item_b, item_c = a_dtype.itemsize, b_dtype.itemsize, acc_dtype.itemsize
+    nr_max = nv * w
+    floating = cc[0] == "f"
+    a_ty, b_ty, c_ty, o_ty = _LL[ac], _LL[bc], _LL[cc], _LL[oc]
+    bv_ty, cv_ty, ov_ty = ir.VectorType(b_ty, w), ir.VectorType(c_ty, w), ir.VectorType(o_ty, w)
+    mask_ty = ir.VectorType(i1, w)
+
+    def intr(name, ret, argtys):
+        return cgutils.get_or_insert_function(mod, ir.FunctionType(ret, argtys), name)
+
+    def mload(vty):
+        vn = _vname(vty.element, w)
+        return intr(f"llvm.masked.load.{vn}.p0{vn}", vty, [vty.as_pointer(), i32, mask_ty, vty])
+
+    vn = _vname(o_ty, w)
+    mstore = intr(f"llvm.masked.store.{vn}.p0{vn}", ir.VoidType(), [ov_ty, ov_ty.as_pointer(), i32, mask_ty])
+    o_zero = ir.Constant(ov_ty, [0.0 if floating else 0] * w)
+
+    def narrow(val, vector=True):  # accumulator -> C's dtype
+        return _convert(builder, val, cc, oc, ov_ty if vector else o_ty)
+
+    def widen(val, vector=True):  # C's dtype -> accumulator
+        return _convert(builder, val, oc, cc, cv_ty if vector else c_ty)
+    lane_idx = ir.Constant(ir.VectorType(i64, w), list(range(w)))
+    masks = [builder.icmp_signed("<", lane_idx, _splat(builder, builder.sub(nr, ir.Constant(i64, v * w)),
+                                                          ir.VectorType(i64, w))) for v in range(nv)]
+    zero = ir.Constant(cv_ty, [0.0 if floating else 0] * w)
+    spill = builder.alloca(ov_ty)  # one vector, for stores to strided rows of C
+
+    def mul(x, y):
+        return builder.fmul(x, y) if floating else builder.mul(x, y)
+
+    def add(x, y):
+        return builder.fadd(x, y) if floating else builder.add(x, y)
+
+    def at(ptr, off):
+        return builder.gep(ptr, [off])
+
+    def const(n):
+        return ir.Constant(i64, n)
+
+    def k_loop(full):
+        """Accumulators after the K loop: ``mr x nv`` vectors."""
+        pre = builder.basic_block
+        loop = builder.append_basic_block("loop")
+        done = builder.append_basic_block("done")
+        builder.cbranch(builder.icmp_signed(">", K, const(0)), loop, done)
+        builder.position_at_end(loop)
+        k = builder.phi(i64)
+        k.add_incoming(const(0), pre)
+        accs = [[builder.phi(cv_ty) for _ in range(nv)] for _ in range(mr)]
+        for row in accs:
+            for ph in row:
+                ph.add_incoming(zero, pre)
+        bk = at(bbase, builder.mul(k, b_rs))
+        bvec = []
+        for v in range(nv):
+            ptr = builder.bitcast(at(bk, const(v * w * item_b)), bv_ty.as_pointer())
+            if full:
+                val = builder.load(ptr, align=item_b)
+            else:
+                val = builder.call(mload(bv_ty), [ptr, ir.Constant(i32, item_b), masks[v],
+                                                  ir.Constant(bv_ty, [0.0 if bc[0] == "f" else 0] * w)])
+            bvec.append(_convert(builder, val, bc, cc, cv_ty))
+        ak = at(abase, builder.mul(k, a_cs))
+        new = []
+        for r in range(mr):
+            ap = builder.bitcast(at(ak, builder.mul(const(r), a_rs)), a_ty.as_pointer())
+            av = _splat(builder, _convert(builder, builder.load(ap, align=item_a), ac, cc, c_ty), cv_ty)
+            new.append([add(accs[r][v], mul(av, bvec[v])) for v in range(nv)])
+        k1 = builder.add(k, const(1))
+        last = builder.basic_block
+        k.add_incoming(k1, last)
+        for r in range(mr):
+            for v in range(nv):
+                accs[r][v].add_incoming(new[r][v], last)
+        builder.cbranch(builder.icmp_signed("<", k1, K), loop, done)
+        builder.position_at_end(done)
+        fin = []
+        for r in range(mr):
+            row = []
+            for v in range(nv):
+                ph = builder.phi(cv_ty)
+                ph.add_incoming(zero, pre)
+                ph.add_incoming(new[r][v], last)
+                row.append(ph)
+            fin.append(row)
+        return fin
+
+    def store_contiguous(fin, full):
+        for r in range(mr):
+            row = at(cbase, builder.mul(const(r), c_rs))
+            for v in range(nv):
+                ptr = builder.bitcast(at(row, const(v * w * item_c)), ov_ty.as_pointer())
+                val = fin[r][v]
+                if full:
+                    old = widen(builder.load(ptr, align=item_c))
+                    builder.store(narrow(builder.select(acc_flag, add(old, val), val)), ptr, align=item_c)
+                else:
+                    old = widen(builder.call(mload(ov_ty), [ptr, ir.Constant(i32, item_c), masks[v], o_zero]))
+                    builder.call(mstore, [narrow(builder.select(acc_flag, add(old, val), val)), ptr,
+                                          ir.Constant(i32, item_c), masks[v]])
+
+    def store_strided(fin):
+        """Each vector through ``spill``, then a runtime loop over its lanes below ``nr``."""
+        for r in range(mr):
+            row = at(cbase, builder.mul(const(r), c_rs))
+            for v in range(nv):
+                builder.store(narrow(fin[r][v]), spill)
+                n = builder.sub(nr, const(v * w))
+                n = builder.select(builder.icmp_signed(">", n, const(w)), const(w), n)
+                with cgutils.for_range(builder, n) as loop:
+                    j = loop.index
+                    src = builder.gep(builder.bitcast(spill, o_ty.as_pointer()), [j])
+                    dst = builder.bitcast(at(row, builder.mul(builder.add(j, const(v * w)), c_cs)),
+                                          o_ty.as_pointer())
+                    val = builder.load(src)
+                    old = builder.load(dst, align=item_c)
+                    added = narrow(add(widen(old, False), widen(val, False)), False)
+                    builder.store(builder.select(acc_flag, added, val), dst, align=item_c)
+
+    is_full = builder.icmp_signed("==", nr, const(nr_max))
+    unit = builder.icmp_signed("==", c_cs, const(item_c))
+    with builder.if_else(is_full) as (then, other):
+        with then:
+            fin = k_loop(True)
+            with builder.if_else(unit) as (contiguous, strided):
+                with contiguous:
+                    store_contiguous(fin, True)
+                with strided:
+                    store_strided(fin)
+        with other:
+            fin = k_loop(False)
+            with builder.if_else(unit) as (contiguous, strided):
+                with contiguous:
+                    store_contiguous(fin, False)
+                with strided:
+                    store_strided(fin)
+    builder.ret_void()
+    return fn
