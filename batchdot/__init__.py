@@ -7,6 +7,7 @@ Public names:
   callable plan.
 - :class:`thread_limit` — cap the threads of batchdot's CPU kernels (call or context manager).
 - ``KERNELS`` — the CPU kernel families ``kernel=`` accepts.
+- :func:`precompile` — build the CPU kernels ahead of the first call (``python -m batchdot compile``).
 
 ``import batchdot`` imports no Numba; the CPU engine (:mod:`batchdot.cpu`) is imported on the
 first call, or when ``thread_limit`` is first used.
@@ -15,7 +16,7 @@ first call, or when ``thread_limit`` is first used.
 from ._api import batch_dot
 from ._plan import ContractionPlan, plan
 
-__all__ = ["batch_dot", "plan", "ContractionPlan", "thread_limit", "KERNELS", "__version__"]
+__all__ = ["batch_dot", "plan", "ContractionPlan", "thread_limit", "KERNELS", "precompile", "__version__"]
 __version__ = "0.1.0"
 
 
@@ -24,6 +25,10 @@ def __getattr__(name):
         from .cpu.policy import thread_limit
 
         return thread_limit
+    if name == "precompile":
+        from .cpu import precompile
+
+        return precompile
     if name == "KERNELS":
         from .cpu.choose import KERNELS
 

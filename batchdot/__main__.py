@@ -87,11 +87,24 @@ def main(argv=None):
     bench.add_argument("--quick", action="store_true", help="fewer repeats")
     bench.add_argument("--dtype", action="append", help="float32 and/or float64 (default both)")
     bench.add_argument("--blas", action="store_true", help="compare np.matmul and the tiles on large products instead")
+    comp = sub.add_parser("compile", help="build the CPU kernels ahead of the first call (Numba's on-disk cache)")
+    comp.add_argument("--dtype", action="append", help="result dtypes (default float32 and float64)")
+    comp.add_argument("--family", action="append", help="kernel families (default tile, dot, rowdot, generic)")
     scene = bench.add_mutually_exclusive_group()
     scene.add_argument("--busy", action="store_true", help="with one core kept busy by a spinning process")
     scene.add_argument("--pipeline", action="store_true",
                        help="every call (batchdot's and NumPy's) right after np.matmul of a (384, 384) float32 pair")
     args = parser.parse_args(argv)
+    if args.command == "compile":
+        from .cpu import PRECOMPILE_DTYPES, PRECOMPILE_FAMILIES, precompile
+
+        try:
+            built = precompile(args.dtype or PRECOMPILE_DTYPES, args.family or PRECOMPILE_FAMILIES, sys.stderr)
+        except (TypeError, ValueError) as e:
+            parser.error(str(e))
+        for fam, dt, seconds in built:
+            print(f"{fam:8s} {dt:10s} {seconds:6.2f} s")
+        return 0
     if args.command == "bench":
         from .bench.cpu import main as bench_main
 

@@ -20,14 +20,14 @@ import logging
 
 import numpy as np
 
-from .._dtypes import kernel_dtype
+from .._dtypes import accumulation_dtype, kernel_dtype
 from . import policy
 from .choose import choose_kernel
 from .jit import compile_for
 from .kernels import FAMILIES, GENERAL_FAMILIES, SLP_FAMILIES, stage_parallel, work_items
 from .verify import verify
 
-__all__ = ["runner", "execute", "prepare", "prepare_out"]
+__all__ = ["runner", "execute", "prepare", "prepare_out", "precompile"]
 
 log = logging.getLogger("batchdot")
 
@@ -320,3 +320,61 @@ def _out_view(family, p, out):
     if out.flags.c_contiguous:
         return out.reshape(p.batch, p.m, p.n)
     return p.canonical_out(out)
+
+
+#: Families :func:`precompile` builds by default, and the dtypes.
+PRECOMPILE_FAMILIES = ("tile", "dot", "rowdot", "generic")
+PRECOMPILE_DTYPES = ("float32", "float64")
+
+
+def precompile(dtypes=PRECOMPILE_DTYPES, families=PRECOMPILE_FAMILIES, progress=None):
+    """Compile (or load from Numba's cache) the CPU kernels, serial and parallel, ahead of use.
+
+    Parameters
+    ----------
+    dtypes : iterable of dtype-like
+        Result dtypes to build for (operands of the same dtype).  ``dot``/``rowdot`` exist
+        for float32 and float64 only and are skipped for others.
+    families : iterable of str
+        Kernel families among ``batchdot.KERNELS`` (``blas`` needs no compilation).
+    progress : file-like, optional
+        Where a progress line per kernel goes (e.g. ``sys.stderr``); ``None`` for silence.
+
+    Returns
+    -------
+    list of (family, dtype, seconds)
+        What was built and how long it took (about 0 when loaded from the cache).
+    """
+    import time
+
+    from .choose import KERNELS, tile_dtypes_ok
+
+    jobs = []
+    for fam in families:
+        if fam not in KERNELS:
+            raise ValueError(f"batch_dot requires families among {KERNELS}, got {fam!r}")
+        for dt in dtypes:
+            dt = np.dtype(dt)
+            if (fam in ("dot", "rowdot", "blas") and dt.kind != "f") or fam == "blas" or (
+                    fam == "tile" and not tile_dtypes_ok(dt, dt, kernel_dtype(dt))):
+                continue
+            jobs.append((fam, dt))
+    done = []
+    for n, (fam, dt) in enumerate(jobs, 1):
+        if progress is not None:
+            bar = "#" * (20 * n // len(jobs))
+            print(f"\r[{bar:20s}] {n}/{len(jobs)} {fam} {dt}   ", end="", file=progress, flush=True)
+        t0 = time.perf_counter()
+        kd = kernel_dtype(dt)
+        x = np.ones((2, 3) if fam == "rowdot" else (2, 3, 4), kd)
+        y = np.ones((2, 3) if fam == "rowdot" else ((2, 5, 4) if fam == "dot" else (2, 4, 5)), kd)
+        out = np.empty((2, 1) if fam == "rowdot" else (2, 3, 5), kd)
+        zero = np.dtype(accumulation_dtype(kd)).type(0)
+        span, par = FAMILIES[fam]
+        slp, general = fam in SLP_FAMILIES, fam in GENERAL_FAMILIES
+        compile_for(span, (x, y, out, zero, 0, 2), slp=slp, general=general)
+        compile_for(par, (x, y, out, zero, 2, 2), slp=slp, general=general)
+        done.append((fam, dt.name, time.perf_counter() - t0))
+    if progress is not None and jobs:
+        print(file=progress)
+    return done
