@@ -94,6 +94,8 @@ def main(argv=None):
     scene.add_argument("--busy", action="store_true", help="with one core kept busy by a spinning process")
     scene.add_argument("--pipeline", action="store_true",
                        help="every call (batchdot's and NumPy's) right after np.matmul of a (384, 384) float32 pair")
+    scene.add_argument("--first-call", action="store_true",
+                       help="CPU seconds of each workload's first call in a fresh process with an empty cache")
     args = parser.parse_args(argv)
     if args.command == "compile":
         from .cpu import PRECOMPILE_DTYPES, PRECOMPILE_FAMILIES, precompile
@@ -108,7 +110,8 @@ def main(argv=None):
     if args.command == "bench":
         from .bench.cpu import main as bench_main
 
-        scene_name = "busy" if args.busy else "pipeline" if args.pipeline else "idle"
+        scene_name = ("busy" if args.busy else "pipeline" if args.pipeline else
+                      "first-call" if args.first_call else "idle")
         return bench_main(quick=args.quick, dtypes=args.dtype, blas=args.blas, scene=scene_name)
     demo()
     return 0

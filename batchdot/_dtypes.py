@@ -20,12 +20,12 @@ SUPPORTED = tuple(
         np.complex64, np.complex128,
     )
 )
-_SUPPORTED_CHARS = frozenset(d.char for d in SUPPORTED)
 _NAMES = "bool, (u)int8-64, float16/32/64 or complex64/128"
 
 
 def _check(dt, what):
-    if dt.char not in _SUPPORTED_CHARS:
+    """Reject unsupported dtypes, comparing by value: ``np.longlong`` ('q') is int64 ('l') here."""
+    if not (dt.kind in "biufc" and dt.newbyteorder("=") in SUPPORTED):
         raise TypeError(f"batch_dot requires numeric dtypes ({_NAMES}), got {dt} for {what}")
 
 

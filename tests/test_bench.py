@@ -99,3 +99,14 @@ def test_bench_scenes_on_small_workloads(monkeypatch, scene):
     for r in rows:
         assert r["t"] > 0 and r["t_peer"] > 0 and math.isnan(r["floor"]) and r["relerr"] < 1e-5
     assert "% floor" in out.getvalue() and "without tiny" not in out.getvalue()
+
+
+def test_first_call_costs_on_a_small_workload():
+    """``--first-call``: a real fresh process with an empty cache; the columns are filled."""
+    out = io.StringIO()
+    small = {"small8": ((50, 8, 8), (50, 8, 8), None, {})}
+    rows = _bench.first_call(["float64"], out, workloads=small)
+    assert [(r["workload"], r["dtype"]) for r in rows] == [("small8", "float64")]
+    r = rows[0]
+    assert r["first"] > 0 and r["second"] >= 0 and r["layout"] >= 0 and r["rss"] > 0
+    assert "new layout" in out.getvalue()

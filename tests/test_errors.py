@@ -116,3 +116,19 @@ def test_plan_rejects_bad_shapes():
         plan((2, -1), (2, 3))
     with pytest.raises(TypeError, match="tuple of ints"):
         plan((2, 1.5), (2, 3))
+
+
+def test_dtype_aliases_are_compared_by_value():
+    """np.longlong ('q'), np.ulonglong, np.intc, np.uintc... are their sized dtypes, cache or not."""
+    import batchdot._api as api
+
+    for alias in (np.longlong, np.ulonglong, np.intc, np.uintc, np.short, np.ushort, np.byte, np.ubyte):
+        x = np.arange(12).reshape(2, 2, 3).astype(alias)
+        y = np.ones((2, 3, 2), alias)
+        for _ in range(2):  # the validating path, then the call cache
+            got = batch_dot(x, y)
+            np.testing.assert_array_equal(got, np.matmul(x, y))
+            assert got.dtype == np.result_type(x, y)
+    api._RUNNERS.clear()  # the outcome never depends on what is in the cache
+    q = np.frombuffer(np.arange(6, dtype=np.int64).tobytes(), dtype="q").reshape(2, 3)
+    np.testing.assert_array_equal(batch_dot(q, q, 1), (q * q).sum(1, keepdims=True))

@@ -384,6 +384,68 @@ def _child(body, env=None):
     return float(t), float(rss)
 
 
+_FIRST_CALL = """
+import resource
+import numpy as np
+import numba
+
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+@numba.njit
+def trivial(a):
+    return a + 1
+
+trivial(1)  # the floor every Numba library pays, before the clock starts
+rng = np.random.default_rng(0)
+x = rng.standard_normal({xs!r}).astype("{dt}")
+y = rng.standard_normal({ys!r}).astype("{dt}")
+xf, yf = np.asfortranarray(x), np.asfortranarray(y)
+t0 = cpu()
+import batchdot
+batchdot.batch_dot(x, y, {axes!r})
+t1 = cpu()
+batchdot.batch_dot(x, y, {axes!r})
+t2 = cpu()
+shape = batchdot.plan(x.shape, y.shape, {axes!r}).out_shape
+out = np.empty(tuple(2 * s for s in shape), x.dtype)[tuple(slice(None, None, 2) for _ in shape)]
+batchdot.batch_dot(xf, yf, {axes!r}, out=out)
+batchdot.batch_dot(xf, yf, {axes!r}, out=out)
+t3 = cpu()
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+print(t1 - t0, t2 - t1, t3 - t2, int(hwm) / 1024)
+"""
+
+
+def first_call(dtypes=("float32", "float64"), out=sys.stdout, workloads=None):
+    """CPU seconds of first calls in a fresh process with an empty Numba cache, per workload.
+
+    Measured beyond the floor every Numba library pays (``import numba`` and compiling a
+    trivial ``@njit`` function, done before the clock starts): ``first`` is import batchdot +
+    the first call (compile, verify, run); ``second`` the same call again (the parallel
+    driver is built then); ``new layout`` two calls with Fortran-order operands and a strided
+    ``out``.  Peak RSS of the whole process in MB.
+    """
+    import tempfile
+
+    rows = []
+    print(f"{'workload':9s} {'dtype':7s} {'first call':>10s} {'second':>8s} {'new layout':>10s} {'peak RSS':>9s}",
+          file=out)
+    for dt in dtypes:
+        for name, (xs, ys, axes, _) in (workloads or WORKLOADS).items():
+            code = _FIRST_CALL.format(xs=xs, ys=ys, dt=dt, axes=axes)
+            with tempfile.TemporaryDirectory() as d:
+                env = dict(os.environ, NUMBA_CACHE_DIR=d)
+                res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+            if res.returncode != 0:
+                raise RuntimeError(res.stderr)
+            first, second, layout, rss = map(float, res.stdout.split())
+            rows.append(dict(workload=name, dtype=dt, first=first, second=second, layout=layout, rss=rss))
+            print(f"{name:9s} {dt:7s} {first:9.2f}s {second:7.2f}s {layout:9.2f}s {rss:8.0f}M", file=out, flush=True)
+    return rows
+
+
 def cold_start(out=sys.stdout):
     """Fresh-process import + first call, with the on-disk cache warm and without a cache."""
     import tempfile
@@ -471,6 +533,11 @@ def main(quick=False, dtypes=None, blas=False, scene="idle", out=sys.stdout):
     print(f"NumPy BLAS: {_blas_info()}", file=out)
     if blas:
         blas_crossover(dtypes or ("float32", "float64"), quick, out)
+        return 0
+    if scene == "first-call":
+        print("CPU seconds of first calls: a fresh process each, empty NUMBA_CACHE_DIR, beyond import numba and "
+              "a trivial @njit compile", file=out)
+        first_call(dtypes or ("float32", "float64"), out)
         return 0
     ceil = ceilings(quick)
     print(f"ceilings: read bandwidth {ceil['dram_gbs']:.0f} GB/s (two 512 MiB arrays), {ceil['l3_gbs']:.0f} GB/s "

@@ -58,6 +58,9 @@ def _blas(x3, y3, out3):
     np.matmul(x3, y3, out=out3)
 
 
+_STAGED = set()  # (dtype, ndim) staged before
+
+
 def stage(a, madds):
     """A C-ordered copy of ``a`` (an operand whose free axes cannot merge into one strided axis).
 
@@ -65,7 +68,14 @@ def stage(a, madds):
     serial, and while it ran the kernel's worker threads fell asleep), else by NumPy.
     """
     dst = np.empty(a.shape, a.dtype)
-    if not policy.run_parallel(stage_parallel, a, dst, madds=madds, items=a.shape[0]):
+    kind = (a.dtype, a.ndim)
+    if kind not in _STAGED or policy.threads(madds, a.shape[0]) < 2:
+        _STAGED.add(kind)  # the parallel copy is compiled when staging repeats (seconds uncached)
+        dst[...] = a
+        return dst
+    # one compiled copy kernel per dtype and rank, for every layout of ``a``
+    copy = compile_for(stage_parallel, (a, dst), general=True, outputs=(1,))
+    if not policy.run_parallel(copy, a, dst, madds=madds, items=a.shape[0]):
         dst[...] = a
     return dst
 

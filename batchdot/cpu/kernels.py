@@ -127,7 +127,7 @@ FAMILIES = {
 #: Families compiled with LLVM's SLP vectoriser (generated scalar lanes; verified on first build).
 SLP_FAMILIES = frozenset({"dot", "rowdot"})
 #: Families compiled once per dtype for every layout (``jit.general_signature``).
-GENERAL_FAMILIES = frozenset({"tile"})
+GENERAL_FAMILIES = frozenset({"tile", "generic"})
 
 
 def work_items(family, B, M, N):
