@@ -199,7 +199,15 @@ def fma_peak(dtype, reps=4_000_000):
     n = FMA_CHAINS * (64 // dt.itemsize)
     out = np.linspace(0.5, 1.0, get_num_threads() * n).astype(dt).reshape(-1, n)
     args = (out, dt.type(0.999), dt.type(1e-3), reps)
-    run = compile_for(_fma_kernel(n), args, slp=True)
+    from numba.core import config
+    from numba.core.compiler_lock import global_compiler_lock
+
+    with global_compiler_lock:  # the chains are scalars that LLVM's SLP vectoriser packs
+        old, config.SLP_VECTORIZE = config.SLP_VECTORIZE, 1
+        try:
+            run = compile_for(_fma_kernel(n), args)
+        finally:
+            config.SLP_VECTORIZE = old
     run(*args)
     best = min(_time_once(lambda: run(*args)) for _ in range(5))
     return 2 * out.size * reps / best / 1e9

@@ -5,7 +5,7 @@ Everything the engine decides, each in one module:
 - :mod:`~batchdot.cpu.choose` — which kernel family (pure function of B, M, K, N, dtypes, strides);
 - :mod:`~batchdot.cpu.policy` — how many threads each call runs on (busy cores, BLAS threads,
   fork, threading layers, caps);
-- :mod:`~batchdot.cpu.kernels` and the generated :mod:`~batchdot.cpu._tiles` — the kernels,
+- :mod:`~batchdot.cpu.kernels`, :mod:`~batchdot.cpu.dots`, :mod:`~batchdot.cpu.tiles` — the kernels,
   which know nothing of axes: canonical ``(B, M, K) x (B, K, N) -> (B, M, N)`` strided views;
 - :mod:`~batchdot.cpu.verify` — the first-build check of every generated kernel.
 
@@ -24,7 +24,7 @@ from .._dtypes import accumulation_dtype, kernel_dtype
 from . import policy
 from .choose import choose_kernel
 from .jit import compile_for
-from .kernels import FAMILIES, GENERAL_FAMILIES, SLP_FAMILIES, stage_parallel, work_items
+from .kernels import FAMILIES, GENERAL_FAMILIES, stage_parallel, work_items
 from .verify import verify
 
 __all__ = ["runner", "execute", "prepare", "prepare_out", "precompile"]
@@ -92,7 +92,7 @@ def prepare(family, x3, yk, out3, acc_dtype):
 
     ``yk`` is the kernel's own ``y``: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``; for
     ``rowdot`` the operands are rank-2 ``(B, K)`` and ``out3`` is ``(B, 1)``.  The kernel is
-    compiled (SLP on) and verified for exactly these argument types, and ``fn`` calls its
+    compiled and verified for these argument types (for every layout where the family is general), and ``fn`` calls its
     compiled entry points: it must be called with arrays of the same dtypes, layouts,
     writeability and alignment.  Work below :data:`policy.SERIAL_CUTOFF` multiply-adds runs the
     serial span directly; larger work goes through :func:`policy.run`, which picks the threads
@@ -119,14 +119,14 @@ def _prepare(family, x3, yk, out3, acc_dtype):
     span, par = FAMILIES[family]
     items = work_items(family, B, M, N)
     madds = B * M * N * K
-    slp, general = family in SLP_FAMILIES, family in GENERAL_FAMILIES
-    span_entry = compile_for(span, (x3, yk, out3, zero, 0, items), slp=slp, general=general)
+    general = family in GENERAL_FAMILIES
+    span_entry = compile_for(span, (x3, yk, out3, zero, 0, items), general=general)
     if family != "generic" and not verify(family, span_entry, False, x3, yk, out3, zero, general):
         return _fallback(family, x3, yk, out3, acc_dtype)
     log.debug("%s B=%d M=%d K=%d N=%d", family, B, M, K, N)
     if madds < policy.SERIAL_CUTOFF or items < 2:
         return span_entry, (zero, 0, items)
-    return _Parallel(family, span_entry, par, items, madds, (x3, yk, out3, zero), slp, general), (zero,)
+    return _Parallel(family, span_entry, par, items, madds, (x3, yk, out3, zero), general), (zero,)
 
 
 class _Parallel:
@@ -138,15 +138,15 @@ class _Parallel:
     both at once.
     """
 
-    def __init__(self, family, span, par, items, madds, like, slp, general):
+    def __init__(self, family, span, par, items, madds, like, general):
         self.family, self.span, self.par, self.items, self.madds = family, span, par, items, madds
-        self.like, self.slp, self.general = like, slp, general
+        self.like, self.general = like, general
         self.entry = None  # compiled, verified parallel driver
         self.calls = 0
 
     def build(self):
         x3, yk, out3, zero = self.like
-        entry = compile_for(self.par, (x3, yk, out3, zero, 2, 2), slp=self.slp, general=self.general)
+        entry = compile_for(self.par, (x3, yk, out3, zero, 2, 2), general=self.general)
         if self.family == "generic" or verify(self.family, entry, True, x3, yk, out3, zero, self.general):
             self.entry = entry
         else:  # never used: the serial kernel (verified) serves every call
@@ -176,9 +176,22 @@ def _fallback(family, x3, yk, out3, acc_dtype):
     return prepare("generic", x3, yk, out3, acc_dtype)
 
 
-def _tile_needs_rows(family, yk):
-    """Whether ``yk`` must be staged in C order for the tiles: its rows are not unit-stride."""
-    return family == "tile" and yk.shape[2] > 1 and yk.strides[2] != yk.itemsize
+def _needs_staging(family, xk, yk):
+    """``(stage x, stage y)``: operands the family's vector loads cannot read in place.
+
+    The tiles load rows of ``y`` (``(B, K, N)``) as vectors; the dots load the contracted axis,
+    the last one, of both ``x`` and ``y`` (``(B, N, K)``, or ``(B, K)`` for ``rowdot``).  An
+    operand whose axis is not unit-stride is copied once in C order.  The automatic choice only
+    picks ``dot``/``rowdot`` when no copy is needed; ``kernel=`` may force one that needs it.
+    """
+    def strided(a):
+        return a.shape[-1] > 1 and a.strides[-1] != a.itemsize
+
+    if family == "tile":
+        return False, strided(yk)
+    if family in ("dot", "rowdot"):
+        return strided(xk), strided(yk)
+    return False, False
 
 
 def execute(x3, y3, out3, acc_dtype, kernel=None):
@@ -187,8 +200,9 @@ def execute(x3, y3, out3, acc_dtype, kernel=None):
     N = y3.shape[2]
     family = choose_kernel(B, M, K, N, x3, y3, out3.dtype, acc_dtype, kernel)
     yk = y3.transpose(0, 2, 1) if family == "dot" else y3
-    if _tile_needs_rows(family, yk):
-        yk = stage(yk, B * M * N * K)
+    stage_x, stage_y = _needs_staging(family, x3, yk)
+    x3 = stage(x3, B * M * N * K) if stage_x else x3
+    yk = stage(yk, B * M * N * K) if stage_y else yk
     fn, tail = prepare(family, x3, yk, out3, acc_dtype)
     fn(x3, yk, out3, *tail)
     return family
@@ -245,14 +259,19 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     rank2 = x.ndim == 2 and y.ndim == 2 and not (cast_x or cast_y) and same_out
     family = choose_kernel(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2)
     if family == "rowdot":  # the kernel takes x, y and out (B, 1) as they are
-        fn, tail = prepare("rowdot", x, y, np.empty(out_shape, out_k), acc_dtype)
+        sx, sy = _needs_staging("rowdot", x, y)  # only when forced with kernel=
+
+        def operands(x, y):
+            return (np.ascontiguousarray(x) if sx else x), (np.ascontiguousarray(y) if sy else y)
+
+        fn, tail = prepare("rowdot", *operands(x, y), np.empty(out_shape, out_k), acc_dtype)
 
         def run_rows(x, y):
             res = np.empty(out_shape, out_k)
-            fn(x, y, res, *tail)
+            fn(*operands(x, y), res, *tail)
             return res
 
-        return _finish(run_rows, "rowdot", p, out_dtype, lambda x, y: (x, y), acc_dtype)
+        return _finish(run_rows, "rowdot", p, out_dtype, operands, acc_dtype)
     if family == "dot":  # the kernel takes y as (B, N, K)
         yo, ys = yo[:1] + yo[2:] + yo[1:2], (B, N, K)
     else:
@@ -263,7 +282,10 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     # so is a y without unit-stride rows for the tiles (their vector loads need them)
     copy_x, copy_y = p.copies(x.strides, y.strides)
     madds = B * M * N * K
-    if _tile_needs_rows(family, yk):
+    stage_x, stage_y = _needs_staging(family, x3, yk)
+    if stage_x:
+        copy_x, x3 = True, np.ascontiguousarray(x3)
+    if stage_y:
         copy_y, yk = True, np.ascontiguousarray(yk)
     fn, tail = prepare(family, x3, yk, np.empty(shape3, out_k), acc_dtype)
 
@@ -381,9 +403,9 @@ def precompile(dtypes=PRECOMPILE_DTYPES, families=PRECOMPILE_FAMILIES, progress=
         out = np.empty((2, 1) if fam == "rowdot" else (2, 3, 5), kd)
         zero = np.dtype(accumulation_dtype(kd)).type(0)
         span, par = FAMILIES[fam]
-        slp, general = fam in SLP_FAMILIES, fam in GENERAL_FAMILIES
-        compile_for(span, (x, y, out, zero, 0, 2), slp=slp, general=general)
-        compile_for(par, (x, y, out, zero, 2, 2), slp=slp, general=general)
+        general = fam in GENERAL_FAMILIES
+        compile_for(span, (x, y, out, zero, 0, 2), general=general)
+        compile_for(par, (x, y, out, zero, 2, 2), general=general)
         done.append((fam, dt.name, time.perf_counter() - t0))
     if progress is not None and jobs:
         print(file=progress)

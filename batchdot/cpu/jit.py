@@ -1,20 +1,15 @@
-"""The one place for JIT options, and how kernels that want LLVM's SLP vectoriser get built.
+"""The one place for JIT options, and how the engine's kernels are compiled.
 
 - :data:`JIT_OPTIONS`: every kernel (``cache=True``: compiled once per machine, then loaded).
-- :data:`REDUCE_FASTMATH`: loops whose sum may be reassociated so that the loop vectoriser
-  can split it into vector lanes (the generic kernel).
-- :data:`TILE_FASTMATH`: the generated register-tile and dot kernels.  No reassociation:
-  their lanes are explicit in the source, so their summation order is fixed and
-  deterministic; ``contract`` still fuses multiply-adds.  Without ``reassoc`` the loop
-  vectoriser also leaves their long K loops alone (with it, it vectorises the reduction
-  over K with gathers and spills every accumulator).
-- NaN and Inf keep their IEEE meaning everywhere (no ``nnan``/``ninf``).
+- :data:`REDUCE_FASTMATH`: ``reassoc`` only, so that LLVM may split a sum into vector lanes
+  (the generic kernel).  No ``contract``: a fused multiply-add would hide an overflowing
+  product (``inf - inf`` must stay NaN, as in NumPy), and no ``nnan``/``ninf``.
+- :data:`PARALLEL_OPTIONS`: the parallel drivers use only Numba's ``prange`` transformation.
+- :func:`compile_for`: the compiled entry point for arguments' types, optionally with one
+  signature for every memory layout (:func:`general_signature`).
 
-The SLP vectoriser is off by default in Numba (numba PR #8852, after miscompilations
-numba#8705/#8681).  The generated kernels need it to turn their scalar accumulators into
-vector registers, so :func:`compile_for` switches it on *only while compiling them*,
-holding Numba's global compiler lock so that no other compilation (a user's) sees it; every
-kernel so built is checked against the reference before first use (``_dispatch``).
+The vector kernels (:mod:`batchdot.cpu.vector`) spell their vectors out in LLVM IR, so no
+kernel depends on LLVM's SLP vectoriser (which Numba keeps off after miscompilations).
 """
 
 from __future__ import annotations
@@ -23,14 +18,11 @@ import logging
 import time
 
 from numba import njit, typeof
-from numba.core import config
-from numba.core.compiler_lock import global_compiler_lock
 
 JIT_OPTIONS = dict(cache=True, nogil=True, error_model="numpy", boundscheck=False)
 log = logging.getLogger("batchdot")
 
-REDUCE_FASTMATH = frozenset({"reassoc", "contract"})
-TILE_FASTMATH = frozenset({"contract"})
+REDUCE_FASTMATH = frozenset({"reassoc"})
 
 
 #: Numba's parallel transformations the drivers need: only ``prange`` loops.  The others
@@ -66,8 +58,8 @@ def general_signature(args, outputs=(2,)):
     return tuple(sig)
 
 
-def compile_for(dispatcher, args, slp=False, general=False, outputs=(2,)):
-    """Compile (or load from cache) ``dispatcher`` for ``args``' types; SLP on if ``slp``.
+def compile_for(dispatcher, args, general=False, outputs=(2,)):
+    """Compile (or load from Numba's cache) ``dispatcher`` for ``args``' types.
 
     Returns the compiled entry point: it skips Numba's type dispatch (about 0.2 us a call)
     and must only be called with arguments of exactly these Numba types, or, with
@@ -78,16 +70,7 @@ def compile_for(dispatcher, args, slp=False, general=False, outputs=(2,)):
     if sig in dispatcher.overloads:
         return dispatcher.overloads[sig].entry_point
     t0 = time.perf_counter()
-    if not slp:
-        entry = dispatcher.compile(sig)
-    else:
-        with global_compiler_lock:
-            old = config.SLP_VECTORIZE
-            config.SLP_VECTORIZE = 1
-            try:
-                entry = dispatcher.compile(sig)
-            finally:
-                config.SLP_VECTORIZE = old
+    entry = dispatcher.compile(sig)
     seconds = time.perf_counter() - t0
     if seconds > 0.05:  # compiled, not loaded from Numba's on-disk cache
         log.info("compiled %s for (%s) in %.1f s; once per machine: later processes load it from Numba's cache",

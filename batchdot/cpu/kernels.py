@@ -15,8 +15,8 @@ races, no atomics).  Families:
     elements.
 ``dot``
     float32/float64 operands of one dtype, contracted axis contiguous in both (``y`` is
-    passed transposed, ``(B, N, K)``).  Row dots and vector-matrix products: 16 partial
-    sums per dot.  Items: (row of out, block of 16 columns).
+    passed transposed, ``(B, N, K)``).  Row dots and vector-matrix products: explicit-vector
+    dots four at a time (:mod:`batchdot.cpu.dots`).  Items: rows of out.
 ``rowdot``
     The ``dot`` family for rank-2 operands, which it takes as they are: ``x, y (B, K)``,
     ``out (B, 1)``, no reshaped views (the short path of tiny calls).  Items: batch elements.
@@ -26,8 +26,8 @@ races, no atomics).  Families:
     dtype for every layout.  Items: blocks of rows of one batch element.
 
 :mod:`batchdot.cpu.choose` chooses the family, :mod:`batchdot.cpu.policy` the threads;
-:mod:`batchdot.cpu._tiles` holds the generated
-``dot`` and ``rowdot`` kernels.  ``stage_parallel`` copies an operand whose free
+:mod:`batchdot.cpu.dots` and :mod:`batchdot.cpu.tiles` hold the
+explicit-vector families.  ``stage_parallel`` copies an operand whose free
 axes cannot merge into one strided axis (the only copy a call may make of an input).
 """
 
@@ -36,11 +36,11 @@ from __future__ import annotations
 from numba import prange, types
 from numba.extending import overload
 
-from . import _tiles, tiles
+from . import dots, tiles
 from .clock import chunk_done, cycles, gain, region_stats
 from .jit import jit
 
-__all__ = ["FAMILIES", "SLP_FAMILIES", "GENERAL_FAMILIES", "work_items", "stage_parallel"]
+__all__ = ["FAMILIES", "GENERAL_FAMILIES", "work_items", "stage_parallel"]
 
 
 def cast_to(value, like):  # pragma: no cover - replaced by the overload in jitted code
@@ -120,14 +120,12 @@ def stage_parallel(src, dst):
 #: family name -> (span, parallel)
 FAMILIES = {
     "generic": (generic_span, generic_parallel),
-    "dot": (_tiles.dot_span, _tiles.dot_parallel),
-    "rowdot": (_tiles.rowdot_span, _tiles.rowdot_parallel),
+    "dot": (dots.dot_span, dots.dot_parallel),
+    "rowdot": (dots.rowdot_span, dots.rowdot_parallel),
     "tile": (tiles.tile_span, tiles.tile_parallel),
 }
-#: Families compiled with LLVM's SLP vectoriser (generated scalar lanes; verified on first build).
-SLP_FAMILIES = frozenset({"dot", "rowdot"})
 #: Families compiled once per dtype for every layout (``jit.general_signature``).
-GENERAL_FAMILIES = frozenset({"tile", "generic"})
+GENERAL_FAMILIES = frozenset({"tile", "dot", "rowdot", "generic"})
 
 
 def work_items(family, B, M, N):
@@ -135,7 +133,7 @@ def work_items(family, B, M, N):
     if family == "generic":
         return B * M * N
     if family == "dot":
-        return B * M * ((N + 15) // 16)
+        return B * M
     if family == "rowdot":
         return B
     return tiles.work_items(B, M)

@@ -315,3 +315,149 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
                     store_strided(fin)
     builder.ret_void()
     return fn
+
+
+#: Vector accumulators per dot in :func:`dot_kernel` (covers the add latency).
+DOT_UNROLL = 4
+
+
+@functools.cache
+def dot_kernel(n):
+    """The intrinsic ``dk`` computing ``n`` dot products that share the loads of ``A``.
+
+    ``dk(a, a_off, b, b_off, b_rs, K, c, c_off, c_cs)``: for ``j < n``,
+    ``C[j] = sum_k A[k] * B[j, k]``, where ``A`` (``K`` elements at ``a + a_off``) and each
+    row of ``B`` (at ``b + b_off + j * b_rs``) are unit-stride, and ``C[j]`` is at
+    ``c + c_off + j * c_cs`` (byte offsets and strides, runtime values).  Each dot keeps
+    :data:`DOT_UNROLL` vector partial sums (the last partial vector masked), summed in a
+    tree at the end; products and sums are separate instructions (IEEE as NumPy's).
+    Dtypes as for :func:`microkernel`: ``C``'s is the accumulation dtype.
+    """
+
+    @intrinsic
+    def dk(typingctx, a, a_off, b, b_off, b_rs, K, c, c_off, c_cs):
+        if not isinstance(c.dtype, (types.Float, types.Integer)) or c.dtype == types.boolean:
+            return None
+        sig = types.void(a, a_off, b, b_off, b_rs, K, c, c_off, c_cs)
+
+        def codegen(context, builder, sig, args):
+            a, a_off, b, b_off, b_rs, K, c, c_off, c_cs = args
+            dts = [np.dtype(bool) if sig.args[i].dtype == types.boolean else np.dtype(str(sig.args[i].dtype))
+                   for i in (0, 2, 6)]
+            fn = _dot_body(builder.module, *dts, n)
+            i8p = ir.IntType(8).as_pointer()
+
+            def base(arr, ty, off):
+                data = context.make_array(ty)(context, builder, arr).data
+                return builder.gep(builder.bitcast(data, i8p), [off])
+
+            builder.call(fn, [base(a, sig.args[0], a_off), base(b, sig.args[2], b_off), b_rs, K,
+                              base(c, sig.args[6], c_off), c_cs])
+            return context.get_dummy_value()
+
+        return sig, codegen
+
+    return dk
+
+
+def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
+    """The ``n`` shared-load dots as an LLVM function of ``mod`` (defined once per module)."""
+    ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(out_dtype)
+    cc = oc if oc[0] == "f" or int(oc[1]) >= 4 else oc[0] + "4"
+    w = lanes(np.dtype(cc))
+    u = DOT_UNROLL
+    name = f"batchdot_dot_{ac}_{bc}_{oc}_{n}_w{w}"
+    i1, i8, i32, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
+    i8p = i8.as_pointer()
+    fn = cgutils.get_or_insert_function(mod, ir.FunctionType(ir.VoidType(), [i8p, i8p, i64, i64, i8p, i64]), name)
+    if not fn.is_declaration:
+        return fn
+    fn.linkage = "linkonce_odr"
+    fn.attributes.add("noinline")
+    abase, bbase, b_rs, K, cbase, c_cs = fn.args
+    builder = ir.IRBuilder(fn.append_basic_block("entry"))
+    item_a, item_b = a_dtype.itemsize, b_dtype.itemsize
+    floating = cc[0] == "f"
+    a_ty, b_ty, c_ty, o_ty = _LL[ac], _LL[bc], _LL[cc], _LL[oc]
+    av_ty, bv_ty, cv_ty = ir.VectorType(a_ty, w), ir.VectorType(b_ty, w), ir.VectorType(c_ty, w)
+    mask_ty = ir.VectorType(i1, w)
+    zero = ir.Constant(cv_ty, [0.0 if floating else 0] * w)
+
+    def const(v):
+        return ir.Constant(i64, v)
+
+    def mul(x, y):
+        return builder.fmul(x, y) if floating else builder.mul(x, y)
+
+    def add(x, y):
+        return builder.fadd(x, y) if floating else builder.add(x, y)
+
+    def vload(base_ptr, k, item, vty, code, mask=None):
+        ptr = builder.bitcast(builder.gep(base_ptr, [builder.mul(k, const(item))]), vty.as_pointer())
+        if mask is None:
+            val = builder.load(ptr, align=item)
+        else:
+            vn = _vname(vty.element, w)
+            ml = cgutils.get_or_insert_function(mod, ir.FunctionType(vty, [vty.as_pointer(), i32, mask_ty, vty]),
+                                                f"llvm.masked.load.{vn}.p0{vn}")
+            val = builder.call(ml, [ptr, ir.Constant(i32, item), mask,
+                                    ir.Constant(vty, [0.0 if code[0] == "f" else 0] * w)])
+        return _convert(builder, val, code, cc, cv_ty)
+
+    brows = [builder.gep(bbase, [builder.mul(const(j), b_rs)]) for j in range(n)]
+    step = w * u
+    full = builder.mul(builder.sdiv(K, const(step)), const(step))
+    # main loop: u vectors of every dot per step
+    pre = builder.basic_block
+    loop = builder.append_basic_block("loop")
+    tail = builder.append_basic_block("tail")
+    builder.cbranch(builder.icmp_signed(">", full, const(0)), loop, tail)
+    builder.position_at_end(loop)
+    k = builder.phi(i64)
+    k.add_incoming(const(0), pre)
+    accs = [[builder.phi(cv_ty) for _ in range(u)] for _ in range(n)]
+    for row in accs:
+        for ph in row:
+            ph.add_incoming(zero, pre)
+    new = [[None] * u for _ in range(n)]
+    for q in range(u):
+        kq = builder.add(k, const(q * w))
+        av = vload(abase, kq, item_a, av_ty, ac)
+        for j in range(n):
+            new[j][q] = add(accs[j][q], mul(av, vload(brows[j], kq, item_b, bv_ty, bc)))
+    k1 = builder.add(k, const(step))
+    last = builder.basic_block
+    k.add_incoming(k1, last)
+    for j in range(n):
+        for q in range(u):
+            accs[j][q].add_incoming(new[j][q], last)
+    builder.cbranch(builder.icmp_signed("<", k1, full), loop, tail)
+    # tail: up to u vectors, the last ones masked (lanes past K read nothing)
+    builder.position_at_end(tail)
+    sums = []
+    for j in range(n):
+        row = []
+        for q in range(u):
+            ph = builder.phi(cv_ty)
+            ph.add_incoming(zero, pre)
+            ph.add_incoming(new[j][q], last)
+            row.append(ph)
+        sums.append(row)
+    lane_idx = ir.Constant(ir.VectorType(i64, w), list(range(w)))
+    for q in range(u):
+        kq = builder.add(full, const(q * w))
+        left = builder.sub(K, kq)
+        mask = builder.icmp_signed("<", lane_idx, _splat(builder, left, ir.VectorType(i64, w)))
+        av = vload(abase, kq, item_a, av_ty, ac, mask)
+        for j in range(n):
+            sums[j][q] = add(sums[j][q], mul(av, vload(brows[j], kq, item_b, bv_ty, bc, mask)))
+    for j in range(n):
+        vec = add(add(sums[j][0], sums[j][1]), add(sums[j][2], sums[j][3])) if u == 4 else sums[j][0]
+        terms = [builder.extract_element(vec, ir.Constant(i32, lane)) for lane in range(w)]
+        while len(terms) > 1:
+            terms = [add(x, y) for x, y in zip(terms[::2], terms[1::2])]
+        out = _convert(builder, terms[0], cc, oc, o_ty)
+        ptr = builder.bitcast(builder.gep(cbase, [builder.mul(const(j), c_cs)]), o_ty.as_pointer())
+        builder.store(out, ptr, align=out_dtype.itemsize)
+    builder.ret_void()
+    return fn

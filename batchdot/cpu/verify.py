@@ -1,8 +1,7 @@
 """First-build verification: every generated kernel is checked before a user's data reaches it.
 
-The register-tile and dot kernels are compiled with LLVM's SLP vectoriser on (``jit.compile_for``),
-which Numba keeps off because of past miscompilations.  Each compiled specialisation is run
-once on a small random input of the very same Numba types (dtypes, layouts, writeability)
+The vector kernels are LLVM IR written by batchdot (``vector.py``), compiled per dtype
+combination.  Each compiled kernel is run once on a small random input of the very same Numba types (dtypes, layouts, writeability)
 and compared with a float64 reference; a kernel that fails is never used (the engine falls
 back to ``generic`` and logs a warning).
 """

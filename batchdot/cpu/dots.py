@@ -1,0 +1,85 @@
+"""The ``dot`` and ``rowdot`` families: dot products by explicit-vector kernels (:mod:`.vector`).
+
+``dot``: canonical ``x (B, M, K)`` and ``yt (B, N, K)`` (``y`` passed transposed) with the
+contracted axis unit-stride in both; ``out[b, i, j] = x[b, i] . yt[b, j]``.  A work item is
+one row ``(b, i)`` of ``out``; its dots run four at a time, sharing the loads of ``x[b, i]``
+(row dots, vector-matrix products, ``y`` given N-major).
+
+``rowdot``: rank-2 ``x, y (B, K)`` and ``out (B, 1)`` taken as they are (the short path of
+tiny calls); a work item is one batch element.
+
+Like the tiles these are compiled once per dtype for every layout (strides are runtime values,
+``jit.general_signature``); the engine's choice guarantees the unit-stride contracted axis.
+"""
+
+from __future__ import annotations
+
+from numba import prange
+
+from .clock import chunk_done, cycles, gain, region_stats
+from .jit import jit
+from .vector import dot_kernel
+
+__all__ = ["dot_span", "dot_parallel", "rowdot_span", "rowdot_parallel", "DOTS"]
+
+#: Dots that share the loads of one row of ``x``.
+DOTS = 4
+_SHARED = dot_kernel(DOTS)
+_SINGLE = dot_kernel(1)
+
+
+@jit(fastmath=frozenset())
+def dot_span(x, yt, out, zero, lo, hi):
+    """Rows ``lo..hi`` (flat over ``B * M``) of ``out = x @ yt^T``."""
+    M, K, N = x.shape[1], x.shape[2], yt.shape[1]
+    xs0, xs1 = x.strides[0], x.strides[1]
+    ys0, ys1 = yt.strides[0], yt.strides[1]
+    os0, os1, os2 = out.strides
+    for r in range(lo, hi):
+        b = r // M
+        i = r % M
+        xo = b * xs0 + i * xs1
+        yo = b * ys0
+        oo = b * os0 + i * os1
+        j = 0
+        while j + DOTS <= N:
+            _SHARED(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
+            j += DOTS
+        while j < N:
+            _SINGLE(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
+            j += 1
+
+
+@jit(parallel=True, fastmath=frozenset())
+def dot_parallel(x, yt, out, zero, nchunks, nthreads):
+    """All rows of :func:`dot_span` in ``nchunks`` chunks; returns the measured gain."""
+    total = x.shape[0] * x.shape[1]
+    stats = region_stats(nthreads)
+    t0 = cycles()
+    for c in prange(nchunks):
+        s = cycles()
+        dot_span(x, yt, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        chunk_done(stats, s)
+    return gain(stats, cycles() - t0, nchunks)
+
+
+@jit(fastmath=frozenset())
+def rowdot_span(x, y, out, zero, lo, hi):
+    """Rows ``lo..hi`` of ``out[b, 0] = x[b] . y[b]`` for rank-2 ``x``, ``y``."""
+    K = x.shape[1]
+    xs0, ys0, os0, os1 = x.strides[0], y.strides[0], out.strides[0], out.strides[1]
+    for b in range(lo, hi):
+        _SINGLE(x, b * xs0, y, b * ys0, 0, K, out, b * os0, os1)
+
+
+@jit(parallel=True, fastmath=frozenset())
+def rowdot_parallel(x, y, out, zero, nchunks, nthreads):
+    """All rows of :func:`rowdot_span` in ``nchunks`` chunks; returns the measured gain."""
+    total = x.shape[0]
+    stats = region_stats(nthreads)
+    t0 = cycles()
+    for c in prange(nchunks):
+        s = cycles()
+        rowdot_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        chunk_done(stats, s)
+    return gain(stats, cycles() - t0, nchunks)
