@@ -17,8 +17,10 @@ NumPy's spinning BLAS threads, starts late or runs slowly and the gain falls bel
 :mod:`batchdot.cpu.policy` then runs the next calls on one thread.  The cost is two cycle
 counter reads and two stores per chunk.
 
-The helpers are ordinary compiled functions (not inlined), which keeps the drivers quick
-to compile.  The counter is the x86 time-stamp counter (``rdtsc``, constant rate on every CPU this runs on)
+``region_stats`` and ``gain`` are ordinary compiled functions (quicker to compile than
+inlined ones); ``chunk_done`` is inlined into the parallel region, because a separately cached
+function calling ``get_thread_id`` would be loaded before Numba's threading layer provides
+that symbol (LLVM aborts the process).  The counter is the x86 time-stamp counter (``rdtsc``, constant rate on every CPU this runs on)
 or the AArch64 virtual counter; elsewhere ``cycles()`` is 0 and ``gain`` returns -1
 ("no measurement"), which the policy ignores.
 """
@@ -65,7 +67,7 @@ def region_stats(nthreads):
     return np.zeros((nthreads, _ROW), np.int64)
 
 
-@jit
+@jit(inline="always")
 def chunk_done(stats, start):
     """Charge the cycles since ``start`` and one chunk to the calling thread's row."""
     t = get_thread_id()

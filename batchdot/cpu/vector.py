@@ -317,8 +317,12 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
     return fn
 
 
-#: Vector accumulators per dot in :func:`dot_kernel` (covers the add latency).
-DOT_UNROLL = 4
+def dot_unroll(n):
+    """Vector partial sums per dot when ``n`` dots share loads: as many as half the registers hold.
+
+    Enough to cover the add latency without spilling (4 x 4 accumulators spilled on AVX2).
+    """
+    return max(1, min(4, (REGISTERS // 2) // n))
 
 
 @functools.cache
@@ -329,8 +333,8 @@ def dot_kernel(n):
     ``C[j] = sum_k A[k] * B[j, k]``, where ``A`` (``K`` elements at ``a + a_off``) and each
     row of ``B`` (at ``b + b_off + j * b_rs``) are unit-stride, and ``C[j]`` is at
     ``c + c_off + j * c_cs`` (byte offsets and strides, runtime values).  Each dot keeps
-    :data:`DOT_UNROLL` vector partial sums (the last partial vector masked), summed in a
-    tree at the end; products and sums are separate instructions (IEEE as NumPy's).
+    :func:`dot_unroll` vector partial sums (the last vectors masked), summed in a tree at
+    the end; products and sums are separate instructions (IEEE as NumPy's).
     Dtypes as for :func:`microkernel`: ``C``'s is the accumulation dtype.
     """
 
@@ -365,7 +369,7 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
     ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(out_dtype)
     cc = oc if oc[0] == "f" or int(oc[1]) >= 4 else oc[0] + "4"
     w = lanes(np.dtype(cc))
-    u = DOT_UNROLL
+    u = dot_unroll(n)
     name = f"batchdot_dot_{ac}_{bc}_{oc}_{n}_w{w}"
     i1, i8, i32, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
     i8p = i8.as_pointer()
@@ -444,16 +448,32 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
             row.append(ph)
         sums.append(row)
     lane_idx = ir.Constant(ir.VectorType(i64, w), list(range(w)))
+    before = builder.basic_block
+    masked = builder.append_basic_block("masked")
+    reduce = builder.append_basic_block("reduce")
+    builder.cbranch(builder.icmp_signed(">", K, full), masked, reduce)
+    builder.position_at_end(masked)
+    tails = [list(row) for row in sums]
     for q in range(u):
         kq = builder.add(full, const(q * w))
         left = builder.sub(K, kq)
         mask = builder.icmp_signed("<", lane_idx, _splat(builder, left, ir.VectorType(i64, w)))
         av = vload(abase, kq, item_a, av_ty, ac, mask)
         for j in range(n):
-            sums[j][q] = add(sums[j][q], mul(av, vload(brows[j], kq, item_b, bv_ty, bc, mask)))
+            tails[j][q] = add(tails[j][q], mul(av, vload(brows[j], kq, item_b, bv_ty, bc, mask)))
+    builder.branch(reduce)
+    builder.position_at_end(reduce)
     for j in range(n):
-        vec = add(add(sums[j][0], sums[j][1]), add(sums[j][2], sums[j][3])) if u == 4 else sums[j][0]
-        terms = [builder.extract_element(vec, ir.Constant(i32, lane)) for lane in range(w)]
+        for q in range(u):
+            ph = builder.phi(cv_ty)
+            ph.add_incoming(sums[j][q], before)
+            ph.add_incoming(tails[j][q], masked)
+            sums[j][q] = ph
+    for j in range(n):
+        vecs = sums[j]
+        while len(vecs) > 1:
+            vecs = [add(x, y) for x, y in zip(vecs[::2], vecs[1::2])]
+        terms = [builder.extract_element(vecs[0], ir.Constant(i32, lane)) for lane in range(w)]
         while len(terms) > 1:
             terms = [add(x, y) for x, y in zip(terms[::2], terms[1::2])]
         out = _convert(builder, terms[0], cc, oc, o_ty)
