@@ -24,7 +24,7 @@ from .._dtypes import accumulation_dtype, kernel_dtype
 from . import policy
 from .choose import choose_kernel
 from .jit import compile_for
-from .kernels import FAMILIES, GENERAL_FAMILIES, stage_parallel, work_items
+from .kernels import FAMILIES, GENERAL_FAMILIES, work_items
 from .verify import verify
 
 __all__ = ["runner", "execute", "prepare", "prepare_out", "precompile"]
@@ -58,26 +58,14 @@ def _blas(x3, y3, out3):
     np.matmul(x3, y3, out=out3)
 
 
-_STAGED = set()  # (dtype, ndim) staged before
+def stage(a, madds=None):
+    """A C-ordered copy of ``a``: an operand whose axes the kernels cannot read in place.
 
-
-def stage(a, madds):
-    """A C-ordered copy of ``a`` (an operand whose free axes cannot merge into one strided axis).
-
-    Copied in a parallel region when the policy gives the call threads (NumPy's copy is
-    serial, and while it ran the kernel's worker threads fell asleep), else by NumPy.
+    NumPy's copy.  (A parallel copy kernel was measured faster for squash's staged ``y``, but
+    it was one more ``parallel=True`` function to compile for every dtype and rank, several
+    seconds each without a cache, for a copy that is a small part of such calls.)
     """
-    dst = np.empty(a.shape, a.dtype)
-    kind = (a.dtype, a.ndim)
-    if kind not in _STAGED or policy.threads(madds, a.shape[0]) < 2:
-        _STAGED.add(kind)  # the parallel copy is compiled when staging repeats (seconds uncached)
-        dst[...] = a
-        return dst
-    # one compiled copy kernel per dtype and rank, for every layout of ``a``
-    copy = compile_for(stage_parallel, (a, dst), general=True, outputs=(1,))
-    if not policy.run_parallel(copy, a, dst, madds=madds, items=a.shape[0]):
-        dst[...] = a
-    return dst
+    return np.ascontiguousarray(a)
 
 
 def _layout(a):

@@ -2,8 +2,10 @@
 
 ``dot``: canonical ``x (B, M, K)`` and ``yt (B, N, K)`` (``y`` passed transposed) with the
 contracted axis unit-stride in both; ``out[b, i, j] = x[b, i] . yt[b, j]``.  A work item is
-one row ``(b, i)`` of ``out``; its dots run four at a time, sharing the loads of ``x[b, i]``
-(row dots, vector-matrix products, ``y`` given N-major).
+one row ``(b, i)`` of ``out``; with 8 or more lanes (float32 on AVX2) its dots run four at a
+time, sharing the loads of ``x[b, i]``; with fewer (float64 on AVX2) one at a time, which was
+faster there: vecmat float64, one thread, 20 ms against 37 ms for four shared dots, float32
+8.1 ms against 11.2 ms the other way round (``/tmp`` A/B script on this VM, interleaved medians).
 
 ``rowdot``: rank-2 ``x, y (B, K)`` and ``out (B, 1)`` taken as they are (the short path of
 tiny calls); a work item is one batch element.
@@ -18,7 +20,7 @@ from numba import prange
 
 from .clock import chunk_done, cycles, gain, region_stats
 from .jit import jit
-from .vector import dot_kernel
+from .vector import VECTOR_BYTES, dot_kernel
 
 __all__ = ["dot_span", "dot_parallel", "rowdot_span", "rowdot_parallel", "DOTS"]
 
@@ -35,6 +37,7 @@ def dot_span(x, yt, out, zero, lo, hi):
     xs0, xs1 = x.strides[0], x.strides[1]
     ys0, ys1 = yt.strides[0], yt.strides[1]
     os0, os1, os2 = out.strides
+    shared = VECTOR_BYTES // max(out.itemsize, 4) >= 8
     for r in range(lo, hi):
         b = r // M
         i = r % M
@@ -42,7 +45,7 @@ def dot_span(x, yt, out, zero, lo, hi):
         yo = b * ys0
         oo = b * os0 + i * os1
         j = 0
-        while j + DOTS <= N:
+        while shared and j + DOTS <= N:
             _SHARED(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
             j += DOTS
         while j < N:

@@ -27,8 +27,7 @@ races, no atomics).  Families:
 
 :mod:`batchdot.cpu.choose` chooses the family, :mod:`batchdot.cpu.policy` the threads;
 :mod:`batchdot.cpu.dots` and :mod:`batchdot.cpu.tiles` hold the
-explicit-vector families.  ``stage_parallel`` copies an operand whose free
-axes cannot merge into one strided axis (the only copy a call may make of an input).
+explicit-vector families. 
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ from . import dots, tiles
 from .clock import chunk_done, cycles, gain, region_stats
 from .jit import jit
 
-__all__ = ["FAMILIES", "GENERAL_FAMILIES", "work_items", "stage_parallel"]
+__all__ = ["FAMILIES", "GENERAL_FAMILIES", "work_items"]
 
 
 def cast_to(value, like):  # pragma: no cover - replaced by the overload in jitted code
@@ -103,18 +102,6 @@ def generic_parallel(x, y, out, zero, nchunks, nthreads):
         generic_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
         chunk_done(stats, s)
     return gain(stats, cycles() - t0, nchunks)
-
-
-@jit(parallel=True)
-def stage_parallel(src, dst):
-    """``dst[...] = src`` for arrays of one shape (any rank, any strides), parallel over axis 0.
-
-    Stages an operand whose free axes cannot merge into one strided axis: the C-ordered copy
-    is then viewed as ``(B, M, K)`` or ``(B, K, N)``.  A parallel region, where NumPy's copy
-    is serial and leaves the kernel's worker threads idle long enough to fall asleep.
-    """
-    for b in prange(src.shape[0]):
-        dst[b] = src[b]
 
 
 #: family name -> (span, parallel)
