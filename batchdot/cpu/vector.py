@@ -20,6 +20,10 @@ One micro-kernel computes an ``MR x nr`` block of ``C = A @ B`` over ``K``::
 - ``accumulate=True`` adds the block to ``C`` instead of overwriting it: the driver sums K in
   blocks (pairwise-style partial sums that keep float32 error growth low at large K).
 
+Numba's on-disk cache keys a function on its own source file only: after editing this module,
+delete ``batchdot/cpu/__pycache__/*.nbi`` and ``*.nbc`` (the cached ``tiles``/``dots`` kernels
+still hold the old micro-kernels).  Installed versions are safe: an upgrade rewrites every file.
+
 Why not unrolled scalars and LLVM's SLP vectoriser: that needs a global compiler switch that
 Numba keeps off because of miscompilations, hundreds of scalar accumulators per tile (slow to
 compile), and a separate specialisation per layout.  Here the vectors are explicit, the IR is
@@ -151,6 +155,32 @@ def microkernel(mr, nv):
     return mk
 
 
+def _close_loop(builder, pre, k, step, accs, new, bound, loop, after, zero):
+    """Close a K loop: back edge while ``k + step < bound``, then the accumulators after it.
+
+    ``accs`` are the loop's phis (zero from ``pre``), ``new`` their values at the end of an
+    iteration; returns phis in ``after``: ``zero`` when the loop never ran, else ``new``.
+    """
+    k1 = builder.add(k, step)
+    last = builder.basic_block
+    k.add_incoming(k1, last)
+    for row_acc, row_new in zip(accs, new):
+        for acc, val in zip(row_acc, row_new):
+            acc.add_incoming(val, last)
+    builder.cbranch(builder.icmp_signed("<", k1, bound), loop, after)
+    builder.position_at_end(after)
+    out = []
+    for row_new in new:
+        row = []
+        for val in row_new:
+            ph = builder.phi(val.type)
+            ph.add_incoming(zero, pre)
+            ph.add_incoming(val, last)
+            row.append(ph)
+        out.append(row)
+    return out
+
+
 def _vname(ty, w):
     kind = "f" if isinstance(ty, (ir.FloatType, ir.DoubleType)) else "i"
     bits = {ir.FloatType: 32, ir.DoubleType: 64}.get(type(ty)) or ty.width
@@ -245,24 +275,7 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
             ap = builder.bitcast(at(ak, builder.mul(const(r), a_rs)), a_ty.as_pointer())
             av = _splat(builder, _convert(builder, builder.load(ap, align=item_a), ac, cc, c_ty), cv_ty)
             new.append([add(accs[r][v], mul(av, bvec[v])) for v in range(nv)])
-        k1 = builder.add(k, const(1))
-        last = builder.basic_block
-        k.add_incoming(k1, last)
-        for r in range(mr):
-            for v in range(nv):
-                accs[r][v].add_incoming(new[r][v], last)
-        builder.cbranch(builder.icmp_signed("<", k1, K), loop, done)
-        builder.position_at_end(done)
-        fin = []
-        for r in range(mr):
-            row = []
-            for v in range(nv):
-                ph = builder.phi(cv_ty)
-                ph.add_incoming(zero, pre)
-                ph.add_incoming(new[r][v], last)
-                row.append(ph)
-            fin.append(row)
-        return fin
+        return _close_loop(builder, pre, k, const(1), accs, new, K, loop, done, zero)
 
     def store_contiguous(fin, full):
         for r in range(mr):
@@ -429,24 +442,8 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
         av = vload(abase, kq, item_a, av_ty, ac)
         for j in range(n):
             new[j][q] = add(accs[j][q], mul(av, vload(brows[j], kq, item_b, bv_ty, bc)))
-    k1 = builder.add(k, const(step))
-    last = builder.basic_block
-    k.add_incoming(k1, last)
-    for j in range(n):
-        for q in range(u):
-            accs[j][q].add_incoming(new[j][q], last)
-    builder.cbranch(builder.icmp_signed("<", k1, full), loop, tail)
     # tail: up to u vectors, the last ones masked (lanes past K read nothing)
-    builder.position_at_end(tail)
-    sums = []
-    for j in range(n):
-        row = []
-        for q in range(u):
-            ph = builder.phi(cv_ty)
-            ph.add_incoming(zero, pre)
-            ph.add_incoming(new[j][q], last)
-            row.append(ph)
-        sums.append(row)
+    sums = _close_loop(builder, pre, k, const(step), accs, new, full, loop, tail, zero)
     lane_idx = ir.Constant(ir.VectorType(i64, w), list(range(w)))
     before = builder.basic_block
     masked = builder.append_basic_block("masked")
