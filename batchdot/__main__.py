@@ -85,7 +85,8 @@ def main(argv=None):
     sub.add_parser("demo", help="worked examples and a short timing table (the default)")
     bench = sub.add_parser("bench", help="the full comparison against the best peers")
     bench.add_argument("--quick", action="store_true", help="fewer repeats")
-    bench.add_argument("--dtype", action="append", help="float32 and/or float64 (default both)")
+    bench.add_argument("--dtype", action="append", choices=("float32", "float64"),
+                       help="float32 and/or float64 (default both); checked before anything is measured")
     bench.add_argument("--blas", action="store_true", help="compare np.matmul and the tiles on large products instead")
     comp = sub.add_parser("compile", help="build the CPU kernels ahead of the first call (Numba's on-disk cache)")
     comp.add_argument("--dtype", action="append", help="result dtypes (default float32 and float64)")

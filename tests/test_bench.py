@@ -110,3 +110,13 @@ def test_first_call_costs_on_a_small_workload():
     r = rows[0]
     assert r["first"] > 0 and r["second"] >= 0 and r["layout"] >= 0 and r["rss"] > 0
     assert "new layout" in out.getvalue()
+
+
+def test_bench_rejects_unsupported_dtypes_before_measuring():
+    import subprocess
+    import sys
+
+    for bad in ("float16", "int64", "f32"):
+        done = subprocess.run([sys.executable, "-m", "batchdot", "bench", "--dtype", bad], capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 2 and "invalid choice" in done.stderr and "ceilings" not in done.stdout
