@@ -287,7 +287,10 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
             x = x.transpose(xo)
         if not ident_y:
             y = y.transpose(yo)
-        return (stage(x, madds) if copy_x else x).reshape(xs), (stage(y, madds) if copy_y else y).reshape(ys)
+        x = stage(x, madds) if copy_x else x
+        y = stage(y, madds) if copy_y else y
+        # already canonical (rank-3 operands in order): no new view objects on the short path
+        return (x if x.shape == xs else x.reshape(xs)), (y if y.shape == ys else y.reshape(ys))
 
     def run(x, y):
         x3, yk = views(x, y)
