@@ -5,7 +5,7 @@ contracted axis unit-stride in both; ``out[b, i, j] = x[b, i] . yt[b, j]``.  A w
 one row ``(b, i)`` of ``out``; with 8 or more lanes (float32 on AVX2) its dots run four at a
 time, sharing the loads of ``x[b, i]``; with fewer (float64 on AVX2) one at a time, which was
 faster there: vecmat float64, one thread, 20 ms against 37 ms for four shared dots, float32
-8.1 ms against 11.2 ms the other way round (``/tmp`` A/B script on this VM, interleaved medians).
+8.1 ms against 11.2 ms the other way round (``asv_bench/records/scripts/dot_sharing_ab.py``, interleaved medians).
 
 ``rowdot``: rank-2 ``x, y (B, K)`` and ``out (B, 1)`` taken as they are (the short path of
 tiny calls); a work item is one batch element.

@@ -27,7 +27,7 @@ REDUCE_FASTMATH = frozenset({"reassoc"})
 
 #: Numba's parallel transformations the drivers need: only ``prange`` loops.  The others
 #: (array-expression fusion, reductions, ...) find nothing in them and cost compile time
-#: (tile_parallel: 5.7 -> 4.5 CPU seconds uncached, /tmp measurement on this VM).
+#: (tile_parallel: 5.7 -> 4.5 CPU seconds uncached, asv_bench/records/scripts/parallel_options_compile.py).
 PARALLEL_OPTIONS = dict(prange=True, fusion=False, comprehension=False, setitem=False, reduction=False,
                         inplace_binop=False, numpy=False, stencil=False)
 

@@ -27,7 +27,8 @@ still hold the old micro-kernels).  Installed versions are safe: an upgrade rewr
 Why not unrolled scalars and LLVM's SLP vectoriser: that needs a global compiler switch that
 Numba keeps off because of miscompilations, hundreds of scalar accumulators per tile (slow to
 compile), and a separate specialisation per layout.  Here the vectors are explicit, the IR is
-a few dozen instructions, and compiling a kernel takes a fraction of a second.
+a few dozen instructions per tile, and the whole tile span compiles in 1.4–1.8 CPU seconds
+per dtype (`python -m batchdot bench --first-call`, column "first call").
 """
 
 from __future__ import annotations
