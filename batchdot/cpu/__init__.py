@@ -24,7 +24,7 @@ from .._dtypes import accumulation_dtype, kernel_dtype
 from . import policy
 from .choose import choose_kernel
 from .jit import compile_for
-from .kernels import FAMILIES, GENERAL_FAMILIES, work_items
+from .kernels import FAMILIES, work_items
 from .verify import verify
 
 __all__ = ["runner", "execute", "prepare", "prepare_out", "precompile"]
@@ -58,7 +58,7 @@ def _blas(x3, y3, out3):
     np.matmul(x3, y3, out=out3)
 
 
-def stage(a, madds=None):
+def stage(a):
     """A C-ordered copy of ``a``: an operand whose axes the kernels cannot read in place.
 
     NumPy's copy.  (A parallel copy kernel was measured faster for squash's staged ``y``, but
@@ -80,9 +80,8 @@ def prepare(family, x3, yk, out3, acc_dtype):
 
     ``yk`` is the kernel's own ``y``: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``; for
     ``rowdot`` the operands are rank-2 ``(B, K)`` and ``out3`` is ``(B, 1)``.  The kernel is
-    compiled and verified for these argument types (for every layout where the family is general), and ``fn`` calls its
-    compiled entry points: it must be called with arrays of the same dtypes, layouts,
-    writeability and alignment.  Work below :data:`policy.SERIAL_CUTOFF` multiply-adds runs the
+    compiled and verified once for these dtypes and ranks, for every layout, and ``fn`` calls
+    its compiled entry points: it must be called with arrays of the same dtypes and ranks.  Work below :data:`policy.SERIAL_CUTOFF` multiply-adds runs the
     serial span directly; larger work goes through :func:`policy.run`, which picks the threads
     per call.  ``blas`` is ``np.matmul``.
     """
@@ -107,14 +106,16 @@ def _prepare(family, x3, yk, out3, acc_dtype):
     span, par = FAMILIES[family]
     items = work_items(family, B, M, N)
     madds = B * M * N * K
-    general = family in GENERAL_FAMILIES
-    span_entry = compile_for(span, (x3, yk, out3, zero, 0, items), general=general)
-    if family != "generic" and not verify(family, span_entry, False, x3, yk, out3, zero, general):
+    span_entry = compile_for(span, (x3, yk, out3, zero, 0, items), general=True)
+    if family != "generic" and not verify(family, span_entry, False, x3, yk, out3, zero):
         return _fallback(family, x3, yk, out3, acc_dtype)
     log.debug("%s B=%d M=%d K=%d N=%d", family, B, M, K, N)
     if madds < policy.SERIAL_CUTOFF or items < 2:
         return span_entry, (zero, 0, items)
-    return _Parallel(family, span_entry, par, items, madds, (x3, yk, out3, zero), general), (zero,)
+    # one-element arrays of the operands' dtypes and ranks stand for them when the parallel
+    # driver is built (holding x3 itself would keep the first call's data alive in the cache)
+    like = tuple(np.zeros((1,) * a.ndim, a.dtype) for a in (x3, yk, out3)) + (zero,)
+    return _Parallel(family, span_entry, par, items, madds, like), (zero,)
 
 
 class _Parallel:
@@ -126,16 +127,16 @@ class _Parallel:
     both at once.
     """
 
-    def __init__(self, family, span, par, items, madds, like, general):
+    def __init__(self, family, span, par, items, madds, like):
         self.family, self.span, self.par, self.items, self.madds = family, span, par, items, madds
-        self.like, self.general = like, general
+        self.like = like  # arrays of the kernel's dtypes and ranks (see _prepare)
         self.entry = None  # compiled, verified parallel driver
         self.calls = 0
 
     def build(self):
         x3, yk, out3, zero = self.like
-        entry = compile_for(self.par, (x3, yk, out3, zero, 2, 2), general=self.general)
-        if self.family == "generic" or verify(self.family, entry, True, x3, yk, out3, zero, self.general):
+        entry = compile_for(self.par, (x3, yk, out3, zero, 2, 2), general=True)
+        if self.family == "generic" or verify(self.family, entry, True, x3, yk, out3, zero):
             self.entry = entry
         else:  # never used: the serial kernel (verified) serves every call
             self.par = None
@@ -189,8 +190,8 @@ def execute(x3, y3, out3, acc_dtype, kernel=None):
     family = choose_kernel(B, M, K, N, x3, y3, out3.dtype, acc_dtype, kernel)
     yk = y3.transpose(0, 2, 1) if family == "dot" else y3
     stage_x, stage_y = _needs_staging(family, x3, yk)
-    x3 = stage(x3, B * M * N * K) if stage_x else x3
-    yk = stage(yk, B * M * N * K) if stage_y else yk
+    x3 = stage(x3) if stage_x else x3
+    yk = stage(yk) if stage_y else yk
     fn, tail = prepare(family, x3, yk, out3, acc_dtype)
     fn(x3, yk, out3, *tail)
     return family
@@ -250,7 +251,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
         sx, sy = _needs_staging("rowdot", x, y)  # only when forced with kernel=
 
         def operands(x, y):
-            return (np.ascontiguousarray(x) if sx else x), (np.ascontiguousarray(y) if sy else y)
+            return (stage(x) if sx else x), (stage(y) if sy else y)
 
         fn, tail = prepare("rowdot", *operands(x, y), np.empty(out_shape, out_k), acc_dtype)
 
@@ -266,15 +267,14 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
         ys = (B, K, N)
     ident_x, ident_y = xo == tuple(range(len(xo))), yo == tuple(range(len(yo)))
     yk = y.transpose(yo).reshape(ys)
-    # operands whose free axes cannot merge are copied (staged), in parallel when worth it;
-    # so is a y without unit-stride rows for the tiles (their vector loads need them)
+    # operands whose free axes cannot merge are copied (staged), and so are operands whose
+    # axis the family's vector loads need is not unit-stride (_needs_staging)
     copy_x, copy_y = p.copies(x.strides, y.strides)
-    madds = B * M * N * K
     stage_x, stage_y = _needs_staging(family, x3, yk)
     if stage_x:
-        copy_x, x3 = True, np.ascontiguousarray(x3)
+        copy_x, x3 = True, stage(x3)
     if stage_y:
-        copy_y, yk = True, np.ascontiguousarray(yk)
+        copy_y, yk = True, stage(yk)
     fn, tail = prepare(family, x3, yk, np.empty(shape3, out_k), acc_dtype)
 
     def views(x, y):
@@ -287,8 +287,8 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
             x = x.transpose(xo)
         if not ident_y:
             y = y.transpose(yo)
-        x = stage(x, madds) if copy_x else x
-        y = stage(y, madds) if copy_y else y
+        x = stage(x) if copy_x else x
+        y = stage(y) if copy_y else y
         # already canonical (rank-3 operands in order): no new view objects on the short path
         return (x if x.shape == xs else x.reshape(xs)), (y if y.shape == ys else y.reshape(ys))
 
@@ -394,9 +394,8 @@ def precompile(dtypes=PRECOMPILE_DTYPES, families=PRECOMPILE_FAMILIES, progress=
         out = np.empty((2, 1) if fam == "rowdot" else (2, 3, 5), kd)
         zero = np.dtype(accumulation_dtype(kd)).type(0)
         span, par = FAMILIES[fam]
-        general = fam in GENERAL_FAMILIES
-        compile_for(span, (x, y, out, zero, 0, 2), general=general)
-        compile_for(par, (x, y, out, zero, 2, 2), general=general)
+        compile_for(span, (x, y, out, zero, 0, 2), general=True)
+        compile_for(par, (x, y, out, zero, 2, 2), general=True)
         done.append((fam, dt.name, time.perf_counter() - t0))
     if progress is not None and jobs:
         print(file=progress)

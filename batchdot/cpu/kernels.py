@@ -39,7 +39,7 @@ from . import dots, tiles
 from .clock import chunk_done, cycles, gain, region_stats
 from .jit import jit
 
-__all__ = ["FAMILIES", "GENERAL_FAMILIES", "work_items"]
+__all__ = ["FAMILIES", "work_items"]
 
 
 def cast_to(value, like):  # pragma: no cover - replaced by the overload in jitted code
@@ -104,15 +104,14 @@ def generic_parallel(x, y, out, zero, nchunks, nthreads):
     return gain(stats, cycles() - t0, nchunks)
 
 
-#: family name -> (span, parallel)
+#: family name -> (span, parallel); every family is compiled once per dtype for every layout
+#: (``jit.general_signature``: strides are runtime values).
 FAMILIES = {
     "generic": (generic_span, generic_parallel),
     "dot": (dots.dot_span, dots.dot_parallel),
     "rowdot": (dots.rowdot_span, dots.rowdot_parallel),
     "tile": (tiles.tile_span, tiles.tile_parallel),
 }
-#: Families compiled once per dtype for every layout (``jit.general_signature``).
-GENERAL_FAMILIES = frozenset({"tile", "dot", "rowdot", "generic"})
 
 
 def work_items(family, B, M, N):

@@ -35,7 +35,7 @@ import os
 import threading
 import time
 
-__all__ = ["SERIAL_CUTOFF", "CHUNKS_PER_THREAD", "threads", "run", "run_parallel", "run_exclusive", "thread_limit",
+__all__ = ["SERIAL_CUTOFF", "CHUNKS_PER_THREAD", "threads", "run", "run_exclusive", "thread_limit",
            "get_thread_limit", "state"]
 
 #: Below this many multiply-adds a call runs serially: a parallel region costs more.
@@ -276,22 +276,6 @@ def run(span, parallel, items, madds, x, y, out, zero):
         _verdict(_call_with_threads(parallel, n, (x, y, out, zero, min(items, n * CHUNKS_PER_THREAD), n)))
     finally:
         _region.release()
-
-
-def run_parallel(fn, *args, madds=None, items=2):
-    """Run a parallel function that reports no gain (the staging copy), or serially return False.
-
-    Returns True if ``fn(*args)`` ran; False if the caller must do the work serially
-    (small work, contention, another region running, or a forked child).
-    """
-    n = threads(SERIAL_CUTOFF if madds is None else madds, items)
-    if n < 2 or not _region.acquire(False):
-        return False
-    try:
-        _call_with_threads(fn, n, args)
-    finally:
-        _region.release()
-    return True
 
 
 def run_exclusive(fn, n, args):

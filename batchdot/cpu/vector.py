@@ -156,6 +156,27 @@ def microkernel(mr, nv):
     return mk
 
 
+def _open_loop(builder, bound, rows, cols, vty, zero, after_name):
+    """Open a K loop run while ``bound > 0``: ``(pre, loop, after, k, accs)``.
+
+    ``k`` counts from 0; ``accs`` are ``rows x cols`` phis of vector type ``vty``, ``zero`` on
+    entry.  :func:`_close_loop` adds the back edge.
+    """
+    i64 = ir.IntType(64)
+    pre = builder.basic_block
+    loop = builder.append_basic_block("loop")
+    after = builder.append_basic_block(after_name)
+    builder.cbranch(builder.icmp_signed(">", bound, ir.Constant(i64, 0)), loop, after)
+    builder.position_at_end(loop)
+    k = builder.phi(i64)
+    k.add_incoming(ir.Constant(i64, 0), pre)
+    accs = [[builder.phi(vty) for _ in range(cols)] for _ in range(rows)]
+    for row in accs:
+        for ph in row:
+            ph.add_incoming(zero, pre)
+    return pre, loop, after, k, accs
+
+
 def _close_loop(builder, pre, k, step, accs, new, bound, loop, after, zero):
     """Close a K loop: back edge while ``k + step < bound``, then the accumulators after it.
 
@@ -249,17 +270,7 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
 
     def k_loop(full):
         """Accumulators after the K loop: ``mr x nv`` vectors."""
-        pre = builder.basic_block
-        loop = builder.append_basic_block("loop")
-        done = builder.append_basic_block("done")
-        builder.cbranch(builder.icmp_signed(">", K, const(0)), loop, done)
-        builder.position_at_end(loop)
-        k = builder.phi(i64)
-        k.add_incoming(const(0), pre)
-        accs = [[builder.phi(cv_ty) for _ in range(nv)] for _ in range(mr)]
-        for row in accs:
-            for ph in row:
-                ph.add_incoming(zero, pre)
+        pre, loop, done, k, accs = _open_loop(builder, K, mr, nv, cv_ty, zero, "done")
         bk = at(bbase, builder.mul(k, b_rs))
         bvec = []
         for v in range(nv):
@@ -426,17 +437,7 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
     step = w * u
     full = builder.mul(builder.sdiv(K, const(step)), const(step))
     # main loop: u vectors of every dot per step
-    pre = builder.basic_block
-    loop = builder.append_basic_block("loop")
-    tail = builder.append_basic_block("tail")
-    builder.cbranch(builder.icmp_signed(">", full, const(0)), loop, tail)
-    builder.position_at_end(loop)
-    k = builder.phi(i64)
-    k.add_incoming(const(0), pre)
-    accs = [[builder.phi(cv_ty) for _ in range(u)] for _ in range(n)]
-    for row in accs:
-        for ph in row:
-            ph.add_incoming(zero, pre)
+    pre, loop, tail, k, accs = _open_loop(builder, full, n, u, cv_ty, zero, "tail")
     new = [[None] * u for _ in range(n)]
     for q in range(u):
         kq = builder.add(k, const(q * w))

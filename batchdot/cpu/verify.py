@@ -40,18 +40,17 @@ def _like(a, shape, rng):
     return v
 
 
-def verify(family, kernel, parallel, x3, yk, out3, zero, general=False):
+def verify(family, kernel, parallel, x3, yk, out3, zero):
     """Check a freshly built kernel against a reference on a small input.
 
     ``yk`` is the kernel's own second argument: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``.
-    The check runs the very specialisation (dtypes, layouts, writeability; with ``general``,
-    the one kernel of these dtypes for every layout) about to be used.  Float results must
+    The check runs the very kernel about to be used: the one compiled for these dtypes, which
+    serves every layout (``jit.general_signature``).  Float results must
     lie within ``4 (K + 2) eps |x| |y|`` of float64 products; integer results must be exact.
     """
     from numba import typeof
 
-    types_key = (x3.dtype, yk.dtype, out3.dtype) if general else (typeof(x3), typeof(yk), typeof(out3))
-    key = (family, parallel) + types_key
+    key = (family, parallel, x3.dtype, yk.dtype, out3.dtype)
     ok = _verified.get(key)
     if ok is not None:
         return ok
