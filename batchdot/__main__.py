@@ -36,7 +36,12 @@ DEMO_WORKLOADS = [
 
 
 def median_time(fn, repeat=15, budget=0.5):
-    """Median seconds of ``fn()`` over ``repeat`` runs (fewer if it would exceed ``budget``)."""
+    """Median seconds of ``fn()`` over ``repeat`` runs (fewer if it would exceed ``budget``).
+
+    Two untimed calls first: a call's first run compiles its serial kernel, the second builds
+    the parallel driver (``batchdot.cpu``), and neither belongs in a warm timing.
+    """
+    fn()
     fn()
     times = []
     t_end = time.perf_counter() + budget
