@@ -321,23 +321,20 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
                     added = narrow(add(widen(old, False), widen(val, False)), False)
                     builder.store(builder.select(acc_flag, added, val), dst, align=item_c)
 
-    is_full = builder.icmp_signed("==", nr, const(nr_max))
-    unit = builder.icmp_signed("==", c_cs, const(item_c))
-    with builder.if_else(is_full) as (then, other):
-        with then:
-            fin = k_loop(True)
-            with builder.if_else(unit) as (contiguous, strided):
-                with contiguous:
-                    store_contiguous(fin, True)
-                with strided:
-                    store_strided(fin)
-        with other:
-            fin = k_loop(False)
-            with builder.if_else(unit) as (contiguous, strided):
-                with contiguous:
-                    store_contiguous(fin, False)
-                with strided:
-                    store_strided(fin)
+    def tile(full):
+        """The K loop, then the store to contiguous or strided rows of C."""
+        fin = k_loop(full)
+        with builder.if_else(builder.icmp_signed("==", c_cs, const(item_c))) as (contiguous, strided):
+            with contiguous:
+                store_contiguous(fin, full)
+            with strided:
+                store_strided(fin)
+
+    with builder.if_else(builder.icmp_signed("==", nr, const(nr_max))) as (full_tile, partial_tile):
+        with full_tile:
+            tile(True)
+        with partial_tile:
+            tile(False)
     builder.ret_void()
     return fn
 
