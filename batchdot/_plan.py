@@ -235,6 +235,33 @@ class ContractionPlan:
         return batch_dot(x, y, self.axes, **kwargs)
 
 
+def merge_group(shape, strides, order, start, stop):
+    """``(size, stride, ok)`` of the permuted axes ``order[start:stop]`` merged into one axis.
+
+    ``ok`` is False when they cannot be one strided axis (then ``stride`` means nothing).
+    Size-1 axes are ignored and an empty group has stride 0.  Plain integer code, compiled
+    as it is inside the ``@njit`` overload (``batchdot._overload``).
+    """
+    size = 1
+    for i in range(start, stop):
+        size *= shape[order[i]]
+    stride = 0
+    expected = 0
+    seen = False
+    ok = True
+    for i in range(stop - 1, start - 1, -1):  # innermost axis first
+        n, s = shape[order[i]], strides[order[i]]
+        if n != 1:
+            if not seen:
+                stride, seen = s, True
+            elif s != expected:
+                ok = False
+            expected = s * n
+    if size == 0 or not seen:
+        return size, 0, True
+    return size, stride, ok
+
+
 def _merge_strides(shape, strides, order, groups):
     """Shape and strides of ``order``-permuted axes merged into ``len(groups)`` axes.
 
@@ -244,17 +271,10 @@ def _merge_strides(shape, strides, order, groups):
     out_shape, out_strides = [], []
     pos = 0
     for g in groups:
-        axes = order[pos : pos + g]
+        size, stride, ok = merge_group(shape, strides, order, pos, pos + g)
+        if not ok:
+            return None
         pos += g
-        size = _prod(shape[a] for a in axes)
-        kept = [(shape[a], strides[a]) for a in axes if shape[a] != 1]
-        if size == 0 or not kept:
-            stride = 0
-        else:
-            for (_, s_outer), (n_inner, s_inner) in zip(kept, kept[1:]):
-                if s_outer != s_inner * n_inner:
-                    return None
-            stride = kept[-1][1]
         out_shape.append(size)
         out_strides.append(stride)
     return tuple(out_shape), tuple(out_strides)

@@ -22,7 +22,7 @@ import numpy as np
 
 from .._dtypes import accumulation_dtype, kernel_dtype
 from . import policy
-from .choose import choose_kernel
+from .choose import KERNELS, choose_kernel, needs_staging
 from .jit import compile_for
 from .kernels import FAMILIES, work_items
 from .verify import verify
@@ -166,21 +166,9 @@ def _fallback(family, x3, yk, out3, acc_dtype):
 
 
 def _needs_staging(family, xk, yk):
-    """``(stage x, stage y)``: operands the family's vector loads cannot read in place.
-
-    The tiles load rows of ``y`` (``(B, K, N)``) as vectors; the dots load the contracted axis,
-    the last one, of both ``x`` and ``y`` (``(B, N, K)``, or ``(B, K)`` for ``rowdot``).  An
-    operand whose axis is not unit-stride is copied once in C order.  The automatic choice only
-    picks ``dot``/``rowdot`` when no copy is needed; ``kernel=`` may force one that needs it.
-    """
-    def strided(a):
-        return a.shape[-1] > 1 and a.strides[-1] != a.itemsize
-
-    if family == "tile":
-        return False, strided(yk)
-    if family in ("dot", "rowdot"):
-        return strided(xk), strided(yk)
-    return False, False
+    """:func:`choose.needs_staging` for the family's own operands ``xk`` and ``yk``."""
+    return needs_staging(KERNELS.index(family), xk.shape[-1], xk.strides[-1], xk.itemsize,
+                         yk.shape[-1], yk.strides[-1], yk.itemsize)
 
 
 def execute(x3, y3, out3, acc_dtype, kernel=None):
@@ -345,6 +333,28 @@ def _out_view(family, p, out):
     return p.canonical_out(out)
 
 
+def _tiny(family, x_dtype, y_dtype, out_dtype):
+    """Small operands ``x3, yk, out3`` of the family's ranks and of these dtypes."""
+    if family == "rowdot":
+        return np.ones((2, 3), x_dtype), np.ones((2, 3), y_dtype), np.empty((2, 1), out_dtype)
+    yshape = (2, 5, 4) if family == "dot" else (2, 4, 5)
+    return np.ones((2, 3, 4), x_dtype), np.ones(yshape, y_dtype), np.empty((2, 3, 5), out_dtype)
+
+
+def family_verified(family, x_dtype, y_dtype, out_dtype, acc_dtype):
+    """Whether the family's serial kernel for these dtypes passed :func:`verify` (built if needed).
+
+    The ``@njit`` overload asks this when it compiles a call, and uses ``generic`` for a
+    family that failed, as :func:`prepare` does.
+    """
+    if family in ("generic", "blas"):
+        return True
+    x, y, out = _tiny(family, x_dtype, y_dtype, out_dtype)
+    zero = np.dtype(acc_dtype).type(0)
+    entry = compile_for(FAMILIES[family][0], (x, y, out, zero, 0, 2), general=True)
+    return verify(family, entry, False, x, y, out, zero)
+
+
 #: Families :func:`precompile` builds by default, and the dtypes.
 PRECOMPILE_FAMILIES = ("tile", "dot", "rowdot", "generic")
 PRECOMPILE_DTYPES = ("float32", "float64")
@@ -389,9 +399,7 @@ def precompile(dtypes=PRECOMPILE_DTYPES, families=PRECOMPILE_FAMILIES, progress=
             print(f"\r[{bar:20s}] {n}/{len(jobs)} {fam} {dt}   ", end="", file=progress, flush=True)
         t0 = time.perf_counter()
         kd = kernel_dtype(dt)
-        x = np.ones((2, 3) if fam == "rowdot" else (2, 3, 4), kd)
-        y = np.ones((2, 3) if fam == "rowdot" else ((2, 5, 4) if fam == "dot" else (2, 4, 5)), kd)
-        out = np.empty((2, 1) if fam == "rowdot" else (2, 3, 5), kd)
+        x, y, out = _tiny(fam, kd, kd, kd)
         zero = np.dtype(accumulation_dtype(kd)).type(0)
         span, par = FAMILIES[fam]
         compile_for(span, (x, y, out, zero, 0, 2), general=True)

@@ -10,7 +10,8 @@ import functools
 
 import numpy as np
 
-__all__ = ["KERNELS", "choose_kernel", "l2_bytes", "BLAS_MIN", "tile_dtypes_ok"]
+__all__ = ["KERNELS", "choose_kernel", "choose_code", "check_forced", "needs_staging", "c_contiguous", "l2_bytes",
+           "BLAS_MIN", "tile_dtypes_ok"]
 
 #: Families that may be forced with ``kernel=``: every family the engine has.
 KERNELS = ("generic", "dot", "rowdot", "tile", "blas")
@@ -43,6 +44,81 @@ def tile_dtypes_ok(x_dtype, y_dtype, out_dtype):
     return real and np.dtype(out_dtype).kind in "iuf" and np.dtype(out_dtype).itemsize in (1, 2, 4, 8)
 
 
+def check_forced(forced, x_dtype, y_dtype, out_dtype, acc_dtype, rank2):
+    """Raise unless the family ``forced`` (``kernel=``) computes these dtypes and ranks."""
+    if not isinstance(forced, str) or forced not in KERNELS:
+        raise ValueError(f"batch_dot requires kernel to be one of {KERNELS}, got {forced!r}")
+    x_dtype, y_dtype = np.dtype(x_dtype), np.dtype(y_dtype)
+    same_float = x_dtype in _FAST_DTYPES and y_dtype == x_dtype == out_dtype == acc_dtype
+    if forced in ("dot", "rowdot", "blas") and not same_float:
+        raise TypeError(
+            f"batch_dot requires float32 or float64 operands and result of one dtype for "
+            f"kernel={forced!r}, got {x_dtype}, {y_dtype} -> {out_dtype}"
+        )
+    if forced == "tile" and not tile_dtypes_ok(x_dtype, y_dtype, out_dtype):
+        raise TypeError(f"batch_dot requires real operands and a float or integer result for kernel='tile', "
+                        f"got {x_dtype}, {y_dtype} -> {out_dtype}")
+    if forced == "rowdot" and not rank2:
+        raise ValueError("batch_dot requires rank-2 operands of one float dtype, contracted on a contiguous "
+                         "axis, for kernel='rowdot'")
+
+
+#: Codes of the families, as :func:`choose_code` returns them: indices into :data:`KERNELS`.
+GENERIC, DOT, ROWDOT, TILE, BLAS = range(5)
+
+
+def c_contiguous(shape, strides, itemsize):
+    """NumPy's C-contiguity flag of a view (size-1 axes ignored, empty arrays contiguous).
+
+    Plain integer code, compiled as it is inside the ``@njit`` overload (``batchdot._overload``).
+    """
+    expected = itemsize
+    ok = True
+    for i in range(len(shape) - 1, -1, -1):
+        if shape[i] == 0:
+            return True
+        if shape[i] != 1:
+            if strides[i] != expected:
+                ok = False
+            expected *= shape[i]
+    return ok
+
+
+def choose_code(same_float, tile_ok, item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2):
+    """The family code for a contraction: the heuristics of :func:`choose_kernel`, in integers.
+
+    Plain integer code, shared by :func:`choose_kernel` and the ``@njit`` overload so that
+    both pick the same family for the same call.  ``x_k_stride`` and ``y_k_stride`` are the
+    byte strides of the contracted axis in the canonical ``(B, M, K)`` and ``(B, K, N)`` views.
+    """
+    if same_float:
+        if min(M, N, K) >= BLAS_MIN and K * N * item > l2:
+            return BLAS
+        k_contiguous = K == 1 or (x_k_stride == item and y_k_stride == item)
+        if k_contiguous and (M == 1 or N == 1 or not y_c_contiguous):
+            return ROWDOT if rank2 else DOT
+    return TILE if tile_ok else GENERIC
+
+
+def needs_staging(family, x_last, x_last_stride, x_item, y_last, y_last_stride, y_item):
+    """``(stage x, stage y)``: operands the family's vector loads cannot read in place.
+
+    The tiles load rows of ``y`` (``(B, K, N)``) as vectors; the dots load the contracted axis,
+    the last one, of both ``x`` and ``y`` (``(B, N, K)``, or ``(B, K)`` for ``rowdot``).  An
+    operand whose last axis (size ``*_last``, byte stride ``*_last_stride``, item size ``*_item``) is not
+    unit-stride is copied once in C order.  The automatic choice only picks ``dot``/``rowdot``
+    when no copy is needed; ``kernel=`` may force one that needs it.  Plain integer code, as
+    :func:`choose_code`.
+    """
+    x_strided = x_last > 1 and x_last_stride != x_item
+    y_strided = y_last > 1 and y_last_stride != y_item
+    if family == TILE:
+        return False, y_strided
+    if family == DOT or family == ROWDOT:
+        return x_strided, y_strided
+    return False, False
+
+
 def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=False):
     """The kernel family for one contraction: the one place this is decided.
 
@@ -51,29 +127,12 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=F
     no dtype casts, so ``dot`` becomes ``rowdot``, which takes them as they are.  ``tile``
     needs unit-stride rows of ``y``; the engine stages a ``y`` without them (one copy).
     """
+    if forced is not None:
+        check_forced(forced, x3.dtype, y3.dtype, out_dtype, acc_dtype, rank2)
+        return "rowdot" if forced == "dot" and rank2 else forced
     dt = x3.dtype
     same_float = dt in _FAST_DTYPES and y3.dtype == dt and out_dtype == dt and acc_dtype == dt
     tile_ok = tile_dtypes_ok(x3.dtype, y3.dtype, out_dtype)
-    if forced is not None:
-        if not isinstance(forced, str) or forced not in KERNELS:
-            raise ValueError(f"batch_dot requires kernel to be one of {KERNELS}, got {forced!r}")
-        if forced in ("dot", "rowdot", "blas") and not same_float:
-            raise TypeError(
-                f"batch_dot requires float32 or float64 operands and result of one dtype for "
-                f"kernel={forced!r}, got {x3.dtype}, {y3.dtype} -> {out_dtype}"
-            )
-        if forced == "tile" and not tile_ok:
-            raise TypeError(f"batch_dot requires real operands and a float or integer result for kernel='tile', "
-                            f"got {x3.dtype}, {y3.dtype} -> {out_dtype}")
-        if forced == "rowdot" and not rank2:
-            raise ValueError("batch_dot requires rank-2 operands of one float dtype, contracted on a contiguous "
-                             "axis, for kernel='rowdot'")
-        return "rowdot" if forced == "dot" and rank2 else forced
-    if same_float:
-        item = dt.itemsize
-        if min(M, N, K) >= BLAS_MIN and K * N * item > l2_bytes():
-            return "blas"
-        k_contiguous = K == 1 or (x3.strides[2] == item and y3.strides[1] == item)
-        if k_contiguous and (M == 1 or N == 1 or not y3.flags.c_contiguous):
-            return "rowdot" if rank2 else "dot"
-    return "tile" if tile_ok else "generic"
+    code = choose_code(same_float, tile_ok, dt.itemsize, M, N, K, x3.strides[2], y3.strides[1],
+                       c_contiguous(y3.shape, y3.strides, y3.itemsize), rank2, l2_bytes())
+    return KERNELS[code]
