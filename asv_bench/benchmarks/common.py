@@ -1,4 +1,4 @@
-"""Shared pieces of the benchmarks: the workload table, seeded data, NumPy baselines, timing.
+"""Shared pieces of the benchmarks: the workload table, seeded data, base classes, warm-up.
 
 Nothing here is a benchmark (asv only collects names starting with ``time_``, ``peakmem_``,
 ``track_`` ... and skips names starting with an underscore).
@@ -6,7 +6,6 @@ Nothing here is a benchmark (asv only collects names starting with ``time_``, ``
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,47 +93,37 @@ def square_workload(batch, n):
 
 
 def make_operands(workload, dtype, seed=0):
-    """Seeded standard-normal operands of the workload's shapes, in ``dtype``."""
+    """Seeded operands of the workload's shapes in ``dtype``, uniform on ``[0, 1)``.
+
+    Uniform rather than normal: the values change no timing, and ``Generator.random`` is about
+    four times faster than ``standard_normal`` (a float64 rowdot is 205 MB of data).
+    """
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal(workload.x_shape, dtype=np.dtype(dtype))
-    y = rng.standard_normal(workload.y_shape, dtype=np.dtype(dtype))
-    return x, y
+    dt = np.dtype(dtype)
+    return rng.random(workload.x_shape, dtype=dt), rng.random(workload.y_shape, dtype=dt)
 
 
-def minimum_bytes(workload, dtype):
-    """Bytes any implementation must move: read x and y once, write the result once."""
-    p = workload.plan
-    n = int(np.prod(p.x_shape)) + int(np.prod(p.y_shape)) + int(np.prod(p.out_shape))
-    return n * np.dtype(dtype).itemsize
+def result_dtype(dtype):
+    """The dtype of ``batch_dot``'s result for two operands of ``dtype`` (floats: the same)."""
+    return np.result_type(np.dtype(dtype), np.dtype(dtype))
 
 
-def best_seconds(fn, budget=0.25, max_runs=25):
-    """Shortest wall time of ``fn()`` over repeated runs (at least one, within ``budget`` s)."""
-    best = float("inf")
-    t_end = time.perf_counter() + budget
-    for _ in range(max_runs):
-        t0 = time.perf_counter()
-        fn()
-        t1 = time.perf_counter()
-        best = min(best, t1 - t0)
-        if t1 > t_end:
-            break
-    return best
+class _Benchmark:
+    """Seeded data of one workload, built once per process and kept on the instance.
 
-
-class _TimedBenchmark:
-    """Time and throughput of ``batch_dot`` on one workload, beside NumPy.
-
-    Subclasses set ``params``/``param_names`` and implement ``workload(*params)`` (and
-    ``dtype(*params)`` unless the last parameter is the dtype).  Data is built in ``setup``
-    from a seeded generator, and ``batch_dot`` is called once there so that Numba's JIT
-    compilation (or its on-disk cache load) is never timed.
+    asv runs each benchmark (one method, one parameter combination) in a process of its own,
+    and calls ``setup`` again before every timed sample: ``setup`` therefore only builds what
+    it has not built yet (the key is the parameters and ``max_elements``).  Subclasses set
+    ``params``/``param_names`` and implement ``workload(*params)`` (and ``dtype(*params)``
+    unless the last parameter is the dtype); ``prepare()`` adds what a class needs beyond
+    ``x`` and ``y``.
     """
 
     test_params = None  # the smallest parameter combination, run once by tests/test_asv.py
     #: When set (tests/test_asv.py does), the batch is cut so that x has at most this many
     #: elements: every method still runs, in a fraction of a second.  asv leaves it unset.
     max_elements = None
+    _key = None
 
     def workload(self, *params):
         raise NotImplementedError
@@ -143,57 +132,66 @@ class _TimedBenchmark:
         return params[-1]
 
     def setup(self, *params):
-        self.w = self.workload(*params)
+        key = (params, self.max_elements)
+        if key == self._key:
+            return
+        self._key = None
+        w = self.workload(*params)
         if self.max_elements:
-            row = int(np.prod(self.w.x_shape[1:]))
-            self.w = self.w.with_batch(min(self.w.x_shape[0], max(1, self.max_elements // row)))
-        self.dt = np.dtype(self.dtype(*params))
-        self.x, self.y = make_operands(self.w, self.dt)
-        self.axes = self.w.axes
-        self.out = batch_dot(self.x, self.y, self.axes)  # JIT warm-up; also the out= buffer
-        self._seconds = None
+            row = int(np.prod(w.x_shape[1:]))
+            w = w.with_batch(min(w.x_shape[0], max(1, self.max_elements // row)))
+        self.w, self.dt, self.axes = w, np.dtype(self.dtype(*params)), w.axes
+        self.x, self.y = make_operands(w, self.dt)
+        self.prepare()
+        self._key = key
 
-    # -- time -------------------------------------------------------------------------
+    def prepare(self):
+        pass
+
+
+def warm(x, y, axes, out=None):
+    """Call ``batch_dot`` twice, or twice into ``out``, so that a timed call builds nothing.
+
+    The first call compiles (or loads from Numba's on-disk cache) the serial kernel; the
+    second builds the parallel driver of a kernel that may run in parallel.  The ``out=`` path
+    prepares the kernel for ``out``'s layout on its own first call, so it is warmed apart.
+    """
+    for _ in range(2):
+        batch_dot(x, y, axes, out=out)
+
+
+class _BatchDot(_Benchmark):
+    """``batch_dot`` timed on one workload, allocating its result.
+
+    ``setup`` calls it twice (:func:`warm`), once per process, so that Numba's JIT compilation,
+    its cache loads and the parallel driver's build are never timed.
+    """
+
+    def prepare(self):
+        warm(self.x, self.y, self.axes)
 
     def time_batch_dot(self, *params):
         batch_dot(self.x, self.y, self.axes)
+
+
+class _BatchDotOut(_BatchDot):
+    """:class:`_BatchDot`, and ``batch_dot`` into a preallocated ``out`` (warmed apart)."""
+
+    def prepare(self):
+        super().prepare()
+        self.out = np.empty(self.w.plan.out_shape, result_dtype(self.dt))
+        warm(self.x, self.y, self.axes, out=self.out)
 
     def time_batch_dot_out(self, *params):
         """Into a preallocated ``out``: no allocation, the kernel writes it directly."""
         batch_dot(self.x, self.y, self.axes, out=self.out)
 
-    def time_numpy_einsum(self, *params):
-        self.w.einsum(self.x, self.y)
+
+class _NumPyMatmul(_Benchmark):
+    """The ``np.matmul`` spelling of the workload: no ``batch_dot`` call, so no JIT in setup.
+
+    NumPy compiles nothing: asv's own warm-up before the samples is all it needs.
+    """
 
     def time_numpy_matmul(self, *params):
         self.w.matmul(self.x, self.y)
-
-    # -- throughput -------------------------------------------------------------------
-
-    def _best_seconds(self):
-        if self._seconds is None:
-            self._seconds = best_seconds(lambda: batch_dot(self.x, self.y, self.axes, out=self.out))
-        return self._seconds
-
-    def track_gbps(self, *params):
-        """Minimum traffic (read x and y, write the result) over the best time."""
-        return minimum_bytes(self.w, self.dt) / self._best_seconds() / 1e9
-
-    track_gbps.unit = "GB/s"
-
-    def track_gflops(self, *params):
-        """``2 * B * M * N * K`` over the best time."""
-        return self.w.plan.flops / self._best_seconds() / 1e9
-
-    track_gflops.unit = "GFLOP/s"
-
-
-class _FullBenchmark(_TimedBenchmark):
-    """:class:`_TimedBenchmark` plus peak memory, against the floor ``peakmem_reference``."""
-
-    def peakmem_batch_dot(self, *params):
-        batch_dot(self.x, self.y, self.axes)
-
-    def peakmem_reference(self, *params):
-        """The floor: the inputs (already allocated) plus one written result array."""
-        np.empty(self.w.plan.out_shape, self.dt).fill(0)

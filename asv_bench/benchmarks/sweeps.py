@@ -1,7 +1,9 @@
-"""Sweeps over batch size and over matrix size (float32), batch_dot beside NumPy.
+"""Sweeps over batch size and over matrix size (float32), batch_dot beside NumPy's matmul.
 
 ``BatchSize`` grows the batch of four kernel families at fixed matrix shapes;
 ``MatrixSize`` grows square matrices ``(B, n, n) . (B, n, n)`` at a fixed ~4 MB per operand.
+The ``*NumPy`` classes time ``np.matmul`` on the same data (setup loads no JIT); the workload
+classes in :mod:`.workloads` also time ``einsum`` and ``out=``.
 """
 
 from . import common
@@ -25,9 +27,7 @@ def matrix_batch(n):
     return max(1, MATRIX_ELEMENTS // (n * n))
 
 
-class BatchSize(common._TimedBenchmark):
-    """batch_dot and NumPy as the batch grows: 1 to 32768, four families, float32."""
-
+class _BatchSizeData:
     params = [list(BATCH_FAMILIES), BATCH_SIZES]
     param_names = ["family", "batch"]
     test_params = ("rowdot", 1)
@@ -39,9 +39,7 @@ class BatchSize(common._TimedBenchmark):
         return "float32"
 
 
-class MatrixSize(common._TimedBenchmark):
-    """Square matrix products ``(B, n, n) . (B, n, n)``, n = 2 to 256, B * n * n = 2**20, float32."""
-
+class _MatrixSizeData:
     params = [MATRIX_SIZES]
     param_names = ["n"]
     test_params = (2,)
@@ -52,3 +50,19 @@ class MatrixSize(common._TimedBenchmark):
 
     def dtype(self, *params):
         return "float32"
+
+
+class BatchSize(_BatchSizeData, common._BatchDot):
+    """batch_dot as the batch grows: 1 to 32768, four families, float32."""
+
+
+class BatchSizeNumPy(_BatchSizeData, common._NumPyMatmul):
+    """``np.matmul`` on :class:`BatchSize`'s data."""
+
+
+class MatrixSize(_MatrixSizeData, common._BatchDot):
+    """Square matrix products ``(B, n, n) . (B, n, n)``, n = 2 to 256, B * n * n = 2**20, float32."""
+
+
+class MatrixSizeNumPy(_MatrixSizeData, common._NumPyMatmul):
+    """``np.matmul`` on :class:`MatrixSize`'s data."""
