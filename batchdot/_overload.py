@@ -41,7 +41,11 @@ from numba.extending import intrinsic, overload, register_jitable
 from ._api import batch_dot
 from ._plan import merge_group
 
-__all__ = []
+__all__ = ["init"]
+
+
+def init():
+    """Numba's entry point (``numba_extensions``): importing this module registered the overload."""
 
 register_jitable(merge_group)
 
@@ -54,8 +58,15 @@ def _python_axes(kind, a0, a1):
 
 
 def _python_call(x, y, kind, a0, a1, out, dtype, kernel):
-    """The Python API on the jitted call's arguments; raises what the Python API raises."""
-    batch_dot(x, y, _python_axes(kind, a0, a1), dtype=dtype or None, out=out, kernel=kernel or None)
+    """The Python API on the jitted call's arguments; raises what the Python API raises.
+
+    Serial when the jitted caller may run inside a parallel region of its own
+    (:func:`batchdot.cpu.policy.in_foreign_region`): no nested regions, no oversubscription.
+    """
+    from .cpu.policy import jitted_caller
+
+    with jitted_caller():
+        batch_dot(x, y, _python_axes(kind, a0, a1), dtype=dtype or None, out=out, kernel=kernel or None)
 
 
 def _python_reject(x, y, kind, a0, a1, out, dtype, kernel):
@@ -266,7 +277,7 @@ def _typing(x, y, axes, dtype, out, device, kernel):
             raise _Reject(f"batch_dot requires out of rank {RS}, got out of rank {out.ndim}")
         if numba.np.numpy_support.as_dtype(out.dtype) != out_dt:
             raise _Reject(f"batch_dot requires out of dtype {out_dt}, got out of dtype {out.dtype}")
-        if out.readonly:
+        if not out.mutable:
             raise _Reject("batch_dot requires a writeable out, got a read-only array")
 
     fast = (np.dtype(np.float32), np.dtype(np.float64))
@@ -401,4 +412,25 @@ def _batch_dot_overload(x, y, axes=None, dtype=None, out=None, device=None, kern
     except _Reject as e:
         if literal:
             _rejected.last = (key, str(e))
+            _forget_implementations(x, y)
         raise TypingError(str(e)) from None
+
+
+def _forget_implementations(x, y):
+    """Drop Numba's cached implementations of calls on operands of these types.
+
+    After a literal call fails, Numba retries it with the literals erased, and would find the
+    implementation cached for a valid call of those types (runtime axes) instead of asking
+    :func:`_batch_dot_overload` again, which rejects it.  The cache is refilled on the next
+    valid call.  (Numba internals: without them, such calls fail at run time instead, with
+    the same message.)
+    """
+    from numba.core.typing.templates import builtin_registry
+
+    for fn, fnty in builtin_registry.globals:
+        if fn is batch_dot:
+            for template in getattr(fnty, "templates", ()):
+                cache = getattr(template, "_impl_cache", None)
+                if isinstance(cache, dict):
+                    for k in [k for k in cache if len(k) > 1 and tuple(k[1][:2]) == (x, y)]:
+                        del cache[k]

@@ -21,7 +21,7 @@ import logging
 import numpy as np
 
 from .._dtypes import accumulation_dtype, kernel_dtype
-from . import policy
+from . import jit, policy
 from .choose import KERNELS, choose_kernel, needs_staging
 from .jit import compile_for
 from .kernels import FAMILIES, work_items
@@ -110,7 +110,7 @@ def _prepare(family, x3, yk, out3, acc_dtype):
     if family != "generic" and not verify(family, span_entry, False, x3, yk, out3, zero):
         return _fallback(family, x3, yk, out3, acc_dtype)
     log.debug("%s B=%d M=%d K=%d N=%d", family, B, M, K, N)
-    if madds < policy.SERIAL_CUTOFF or items < 2:
+    if madds < policy.SERIAL_CUTOFF or items < 2 or jit.DISABLED:
         return span_entry, (zero, 0, items)
     # one-element arrays of the operands' dtypes and ranks stand for them when the parallel
     # driver is built (holding x3 itself would keep the first call's data alive in the cache)
@@ -144,7 +144,7 @@ class _Parallel:
     def __call__(self, x, y, out, zero):
         if self.entry is None:
             self.calls += 1
-            if self.calls < 2 or self.par is None or policy.state.forked:
+            if self.calls < 2 or self.par is None or policy.state.forked or policy.serial_here():
                 self.span(x, y, out, zero, 0, self.items)
                 return
             self.build()
@@ -171,11 +171,17 @@ def _needs_staging(family, xk, yk):
                          yk.shape[-1], yk.strides[-1], yk.itemsize)
 
 
+def _choose(B, M, K, N, x3, y3, out_dtype, acc_dtype, kernel, rank2=False):
+    """:func:`choose.choose_kernel`; ``generic`` when Numba's JIT is disabled (:data:`jit.DISABLED`)."""
+    family = choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, kernel, rank2)
+    return "generic" if jit.DISABLED and family != "blas" else family
+
+
 def execute(x3, y3, out3, acc_dtype, kernel=None):
     """Choose, prepare and run a kernel on canonical views; ``out3`` is writeable ``(B, M, N)``."""
     B, M, K = x3.shape
     N = y3.shape[2]
-    family = choose_kernel(B, M, K, N, x3, y3, out3.dtype, acc_dtype, kernel)
+    family = _choose(B, M, K, N, x3, y3, out3.dtype, acc_dtype, kernel)
     yk = y3.transpose(0, 2, 1) if family == "dot" else y3
     stage_x, stage_y = _needs_staging(family, x3, yk)
     x3 = stage(x3) if stage_x else x3
@@ -234,7 +240,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     y3 = y.transpose(yo).reshape(B, K, N)
     same_out = out_k == out_dtype
     rank2 = x.ndim == 2 and y.ndim == 2 and not (cast_x or cast_y) and same_out
-    family = choose_kernel(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2)
+    family = _choose(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2)
     if family == "rowdot":  # the kernel takes x, y and out (B, 1) as they are
         sx, sy = _needs_staging("rowdot", x, y)  # only when forced with kernel=
 

@@ -17,12 +17,17 @@ from __future__ import annotations
 import logging
 import time
 
-from numba import njit, typeof
+from numba import config, njit, typeof
 
 JIT_OPTIONS = dict(cache=True, nogil=True, error_model="numpy", boundscheck=False)
 log = logging.getLogger("batchdot")
 
 REDUCE_FASTMATH = frozenset({"reassoc"})
+
+#: ``NUMBA_DISABLE_JIT=1`` (Numba's debugging switch): the kernels are plain Python functions;
+#: the engine then runs the generic kernel, serially, in Python (the vector kernels and the
+#: cycle counters are LLVM intrinsics and have no Python form).
+DISABLED = bool(config.DISABLE_JIT)
 
 
 #: Numba's parallel transformations the drivers need: only ``prange`` loops.  The others
@@ -66,6 +71,8 @@ def compile_for(dispatcher, args, general=False, outputs=(2,)):
     ``general``, with arrays of the same dtypes and ranks in any layout
     (:func:`general_signature`).
     """
+    if DISABLED:
+        return dispatcher
     sig = general_signature(args, outputs) if general else tuple(typeof(a) for a in args)
     if sig in dispatcher.overloads:
         return dispatcher.overloads[sig].entry_point

@@ -42,9 +42,9 @@ from .jit import jit
 __all__ = ["FAMILIES", "work_items"]
 
 
-def cast_to(value, like):  # pragma: no cover - replaced by the overload in jitted code
-    """Convert ``value`` to the type of the scalar ``like``."""
-    raise NotImplementedError
+def cast_to(value, like):
+    """Convert ``value`` to the type of the scalar ``like`` (jitted code uses the overload)."""
+    return type(like)(value)
 
 
 @overload(cast_to, jit_options=dict(cache=True))
@@ -59,9 +59,9 @@ def _cast_to(value, like):
     return impl
 
 
-def store_cast(value, arr):  # pragma: no cover - replaced by the overload in jitted code
-    """Convert ``value`` to ``arr``'s element type (bool: ``value != 0``)."""
-    raise NotImplementedError
+def store_cast(value, arr):
+    """Convert ``value`` to ``arr``'s element type, bool as ``value != 0`` (jitted code uses the overload)."""
+    return value != 0 if arr.dtype.kind == "b" else arr.dtype.type(value)
 
 
 @overload(store_cast, jit_options=dict(cache=True))

@@ -228,7 +228,7 @@ def _width_after_contention(now, cap):
 
 def threads(madds, items):
     """Threads for a call of ``madds`` multiply-adds in ``items`` work items (1: serial)."""
-    if madds < SERIAL_CUTOFF or items < 2 or state.forked:
+    if madds < SERIAL_CUTOFF or items < 2 or state.forked or serial_here():
         return 1
     cap = _numba_num_threads()
     if _limit is not None and _limit < cap:
@@ -248,6 +248,60 @@ def threads(madds, items):
         else:
             state.width = None
     return min(cap, items)
+
+
+# --------------------------------------------------------------------------- jitted callers
+
+_here = threading.local()
+_omp_in_parallel = None
+
+
+def _openmp_in_parallel():
+    """``omp_in_parallel()`` of the OpenMP runtime Numba's ``omp`` layer loaded (False if none)."""
+    global _omp_in_parallel
+    if _omp_in_parallel is None:
+        import ctypes
+        import re
+
+        _omp_in_parallel = lambda: 0  # noqa: E731
+        try:
+            with open("/proc/self/maps") as f:
+                libs = re.findall(r"(/\S*lib[gi]omp[^/\s]*\.so[^/\s]*)$", f.read(), re.M)
+            if libs:
+                _omp_in_parallel = ctypes.CDLL(libs[0]).omp_in_parallel
+        except (OSError, AttributeError):  # pragma: no cover - no /proc or no such symbol
+            pass
+    return bool(_omp_in_parallel())
+
+
+def in_foreign_region():
+    """Whether this thread may be inside a parallel region batchdot did not start (a user's
+    ``prange`` calling ``batch_dot`` from ``@njit`` code), as far as the layer can tell.
+
+    ``omp``: OpenMP's ``omp_in_parallel``.  ``workqueue`` cannot tell and aborts the process
+    on a nested region, so every call counts as inside.  ``tbb`` nests regions safely in
+    its one pool of threads: never.
+    """
+    layer = threading_layer()
+    if layer == "workqueue":
+        return True
+    return layer == "omp" and _openmp_in_parallel()
+
+
+def serial_here():
+    """Whether calls on this thread must run serially (:func:`jitted_caller`)."""
+    return getattr(_here, "serial", False)
+
+
+@contextlib.contextmanager
+def jitted_caller():
+    """Around a call handed over from jitted code: serial inside a foreign parallel region."""
+    previous = getattr(_here, "serial", False)
+    _here.serial = previous or in_foreign_region()
+    try:
+        yield
+    finally:
+        _here.serial = previous
 
 
 def _verdict(gain):
