@@ -156,20 +156,25 @@ def test_benchmark_is_warm_after_setup(cls):
     a Numba kernel (Numba takes its compiler lock for both; the parallel driver of a kernel is
     built on its second call, so one warm-up call is not enough)."""
     out = _python(f"""
-        import importlib, json
-        from numba.core import event
+        import contextlib, importlib, json, sys
         cls = getattr(importlib.import_module({cls.__module__!r}), {cls.__name__!r})
         params = tuple(cls.test_params)
         bench = cls()
         if hasattr(bench, "max_elements"):
             bench.max_elements = 1 << 16  # above the serial cut-off: the parallel path runs
         bench.setup(*params)
+        jit = "numba" in sys.modules  # else nothing can compile unless a method imports Numba
         locks = {{}}
         for name in {_methods(cls)!r}:
             bench.setup(*params)  # asv re-runs setup before every sample
-            with event.install_recorder("numba:compiler_lock") as rec:
+            if jit:
+                from numba.core import event
+                with event.install_recorder("numba:compiler_lock") as rec:
+                    getattr(bench, name)(*params)
+                locks[name] = len(rec.buffer)
+            else:
                 getattr(bench, name)(*params)
-            locks[name] = len(rec.buffer)
+                locks[name] = int("numba" in sys.modules)
         print(json.dumps(locks))
     """)
     locks = json.loads(out.strip().splitlines()[-1])
@@ -223,6 +228,22 @@ def test_existing_environment_runs_the_suite_once(argv):
     assert [type(e).__name__ for e in envs] == ["ExistingEnvironment"]
     # the built environments keep the whole matrix
     assert len(list(environment.get_environments(conf, ["virtualenv"], verbose=False))) == 3
+
+
+def test_gpu_benchmarks_are_collected_only_where_cuda_can_be():
+    """Where no CUDA device can be, asv does not collect the GPU benchmarks (skipping them in
+    setup cost 48 processes importing numba.cuda per full run); with Numba's simulator it does;
+    nothing else is ever left uncollected."""
+    gpu = importlib.import_module("benchmarks.gpu")
+    marked = {f"{c.__name__}.{n}" for c in CLASSES for n in _methods(c) if getattr(getattr(c, n), "skip_benchmark", False)}
+    gpu_methods = {f"GpuBatchDot.{n}" for n in _methods(gpu.GpuBatchDot)}
+    assert marked == (set() if gpu.CUDA_POSSIBLE else gpu_methods)
+    if importlib.util.find_spec("batchdot._cuda") is not None:
+        out = subprocess.run(
+            [sys.executable, "-c", "import benchmarks.gpu as g; print(g.CUDA_POSSIBLE)"], cwd=ASV_DIR,
+            env=dict(os.environ, NUMBA_ENABLE_CUDASIM="1"), capture_output=True, text=True, timeout=60,
+        )
+        assert out.stdout.strip() == "True", out.stdout + out.stderr
 
 
 class _Loads(html.parser.HTMLParser):

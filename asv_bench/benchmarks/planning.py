@@ -25,6 +25,7 @@ class Planning:
     param_names = ["case"]
     test_params = ("rank2",)
     number = 200
+    rounds = 1  # as every class here (see common._Benchmark)
 
     def setup(self, case):
         self.x_shape, self.y_shape, self.axes = CASES[case]
