@@ -26,6 +26,8 @@ tests force each family on every shape through the ``kernel=`` argument of
     element, its lanes striding along ``K`` (coalesced when ``K`` has unit stride) and
     reducing with ``cuda.shfl_down_sync``.  With ``lanes == 1`` each thread owns one output
     element, which is the coalesced choice when the matrix is contiguous along its free axis.
+    Numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``) has no warp shuffles, so there the
+    family always runs with ``lanes == 1``.
 ``"small"``
     Small matrices (``M, N, K <= small_max``): each block stages several batch elements of
     both operands in shared memory, converted to the accumulation dtype, then computes them.
@@ -448,7 +450,10 @@ def _launch(kernel, grid, block, stream, *args):
 
 
 def _is_device(a):
-    return hasattr(a, "__cuda_array_interface__") or getattr(a, "__cuda_ndarray__", False)
+    try:
+        return hasattr(a, "__cuda_array_interface__") or getattr(a, "__cuda_ndarray__", False)
+    except Exception:  # an interface that raises when read (a tensor requiring grad): _as_device says so
+        return True
 
 
 def _is_cupy(a):
@@ -464,6 +469,15 @@ def _as_device(a, name):
             f"batch_dot requires Numba device arrays under the CUDA simulator, got {name} of "
             f"type {type(a).__name__}"
         )
+    try:
+        cai = a.__cuda_array_interface__
+    except Exception as e:  # e.g. a PyTorch tensor that requires grad
+        raise TypeError(
+            f"batch_dot requires {name}'s __cuda_array_interface__ to be readable, got "
+            f"{type(a).__name__} raising {type(e).__name__}: {e}"
+        ) from None
+    if cai.get("mask") is not None:  # Numba's NotImplementedError otherwise
+        raise TypeError(f"batch_dot requires CUDA arrays without a mask, got {name} of type {type(a).__name__} with one")
     return cuda.as_cuda_array(a)
 
 
@@ -539,7 +553,7 @@ def _host_operand(a, name):
 # --------------------------------------------------------------------------- entry points
 
 
-def batch_dot_cuda(x, y, axes=None, *, dtype=None, out=None, device=None):
+def batch_dot_cuda(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None):
     """``batch_dot`` on the GPU; see :func:`batchdot.batch_dot` for the semantics.
 
     Parameters
@@ -554,6 +568,9 @@ def batch_dot_cuda(x, y, axes=None, *, dtype=None, out=None, device=None):
         Exactly the result shape and dtype, any strides.  A device array is filled on the
         device; a NumPy array (host inputs only) is filled from the device.
     device : {None, "cuda"}
+    kernel : None
+        Must be ``None``: ``kernel=`` picks a CPU kernel family; the CUDA family is chosen by
+        :func:`select_kernel`.
 
     Returns
     -------
@@ -565,12 +582,18 @@ def batch_dot_cuda(x, y, axes=None, *, dtype=None, out=None, device=None):
     Raises
     ------
     ValueError
-        One input on the host and one on the device; the shape errors of ``batch_dot``.
+        One input on the host and one on the device; ``kernel`` given; a bad ``device``;
+        the shape errors of ``batch_dot``.
     TypeError
         ``out`` on the host for device inputs; the dtype errors of ``batch_dot``.
     RuntimeError
         No usable CUDA driver.
     """
+    if kernel is not None:
+        raise ValueError(
+            f"batch_dot requires kernel=None on the CUDA path (kernel= picks a CPU kernel "
+            f"family), got {kernel!r}"
+        )
     return _batch_dot_cuda(x, y, axes, dtype=dtype, out=out, device=device)
 
 
@@ -580,13 +603,13 @@ def _batch_dot_cuda(
     """:func:`batch_dot_cuda` with the kernel family (``kernel``, and ``lanes`` of ``"dot"``)
     and the launch configuration (``config``) overridable, so that tests can force every
     family on every shape."""
+    if not (device is None or (isinstance(device, str) and device in ("cpu", "cuda"))):
+        raise ValueError(f"batch_dot requires device to be None, 'cpu' or 'cuda', got {device!r}")
     if device == "cpu":  # host inputs with a device out
         raise ValueError(
             "batch_dot requires host arrays, out included, with device='cpu', got a CUDA device "
             "array; drop device='cpu' to compute on the GPU"
         )
-    if device not in (None, "cuda"):
-        raise ValueError(f"batch_dot requires device to be None, 'cpu' or 'cuda', got {device!r}")
     on_device = _is_device(x)
     if on_device != _is_device(y):
         where = ["a CUDA device array" if _is_device(a) else "a host array" for a in (x, y)]
@@ -697,6 +720,16 @@ def _wrap(result, x, y, out):
     return cupy.asarray(result)
 
 
+def _simulator_has_shuffles():
+    """False under a CUDA simulator without ``shfl_down_sync`` (Numba's has none): there the
+    ``dot`` family runs one lane per output element, and its shuffle loops never run."""
+    if not _SIMULATOR:
+        return True
+    from numba.cuda.simulator.kernelapi import FakeCUDAModule
+
+    return hasattr(FakeCUDAModule, "shfl_down_sync")
+
+
 def _small_batches(M, N, K, out_dtype, config):
     """Batch elements per block of ``small`` (0: one matrix does not fit the stage)."""
     stage = config.small_shared_bytes // accumulation_dtype(out_dtype).itemsize
@@ -712,9 +745,16 @@ def _compute(x3, y3, out3, kernel, lanes, stream, config):
     if kernel is not None:
         family = kernel
         chosen = dot_lanes(K, k_unit, config) if kernel == "dot" else 1
+    if family == "dot" and chosen > 1 and not _simulator_has_shuffles():
+        chosen = 1  # one thread per output element needs no warp shuffle
     lanes = chosen if lanes is None else lanes
     if family == "dot" and (lanes < 1 or lanes > WARP or lanes & (lanes - 1)):
         raise ValueError(f"batch_dot requires lanes to be a power of two in [1, {WARP}], got {lanes}")
+    if family == "dot" and lanes > 1 and not _simulator_has_shuffles():
+        raise ValueError(
+            f"batch_dot requires lanes=1 under Numba's CUDA simulator, which has no warp shuffles "
+            f"(cuda.shfl_down_sync), got lanes={lanes}"
+        )
     dtypes = (np.dtype(x3.dtype), np.dtype(y3.dtype), np.dtype(out3.dtype))
     fn = _kernel(family, *dtypes, config)
     log.debug("cuda %s B=%d M=%d K=%d N=%d lanes=%d", family, B, M, K, N, lanes)

@@ -18,9 +18,13 @@ output block ``(b, i..., j...)`` is computed from x's blocks ``(b, i..., k)`` an
 default), the operands are rechunked as follows, decided from chunk sizes alone by
 :func:`choose_chunks`:
 
-1. **Batch axis.**  y's batch chunks are aligned to x's (when x is a NumPy array wrapped
-   by ``da.asarray``, x's are aligned to y's).  Batch chunks are never merged or split:
-   they set the parallelism, and they are yours to choose.
+0. **Empty chunks.**  Zero-size chunks (what ``compute_chunk_sizes()`` leaves after a
+   boolean mask, e.g. batch chunks ``(0, 1, 0, 0)``) are dropped on every axis, and an
+   axis of size 0 becomes one chunk ``(0,)``: Dask's ``blockwise`` does not handle empty
+   chunks beside others (it returns wrong shapes or fails at compute time).
+1. **Batch axis.**  y's batch chunks are aligned to x's (when x is a NumPy operand, x's
+   are aligned to y's).  Batch chunks are never merged or split: they set the
+   parallelism, and they are yours to choose.
 2. **Contracted axis.**  If both operands' largest blocks fit in ``L`` with the contracted
    axis whole, it becomes one chunk: every output block is one task, no reduction.
    Otherwise it is split — along x's chunks on that axis if those keep both blocks within
@@ -52,6 +56,10 @@ How to choose chunk sizes
 
 ``out=`` is not meaningful for a lazy result and raises :class:`TypeError`; store the
 result with ``da.store(result, target)`` or ``result.compute()`` instead.
+
+A non-Dask operand must be on the host (anything ``np.asarray`` accepts); it becomes one
+Dask array whose chunks are those :func:`choose_chunks` picks.  Both operands' blocks must
+live on the same side (NumPy-like blocks, or CUDA blocks such as CuPy's).
 """
 
 from __future__ import annotations
@@ -60,22 +68,23 @@ import math
 
 import numpy as np
 
-from ._dtypes import resolve_dtypes
+from ._api import _on_cuda_device, _operand
+from ._dtypes import kernel_dtype, resolve_dtypes
 from ._plan import plan
 
 __all__ = ["batch_dot", "choose_chunks"]
 
 
-def _block(xb, yb, axes, out_dtype, device):
+def _block(xb, yb, axes, out_dtype, device, kernel):
     """One output (or partial) block: the ordinary batch_dot on two NumPy/CuPy blocks."""
     from ._api import batch_dot as _batch_dot
 
-    return _batch_dot(xb, yb, axes, dtype=out_dtype, device=device)
+    return _batch_dot(xb, yb, axes, dtype=out_dtype, device=device, kernel=kernel)
 
 
-def _partial_block(xb, yb, axes, out_dtype, device):
+def _partial_block(xb, yb, axes, out_dtype, device, kernel):
     """A partial product along a new leading axis of length 1 (summed later)."""
-    return _block(xb, yb, axes, out_dtype, device)[None]
+    return _block(xb, yb, axes, out_dtype, device, kernel)[None]
 
 
 def _check_known(a, name):
@@ -84,6 +93,11 @@ def _check_known(a, name):
             f"batch_dot requires known chunk sizes, got {name} with chunks {a.chunks}; "
             f"call {name}.compute_chunk_sizes()"
         )
+
+
+def _drop_empty(chunks):
+    """Chunks without zero-size chunks; an axis of size 0 keeps one chunk ``(0,)``."""
+    return tuple(tuple(c for c in cs if c) or (0,) for cs in chunks)
 
 
 def _largest(chunks):
@@ -123,8 +137,10 @@ def choose_chunks(p, x_chunks, y_chunks, itemsizes, limit, follow="x"):
     Returns
     -------
     x_chunks, y_chunks : tuple of tuple of int
-        New chunks, equal along the batch and contracted axes.
+        New chunks, equal along the batch and contracted axes, with no zero-size chunk
+        (an axis of size 0 is one chunk ``(0,)``).
     """
+    x_chunks, y_chunks = _drop_empty(x_chunks), _drop_empty(y_chunks)
     ax, ay = p.axes
     bx, by, bo = itemsizes
     xfa = [a for a in range(1, len(p.x_shape)) if a != ax]
@@ -183,8 +199,8 @@ def _meta(x, y, ndim, dtype):
     return np.empty((0,) * ndim, dtype)
 
 
-def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None):
-    """Lazy ``batch_dot`` of Dask arrays (a NumPy operand is wrapped with ``da.asarray``).
+def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None):
+    """Lazy ``batch_dot`` of Dask arrays (a host operand beside one becomes a Dask array).
 
     Same semantics, result shape and dtype as :func:`batchdot.batch_dot`; see the module
     docstring for the chunking rules.
@@ -192,8 +208,9 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None):
     Parameters
     ----------
     x, y : dask.array.Array or array_like
-        Operands of rank >= 2 with equal batch size; at least one a Dask array.  Chunk
-        sizes must be known (not NaN).
+        Operands of rank >= 2 with equal batch size.  Dask arrays need known chunk sizes
+        (not NaN) and NumPy or CUDA (CuPy) blocks, the same kind for both; a non-Dask
+        operand must be a host array_like.
     axes : None, int or pair of ints, optional
         Contracted axes, as for :func:`batchdot.batch_dot`.
     dtype : dtype-like, optional
@@ -204,6 +221,8 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None):
     device : {None, "cpu", "cuda"}, optional
         Passed to :func:`batchdot.batch_dot` for every block: ``None`` follows the blocks
         (NumPy blocks on the CPU, CuPy blocks on the GPU).
+    kernel : {None, "generic", "dot", "rowdot", "tile", "blas"}, optional
+        Passed to :func:`batchdot.batch_dot` for every block (NumPy blocks on the CPU only).
 
     Returns
     -------
@@ -213,9 +232,14 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None):
     Raises
     ------
     TypeError
-        ``out`` given; non-numeric dtypes; non-integer axes; unreachable ``dtype=``.
+        ``out`` given; non-numeric dtypes; non-integer axes; unreachable ``dtype=``; a Dask
+        collection that is not a Dask array; a CUDA device array beside a Dask array; blocks
+        that are neither NumPy nor CUDA arrays; a forced ``kernel`` that cannot compute
+        these dtypes.
     ValueError
-        Unknown (NaN) chunk sizes, and the shape errors of :func:`batchdot.batch_dot`.
+        Unknown (NaN) chunk sizes; host blocks beside CUDA blocks; CUDA blocks with
+        ``device="cpu"``; a bad ``device`` or ``kernel``; ``kernel`` on the CUDA path; the
+        shape errors of :func:`batchdot.batch_dot`.
     numpy.exceptions.AxisError
         An axis out of range.
 
@@ -235,35 +259,45 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None):
     import dask.array as da
     from dask.utils import parse_bytes
 
+    # The NumPy path's order: out, device and kernel, operand dtypes, shapes and axes, dtype=.
     if out is not None:
         raise TypeError(
             f"batch_dot requires out=None for Dask arrays (the result is lazy; use "
             f"da.store(result, target) or result.compute()), got out of type {type(out).__name__}"
         )
-    if device not in (None, "cpu", "cuda"):
+    if not (device is None or (isinstance(device, str) and device in ("cpu", "cuda"))):
         raise ValueError(f"batch_dot requires device to be None, 'cpu' or 'cuda', got {device!r}")
-    follow = "x" if isinstance(x, da.Array) or not isinstance(y, da.Array) else "y"
-    x = x if isinstance(x, da.Array) else da.asarray(x)
-    y = y if isinstance(y, da.Array) else da.asarray(y)
-    _check_known(x, "x")
-    _check_known(y, "y")
-    # The NumPy path's order: operand dtypes, then shapes and axes, then dtype=.
-    resolve_dtypes(x.dtype, y.dtype)
-    p = plan(x.shape, y.shape, axes)
-    out_dtype, acc_dtype = resolve_dtypes(x.dtype, y.dtype, dtype)
+    if kernel is not None:
+        from .cpu.choose import KERNELS
+
+        if not (isinstance(kernel, str) and kernel in KERNELS):
+            raise ValueError(f"batch_dot requires kernel to be one of {KERNELS}, got {kernel!r}")
+    xa, ya = _dask_or_host(x, "x", da), _dask_or_host(y, "y", da)
+    follow = "x" if isinstance(xa, da.Array) or not isinstance(ya, da.Array) else "y"
+    on_cuda = _blocks_on_cuda(xa, ya, device, da)
+    if kernel is not None and (on_cuda or device == "cuda"):
+        raise ValueError(
+            f"batch_dot requires kernel=None on the CUDA path (kernel= picks a CPU kernel "
+            f"family), got {kernel!r}"
+        )
+    resolve_dtypes(xa.dtype, ya.dtype)
+    for a, name in ((xa, "x"), (ya, "y")):
+        if isinstance(a, da.Array):
+            _check_known(a, name)
+    p = plan(xa.shape, ya.shape, axes)
+    out_dtype, acc_dtype = resolve_dtypes(xa.dtype, ya.dtype, dtype)
     # Partial products: float16 in float32 (rounded once at the end), everything else in
     # the output dtype (integer sums wrap identically; bool partials are OR-ed).
     part_dtype = acc_dtype if out_dtype == np.float16 else out_dtype
+    if kernel is not None and p.batch * p.m * p.n and p.contracted:
+        _check_kernel_fits(kernel, xa, ya, part_dtype)
 
     limit = parse_bytes(dask.config.get("array.chunk-size"))
     xc, yc = choose_chunks(
-        p, x.chunks, y.chunks, (x.dtype.itemsize, y.dtype.itemsize, part_dtype.itemsize),
-        limit, follow,
+        p, _chunks_of(xa, da), _chunks_of(ya, da),
+        (xa.dtype.itemsize, ya.dtype.itemsize, part_dtype.itemsize), limit, follow,
     )
-    if xc != x.chunks:
-        x = x.rechunk(xc)
-    if yc != y.chunks:
-        y = y.rechunk(yc)
+    x, y = _with_chunks(xa, xc, da), _with_chunks(ya, yc, da)
 
     ax, ay = p.axes
     xi = ["b"] + [f"i{a}" if a != ax else "k" for a in range(1, x.ndim)]
@@ -274,18 +308,18 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None):
         oi.append("one")
         new_axes["one"] = 1
 
-    kwargs = dict(axes=p.axes, device=device)
+    kwargs = dict(axes=p.axes, device=device, kernel=kernel)
     if len(x.chunks[ax]) == 1:
         return da.blockwise(
             _block, tuple(oi), x, tuple(xi), y, tuple(yi),
             new_axes=new_axes, concatenate=True, meta=_meta(x, y, len(oi), out_dtype),
-            dtype=out_dtype, name=f"batch_dot-{_token(x, y, p, out_dtype, device)}",
+            dtype=out_dtype, name=f"batch_dot-{_token(x, y, p, out_dtype, device, kernel)}",
             out_dtype=out_dtype, **kwargs,
         )
     partials = da.blockwise(
         _partial_block, ("k", *oi), x, tuple(xi), y, tuple(yi),
         new_axes=new_axes, adjust_chunks={"k": 1}, meta=_meta(x, y, len(oi) + 1, part_dtype),
-        dtype=part_dtype, name=f"batch_dot-partial-{_token(x, y, p, part_dtype, device)}",
+        dtype=part_dtype, name=f"batch_dot-partial-{_token(x, y, p, part_dtype, device, kernel)}",
         out_dtype=part_dtype, **kwargs,
     )
     if out_dtype.kind == "b":
@@ -294,7 +328,78 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None):
     return total if part_dtype == out_dtype else total.astype(out_dtype)
 
 
-def _token(x, y, p, dtype, device):
+def _dask_or_host(a, name, da):
+    """``a`` itself if a Dask array, else its host ndarray (checked as the NumPy path does)."""
+    if isinstance(a, da.Array):
+        return a
+    from dask.base import is_dask_collection
+
+    if is_dask_collection(a):
+        raise TypeError(
+            f"batch_dot requires Dask operands to be dask.array.Array, got {name} of type "
+            f"{type(a).__module__}.{type(a).__name__}; convert it first (e.g. "
+            f".to_dask_array(lengths=True) for a Dask DataFrame)"
+        )
+    if _on_cuda_device(a):
+        raise TypeError(
+            f"batch_dot requires the operand beside a Dask array to be a Dask array or a host "
+            f"array, got {name} of type {type(a).__name__} (a CUDA device array); wrap CuPy arrays "
+            f"with dask.array.from_array, or copy it to the host"
+        )
+    return _operand(a, name)
+
+
+def _blocks_on_cuda(xa, ya, device, da):
+    """Whether the blocks are CUDA arrays; mixed or unknown kinds of blocks are errors."""
+    sides = []
+    for a, name in ((xa, "x"), (ya, "y")):
+        meta = a._meta if isinstance(a, da.Array) else a
+        if _on_cuda_device(meta):
+            sides.append("CUDA")
+        elif isinstance(meta, np.ndarray):
+            sides.append("host")
+        else:
+            raise TypeError(
+                f"batch_dot requires Dask arrays of NumPy or CUDA (e.g. CuPy) blocks, got {name} "
+                f"with blocks of type {type(meta).__module__}.{type(meta).__name__}"
+            )
+    if sides[0] != sides[1]:
+        raise ValueError(
+            f"batch_dot requires x and y both with host blocks or both with CUDA blocks, got x "
+            f"with {sides[0]} blocks and y with {sides[1]} blocks"
+        )
+    if sides[0] == "CUDA" and device == "cpu":
+        raise ValueError(
+            "batch_dot requires host arrays, out included, with device='cpu', got a Dask array "
+            "of CUDA blocks; drop device='cpu' to compute on the GPU"
+        )
+    return sides[0] == "CUDA"
+
+
+def _check_kernel_fits(kernel, xa, ya, block_dtype):
+    """The CPU engine's check of a forced ``kernel`` (``check_forced``), made now for the
+    blocks' dtypes and ranks, as each block's call would make it at compute time."""
+    from .cpu.choose import check_forced
+
+    xk, yk, ok = kernel_dtype(xa.dtype), kernel_dtype(ya.dtype), kernel_dtype(block_dtype)
+    _, acc_dtype = resolve_dtypes(xa.dtype, ya.dtype, block_dtype)
+    rank2 = xa.ndim == 2 and ya.ndim == 2 and xk == xa.dtype and yk == ya.dtype and ok == block_dtype
+    check_forced(kernel, xk, yk, ok, acc_dtype, rank2)
+
+
+def _chunks_of(a, da):
+    """Chunks of a Dask array; one chunk per axis for a host array."""
+    return a.chunks if isinstance(a, da.Array) else tuple((s,) for s in a.shape)
+
+
+def _with_chunks(a, chunks, da):
+    """Dask array ``a`` rechunked (if needed), or host array ``a`` wrapped, with ``chunks``."""
+    if isinstance(a, da.Array):
+        return a if a.chunks == chunks else a.rechunk(chunks)
+    return da.from_array(a, chunks=chunks)
+
+
+def _token(x, y, p, dtype, device, kernel):
     from dask.base import tokenize
 
-    return tokenize(x.name, y.name, p.axes, str(dtype), device)
+    return tokenize(x.name, y.name, p.axes, str(dtype), device, kernel)

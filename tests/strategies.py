@@ -52,3 +52,20 @@ def cases(draw, dtype_pairs=DTYPE_PAIRS, layouts=LAYOUTS, max_rank=5, max_size=4
     x = with_layout(random_values(rng, xs, dx), draw(st.sampled_from(layouts)))
     y = with_layout(random_values(rng, ys, dy), draw(st.sampled_from(layouts)))
     return x, y, axes
+
+
+@st.composite
+def axis_chunks(draw, size, max_empty=2):
+    """Chunks of one axis of length ``size``: random cuts, with zero-size chunks among them
+    (as ``compute_chunk_sizes()`` leaves them after a boolean mask)."""
+    cuts = sorted(draw(st.sets(st.integers(1, size - 1), max_size=3))) if size > 1 else []
+    chunks = [int(c) for c in np.diff([0, *cuts, size])]
+    for _ in range(draw(st.integers(0, max_empty))):
+        chunks.insert(draw(st.integers(0, len(chunks))), 0)
+    return tuple(chunks)
+
+
+@st.composite
+def chunkings(draw, shape, max_empty=2):
+    """Dask chunks for an array of ``shape``: :func:`axis_chunks` for every axis."""
+    return tuple(draw(axis_chunks(s, max_empty)) for s in shape)

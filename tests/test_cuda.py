@@ -13,6 +13,9 @@ Three layers, all inside the single ``python -m pytest``:
    ``numba.cuda`` is first imported, and this process needs the real one for layer 1.
 3. **Real GPU or a clear error**: with a usable driver the same cases run on the GPU (a
    second subprocess); without one, ``device="cuda"`` must say that a driver is missing.
+4. **Plain simulator**: ``tests/cuda/plain_simulator.py`` runs every family through
+   ``batch_dot`` under ``NUMBA_ENABLE_CUDASIM=1`` as a plain script, without the warp-shuffle
+   emulation of ``tests/cuda/conftest.py``, as users debug with it.
 
 Selection, configuration checks and import hygiene are tested here directly.
 """
@@ -210,6 +213,16 @@ def test_cases_under_the_simulator():
     _finish_cases(_SIMULATOR_RUN)
 
 
+def test_plain_simulator_runs_every_family():
+    """Issue #15: under plain ``NUMBA_ENABLE_CUDASIM=1`` (no shuffle emulation from
+    tests/cuda/conftest.py) row dots raised AttributeError: the simulator has no
+    ``cuda.shfl_down_sync``.  Every family, through batch_dot as users call it."""
+    env = {"NUMBA_ENABLE_CUDASIM": "1", "PYTHONPATH": os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
+    proc = _run(["tests/cuda/plain_simulator.py"], env, 300)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", (proc.stdout + proc.stderr)[-4000:]
+
+
 def test_real_gpu_or_a_clear_error():
     if cuda.is_available():  # pragma: no cover - only with a GPU
         _pytest_cases({})
@@ -219,6 +232,49 @@ def test_real_gpu_or_a_clear_error():
         batch_dot(x, x, 1, device="cuda")
     with pytest.raises(RuntimeError, match="usable CUDA driver"):
         batch_dot_cuda(x, x, 1, device="cuda")
+
+
+@pytest.mark.parametrize("kernel", ["dot", "tiled", "bogus", ["dot"], np.array(["dot", "tile"]), 0])
+def test_kernel_is_refused_on_the_cuda_path(kernel):
+    """kernel= picks a CPU family; it was silently ignored on the CUDA path (issue #15)."""
+    x = np.ones((2, 3))
+    with pytest.raises(ValueError, match=r"^batch_dot requires kernel=None on the CUDA path \(kernel= picks a "
+                                         r"CPU kernel family\), got "):
+        batch_dot_cuda(x, x, 1, device="cuda", kernel=kernel)
+
+
+@pytest.mark.parametrize("device", ["gpu", "CUDA", 0, ["cuda"], np.array(["cuda", "cpu"]), np.array("cuda")])
+def test_bad_device_on_the_cuda_path(device):
+    x = np.ones((2, 3))
+    with pytest.raises(ValueError, match=r"^batch_dot requires device to be None, 'cpu' or 'cuda', got "):
+        batch_dot_cuda(x, x, 1, device=device)
+
+
+class _Interface:
+    """An object with a CUDA array interface that Numba refuses before touching a driver."""
+
+    def __init__(self, **changes):
+        self.cai = {"shape": (2, 3), "typestr": "<f8", "data": (0, False), "version": 3, **changes}
+
+    @property
+    def __cuda_array_interface__(self):
+        if self.cai.get("raise"):  # as a PyTorch tensor that requires grad
+            raise RuntimeError("Can't get __cuda_array_interface__ on Variable that requires grad")
+        return self.cai
+
+
+def test_cuda_array_interfaces_numba_refuses(monkeypatch):
+    from batchdot import _cuda
+
+    monkeypatch.setattr(_cuda, "_require_driver", lambda device: None)  # no GPU needed to get there
+    masked, unreadable = _Interface(mask=object()), _Interface(**{"raise": True})
+    with pytest.raises(TypeError, match=r"^batch_dot requires CUDA arrays without a mask, got x of type _Interface"):
+        batch_dot_cuda(masked, masked, 1)
+    with pytest.raises(TypeError, match=r"^batch_dot requires x's __cuda_array_interface__ to be readable, got "
+                                        r"_Interface raising RuntimeError: Can't get"):
+        batch_dot_cuda(unreadable, unreadable, 1)
+    with pytest.raises(TypeError, match=r"^batch_dot requires CUDA arrays without a mask, got out"):
+        batch_dot_cuda(np.ones((2, 3)), np.ones((2, 3)), 1, out=_Interface(mask=object(), shape=(2, 1)))
 
 
 def test_importing_and_cpu_calls_never_touch_cuda():

@@ -11,6 +11,8 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 da = pytest.importorskip("dask.array")
 import dask  # noqa: E402
@@ -19,7 +21,9 @@ import batchdot  # noqa: E402
 from batchdot import batch_dot, plan  # noqa: E402
 from batchdot.dask import batch_dot as dask_batch_dot  # noqa: E402
 from batchdot.dask import choose_chunks  # noqa: E402
-from batchdot.testing import assert_batch_dot_close, random_case, random_values  # noqa: E402
+from batchdot.testing import LAYOUTS, assert_batch_dot_close, random_case, random_values, with_layout  # noqa: E402
+
+from strategies import DTYPE_PAIRS, chunkings, shapes_and_axes  # noqa: E402
 
 try:
     from numpy.exceptions import AxisError
@@ -267,6 +271,119 @@ def test_zero_sizes():
         np.testing.assert_array_equal(got, batch_dot(xn, yn))
 
 
+# --------------------------------------------------------------------------- empty chunks
+
+
+def _masked(a, keep, chunks):
+    """``a`` as a Dask array of unknown batch chunks (a Dask boolean mask over a longer
+    array holding ``a``'s rows where ``keep``), then ``compute_chunk_sizes()``: empty chunks
+    wherever a chunk held no kept row."""
+    keep = np.asarray(keep, dtype=bool)
+    big = np.zeros((keep.size,) + a.shape[1:], a.dtype)
+    big[keep] = a
+    d = da.from_array(big, chunks=chunks)
+    d = d[da.from_array(keep, chunks=(d.chunks[0],))]
+    assert a.shape[0] == 0 or np.isnan(d.shape[0])
+    return d.compute_chunk_sizes()
+
+
+def _check_against_numpy(x, y, xn, yn, axes=None, **kw):
+    """The Dask result agrees with the NumPy path in shape, dtype and value, lazily and
+    computed, on the synchronous and the threaded scheduler."""
+    expected = batch_dot(xn, yn, axes, **kw)
+    f = batch_dot if isinstance(x, da.Array) or isinstance(y, da.Array) else dask_batch_dot
+    r = f(x, y, axes, **kw)
+    assert isinstance(r, da.Array)
+    assert r.shape == expected.shape and r.dtype == expected.dtype
+    assert all(c for cs in r.chunks[1:] for c in cs) or 0 in r.shape
+    for scheduler in ("sync", "threads"):
+        got = _compute(r, scheduler)
+        assert type(got) is np.ndarray
+        assert got.shape == expected.shape and got.dtype == expected.dtype, (got.shape, scheduler)
+        assert_batch_dot_close(got, xn, yn, axes, kw.get("dtype"))
+        if got.dtype.kind in "biu":
+            np.testing.assert_array_equal(got, expected)
+    return r
+
+
+EMPTY_CHUNKS = {
+    # name: x chunks, y chunks (shapes (1, 3, 4) and (1, 4, 5)), chunk-size limit
+    "size-1 batch among empty chunks": (((0, 1, 0, 0), 3, 4), ((0, 1, 0, 0), 4, 5), "128MiB"),
+    "misaligned empty batch chunks": (((1, 0, 0), 3, 4), ((0, 0, 1), 4, 5), "128MiB"),
+    "split contracted axis": (((0, 1, 0, 0), 3, (2, 0, 2)), ((0, 1, 0, 0), (0, 2, 2), 5), "40B"),
+    "empty free-axis chunks": (((0, 1), (0, 3, 0), 4), ((1, 0), 4, (2, 0, 3)), "128MiB"),
+}
+
+
+@pytest.mark.parametrize("name", list(EMPTY_CHUNKS))
+def test_empty_chunks(name):
+    """Issue #15: a size-1 axis chunked with empty chunks gave 4 rows instead of 1, or
+    failed inside Dask (TypeError of add.reduce on the partial products)."""
+    xc, yc, limit = EMPTY_CHUNKS[name]
+    rng = np.random.default_rng(20)
+    xn, yn = rng.standard_normal((1, 3, 4)), rng.standard_normal((1, 4, 5))
+    with dask.config.set({"array.chunk-size": limit}):
+        r = _check_against_numpy(da.from_array(xn, chunks=xc), da.from_array(yn, chunks=yc), xn, yn)
+    np.testing.assert_allclose(r.sum().compute(), batch_dot(xn, yn).sum())
+
+
+def test_boolean_mask_then_compute_chunk_sizes():
+    """Issue #15's case as a user meets it: a batch filtered down to one element."""
+    rng = np.random.default_rng(21)
+    xn, yn = rng.standard_normal((4, 3, 4)), rng.standard_normal((4, 4, 5))
+    keep = np.array([False, True, False, False])
+    x = _masked(xn[keep], keep, chunks=((1, 1, 1, 1), 3, 4))
+    y = _masked(yn[keep], keep, chunks=((1, 1, 1, 1), 4, 5))
+    assert x.chunks[0] == y.chunks[0] == (0, 1, 0, 0)
+    for limit in ("128MiB", "40B"):
+        with dask.config.set({"array.chunk-size": limit}):
+            _check_against_numpy(x, y, xn[keep], yn[keep])
+
+
+@pytest.mark.parametrize("xs, ys", [((1, 3, 0), (1, 0, 5)), ((0, 3, 4), (0, 4, 5)),
+                                    ((2, 0, 4), (2, 4, 5)), ((2, 3, 4), (2, 4, 0))])
+def test_empty_chunks_and_zero_sizes(xs, ys):
+    """K = 0 among empty batch chunks ("Missing dependency"), and empty NumPy operands beside
+    Dask ones under a small chunk-size limit (ZeroDivisionError in da.asarray's chunking)."""
+    xn, yn = np.ones(xs), np.ones(ys)
+    xc, yc = (((0, a.shape[0], 0),) + tuple((s,) for s in a.shape[1:]) for a in (xn, yn))
+    with dask.config.set({"array.chunk-size": "8B"}):
+        _check_against_numpy(da.from_array(xn, chunks=xc), yn, xn, yn)
+        _check_against_numpy(xn, da.from_array(yn, chunks=2), xn, yn)
+        _check_against_numpy(da.from_array(xn, chunks=xc), da.from_array(yn, chunks=yc), xn, yn)
+
+
+@st.composite
+def _dask_operand(draw, a):
+    """``a`` as a NumPy operand, a Dask array of random chunks (empty ones included), or a
+    Dask array of unknown-then-computed chunk sizes."""
+    kind = draw(st.sampled_from(["numpy", "chunks", "chunks", "masked"]))
+    if kind == "numpy":
+        return a
+    if kind == "chunks":
+        return da.from_array(a, chunks=draw(chunkings(a.shape)))
+    keep = draw(st.permutations([True] * a.shape[0] + [False] * draw(st.integers(0, 3))))
+    # no empty chunks in the source: Dask's own boolean indexing miscounts them
+    return _masked(a, keep, draw(chunkings((len(keep),) + a.shape[1:], max_empty=0)))
+
+
+@settings(max_examples=60)
+@given(data=st.data())
+def test_random_chunkings_agree_with_numpy(data):
+    """Random shapes (sizes 0 and 1 included), axes forms, dtypes and layouts; random
+    chunkings with empty chunks, unknown-then-computed chunk sizes, NumPy operands (of size
+    0 too) beside Dask ones, and limits that split the contracted axis."""
+    xs, ys, axes, _ = data.draw(shapes_and_axes(max_rank=4, max_size=3))
+    dx, dy = data.draw(st.sampled_from(DTYPE_PAIRS))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    xn = with_layout(random_values(rng, xs, dx), data.draw(st.sampled_from(LAYOUTS)))
+    yn = with_layout(random_values(rng, ys, dy), data.draw(st.sampled_from(LAYOUTS)))
+    x, y = data.draw(_dask_operand(xn)), data.draw(_dask_operand(yn))
+    limit = data.draw(st.sampled_from(["128MiB", "64B", "8B", "1B"]))
+    with dask.config.set({"array.chunk-size": limit}):
+        _check_against_numpy(x, y, xn, yn, axes)
+
+
 # --------------------------------------------------------------------------- errors
 
 COMPUTED = []
@@ -357,6 +474,175 @@ def test_unknown_chunk_sizes():
     xs.compute_chunk_sizes()
     ys = xs * 2
     assert_batch_dot_close(_compute(batch_dot(xs, ys, 1)), xn[xn[:, 0] > 5], 2 * xn[xn[:, 0] > 5], 1)
+
+
+class _CudaLike(np.ndarray):
+    """An ndarray that claims to live on a CUDA device: a Dask array of such blocks looks,
+    while its graph is built, like a Dask array of CuPy blocks."""
+
+    @property
+    def __cuda_array_interface__(self):
+        return {"shape": self.shape, "typestr": self.dtype.str, "data": (0, False), "version": 3}
+
+
+class _Duck:
+    """A block type that is neither a NumPy nor a CUDA array (as pydata/sparse's ``COO``)."""
+
+    def __init__(self, a):
+        self.a, self.shape, self.dtype, self.ndim = a, a.shape, a.dtype, a.ndim
+
+    def __getitem__(self, key):
+        return _Duck(self.a[key])
+
+    def astype(self, dtype, **kwargs):
+        return _Duck(self.a.astype(dtype))
+
+
+class _FakeCudaArray:
+    """A CUDA device array beside a Dask array (only its interface is ever looked at)."""
+
+    shape, dtype, ndim = (4, 3), np.dtype(np.float64), 2
+    __cuda_array_interface__ = {"shape": (4, 3), "typestr": "<f8", "data": (0, False), "version": 3}
+
+
+def cuda_blocks(shape):
+    meta = np.empty((0,) * len(shape)).view(_CudaLike)
+    return lazy(shape).map_blocks(lambda b: b.view(_CudaLike), meta=meta)
+
+
+def _unknown_free_axis():
+    x = lazy((4, 3))
+    return x[:, da.from_array(np.array([True, False, True]), chunks=2)]
+
+
+# name: x, y (callables, built under nothing_computed), axes, keywords, exception, message
+DASK_ERRORS = {
+    "kernel not a family": (lambda: lazy((4, 3)), lambda: lazy((4, 3)), 1, {"kernel": "bogus"},
+                            ValueError, r"kernel to be one of \('generic'.*got 'bogus'"),
+    "kernel unhashable": (lambda: lazy((4, 3)), lambda: lazy((4, 3)), 1, {"kernel": ["dot"]},
+                          ValueError, r"kernel to be one of .*got \['dot'\]"),
+    "kernel an array": (lambda: lazy((4, 3)), lambda: lazy((4, 3)), 1, {"kernel": np.array(["dot", "tile"])},
+                        ValueError, r"kernel to be one of .*got array"),
+    "kernel an int": (lambda: lazy((4, 3)), lambda: lazy((4, 3)), 1, {"kernel": 1},
+                      ValueError, r"kernel to be one of .*got 1"),
+    "kernel='dot' on complex": (lambda: lazy((4, 3), np.complex128), lambda: lazy((4, 3)), 1, {"kernel": "dot"},
+                                TypeError, r"float32 or float64 operands .*kernel='dot'"),
+    "kernel='tile' on bool": (lambda: lazy((4, 3), np.bool_), lambda: lazy((4, 3), np.bool_), 1,
+                              {"kernel": "tile"}, TypeError, r"kernel='tile', got bool, bool -> bool"),
+    "kernel='rowdot' on rank 3": (lambda: lazy((4, 3, 2)), lambda: lazy((4, 2, 3)), None, {"kernel": "rowdot"},
+                                  ValueError, r"rank-2 operands .*kernel='rowdot'"),
+    "kernel with device='cuda'": (lambda: lazy((4, 3)), lambda: lazy((4, 3)), 1, {"kernel": "dot", "device": "cuda"},
+                                  ValueError, r"kernel=None on the CUDA path .*got 'dot'"),
+    "kernel with CUDA blocks": (lambda: cuda_blocks((4, 3)), lambda: cuda_blocks((4, 3)), 1, {"kernel": "tile"},
+                                ValueError, r"kernel=None on the CUDA path .*got 'tile'"),
+    "device an array": (lambda: lazy((4, 3)), lambda: lazy((4, 3)), 1, {"device": np.array(["cpu", "cuda"])},
+                        ValueError, r"device to be None, 'cpu' or 'cuda', got array"),
+    "device misspelt": (lambda: lazy((4, 3)), lambda: lazy((4, 3)), 1, {"device": "CPU"},
+                        ValueError, r"device to be None, 'cpu' or 'cuda', got 'CPU'"),
+    "out a Dask array": (lambda: lazy((4, 3)), lambda: lazy((4, 3)), 1, {"out": da.empty((4, 1))},
+                         TypeError, r"out=None for Dask arrays"),
+    "CUDA array beside a Dask array": (lambda: lazy((4, 3)), _FakeCudaArray, 1, {},
+                                       TypeError, r"beside a Dask array to be a Dask array or a host array, got y"),
+    "CUDA array beside a Dask array (x)": (_FakeCudaArray, lambda: lazy((4, 3)), 1, {},
+                                           TypeError, r"beside a Dask array .*got x of type _FakeCudaArray"),
+    "Dask collection, not an array": (lambda: lazy((4, 3)), lambda: dask.delayed(np.ones((4, 3))), 1, {},
+                                      TypeError, r"Dask operands to be dask.array.Array, got y of type dask\.delayed"),
+    "host blocks beside CUDA blocks": (lambda: lazy((4, 3)), lambda: cuda_blocks((4, 3)), 1, {},
+                                       ValueError, r"both with host blocks or both with CUDA blocks, got x with "
+                                                   r"host blocks and y with CUDA blocks"),
+    "NumPy operand beside CUDA blocks": (lambda: np.ones((4, 3)), lambda: cuda_blocks((4, 3)), 1, {},
+                                         ValueError, r"both with host blocks or both with CUDA blocks"),
+    "CUDA blocks with device='cpu'": (lambda: cuda_blocks((4, 3)), lambda: cuda_blocks((4, 3)), 1,
+                                      {"device": "cpu"}, ValueError, r"host arrays, out included, with device='cpu'"),
+    "blocks neither NumPy nor CUDA": (lambda: lazy((4, 3)).map_blocks(_Duck, meta=_Duck(np.empty((0, 0)))),
+                                      lambda: lazy((4, 3)), 1, {},
+                                      TypeError, r"NumPy or CUDA \(e\.g\. CuPy\) blocks, got x with blocks of type "
+                                                 r".*_Duck"),
+    "NumPy operand not numeric": (lambda: lazy((4, 3)), lambda: np.array([["a"] * 3] * 4), 1, {},
+                                  TypeError, r"numeric inputs .*got y of dtype <U1"),
+    "NumPy operand of rank 1": (lambda: lazy((4, 3)), lambda: np.ones(4), None, {},
+                                ValueError, r"rank >= 2 .*got shapes \(4, 3\) and \(4,\)"),
+    "NumPy operand of another batch size": (lambda: np.ones((5, 3)), lambda: lazy((4, 3)), 1, {},
+                                            ValueError, r"equal batch sizes .*\(5 != 4\)"),
+    "NumPy operand of size 0, unequal K": (lambda: lazy((0, 3)), lambda: np.ones((0, 4)), 1, {},
+                                           ValueError, r"contracted dimensions of equal size"),
+    "unknown chunk sizes on a free axis": (_unknown_free_axis, lambda: lazy((4, 2)), 1, {},
+                                           ValueError, r"known chunk sizes, got x with chunks \(\(2, 2\), \(nan"),
+}
+#: rows whose spelling through batchdot.batch_dot depends on batchdot/_api.py's own checks
+#: of kernel= and device= (before it routes), tested there
+_API_CHECKS = {"kernel not a family", "kernel unhashable", "kernel an array", "kernel an int", "device an array"}
+
+
+@pytest.mark.parametrize("name", list(DASK_ERRORS))
+def test_dask_error_table(name, nothing_computed):
+    """Every bad input to batchdot.dask.batch_dot gives "batch_dot requires ..., got ..."
+    while the graph is built: nothing is computed, no Dask or NumPy error escapes."""
+    make_x, make_y, axes, kw, exc, match = DASK_ERRORS[name]
+    x, y = make_x(), make_y()
+    with pytest.raises(exc, match=r"^batch_dot requires .*" + match):
+        dask_batch_dot(x, y, axes, **kw)
+    if "kernel" not in kw and name not in _API_CHECKS:
+        with pytest.raises(exc, match=r"^batch_dot requires .*" + match):
+            batch_dot(x, y, axes, **kw)
+
+
+#: a valid case for each forced family (rowdot takes rank-2 float operands)
+KERNEL_CASES = {"generic": ((6, 5, 7), (6, 7, 3), np.float64), "dot": ((6, 1, 40), (6, 40, 3), np.float64),
+                "rowdot": ((6, 40), (6, 40), np.float32), "tile": ((6, 5, 7), (6, 7, 3), np.int32),
+                "blas": ((6, 5, 7), (6, 7, 3), np.float32)}
+
+
+@pytest.mark.parametrize("limit", ["128MiB", "200B"])
+@pytest.mark.parametrize("kernel", list(KERNEL_CASES))
+def test_kernel_reaches_every_block(kernel, limit, monkeypatch):
+    """kernel= was silently dropped on the Dask path (issue #15): every block, whole or
+    partial, is now computed by batch_dot with that kernel=."""
+    import batchdot._api
+
+    calls = []
+    real = batchdot._api.batch_dot
+
+    def recording(*args, **kwargs):
+        calls.append(kwargs.get("kernel"))
+        return real(*args, **kwargs)
+
+    xs, ys, dtype = KERNEL_CASES[kernel]
+    axes = 1 if len(xs) == 2 else None
+    rng = np.random.default_rng(22)
+    xn, yn = random_values(rng, xs, dtype), random_values(rng, ys, dtype)
+    x = da.from_array(xn, chunks=(2,) + xs[1:-1] + (xs[-1] // 2,))
+    y = da.from_array(yn, chunks=(3,) + ys[1:])
+    with dask.config.set({"array.chunk-size": limit}):
+        r = dask_batch_dot(x, y, axes, kernel=kernel)
+    assert _is_split(r) == (limit == "200B")
+    monkeypatch.setattr(batchdot._api, "batch_dot", recording)
+    got = _compute(r)
+    assert calls and set(calls) == {kernel}, calls
+    assert_batch_dot_close(got, xn, yn, axes)
+
+
+@pytest.mark.parametrize("kernel", KERNEL_CASES)
+@pytest.mark.parametrize("xd, yd, dtype", [(np.float64, np.float64, None), (np.float32, np.float64, None),
+                                           (np.complex128, np.complex128, None), (np.bool_, np.bool_, None),
+                                           (np.int8, np.int8, np.int64), (np.float16, np.float16, None),
+                                           (np.float32, np.float32, np.float64)])
+@pytest.mark.parametrize("rank", [2, 3])
+def test_kernel_errors_match_the_numpy_path(kernel, xd, yd, dtype, rank):
+    """A forced family the blocks cannot use raises the CPU engine's own error, while the
+    graph is built, exactly where the NumPy path raises it; otherwise the values agree."""
+    xs, ys = ((4, 3), (4, 3)) if rank == 2 else ((4, 2, 3), (4, 3, 2))
+    axes = 1 if rank == 2 else None
+    xn, yn = np.ones(xs, xd), np.ones(ys, yd)
+    try:
+        expected = batch_dot(xn, yn, axes, dtype=dtype, kernel=kernel)
+    except (TypeError, ValueError) as e:
+        with pytest.raises(type(e)) as info:
+            dask_batch_dot(da.from_array(xn, chunks=2), yn, axes, dtype=dtype, kernel=kernel)
+        assert str(info.value) == str(e)
+        return
+    r = dask_batch_dot(da.from_array(xn, chunks=2), yn, axes, dtype=dtype, kernel=kernel)
+    np.testing.assert_array_equal(_compute(r), expected)
 
 
 # --------------------------------------------------------------------------- schedulers

@@ -366,3 +366,120 @@ def test_dtype_errors():
         batch_dot(d, d, 1, dtype=np.int32)
     with pytest.raises(TypeError, match="numeric inputs"):
         batch_dot(np.array([["a"]]), np.array([["b"]]), 1, device="cuda")
+
+
+# --------------------------------------------------------------------------- error table
+
+
+class _OtherCudaArray:
+    """A CUDA array that is not Numba's (as a CuPy array): refused by the simulator."""
+
+    shape, dtype = (2, 3), np.dtype(np.float64)
+    __cuda_array_interface__ = {"shape": (2, 3), "typestr": "<f8", "data": (0, False), "version": 3}
+
+
+def _readonly(shape):
+    a = np.empty(shape)
+    a.flags.writeable = False
+    return a
+
+
+def _d(shape, dtype=np.float64):
+    return lambda: device(np.zeros(shape, dtype))
+
+
+def _h(shape, dtype=np.float64):
+    return lambda: np.zeros(shape, dtype)
+
+
+def _dask(shape):
+    import dask.array as da
+
+    return lambda: da.zeros(shape, chunks=1)
+
+
+# name: x, y (callables), axes, keywords (values, or callables for out), exception, message,
+# and whether batchdot.batch_dot is checked too (False: rows that batchdot/_api.py checks
+# before routing, and direct calls of the CUDA entry only)
+CUDA_ERRORS = {
+    "rank 0": (_d(()), _d((2, 3)), None, {}, ValueError, r"rank >= 2", True),
+    "rank 1": (_d((2,)), _d((2, 3)), None, {}, ValueError, r"rank >= 2", True),
+    "batch sizes differ": (_d((2, 3)), _d((3, 3)), 1, {}, ValueError, r"equal batch sizes", True),
+    "contracted sizes differ": (_d((2, 3)), _d((2, 4)), 1, {}, ValueError, r"contracted dimensions of equal size",
+                                True),
+    "contracting the batch axis": (_d((2, 3)), _d((2, 3)), (0, 1), {}, ValueError, r"batch axis 0", True),
+    "axis out of range": (_d((2, 3)), _d((2, 3)), (1, -3), {}, AxisError, r"each axis to lie in", True),
+    "axes a str": (_d((2, 3)), _d((2, 3)), "1", {}, TypeError, r"axes to be None", True),
+    "axes a float": (_d((2, 3)), _d((2, 3)), 1.0, {}, TypeError, r"axes to be None", True),
+    "axes a bool": (_d((2, 3)), _d((2, 3)), True, {}, TypeError, r"integer axes", True),
+    "three axes": (_d((2, 3)), _d((2, 3)), (1, 1, 1), {}, ValueError, r"one axis per operand", True),
+    "2-D axes array": (_d((2, 3)), _d((2, 3)), np.array([[1, 1]]), {}, ValueError, r"axes array to be 1-D", True),
+    "dtype= not a dtype": (_d((2, 3)), _d((2, 3)), 1, {"dtype": "foo"}, TypeError, r"NumPy dtype, got 'foo'", True),
+    "dtype= unreachable": (_d((2, 3)), _d((2, 3)), 1, {"dtype": np.int32}, TypeError, r"same_kind", True),
+    "dtype= longdouble": (_d((2, 3)), _d((2, 3)), 1, {"dtype": np.longdouble}, TypeError, r"numeric dtypes", True),
+    "datetime device array": (_d((2, 3), "M8[D]"), _d((2, 3)), 1, {}, TypeError, r"numeric dtypes", True),
+    "structured device array": (_d((2, 3), "f8,f8"), _d((2, 3)), 1, {}, TypeError, r"numeric dtypes", True),
+    "longdouble device array": (_d((2, 3)), _d((2, 3), np.longdouble), 1, {}, TypeError, r"numeric dtypes", True),
+    "big-endian device array": (_d((2, 3), ">f8"), _d((2, 3)), 1, {}, TypeError, r"native byte order", True),
+    "str host arrays, device='cuda'": (_h((2, 3), "U1"), _h((2, 3)), 1, {"device": "cuda"}, TypeError,
+                                       r"numeric inputs", True),
+    "host beside device": (_h((2, 3)), _d((2, 3)), 1, {}, ValueError, r"both on the host or both CUDA", True),
+    "device beside host": (_d((2, 3)), _h((2, 3)), 1, {"device": "cuda"}, ValueError,
+                           r"both on the host or both CUDA", True),
+    "device beside a list": (_d((2, 3)), lambda: [[0.0] * 3] * 2, 1, {}, ValueError,
+                             r"both on the host or both CUDA", True),
+    "device array beside a Dask array": (_d((2, 3)), _dask((2, 3)), 1, {}, TypeError,
+                                         r"beside a Dask array to be a Dask array or a host array", "routed"),
+    "Dask array beside a device array": (_dask((2, 3)), _d((2, 3)), 1, {}, TypeError,
+                                         r"beside a Dask array .*got y of type", "routed"),
+    "another CUDA array type under the simulator": (lambda: _OtherCudaArray(), lambda: _OtherCudaArray(), 1, {},
+                                                    TypeError, r"Numba device arrays under the CUDA simulator", True),
+    "device='cpu' with device arrays": (_d((2, 3)), _d((2, 3)), 1, {"device": "cpu"}, ValueError,
+                                        r"host arrays, out included, with device='cpu'", True),
+    "device='cpu' with a device out": (_h((2, 3)), _h((2, 3)), 1, {"device": "cpu", "out": _d((2, 1))},
+                                       ValueError, r"out included, with device='cpu'", True),
+    "device misspelt": (_d((2, 3)), _d((2, 3)), 1, {"device": "gpu"}, ValueError, r"device to be None", True),
+    "device a list": (_d((2, 3)), _d((2, 3)), 1, {"device": ["cuda"]}, ValueError, r"device to be None", True),
+    "device an array": (_d((2, 3)), _d((2, 3)), 1, {"device": np.array(["cuda", "cpu"])}, ValueError,
+                        r"device to be None", False),
+    "kernel= a CPU family": (_d((2, 3)), _d((2, 3)), 1, {"kernel": "dot"}, ValueError,
+                             r"kernel=None on the CUDA path", False),
+    "kernel= on host arrays, device='cuda'": (_h((2, 3)), _h((2, 3)), 1, {"kernel": "tile", "device": "cuda"},
+                                              ValueError, r"kernel=None on the CUDA path", False),
+    "host out for device inputs": (_d((2, 3)), _d((2, 3)), 1, {"out": _h((2, 1))}, TypeError,
+                                   r"out to be a CUDA device array for CUDA inputs", True),
+    "list out for device inputs": (_d((2, 3)), _d((2, 3)), 1, {"out": lambda: [[0.0], [0.0]]}, TypeError,
+                                   r"out to be a CUDA device array", True),
+    "Dask out for device inputs": (_d((2, 3)), _d((2, 3)), 1, {"out": _dask((2, 1))}, TypeError,
+                                   r"out to be a CUDA device array", True),
+    "device out of the wrong shape": (_d((2, 3)), _d((2, 3)), 1, {"out": _d((2,))}, ValueError,
+                                      r"out of shape \(2, 1\), got out of shape \(2,\)", True),
+    "device out of the wrong dtype": (_d((2, 3)), _d((2, 3)), 1, {"out": _d((2, 1), np.float32)}, TypeError,
+                                      r"out of dtype float64, got out of dtype float32", True),
+    "big-endian device out": (_d((2, 3)), _d((2, 3)), 1, {"out": _d((2, 1), ">f8")}, TypeError,
+                              r"out of dtype float64", True),
+    "device out of the wrong shape, host inputs": (_h((2, 3)), _h((2, 3)), 1, {"out": _d((2, 2))}, ValueError,
+                                                   r"out of shape", True),
+    "host out of the wrong shape": (_h((2, 3)), _h((2, 3)), 1, {"out": _h((2, 2)), "device": "cuda"},
+                                    ValueError, r"out of shape", True),
+    "read-only host out": (_h((2, 3)), _h((2, 3)), 1, {"out": lambda: _readonly((2, 1)), "device": "cuda"},
+                           ValueError, r"writeable out", True),
+    "list out, device='cuda'": (_h((2, 3)), _h((2, 3)), 1, {"out": lambda: [[0.0]], "device": "cuda"},
+                                TypeError, r"out to be a numpy.ndarray or a CUDA device array", True),
+}
+
+
+@pytest.mark.parametrize("name", list(CUDA_ERRORS))
+def test_cuda_error_table(name):
+    """Every bad input on the CUDA path gives "batch_dot requires ..., got ..."; no NumPy,
+    Dask or Numba error escapes."""
+    make_x, make_y, axes, kw, exc, match, routed = CUDA_ERRORS[name]
+    x, y = make_x(), make_y()
+    kw = {k: v() if k == "out" and callable(v) else v for k, v in kw.items()}
+    match = r"^batch_dot requires .*" + match
+    if routed:
+        with pytest.raises(exc, match=match):
+            batch_dot(x, y, axes, **kw)
+    if routed != "routed":
+        with pytest.raises(exc, match=match):
+            _cuda.batch_dot_cuda(x, y, axes, **kw)
