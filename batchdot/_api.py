@@ -16,7 +16,10 @@ __all__ = ["batch_dot"]
 
 
 def _operand(a, name):
-    a = np.asarray(a)
+    try:
+        a = np.asarray(a)
+    except (TypeError, ValueError) as e:  # ragged nested lists, objects NumPy cannot convert
+        raise TypeError(f"batch_dot requires {name} to be an array or array_like, got {type(a).__name__}: {e}") from None
     if a.dtype.kind not in "biufc":
         raise TypeError(
             f"batch_dot requires numeric inputs (bool, integer, float or complex), "
@@ -33,18 +36,31 @@ def check_out(out, p, out_dtype):
         raise TypeError(f"batch_dot requires out of dtype {out_dtype}, got out of dtype {out.dtype}")
 
 
+def _check_kernel(kernel):
+    """``kernel=`` is None or a family name of ``batchdot.KERNELS`` (checked before routing)."""
+    if kernel is None:
+        return
+    from .cpu.choose import KERNELS
+
+    if not isinstance(kernel, str) or kernel not in KERNELS:
+        raise ValueError(f"batch_dot requires kernel to be one of {KERNELS}, got {kernel!r}")
+
+
 def _is_dask(a):
     return type(a).__module__.startswith("dask.")
 
 
 def _on_cuda_device(a):
     # Numba's CUDA-simulator arrays carry ``__cuda_ndarray__`` but no array interface
-    return hasattr(a, "__cuda_array_interface__") or getattr(a, "__cuda_ndarray__", False)
+    try:
+        return hasattr(a, "__cuda_array_interface__") or getattr(a, "__cuda_ndarray__", False)
+    except Exception:  # an interface that raises when read (a torch tensor that requires grad): the CUDA path reports it
+        return True
 
 
 def _route(x, y, out, device):
     """``"cpu"``, ``"cuda"`` or ``"dask"``: where this call runs.  Imports nothing heavy."""
-    if device not in (None, "cpu", "cuda"):
+    if not (device is None or (isinstance(device, str) and device in ("cpu", "cuda"))):
         raise ValueError(f"batch_dot requires device to be None, 'cpu' or 'cuda', got {device!r}")
     if _is_dask(x) or _is_dask(y):
         return "dask"
@@ -128,15 +144,16 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None
             run = _RUNNERS.get(key)
             if run is not None:
                 return run(x, y) if out is None else run.into(x, y, out)
+    _check_kernel(kernel)
     where = _route(x, y, out, device)
     if where == "dask":
         from .dask import batch_dot as dask_batch_dot
 
-        return dask_batch_dot(x, y, axes, dtype=dtype, out=out, device=device)
+        return dask_batch_dot(x, y, axes, dtype=dtype, out=out, device=device, kernel=kernel)
     if where == "cuda":
         from ._cuda import batch_dot_cuda
 
-        return batch_dot_cuda(x, y, axes, dtype=dtype, out=out, device=device)
+        return batch_dot_cuda(x, y, axes, dtype=dtype, out=out, device=device, kernel=kernel)
     x = _operand(x, "x")
     y = _operand(y, "y")
     p = plan(x.shape, y.shape, axes)

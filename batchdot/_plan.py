@@ -324,6 +324,11 @@ def _build(x_shape, y_shape, pair):
     out_shape = (x_shape[0],) + x_free + y_free
     if len(out_shape) == 1:
         out_shape = (x_shape[0], 1)
+    if len(out_shape) > _max_dims():
+        raise ValueError(
+            f"batch_dot requires a result of at most {_max_dims()} axes (NumPy's limit), got "
+            f"{len(out_shape)} axes from inputs of ranks {x_ndim} and {y_ndim}"
+        )
     return ContractionPlan(
         x_shape=x_shape,
         y_shape=y_shape,
@@ -336,6 +341,16 @@ def _build(x_shape, y_shape, pair):
         x_order=(0,) + x_free_axes + (ax,),
         y_order=(0, ay) + y_free_axes,
     )
+
+
+@functools.cache
+def _max_dims():
+    """The most axes a NumPy array may have (64 in NumPy 2, 32 before)."""
+    try:
+        np.empty((1,) * 64)
+        return 64
+    except ValueError:  # pragma: no cover - NumPy 1
+        return 32
 
 
 def _shape(s, name):

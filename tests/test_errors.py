@@ -132,3 +132,24 @@ def test_dtype_aliases_are_compared_by_value():
     api._RUNNERS.clear()  # the outcome never depends on what is in the cache
     q = np.frombuffer(np.arange(6, dtype=np.int64).tobytes(), dtype="q").reshape(2, 3)
     np.testing.assert_array_equal(batch_dot(q, q, 1), (q * q).sum(1, keepdims=True))
+
+
+@pytest.mark.parametrize("kernel", ["bogus", ["tile"], {}, 3, True, "TILE"])
+def test_kernel_not_a_family(kernel):
+    with pytest.raises(ValueError, match=r"batch_dot requires kernel to be one of \('generic'"):
+        batch_dot(np.ones((3, 2)), np.ones((3, 2)), kernel=kernel)
+
+
+@pytest.mark.parametrize("kernel", ["bogus", ["tile"]])
+def test_kernel_not_a_family_on_the_dask_path(kernel):
+    da = pytest.importorskip("dask.array")
+    with pytest.raises(ValueError, match=r"batch_dot requires kernel to be one of \('generic'"):
+        batch_dot(da.ones((3, 2)), np.ones((3, 2)), kernel=kernel)
+
+
+def test_result_of_more_axes_than_numpy_allows():
+    x_shape, y_shape = (2,) + (1,) * 39, (2,) + (1,) * 29
+    with pytest.raises(ValueError, match=r"batch_dot requires a result of at most 64 axes \(NumPy's limit\), got 67"):
+        plan(x_shape, y_shape)
+    with pytest.raises(ValueError, match=r"batch_dot requires a result of at most 64 axes"):
+        batch_dot(np.ones(x_shape), np.ones(y_shape))

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import functools
 import logging
+from typing import NamedTuple
 
 import numpy as np
 
 from .._dtypes import accumulation_dtype, kernel_dtype
+from .._plan import _merge_strides
 from . import jit, policy
 from .choose import KERNELS, choose_kernel, needs_staging
 from .jit import compile_for
@@ -212,6 +214,73 @@ def execute_out(p, x, y, result, out_dtype, acc_dtype, kernel):
     return result
 
 
+class _Layout(NamedTuple):
+    """What the kernel choice and the staging rule read of an array: no data."""
+
+    shape: tuple
+    strides: tuple
+    dtype: np.dtype
+
+    @property
+    def itemsize(self):
+        return self.dtype.itemsize
+
+
+def _canonical(a, order, groups, shape3):
+    """``(copied, layout)`` of ``a``'s canonical view: ``a.transpose(order).reshape(shape3)``.
+
+    NumPy's reshape copies (in C order) when the grouped axes cannot merge; then the layout
+    is that copy's.  Nothing is allocated.
+    """
+    merged = _merge_strides(a.shape, a.strides, order, groups)
+    if merged is None:
+        strides, step = [], a.itemsize
+        for n in reversed(shape3):
+            strides.insert(0, step)
+            step *= n
+        return True, _Layout(shape3, tuple(strides), a.dtype)
+    return False, _Layout(merged[0], merged[1], a.dtype)
+
+
+def _broadcast_axes(p, x, y):
+    """Axes of ``x`` and of ``y`` that are broadcast (stride 0, size > 1) and can be computed once.
+
+    A stride-0 free axis of one operand (``np.broadcast_to``) repeats the same values, so
+    the result repeats along the matching result axis; a batch axis with stride 0 in both
+    operands likewise.  Computing those at size 1 and broadcasting the small result into
+    the output never materialises the repeated data.
+    """
+    bx = [a for a in p.x_order[1:-1] if x.shape[a] > 1 and x.strides[a] == 0]
+    by = [a for a in p.y_order[2:] if y.shape[a] > 1 and y.strides[a] == 0]
+    if x.shape[0] > 1 and x.strides[0] == 0 and y.strides[0] == 0:
+        bx.append(0)
+        by.append(0)
+    return bx, by
+
+
+def _runner_broadcast(p, x, y, bx, by, out_dtype, acc_dtype, kernel):
+    """The runner for operands with broadcast axes (:func:`_broadcast_axes`)."""
+    from .._plan import plan
+
+    ix = tuple(slice(0, 1) if a in bx else slice(None) for a in range(x.ndim))
+    iy = tuple(slice(0, 1) if a in by else slice(None) for a in range(y.ndim))
+    inner = runner(plan(x[ix].shape, y[iy].shape, p.axes), x[ix], y[iy], out_dtype, acc_dtype, kernel)
+    out_shape = p.out_shape
+
+    def run(x, y):
+        res = np.empty(out_shape, out_dtype)
+        res[...] = inner(x[ix], y[iy])
+        return res
+
+    def into(x, y, out):
+        prepare_out(out, p, out_dtype)
+        out[...] = inner(x[ix], y[iy])
+        return out
+
+    run.family, run.into = inner.family, into
+    return run
+
+
 def runner(p, x, y, out_dtype, acc_dtype, kernel):
     """``run(x, y) -> result`` for arrays laid out like ``x`` and ``y``: all decisions made.
 
@@ -219,6 +288,10 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     alignment; the API's cache key), which are what Numba's argument types and NumPy's
     view-or-copy choices depend on.  ``run.into(x, y, out)`` fills a given ``out`` instead
     (see :func:`_into`).
+
+    Memory: a call allocates its result and at most one staged copy of each operand (plus a
+    cast copy for float16 or non-native byte order); building the runner holds no more than
+    a call does, and broadcast axes are never materialised (:func:`_broadcast_axes`).
     """
     B, M, K, N = p.batch, p.m, p.k, p.n
     shape3, out_shape = (B, M, N), p.out_shape
@@ -227,17 +300,22 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
             return np.zeros(out_shape, out_dtype)
 
         return _finish(run_trivial, None, p, out_dtype, None)
+    bx, by = _broadcast_axes(p, x, y)
+    if bx or by:
+        return _runner_broadcast(p, x, y, bx, by, out_dtype, acc_dtype, kernel)
     x_cast, y_cast, out_k = kernel_dtype(x.dtype), kernel_dtype(y.dtype), kernel_dtype(out_dtype)
     cast_x, cast_y = x.dtype != x_cast, y.dtype != y_cast
     xo, yo = p.x_order, p.y_order
     xs = (B, M, K)
-    if cast_x:
-        x = x.astype(x_cast)
-    if cast_y:
-        y = y.astype(y_cast)
-    # reshape gives a view unless the free axes cannot merge (then the plan's copy)
-    x3 = x.transpose(xo).reshape(xs)
-    y3 = y.transpose(yo).reshape(B, K, N)
+    nxf, nyf = len(p.x_free), len(p.y_free)
+
+    def cast(x, y):
+        return (x.astype(x_cast) if cast_x else x), (y.astype(y_cast) if cast_y else y)
+
+    x, y = cast(x, y)
+    # the canonical views' layouts, copies where the free axes cannot merge (no data yet)
+    copy_x, x3 = _canonical(x, xo, (1, nxf, 1), xs)
+    copy_y, y3 = _canonical(y, yo, (1, 1, nyf), (B, K, N))
     same_out = out_k == out_dtype
     rank2 = x.ndim == 2 and y.ndim == 2 and not (cast_x or cast_y) and same_out
     family = _choose(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2)
@@ -251,32 +329,22 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
 
         def run_rows(x, y):
             res = np.empty(out_shape, out_k)
-            fn(*operands(x, y), res, *tail)
+            fn(*operands(*cast(x, y)), res, *tail)
             return res
 
-        return _finish(run_rows, "rowdot", p, out_dtype, operands, acc_dtype)
+        return _finish(run_rows, "rowdot", p, out_dtype, lambda x, y: operands(*cast(x, y)), acc_dtype)
     if family == "dot":  # the kernel takes y as (B, N, K)
         yo, ys = yo[:1] + yo[2:] + yo[1:2], (B, N, K)
+        copy_y, yk = _canonical(y, yo, (1, nyf, 1), ys)
     else:
-        ys = (B, K, N)
+        ys, yk = (B, K, N), y3
     ident_x, ident_y = xo == tuple(range(len(xo))), yo == tuple(range(len(yo)))
-    yk = y.transpose(yo).reshape(ys)
     # operands whose free axes cannot merge are copied (staged), and so are operands whose
     # axis the family's vector loads need is not unit-stride (_needs_staging)
-    copy_x, copy_y = p.copies(x.strides, y.strides)
     stage_x, stage_y = _needs_staging(family, x3, yk)
-    if stage_x:
-        copy_x, x3 = True, stage(x3)
-    if stage_y:
-        copy_y, yk = True, stage(yk)
-    fn, tail = prepare(family, x3, yk, np.empty(shape3, out_k), acc_dtype)
+    copy_x, copy_y = copy_x or stage_x, copy_y or stage_y
 
-    def views(x, y):
-        """The kernel's operands ``x3``, ``yk`` for arrays laid out like the key's."""
-        if cast_x:
-            x = x.astype(x_cast)
-        if cast_y:
-            y = y.astype(y_cast)
+    def arrange(x, y):
         if not ident_x:
             x = x.transpose(xo)
         if not ident_y:
@@ -285,6 +353,13 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
         y = stage(y) if copy_y else y
         # already canonical (rank-3 operands in order): no new view objects on the short path
         return (x if x.shape == xs else x.reshape(xs)), (y if y.shape == ys else y.reshape(ys))
+
+    def views(x, y):
+        """The kernel's operands ``x3``, ``yk`` for arrays laid out like the key's."""
+        return arrange(*cast(x, y))
+
+    fn, tail = prepare(family, *arrange(x, y), np.empty(shape3, out_k), acc_dtype)
+    del x, y  # the first call stages its own copies: never two alive at once
 
     def run(x, y):
         x3, yk = views(x, y)

@@ -1,0 +1,72 @@
+"""Memory of a call: its result plus at most one staged copy of each operand, on a call-cache
+miss as on a cached call; broadcast (stride-0) axes are never materialised.
+
+Measured with tracemalloc, which sees NumPy's array allocations.  The kernels are loaded
+first (with another shape of the same layout), so the Numba compiler's own Python objects
+are not counted.
+"""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from batchdot import batch_dot
+from batchdot.testing import assert_batch_dot_close
+
+SLACK = 1 << 20  # views, plans and runners: far below one array of these sizes
+
+
+def peak_bytes(fn):
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        result = fn()
+        return tracemalloc.get_traced_memory()[1] - base, result
+    finally:
+        tracemalloc.stop()
+
+
+def unmergeable(rng, n):
+    """x (20, 8, 64) and y (20, 64, n, 30) stored with its two free axes swapped: they cannot merge."""
+    y = rng.standard_normal((20, 64, 30, n)).transpose(0, 1, 3, 2)
+    return rng.standard_normal((20, 8, 64)), y
+
+
+def test_unmergeable_operand_is_staged_once_on_a_miss_and_when_cached():
+    rng = np.random.default_rng(0)
+    batch_dot(*unmergeable(rng, 40), (2, 1))  # kernels for these layouts loaded
+    x, y = unmergeable(rng, 41)
+    for call in ("miss", "cached", "cached"):
+        peak, r = peak_bytes(lambda: batch_dot(x, y, (2, 1)))
+        assert peak <= r.nbytes + y.nbytes + SLACK, (call, peak, r.nbytes, y.nbytes)
+        assert_batch_dot_close(r, x, y, (2, 1))
+
+
+@pytest.mark.parametrize("case", ["x free", "y free", "batch", "y free, unmergeable"])
+def test_broadcast_axes_are_never_materialised(case):
+    rng = np.random.default_rng(1)
+    B, M, K, N, R = 16, 24, 64, 40, 50  # R: the repeat count of the broadcast axis
+    if case == "x free":
+        x = np.broadcast_to(rng.standard_normal((B, 1, M, K)), (B, R, M, K))
+        y, axes = rng.standard_normal((B, K, N)), (3, 1)
+    elif case == "y free":
+        x, axes = rng.standard_normal((B, M, K)), (2, 1)
+        y = np.broadcast_to(rng.standard_normal((B, K, 1, N)), (B, K, R, N))
+    elif case == "batch":
+        x = np.broadcast_to(rng.standard_normal((1, M, K)), (R, M, K))
+        y, axes = np.broadcast_to(rng.standard_normal((1, K, N)), (R, K, N)), (2, 1)
+    else:  # the stride-0 axis sits between y's free axes: without it they would not merge either
+        x, axes = rng.standard_normal((B, M, K)), (2, 1)
+        y = np.broadcast_to(rng.standard_normal((B, K, N, 1)), (B, K, N, R)).transpose(0, 1, 3, 2)
+    real = sum(a.base.nbytes if a.base is not None else a.nbytes for a in (x, y))
+    batch_dot(x, y, axes)  # kernels loaded, runner cached
+    for _ in range(2):
+        peak, r = peak_bytes(lambda: batch_dot(x, y, axes))
+        assert peak <= r.nbytes + real + SLACK, (peak, r.nbytes, real)
+        assert_batch_dot_close(r, x, y, axes)
+    out = np.empty_like(r)
+    peak, _ = peak_bytes(lambda: batch_dot(x, y, axes, out=out))
+    assert peak <= real + SLACK
+    assert_batch_dot_close(out, x, y, axes)
