@@ -119,9 +119,9 @@ class _Benchmark:
     ``x`` and ``y``.
     """
 
-    #: One process per benchmark and parameter set (asv's default is 2): a process that calls
-    #: batch_dot spends 1-3 s importing Numba and loading its kernels before it times anything,
-    #: which was most of a full run's 12 minutes.  Each process still takes up to 10 samples.
+    #: One process per benchmark and parameter set (asv's default is 2 rounds, so 2): a process
+    #: that calls batch_dot spends 1-3 s importing Numba and loading its kernels before it
+    #: times anything.  Each process still takes up to 10 samples (5 with 2 rounds).
     rounds = 1
     test_params = None  # the smallest parameter combination, run once by tests/test_asv.py
     #: When set (tests/test_asv.py does), the batch is cut so that x has at most this many

@@ -12,6 +12,9 @@ Their difference is what calling ``batch_dot`` costs in memory: Numba's runtime 
 kernels (about the whole difference for ``tiny``, whose data is a few bytes) plus whatever the
 call allocates beyond its result (staging copies, temporaries).  A change that adds a copy of
 an operand raises ``peakmem_batch_dot`` and leaves the floor where it was.
+
+asv reads ``ru_maxrss``, which on Linux starts a spawned process at the size of the asv process
+that spawned it (about 40 MB): a floor below that (``tiny``, ``squash``) reads as that.
 """
 
 import numpy as np
