@@ -21,7 +21,8 @@ The jitted call makes the Python API's decisions with the Python API's code:
 - **hand-overs to the Python API** (one object-mode call, a few microseconds): work of
   :data:`batchdot.cpu.policy.SERIAL_CUTOFF` multiply-adds or more, so that the parallel
   policy picks its threads — except on a worker thread of a Numba parallel region (the
-  user's ``prange``), where the call runs serially in place; ``kernel='blas'``; an ``out``
+  user's ``prange``), where the call runs serially in place; ``kernel='blas'``; operands
+  with broadcast (stride-0) axes, which the Python API computes once; an ``out``
   that overlaps an input or admits no ``(B, M, N)`` view; and every invalid call, so that
   the Python API raises its own message.
 """
@@ -319,16 +320,20 @@ def _typing(x, y, axes, dtype, out, device, kernel):
         yorder = tuple_setitem(YORDER0, 1, ay)
         dorder = tuple_setitem(YORDER0, YN - 1, ay)
         j = 1
+        # broadcast (stride-0) axes: the Python API computes them once (cpu._broadcast_axes)
+        broadcast = B > 1 and x.strides[0] == 0 and y.strides[0] == 0
         for a in range(1, XN):
             if a != ax:
                 shape = tuple_setitem(shape, j, x.shape[a])
                 xorder = tuple_setitem(xorder, j, a)
+                broadcast |= x.shape[a] > 1 and x.strides[a] == 0
                 j += 1
         for a in range(1, YN):
             if a != ay:
                 shape = tuple_setitem(shape, j, y.shape[a])
                 yorder = tuple_setitem(yorder, j - JX + 2, a)
                 dorder = tuple_setitem(dorder, j - JX + 1, a)
+                broadcast |= y.shape[a] > 1 and y.strides[a] == 0
                 j += 1
         if R == 1:
             shape = tuple_setitem(shape, 1, 1)
@@ -345,7 +350,7 @@ def _typing(x, y, axes, dtype, out, device, kernel):
             return res
         M, xms, x_merges = merge_group(x.shape, x.strides, xorder, 1, XN - 1)
         N, yns, y_merges = merge_group(y.shape, y.strides, yorder, 2, YN)
-        if TO_PYTHON or (B * M * N * K >= CUTOFF and numba.get_thread_id() == 0):
+        if TO_PYTHON or broadcast or (B * M * N * K >= CUTOFF and numba.get_thread_id() == 0):
             _to_python(x, y, ax, ay, res, OUT_NAME, KERNEL_NAME)
             return res
         if has_out:

@@ -340,3 +340,12 @@ def test_numba_disable_jit_keeps_the_python_api_and_user_functions_working():
 
         assert user(x, x).ravel().tolist() == [3.0, 3.0]
     """, env={"NUMBA_DISABLE_JIT": "1"})
+
+
+def test_broadcast_operands_equal_the_python_api():
+    rng = np.random.default_rng(7)
+    x = np.broadcast_to(rng.standard_normal((3, 1, 4, 5)), (3, 6, 4, 5))
+    y = rng.standard_normal((3, 5, 2))
+    same(_pair(x, y, 3, 1), batch_dot(x, y, (3, 1)))
+    xb, yb = np.broadcast_to(rng.standard_normal((1, 4, 5)), (3, 4, 5)), np.broadcast_to(y[:1], (3, 5, 2))
+    same(_pair(xb, yb, 2, 1), batch_dot(xb, yb, (2, 1)))

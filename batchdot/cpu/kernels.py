@@ -38,6 +38,7 @@ from numba.extending import overload
 from . import dots, tiles
 from .clock import chunk_done, cycles, gain, region_stats
 from .jit import jit
+from .tiles import KC
 
 __all__ = ["FAMILIES", "work_items"]
 
@@ -87,8 +88,11 @@ def generic_span(x, y, out, zero, lo, hi):
         i = r % M
         b = r // M
         acc = zero
-        for k in range(K):
-            acc += cast_to(x[b, i, k], zero) * cast_to(y[b, k, j], zero)
+        for k0 in range(0, K, KC):  # blocks of KC terms summed from zero: float error ~ (KC + K/KC) eps
+            part = zero
+            for k in range(k0, min(k0 + KC, K)):
+                part += cast_to(x[b, i, k], zero) * cast_to(y[b, k, j], zero)
+            acc += part
         out[b, i, j] = store_cast(acc, out)
 
 

@@ -241,3 +241,42 @@ def test_operands_with_unmergeable_free_axes_are_staged(dtype):
         np.testing.assert_array_equal(a, b)
     small = batch_dot(x[:2, :2], y[:2, :2])  # below the parallel cut-off: NumPy's copy
     assert_batch_dot_close(small, x[:2, :2], y[:2, :2])
+
+
+def test_any_out_layout_runs_the_verified_kernel_and_compiles_nothing_more():
+    """The first-build check runs the compiled entry the call then uses, for every layout of
+    out: one signature per dtype and rank (general_signature), none per layout."""
+    from batchdot.cpu.tiles import tile_span
+
+    rng = np.random.default_rng(11)
+    x, y = rng.standard_normal((4, 8, 16)).astype(np.float32), rng.standard_normal((4, 16, 12)).astype(np.float32)
+    want = batch_dot(x, y)
+    before = set(tile_span.overloads)
+    for out in (np.empty((4, 8, 12), np.float32, order="F"), np.empty((4, 8, 24), np.float32)[:, :, ::2],
+                np.empty((12, 8, 4), np.float32).transpose(2, 1, 0)):
+        batch_dot(x, y, out=out, kernel="tile")
+        np.testing.assert_array_equal(out, batch_dot(x, y, kernel="tile"))
+    assert set(tile_span.overloads) == before
+    assert all(t.layout == "A" for sig in before for t in sig if hasattr(t, "layout"))
+    np.testing.assert_allclose(want, batch_dot(x, y, kernel="tile"), rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.complex64])
+def test_long_contracted_axis_is_as_accurate_as_matmul(dtype):
+    """float32 sums over K = 2**20: every family within 2x of np.matmul's relative error
+    (blocked partial sums), complex64 (the generic family) too."""
+    rng = np.random.default_rng(12)
+    K = 1 << 20
+    x = rng.random((2, 1, K)).astype(dtype)
+    y = rng.random((2, K, 3)).astype(dtype)
+    if dtype == np.complex64:
+        x = x + 1j * rng.random((2, 1, K)).astype(np.float32)
+    ref = np.matmul(x.astype(np.complex128), y.astype(np.complex128))
+    bound = 2 * np.max(np.abs(np.matmul(x, y) - ref) / np.abs(ref))
+    families = ["generic"] if dtype == np.complex64 else ["generic", "tile", "dot"]
+    for kernel in families:
+        got = batch_dot(x, y, kernel=kernel)
+        assert np.max(np.abs(got - ref) / np.abs(ref)) <= bound, kernel
+    if dtype == np.float32:
+        got = batch_dot(x[:, 0], np.ascontiguousarray(y[:, :, 0]), 1, kernel="rowdot")
+        assert np.max(np.abs(got[:, 0] - ref[:, 0, 0]) / np.abs(ref[:, 0, 0])) <= bound
