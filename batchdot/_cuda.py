@@ -52,6 +52,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import cuda, from_dtype, types
+from numba.cuda import libdevice
 
 from ._dtypes import accumulation_dtype, resolve_dtypes
 from ._api import _operand, check_out
@@ -200,9 +201,25 @@ def copy_signature(dtype, ndim):
 # branches Numba prunes before typing.
 
 
+def _product_kind(acc_dtype):
+    """1 (float32) or 2 (float64): products through libdevice's ``fmul_rn``/``dmul_rn``, else 0.
+
+    NVVM contracts ``a * b + c`` into a fused multiply-add by default, which turns an
+    overflowing product's ``inf - inf`` into ``inf`` where NumPy's ``(x * y).sum()`` gives NaN;
+    ``__nv_fmul_rn``/``__nv_dmul_rn`` are never contracted.  Numba's CUDA simulator only has
+    stubs for them: plain products there (Python floats never fuse).
+    """
+    from numba import config
+
+    if config.ENABLE_CUDASIM or acc_dtype.kind != "f":
+        return 0
+    return 1 if acc_dtype == np.float32 else 2
+
+
 def _make_dot(out_dtype, config):
     acc_dtype = accumulation_dtype(out_dtype)
     acc_t, out_t = acc_dtype.type, out_dtype.type
+    PRODUCT = _product_kind(acc_dtype)
     IS_COMPLEX = acc_dtype.kind == "c"
     IS_UNSIGNED = acc_dtype.kind == "u"
 
@@ -230,7 +247,12 @@ def _make_dot(out_dtype, config):
             acc = acc_t(0)
             if valid:
                 for k in range(sub, K, lanes):
-                    acc += acc_t(x[b, i, k]) * acc_t(y[b, k, j])
+                    if PRODUCT == 1:
+                        acc += libdevice.fmul_rn(acc_t(x[b, i, k]), acc_t(y[b, k, j]))
+                    elif PRODUCT == 2:
+                        acc += libdevice.dmul_rn(acc_t(x[b, i, k]), acc_t(y[b, k, j]))
+                    else:
+                        acc += acc_t(x[b, i, k]) * acc_t(y[b, k, j])
             # sum over aligned groups of ``lanes`` lanes; the group's first lane holds it
             off = lanes >> 1
             if IS_COMPLEX:  # shuffles move 32/64-bit ints and floats: real parts apart
@@ -264,6 +286,7 @@ def _make_small(out_dtype, config):
     acc_nb = from_dtype(acc_dtype)
     out_t = out_dtype.type
     stage = config.small_shared_bytes // acc_dtype.itemsize
+    PRODUCT = _product_kind(acc_dtype)
 
     def small(x, y, out):
         """Several batch elements per block, both operands staged in shared memory."""
@@ -301,7 +324,12 @@ def _make_small(out_dtype, config):
                 yo = p * kn + j
                 acc = acc_t(0)
                 for k in range(K):
-                    acc += sx[xo + k] * sy[yo + k * N]
+                    if PRODUCT == 1:
+                        acc += libdevice.fmul_rn(sx[xo + k], sy[yo + k * N])
+                    elif PRODUCT == 2:
+                        acc += libdevice.dmul_rn(sx[xo + k], sy[yo + k * N])
+                    else:
+                        acc += sx[xo + k] * sy[yo + k * N]
                 out[b0 + p, i, j] = out_t(acc)
             cuda.syncthreads()
 
@@ -318,6 +346,7 @@ def _make_tiled(out_dtype, config):
     TY, TX = TM // RM, TN // RN
     NT = TX * TY
     SA, SB = (TK, TM + 1), (TK, TN + 1)  # +1 column: staging stores along K hit distinct banks
+    PRODUCT = _product_kind(acc_dtype)
 
     def tiled(x, y, out):
         """``TM x TN`` output tiles, ``TK`` slices in shared memory, ``RM x RN`` per thread."""
@@ -377,7 +406,12 @@ def _make_tiled(out_dtype, config):
                         rb[c] = sb[kk, tx + c * TX]
                     for r in range(RM):
                         for c in range(RN):
-                            acc[r, c] += ra[r] * rb[c]
+                            if PRODUCT == 1:
+                                acc[r, c] += libdevice.fmul_rn(ra[r], rb[c])
+                            elif PRODUCT == 2:
+                                acc[r, c] += libdevice.dmul_rn(ra[r], rb[c])
+                            else:
+                                acc[r, c] += ra[r] * rb[c]
                 cuda.syncthreads()
             for r in range(RM):
                 i = i0 + ty + r * TY
