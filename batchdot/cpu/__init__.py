@@ -57,7 +57,17 @@ def _kernel_operand(a):
 
 
 def _blas(x3, y3, out3):
+    """``np.matmul``; a result with NaN or inf is recomputed by the tiles.
+
+    BLAS fuses multiply-adds, so an overflowing product can read ``inf`` where NumPy's
+    ``(x * y).sum()`` gives NaN (``inf - inf``).  The sum over the result (no temporary)
+    detects any non-finite value for the cost of one pass over it.
+    """
     np.matmul(x3, y3, out=out3)
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = np.isfinite(out3.sum())
+    if not finite:
+        execute(x3, y3, out3, out3.dtype, "tile")
 
 
 def stage(a):

@@ -280,3 +280,22 @@ def test_long_contracted_axis_is_as_accurate_as_matmul(dtype):
     if dtype == np.float32:
         got = batch_dot(x[:, 0], np.ascontiguousarray(y[:, :, 0]), 1, kernel="rowdot")
         assert np.max(np.abs(got[:, 0] - ref[:, 0, 0]) / np.abs(ref[:, 0, 0])) <= bound
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kernel", ["generic", "tile", "dot", "rowdot", "blas", None])
+def test_overflowing_products_give_numpys_nan(kernel, dtype):
+    """No fused multiply-add: x = [max/2, -max/2], y = [4, 4] sums inf + -inf = NaN, as in
+    NumPy's (x * y).sum(); a fused product would give inf (issue #13)."""
+    h = np.finfo(dtype).max / 2
+    if kernel == "rowdot":
+        x, y, axes = np.tile(np.array([h, -h], dtype), (3, 8)), np.full((3, 16), 4, dtype), 1
+    else:
+        x = np.tile(np.array([h, -h], dtype), (3, 5, 8))
+        y, axes = np.full((3, 16, 7), 4, dtype), (2, 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        want = (np.expand_dims(x, -1) * np.expand_dims(y, 1)).sum(axis=2) if kernel != "rowdot" else (
+            (x * y).sum(axis=1, keepdims=True))
+        got = batch_dot(x, y, axes, kernel=kernel)
+    assert np.isnan(want).all()
+    np.testing.assert_array_equal(got, want)
