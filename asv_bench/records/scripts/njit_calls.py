@@ -5,7 +5,7 @@
 2. Large calls (small32: (4000, 32, 32) float32 products; large: (8, 384, 384) float64) inside
    @njit, against the Python-level call.
 
-Medians of 7 interleaved repeats after warm-up (compilation and the parallel driver built).
+Medians of 11 repeats after warm-up, the calls in a new random order each repeat (compilation and the parallel driver built).
 
     python asv_bench/records/scripts/njit_calls.py
 """
@@ -60,12 +60,14 @@ def main():
             one_call(x, y), batch_dot(x, y)
     loops = {"@njit": [], "Python": []}
     large = {name: {"@njit": [], "Python": []} for name in cases}
-    for _ in range(7):
-        loops["@njit"].append(timed(tiny_loop, a, b, n))
-        loops["Python"].append(timed(tiny_loop_python, a, b, n))
-        for name, (x, y) in cases.items():
-            large[name]["@njit"].append(timed(one_call, x, y))
-            large[name]["Python"].append(timed(batch_dot, x, y))
+    jobs = [(loops["@njit"], tiny_loop, (a, b, n)), (loops["Python"], tiny_loop_python, (a, b, n))]
+    for name, (x, y) in cases.items():
+        jobs += [(large[name]["@njit"], one_call, (x, y)), (large[name]["Python"], batch_dot, (x, y))]
+    order = np.random.default_rng(1)
+    for _ in range(11):  # a new order each repeat: no call always follows the same one
+        for i in order.permutation(len(jobs)):
+            times, fn, args = jobs[i]
+            times.append(timed(fn, *args))
     med = {k: statistics.median(v) for k, v in loops.items()}
     print(f"10^5 tiny calls: @njit {med['@njit'] * 1e3:.1f} ms, Python {med['Python'] * 1e3:.1f} ms, "
           f"@njit {med['Python'] / med['@njit']:.0f}x faster ({med['@njit'] / n * 1e9:.0f} ns a call)")
