@@ -225,19 +225,6 @@ def test_tiny_calls_in_a_jitted_loop():
     assert loop(x, y, 1000) == 1000 * batch_dot(x, y)[1, 0]
 
 
-def test_calls_inside_a_users_prange_compose():
-    @njit(parallel=True)
-    def per_item(x, y, out):
-        for i in prange(x.shape[0]):
-            out[i] = batch_dot(x[i], y[i])
-
-    rng = np.random.default_rng(4)
-    x, y = rng.standard_normal((4, 16, 20, 30)), rng.standard_normal((4, 16, 30, 24))
-    out = np.empty((4, 16, 20, 24))
-    per_item(x, y, out)
-    same(out, np.stack([batch_dot(x[i], y[i]) for i in range(4)]))
-
-
 def _run(code, env=None, cwd=None):
     env = dict(os.environ, **(env or {}))
     r = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, env=env,
