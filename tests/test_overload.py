@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from numba import njit, prange
+from numba import njit
 from numba.core.errors import TypingError
 
 from batchdot import batch_dot
