@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 
-import numba
 import numpy as np
 import pytest
 from hypothesis import given, settings
