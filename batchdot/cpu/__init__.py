@@ -369,6 +369,19 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
         return arrange(*cast(x, y))
 
     fn, tail = prepare(family, *arrange(x, y), np.empty(shape3, out_k), acc_dtype)
+
+    if not (cast_x or cast_y or copy_x or copy_y) and ident_x and ident_y and x.shape == xs and y.shape == ys:
+        # the operands are the kernel's views already (rank 3, in order): the tiny-call path
+        def views(x, y):
+            return x, y
+
+        def run(x, y):
+            res = np.empty(shape3, out_k)
+            fn(x, y, res, *tail)
+            return res if same_out else res.astype(out_dtype)
+
+        del x, y
+        return _finish(run, family, p, out_dtype, views if same_out else None, acc_dtype)
     del x, y  # the first call stages its own copies: never two alive at once
 
     def run(x, y):
