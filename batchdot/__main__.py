@@ -1,4 +1,4 @@
-"""``python -m batchdot``: the demonstration.  ``python -m batchdot bench``: the comparison.
+"""``python -m batchdot``: the demonstration; ``python -m batchdot bench``: the comparison.
 
 The demonstration prints the worked examples with their results and shapes, then a short
 side-by-side timing table against NumPy on built-in random data.
@@ -84,24 +84,71 @@ def demo(out=sys.stdout):
           "\nfor the best spelling, ceilings and roofline: python -m batchdot bench", file=out)
 
 
+DESCRIPTION = """\
+batchdot: the Keras/MindSpore batch_dot with Numba kernels.
+
+The durations below were measured once each with `time` on a 2-core VM shared with other
+jobs (uptime load averages 2-13 at the start of a run): expect less on a quiet machine.
+"""
+
+BENCH_DESCRIPTION = """\
+batchdot against the best NumPy spelling of each workload (np.matmul, np.einsum or (x*y).sum,
+timed interleaved), with this machine's ceilings measured first: read bandwidth per cache
+level, FMA peak and BLAS GEMM.
+
+wall time of each mode for the default two dtypes (float32, float64), measured once each with
+`time` on a 2-core VM shared with other jobs, [uptime's 1-min load average at the start]:
+  mode            full            --quick
+  (default)       3.9 min [3.4]   2.4 min [3.7]
+  --busy          3.4 min [2.1]   2.3 min [13.2]
+  --pipeline      3.5 min [3.4]   1.7 min [5.8]
+  --first-call    2.3 min [3.7]   (no --quick)
+  --blas          2.6 min [3.1]   4.9 min [5.6]
+Expect less on a quiet machine: --quick cuts repeats, not compiling or fresh processes, and
+on that VM it saved little (--blas --quick, at a higher load, took longer than --blas).  The
+table's share grows with the number of --dtype specs; a dtype's first run also compiles its
+kernels (seconds each, then cached on disk).
+
+--dtype SPEC (repeatable; default float32 and float64), checked before anything is measured:
+  X          both operands of dtype X                e.g. int8, float16, f4, complex64
+  X,Y        a mixed pair: x of dtype X, y of Y      e.g. float32,float64  int8,uint8
+  X[,Y]:R    batch_dot(x, y, dtype=R)                e.g. int8:int32  float32,float64:float32
+             (NumPy's spellings get the operands cast to R, inside the timed call)
+  Names: NumPy spellings of bool, int8-64, uint8-64, float16/32/64, complex64/128; R must be
+  reachable under same_kind casting.  --blas takes float32 and float64 only.
+
+needs: numba, numpy; optional threadpoolctl (NumPy's BLAS and its threads in the header) and
+tensorflow (a peer when installed): pip install 'batchdot[bench]' installs threadpoolctl.
+"""
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m batchdot", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("demo", help="worked examples and a short timing table (the default)")
-    bench = sub.add_parser("bench", help="the full comparison against the best peers")
-    bench.add_argument("--quick", action="store_true", help="fewer repeats")
-    bench.add_argument("--dtype", action="append", choices=("float32", "float64"),
-                       help="float32 and/or float64 (default both); checked before anything is measured")
-    bench.add_argument("--blas", action="store_true", help="compare np.matmul and the tiles on large products instead")
-    comp = sub.add_parser("compile", help="build the CPU kernels ahead of the first call (Numba's on-disk cache)")
-    comp.add_argument("--dtype", action="append", help="result dtypes (default float32 and float64)")
-    comp.add_argument("--family", action="append", help="kernel families (default tile, dot, rowdot, generic)")
+    from .bench.cpu import WORKLOADS, blas_spec
+    from .bench.spec import SPEC_SYNTAX, dtype_spec
+
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog="python -m batchdot", description=DESCRIPTION, formatter_class=fmt)
+    sub = parser.add_subparsers(dest="command", metavar="{demo,bench,compile}")
+    sub.add_parser("demo", help="worked examples and a short timing table against NumPy (the default; 7 s)")
+    bench = sub.add_parser("bench", help="the full comparison against the best NumPy spellings, with ceilings "
+                                         "(about 4 min; its modes and their durations: bench --help)",
+                           description=BENCH_DESCRIPTION, formatter_class=fmt)
+    bench.add_argument("--quick", action="store_true", help="fewer repeats and shorter ceilings")
+    bench.add_argument("--dtype", action="append", type=dtype_spec, metavar="SPEC",
+                       help=f"{SPEC_SYNTAX}: operand dtypes and dtype= target (see above)")
+    bench.add_argument("--workload", action="append", choices=list(WORKLOADS), metavar="NAME",
+                       help=f"only these workloads ({', '.join(WORKLOADS)}); the idle table then skips "
+                            "the memory and cold-start lines")
     scene = bench.add_mutually_exclusive_group()
     scene.add_argument("--busy", action="store_true", help="with one core kept busy by a spinning process")
     scene.add_argument("--pipeline", action="store_true",
                        help="every call (batchdot's and NumPy's) right after np.matmul of a (384, 384) float32 pair")
     scene.add_argument("--first-call", action="store_true",
                        help="CPU seconds of each workload's first call in a fresh process with an empty cache")
+    scene.add_argument("--blas", action="store_true", help="compare np.matmul and the tiles on large products instead")
+    comp = sub.add_parser("compile", help="build the CPU kernels ahead of the first call (Numba's on-disk cache)")
+    comp.add_argument("--dtype", action="append", help="result dtypes (default float32 and float64)")
+    comp.add_argument("--family", action="append", help="kernel families (default tile, dot, rowdot, generic)")
     args = parser.parse_args(argv)
     if args.command == "compile":
         from .cpu import PRECOMPILE_DTYPES, PRECOMPILE_FAMILIES, precompile
@@ -114,11 +161,19 @@ def main(argv=None):
             print(f"{fam:8s} {dt:10s} {seconds:6.2f} s")
         return 0
     if args.command == "bench":
+        if args.blas:
+            bad = [str(s) for s in args.dtype or () if not blas_spec(s)]
+            if bad:
+                bench.error(f"--blas compares np.matmul's BLAS with the tiles: --dtype float32 or float64 only, "
+                            f"got {', '.join(bad)}")
+            if args.workload:
+                bench.error("--blas has its own shapes: no --workload")
         from .bench.cpu import main as bench_main
 
         scene_name = ("busy" if args.busy else "pipeline" if args.pipeline else
                       "first-call" if args.first_call else "idle")
-        return bench_main(quick=args.quick, dtypes=args.dtype, blas=args.blas, scene=scene_name)
+        return bench_main(quick=args.quick, dtypes=args.dtype, blas=args.blas, scene=scene_name,
+                          workloads=args.workload)
     demo()
     return 0
 

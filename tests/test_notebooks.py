@@ -59,7 +59,10 @@ def test_notebook_runs(path, kernel_env, tmp_path):
     assert path.read_bytes() == committed
     if path.name == "performance.ipynb":
         pngs = [o for c in codes for o in c.outputs if "image/png" in o.get("data", {})]
-        assert len(pngs) >= 3, "the batch, size and roofline plots"
+        assert len(pngs) >= 4, "the speed-up, batch, size and roofline plots"
+        text = "".join(o.get("text", "") for c in codes for o in c.outputs)
+        # the notebook asserts every roofline point is under its roof (a cell that raises fails above)
+        assert "every point is under its roof" in text and "one core kept busy" in text
 
 
 def test_committed_notebooks_carry_full_run_outputs():

@@ -7,16 +7,25 @@ Honest-measurement rules followed here:
 - NumPy's OpenBLAS is measured as a user gets it: ``OPENBLAS_CORETYPE`` / ``OPENBLAS_L2_SIZE``
   (set on the development VMs, forcing AVX2 kernels) are removed by re-executing this
   command without them; the BLAS in use and its threads are printed (threadpoolctl);
-- ceilings are measured on this machine at the start, best of repeats: read bandwidth of two
-  streams (DRAM-sized and L3-sized arrays, all threads), the FMA peak (register-only
-  multiply-adds on all threads) and BLAS GEMM GFLOP/s;
-- roofline time = max(bytes moved once / bandwidth, flops / FMA peak), with the L3
-  bandwidth for workloads whose inputs fit in L3 (repeats reuse the same data);
+- ceilings are measured on this machine at the start, best of a window of repeats
+  (:func:`ceilings`): read bandwidth of two streams at one working set per cache level and
+  one beyond the last (:func:`memory_roofs`), the FMA peak (register-only multiply-adds),
+  both on all threads and on one thread, the better of the two, and BLAS GEMM GFLOP/s;
+- roofline time = max(bytes moved once / bandwidth, flops / compute peak), the bandwidth
+  being the one measured at the largest working set not above the workload's (inputs and
+  output: repeated calls find what fits in a cache there, see :func:`memory_roof`), the
+  compute peak the faster of FMA peak and GEMM; integer and bool sums have no compute
+  ceiling (roofline "-");
 - a measured floor per workload, timed interleaved with the others: a parallel Numba
   kernel that reads both inputs once and fills a freshly allocated output of the result's
-  size (the least memory work any implementation does in this process), or flops / FMA
+  size (the least memory work any implementation does in this process), or flops / compute
   peak if larger.  "% floor" is floor / batchdot time; "floor ratio" is best peer time /
   floor, the ratio a kernel running at the floor would reach.
+
+Dtypes: ``--dtype`` specs (:mod:`batchdot.bench.spec`): operands of one dtype, a mixed pair,
+or a ``dtype=`` target.  NumPy's spellings get operands already of the result dtype (the cast,
+where one is needed, is inside the timed call, as a user must write it); for float16 results
+they are also timed in float32, rounded to float16 at the end.
 """
 
 from __future__ import annotations
@@ -32,24 +41,27 @@ import time
 import numpy as np
 
 from .. import batch_dot, plan
-from ..testing import reference_batch_dot
+from ..testing import random_values, reference_batch_dot
+from .spec import DEFAULT_SPECS, DtypeSpec
 
 _STRIP = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
-#: Independent FMA chains per thread in :func:`fma_peak`, in vector registers: enough to
-#: cover the FMA latency (4 cycles) at two FMAs a cycle.
+#: Independent FMA chains per thread in :func:`fma_peak`, each one vector register wide:
+#: enough to cover the FMA latency (4 cycles) at two FMAs a cycle, few enough to leave
+#: registers for the constants (8 of AVX2's 16; chains sized for 512-bit vectors on an
+#: AVX2 machine spilled and measured less than half the peak).
 FMA_CHAINS = 8
-L3_BYTES = 32 << 20
 
 
 def _einsum(spec):
     return lambda x, y: np.einsum(spec, x, y, optimize=True)
 
 
-#: name -> (x shape, y shape, axes, peers {name: fn})
+#: name -> (x shape, y shape, axes, peers {name: fn}); a peer gets both operands in the result
+#: dtype and returns the result in it (``(x*y).sum`` sums in it, as integer matmul does).
 WORKLOADS = {
     "rowdot": ((200_000, 64), (200_000, 64), 1, {
-        "(x*y).sum": lambda x, y: (x * y).sum(-1, keepdims=True),
+        "(x*y).sum": lambda x, y: (x * y).sum(-1, keepdims=True, dtype=x.dtype),
         "einsum": _einsum("bk,bk->b"),
         "matmul": lambda x, y: np.matmul(x[:, None, :], y[:, :, None])[:, 0],
     }),
@@ -71,7 +83,7 @@ WORKLOADS = {
         "einsum": _einsum("bki,bkj->bij"),
     }),
     "tiny": ((4, 3), (4, 3), 1, {
-        "(x*y).sum": lambda x, y: (x * y).sum(-1, keepdims=True),
+        "(x*y).sum": lambda x, y: (x * y).sum(-1, keepdims=True, dtype=x.dtype),
         "einsum": _einsum("bk,bk->b"),
     }),
 }
@@ -132,46 +144,195 @@ def _per_call(fn, number):
     return best
 
 
-def ceilings(quick=False):
-    """Measured read bandwidth (DRAM- and L3-sized, GB/s), FMA peak and BLAS GEMM GFLOP/s.
+def ceilings(quick=False, reals=("float32", "float64")):
+    """This machine's ceilings: memory roofs, and FMA peak and BLAS GEMM GFLOP/s per real dtype.
 
-    The bandwidth kernel reads two arrays at once (the access pattern of a row dot), on all
-    Numba threads; a ceiling is the best of the repeats, not the median.
+    ``{"memory": memory_roofs(quick), "fma_float32": ..., "gemm_float32": ..., ...}`` for the
+    float dtypes ``reals`` (those the compute of the benchmarked dtypes is bounded by).  The
+    FMA peaks are measured before any BLAS call, whose spinning threads would take a core.
+    Each is the best over a window of repeats (about 3 s in all with ``quick``, 15 s without,
+    plus compiling the FMA kernels).
     """
-    from numba import njit, prange
-
-    @njit(parallel=True, fastmath=True, cache=False)
-    def _stream2(a, b):
-        s = 0.0
-        for i in prange(a.shape[0]):
-            s += a[i] * b[i]
-        return s
-
-    out = {}
-    for name, nbytes in (("dram", 1 << 30), ("l3", 8 << 20)):
-        a, b = np.ones(nbytes // 16), np.ones(nbytes // 16)
-        _stream2(a, b)
-        best = min(_time_once(lambda: _stream2(a, b)) for _ in range(5 if name == "dram" else 200))
-        out[f"{name}_gbs"] = 2 * a.nbytes / best / 1e9
-        del a, b
-    for dt in (np.float32, np.float64):  # before any BLAS call: its spinning threads take a core
-        out[f"fma_{np.dtype(dt).name}"] = fma_peak(dt)
-    for dt in (np.float32, np.float64):
+    out = {"memory": memory_roofs(quick)}
+    reals = [np.dtype(dt) for dt in reals]
+    for dt in reals:
+        out[f"fma_{dt.name}"] = fma_peak(dt, window=0.2 if quick else 1.0)
+    for dt in reals:
         n = 2048
         a = np.ones((n, n), dt)
         a @ a
-        best = min(_time_once(lambda: a @ a) for _ in range(3 if quick else 8))
-        out[f"gemm_{np.dtype(dt).name}"] = 2 * n**3 / best / 1e9
+        out[f"gemm_{dt.name}"] = 2 * n**3 / _best_time(lambda: a @ a, 3, 0.3 if quick else 2.0) / 1e9
     return out
 
 
+def best_ceilings(*measured):
+    """The better value of each ceiling over several :func:`ceilings` results (load comes and goes)."""
+    out = dict(measured[0])
+    for m in measured[1:]:
+        out["memory"] = [(name, ws, max(g1, g2)) for (name, ws, g1), (_, _, g2) in zip(out["memory"], m["memory"])]
+        out.update({k: max(v, out.get(k, 0.0)) for k, v in m.items() if k != "memory"})
+    return out
+
+
+def compute_peak(ceil, real):
+    """GFLOP/s the compute of real float dtype ``real`` cannot exceed: FMA peak or GEMM, the faster."""
+    real = np.dtype(real).name
+    return max(ceil.get(f"fma_{real}", 0.0), ceil.get(f"gemm_{real}", 0.0)) or float("nan")
+
+
+def cache_sizes():
+    """``{level: (bytes, CPUs sharing it)}`` of CPU 0's data caches (Linux sysfs).
+
+    Where sysfs cannot be read: 32 KiB L1 and 1 MiB L2 per core, 32 MiB L3 for all.
+    """
+    import glob
+
+    sizes = {}
+    for d in sorted(glob.glob("/sys/devices/system/cpu/cpu0/cache/index*")):
+        try:
+            with open(f"{d}/level") as f:
+                level = int(f.read())
+            with open(f"{d}/type") as f:
+                kind = f.read().strip()
+            with open(f"{d}/size") as f:
+                text = f.read().strip()
+            size = int(text[:-1]) << {"K": 10, "M": 20, "G": 30}[text[-1]]
+            with open(f"{d}/shared_cpu_list") as f:
+                shared = sum(int(r.split("-")[-1]) - int(r.split("-")[0]) + 1 for r in f.read().strip().split(","))
+        except (OSError, ValueError, KeyError, IndexError):
+            continue
+        if kind in ("Data", "Unified"):
+            sizes[level] = (size, shared)
+    return sizes or {1: (32 << 10, 1), 2: (1 << 20, 1), 3: (32 << 20, os.cpu_count() or 1)}
+
+
 @functools.cache
-def _fma_kernel(n):
-    """``fma_chains(out, a, b, reps)``: ``n`` independent chains ``c = c * a + b`` per thread.
+def _read_kernel():
+    """``read2(a, b, passes)``: ``sum(a * b)`` over ``passes`` passes (serial, vector sums, no GIL)."""
+    from numba import njit
+
+    @njit(nogil=True, fastmath=True, cache=False)
+    def read2(a, b, passes):
+        s = 0.0
+        for _ in range(passes):
+            for i in range(a.shape[0]):
+                s += a[i] * b[i]
+        return s
+
+    return read2
+
+
+def read_bandwidth(nbytes, quick=False):
+    """Best GB/s of reading two float64 arrays of ``nbytes`` in all (a dot product's streams).
+
+    One thread per Numba thread, each reading its own share over and over from the moment
+    they all start (the time runs from the first start to the last finish): each share stays
+    in whichever cache holds it, as the operands of repeated benchmark calls do.  Then one
+    thread reading all of it; the better of the two (on a machine with a core taken by
+    another process, one thread is faster than all).  Python threads running a serial
+    ``nogil`` kernel, not ``prange``: Numba's parallel body dropped the fastmath flags and
+    summed with scalar instructions at a fifth of the speed.
+    """
+    import threading
+
+    from numba import get_num_threads
+
+    nt = get_num_threads()
+    n = max(nbytes // 16, 64 * nt)
+    a, b = np.ones(n), np.ones(n)
+    passes = max(1, (32 << 20 if quick else 128 << 20) // (16 * n))
+    read2 = _read_kernel()
+    read2(a[:64], b[:64], 1)
+
+    def once(bounds):
+        barrier, spans = threading.Barrier(len(bounds)), [None] * len(bounds)
+
+        def work(t):
+            lo, hi = bounds[t]
+            barrier.wait()
+            t0 = time.perf_counter()
+            read2(a[lo:hi], b[lo:hi], passes)
+            spans[t] = (t0, time.perf_counter())
+
+        threads = [threading.Thread(target=work, args=(t,)) for t in range(len(bounds))]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        return max(e for _, e in spans) - min(s for s, _ in spans)
+
+    best = 0.0
+    for k in sorted({nt, 1}, reverse=True):  # one thread too: with a core taken, one can beat all
+        bounds = [(t * n // k, (t + 1) * n // k) for t in range(k)]
+        once(bounds)
+        times, t_end = [], time.perf_counter() + (0.1 if quick else 0.5)
+        while len(times) < 3 or time.perf_counter() < t_end:  # best of a window: load comes and goes
+            times.append(once(bounds))
+        best = max(best, 16 * (bounds[-1][1] - bounds[0][0]) * passes / min(times) / 1e9)
+    return best
+
+
+def memory_roofs(quick=False):
+    """``[(level, working set bytes, GB/s)]``: read bandwidth at one working set per memory level.
+
+    Per cache level, half of what the Numba threads' caches of that level hold together;
+    ``"DRAM"``: twice the last level's.  Sorted by working set; a roof is raised to the
+    bandwidth of any larger working set that measured faster (noise), so that the roofs never
+    increase with the working set.
+    """
+    from numba import get_num_threads
+
+    threads = get_num_threads()
+    levels = []
+    for level, (size, shared) in sorted(cache_sizes().items()):
+        together = size * max(1, -(-threads // shared))  # caches of this level the threads use
+        levels.append((f"L{level}", together // 2))
+    levels.append(("DRAM", 2 * together))
+    roofs = [(name, ws, read_bandwidth(ws, quick)) for name, ws in levels]
+    for i in range(len(roofs) - 2, -1, -1):
+        name, ws, gbs = roofs[i]
+        roofs[i] = (name, ws, max(gbs, roofs[i + 1][2]))
+    return roofs
+
+
+def memory_roof(roofs, nbytes):
+    """``(level, GB/s)`` a workload moving ``nbytes`` (inputs + output) per call is held to.
+
+    The roof measured at the largest working set not above ``nbytes`` (the smallest one
+    below all of them): repeated calls on the same data find in the caches at most what a
+    stream of that size finds, so it cannot stream faster than that.
+    """
+    fit = [r for r in roofs if r[1] <= nbytes] or roofs[:1]
+    name, _, gbs = fit[-1]
+    return name, gbs
+
+
+def _fmt_bytes(n):
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift:
+            return f"{n / (1 << shift):.0f} {unit}"
+    return f"{n} B"
+
+
+def format_ceilings(ceil):
+    """The ceilings as the bench prints them."""
+    mem = ", ".join(f"{name} {gbs:.0f} ({_fmt_bytes(ws)})" for name, ws, gbs in ceil["memory"])
+    text = f"ceilings: read bandwidth GB/s at a working set of: {mem}"
+    for real in ("float32", "float64"):
+        if f"fma_{real}" in ceil:
+            text += (f"; {real}: FMA peak {ceil[f'fma_{real}']:.0f}, BLAS GEMM {ceil[f'gemm_{real}']:.0f} "
+                     f"GFLOP/s")
+    return text
+
+
+@functools.cache
+def _fma_kernel(n, parallel=True):
+    """``fma_chains(out, a, b, reps)``: ``n`` independent chains ``c = c * a + b`` per row of ``out``.
 
     Generated so that each chain is a scalar the SLP vectoriser packs into vector registers
     (as in the register tiles); the chains start from distinct values so that none can be
-    merged.  Built with ``exec``, so not cached on disk (a few seconds, once per bench).
+    merged.  Rows go to the Numba threads (``parallel``) or run on the caller's thread.
+    Built with ``exec``, so not cached on disk (a few seconds, once per bench).
     """
     from numba import njit, prange
 
@@ -181,41 +342,60 @@ def _fma_kernel(n):
     src += [f"        out[t, {j}] = c{j}" for j in range(n)]
     ns = {"prange": prange}
     exec("\n".join(src), ns)
-    return njit(parallel=True, fastmath={"contract"}, cache=False)(ns["fma_chains"])
+    return njit(parallel=parallel, fastmath={"contract"}, cache=False)(ns["fma_chains"])
 
 
-def fma_peak(dtype, reps=4_000_000):
-    """Measured FMA throughput (GFLOP/s) of all Numba threads: the machine's compute ceiling.
+def fma_peak(dtype, reps=4_000_000, window=0.0):
+    """Measured FMA throughput (GFLOP/s): the machine's compute ceiling.
 
-    Register-only multiply-adds, best of 5 runs of about 10 ms (with the default ``reps``);
-    the roofline and the floor divide flops by it.  Measure it before NumPy's BLAS runs, or
-    some time after: OpenBLAS's idle threads spin for a while and take a core.
+    Register-only multiply-adds on :data:`FMA_CHAINS` chains of one vector register each
+    (the host's width, ``batchdot.cpu.vector.VECTOR_BYTES``), on every Numba thread and then
+    on the caller's thread alone, serial code (with a core taken by another process, one
+    thread is faster than all, and waking a worker thread can cost a scheduler time slice),
+    the better of the two; each the best of at least 5 runs and of ``window`` seconds of
+    runs.  The roofline and the floor divide flops by it (or by GEMM's rate where that
+    came out faster).  Measure it before NumPy's BLAS runs, or some time after: OpenBLAS's
+    idle threads spin for a while and take a core.
     """
     from numba import get_num_threads
-
-    from ..cpu.jit import compile_for
-
-    dt = np.dtype(dtype)
-    n = FMA_CHAINS * (64 // dt.itemsize)
-    out = np.linspace(0.5, 1.0, get_num_threads() * n).astype(dt).reshape(-1, n)
-    args = (out, dt.type(0.999), dt.type(1e-3), reps)
     from numba.core import config
     from numba.core.compiler_lock import global_compiler_lock
 
-    with global_compiler_lock:  # the chains are scalars that LLVM's SLP vectoriser packs
-        old, config.SLP_VECTORIZE = config.SLP_VECTORIZE, 1
-        try:
-            run = compile_for(_fma_kernel(n), args)
-        finally:
-            config.SLP_VECTORIZE = old
-    run(*args)
-    best = min(_time_once(lambda: run(*args)) for _ in range(5))
-    return 2 * out.size * reps / best / 1e9
+    from ..cpu.jit import compile_for
+    from ..cpu.vector import VECTOR_BYTES
+
+    dt = np.dtype(dtype)
+    n = FMA_CHAINS * max(1, VECTOR_BYTES // dt.itemsize)
+    best = 0.0
+    for threads in sorted({get_num_threads(), 1}, reverse=True):
+        out = np.linspace(0.5, 1.0, threads * n).astype(dt).reshape(-1, n)
+        args = (out, dt.type(0.999), dt.type(1e-3), reps)
+        with global_compiler_lock:  # the chains are scalars that LLVM's SLP vectoriser packs
+            old, config.SLP_VECTORIZE = config.SLP_VECTORIZE, 1
+            try:
+                run = compile_for(_fma_kernel(n, parallel=threads > 1), args)
+            finally:
+                config.SLP_VECTORIZE = old
+        run(*args)
+        best = max(best, 2 * out.size * reps / _best_time(lambda: run(*args), 5, window) / 1e9)
+    return best
+
+
+def _best_time(fn, runs, window):
+    """Shortest seconds of ``fn()`` over at least ``runs`` runs and ``window`` seconds of runs."""
+    times, t_end = [], time.perf_counter() + window
+    while len(times) < runs or time.perf_counter() < t_end:
+        times.append(_time_once(fn))
+    return min(times)
 
 
 @functools.cache
 def _stream_kernel():
-    """``stream(x, y, out)``: read the 1-D ``x`` and ``y`` once, fill ``out`` with their sum."""
+    """``stream(x, y, out)``: read the float64 words ``x`` and ``y`` once, zero the bytes ``out``.
+
+    Returns the sum of the words (so that the reads are not dead code).  Words, not elements:
+    one compiled kernel reads operands of every dtype at the same speed.
+    """
     from numba import njit, prange
 
     @njit(parallel=True, fastmath=True, cache=False)
@@ -226,15 +406,22 @@ def _stream_kernel():
         for i in prange(y.shape[0]):
             s += y[i]
         for i in prange(out.shape[0]):
-            out[i] = s
+            out[i] = 0
+        return s
 
     return stream
 
 
-def _stream_floor(x, y, out_size):
+def _words(a):
+    """The bytes of the C-contiguous ``a`` as float64 words (a last partial word left out)."""
+    b = a.reshape(-1).view(np.uint8)
+    return b[: b.size - b.size % 8].view(np.float64)
+
+
+def _stream_floor(x, y, out_size, out_dtype):
     """A call that reads ``x`` and ``y`` once and fills a fresh output of ``out_size`` items."""
-    stream, xf, yf, dt = _stream_kernel(), x.reshape(-1), y.reshape(-1), x.dtype
-    return lambda: stream(xf, yf, np.empty(out_size, dt))
+    stream, xw, yw = _stream_kernel(), _words(x), _words(y)
+    return lambda: stream(xw, yw, np.empty(out_size, out_dtype).view(np.uint8))
 
 
 def _time_once(fn):
@@ -255,8 +442,9 @@ def _blas_info():
     )
 
 
-def _bytes(p, itemsize):
-    return (_prod(p.x_shape) + _prod(p.y_shape) + _prod(p.out_shape)) * itemsize
+def _bytes(x, y, p, out_dtype):
+    """Minimum traffic of one call: read both operands once, write the result once."""
+    return x.nbytes + y.nbytes + _prod(p.out_shape) * np.dtype(out_dtype).itemsize
 
 
 def _prod(s):
@@ -293,36 +481,76 @@ def _in_scene(fn, scene, matmul):
     return step
 
 
-def run_workloads(dtypes, quick, ceil, out=sys.stdout, scene="idle"):
+def as_specs(dtypes):
+    """:class:`DtypeSpec` objects from specs or their strings (``"float32"``, ``"int8:int32"``)."""
+    from .spec import dtype_spec
+
+    return [d if isinstance(d, DtypeSpec) else dtype_spec(str(d)) for d in dtypes]
+
+
+def _peer_calls(peers, x, y, spec):
+    """``{name: call}``: each NumPy spelling on operands cast to the result dtype (in the call).
+
+    For a float16 result each spelling is also timed in float32 (``name(f32)``), rounded to
+    float16 once at the end, as batchdot sums float16.
+    """
+    res = spec.out
+
+    def cast(a, dt):
+        return a if a.dtype == dt else a.astype(dt)
+
+    calls = {k: (lambda f=f: f(cast(x, res), cast(y, res))) for k, f in peers.items()}
+    if res == np.float16:
+        f32 = np.dtype(np.float32)
+        calls.update({f"{k}(f32)": (lambda f=f: f(cast(x, f32), cast(y, f32)).astype(res)) for k, f in peers.items()})
+    return calls
+
+
+def _relerr(got, x, y, axes, spec):
+    """Max error relative to the largest reference value; integer and bool: 0 if exact, else inf."""
+    ref, out_dtype = reference_batch_dot(x, y, axes, spec.target)
+    if out_dtype.kind in "biu":
+        expect = ref != 0 if out_dtype.kind == "b" else ref.astype(out_dtype)
+        return 0.0 if np.array_equal(got, expect) else float("inf")
+    return float(np.max(np.abs(got - ref), initial=0.0) / max(np.max(np.abs(ref), initial=0.0), 1e-300))
+
+
+def run_workloads(dtypes, quick, ceil, out=sys.stdout, scene="idle", workloads=None):
     """The bench table: batchdot against the best NumPy spelling on every workload.
 
-    ``scene``: ``"idle"``; ``"busy"`` (the caller keeps one core busy, see :func:`busy_core`);
-    ``"pipeline"`` (every call, of batchdot and of the peers alike, follows a float32
-    ``np.matmul`` of :data:`PIPELINE_MATMUL`; times are of the whole step).  Floors are
-    measured in the idle scene only: a parallel floor kernel says nothing on a contended machine.
+    ``dtypes``: :class:`DtypeSpec` objects or their strings.  ``workloads``: names in
+    :data:`WORKLOADS` (default all).  ``scene``: ``"idle"``; ``"busy"`` (the caller keeps one
+    core busy, see :func:`busy_core`); ``"pipeline"`` (every call, of batchdot and of the
+    peers alike, follows a float32 ``np.matmul`` of :data:`PIPELINE_MATMUL`; times are of
+    the whole step).  Floors are measured in the idle scene only: a parallel floor kernel
+    says nothing on a contended machine.
     """
     import batchdot._api as dispatch
-    from batchdot.cpu import choose
 
+    specs = as_specs(dtypes)
     tf_peer = _tf_peer()
     rng = np.random.default_rng(0)
     a = rng.standard_normal(PIPELINE_MATMUL, dtype=np.float32)
     w = rng.standard_normal(PIPELINE_MATMUL[::-1], dtype=np.float32)
     matmul = functools.partial(np.matmul, a, w)
     rows = []
-    hdr = (f"{'workload':9s} {'dtype':7s} {'kernel':10s} {'batchdot':>10s} {'best peer':>13s} {'peer':>10s} "
-           f"{'ratio':>6s} {'GB/s':>6s} {'GFLOP/s':>8s} {'roofline':>8s} {'floor':>10s} {'% floor':>7s} "
-           f"{'floor ratio':>11s} {'rel.err':>8s}")
+    dw = max(7, *(len(str(s)) for s in specs))
+    hdr = (f"{'workload':9s} {'dtype':{dw}s} {'kernel':10s} {'batchdot':>10s} {'best peer':>14s} {'peer':>10s} "
+           f"{'ratio':>6s} {'GB/s':>6s} {'GFLOP/s':>8s} {'roofline':>8s} {'mem':>4s} {'floor':>10s} "
+           f"{'% floor':>7s} {'floor ratio':>11s} {'rel.err':>8s}")
     print(hdr, file=out)
-    for dt in dtypes:
-        dt = np.dtype(dt)
-        for name, (xs, ys, axes, peers) in WORKLOADS.items():
-            x = rng.standard_normal(xs).astype(dt)
-            y = rng.standard_normal(ys).astype(dt)
+    for spec in specs:
+        res = spec.out
+        compute = spec.compute
+        peak = compute_peak(ceil, compute[0]) / compute[1] if compute else float("nan")
+        for name in workloads or WORKLOADS:
+            xs, ys, axes, peers = WORKLOADS[name]
+            x = random_values(rng, xs, spec.x)
+            y = random_values(rng, ys, spec.y)
             p = plan(xs, ys, axes)
-            fns = {"batchdot": lambda: batch_dot(x, y, axes)}
-            fns.update({k: (lambda f=f: f(x, y)) for k, f in peers.items()})
-            if tf_peer is not None:
+            fns = {"batchdot": lambda: batch_dot(x, y, axes, **spec.kwargs)}
+            fns.update(_peer_calls(peers, x, y, spec))
+            if tf_peer is not None and spec.target is None and spec.x == spec.y and res.name in ("float32", "float64"):
                 fns["tf.keras"] = lambda: tf_peer(x, y, axes)
             fns = {k: _in_scene(f, scene, matmul) for k, f in fns.items()}
             if name == "tiny" and scene != "pipeline":  # call overhead only: no floor
@@ -332,33 +560,33 @@ def run_workloads(dtypes, quick, ceil, out=sys.stdout, scene="idle"):
                 ts = _median_interleaved(list(fns.values()), 7 if quick else 21, 2.0 if quick else 12.0)
                 t_floor = float("nan")
             else:
-                floor = _stream_floor(x, y, _prod(p.out_shape))
+                floor = _stream_floor(x, y, _prod(p.out_shape), res)
                 *ts, t_stream = _median_interleaved(list(fns.values()) + [floor], 7 if quick else 21,
                                                     2.0 if quick else 12.0)
-                t_floor = max(t_stream, p.flops / (ceil[f"fma_{dt.name}"] * 1e9))
+                t_floor = max(t_stream, p.flops / (peak * 1e9)) if compute else t_stream
             t_ours = ts[0]
             peer_names = list(fns)[1:]
             best = int(np.argmin(ts[1:]))
             t_peer = ts[1:][best]
-            nbytes = _bytes(p, dt.itemsize)
-            # repeated calls on the same data: inputs that fit in L3 are read from L3
-            bw = ceil["l3_gbs"] if x.nbytes + y.nbytes <= L3_BYTES else ceil["dram_gbs"]
-            t_roof = max(nbytes / (bw * 1e9), p.flops / (ceil[f"fma_{dt.name}"] * 1e9))
-            ref, _ = reference_batch_dot(x, y, axes)
-            got = batch_dot(x, y, axes)
-            rel = float(np.max(np.abs(got - ref)) / max(np.max(np.abs(ref)), 1e-300))
-            key = dispatch._runner_key(x, y, axes, None, None)
+            nbytes = _bytes(x, y, p, res)
+            level, bw = memory_roof(ceil["memory"], nbytes)
+            t_roof = max(nbytes / (bw * 1e9), p.flops / (peak * 1e9)) if compute else float("nan")
+            got = batch_dot(x, y, axes, **spec.kwargs)
+            rel = _relerr(got, x, y, axes, spec)
+            key = dispatch._runner_key(x, y, axes, spec.target, None)
             fam = getattr(dispatch._RUNNERS.get(key), "family", "?")
-            row = dict(workload=name, dtype=dt.name, kernel=fam, t=t_ours, peer=peer_names[best], t_peer=t_peer,
+            row = dict(workload=name, dtype=str(spec), kernel=fam, t=t_ours, peer=peer_names[best], t_peer=t_peer,
                        ratio=t_peer / t_ours, gbs=nbytes / t_ours / 1e9, gflops=p.flops / t_ours / 1e9,
-                       roofline=t_roof / t_ours, floor=t_floor, pct_floor=t_floor / t_ours,
+                       roofline=t_roof / t_ours, level=level, floor=t_floor, pct_floor=t_floor / t_ours,
                        floor_ratio=t_peer / t_floor, relerr=rel)
             rows.append(row)
             floor_cols = ("-", "-", "-") if t_floor != t_floor else (
                 _fmt(t_floor), f"{100 * row['pct_floor']:.0f}%", f"{row['floor_ratio']:.2f}")
-            print(f"{name:9s} {dt.name:7s} {fam:10s} {_fmt(t_ours):>10s} {row['peer']:>13s} {_fmt(t_peer):>10s} "
-                  f"{row['ratio']:6.2f} {row['gbs']:6.1f} {row['gflops']:8.1f} {100 * row['roofline']:7.0f}% "
-                  f"{floor_cols[0]:>10s} {floor_cols[1]:>7s} {floor_cols[2]:>11s} {rel:8.1e}", file=out, flush=True)
+            roof_col = "-" if t_roof != t_roof else f"{100 * row['roofline']:.0f}%"
+            print(f"{name:9s} {str(spec):{dw}s} {fam:10s} {_fmt(t_ours):>10s} {row['peer']:>14s} "
+                  f"{_fmt(t_peer):>10s} {row['ratio']:6.2f} {row['gbs']:6.1f} {row['gflops']:8.1f} {roof_col:>8s} "
+                  f"{level:>4s} {floor_cols[0]:>10s} {floor_cols[1]:>7s} {floor_cols[2]:>11s} {rel:8.1e}",
+                  file=out, flush=True)
     ratios = [r["ratio"] for r in rows]
     print(f"\ngeometric mean ratio (best peer time / batchdot time): {np.exp(np.mean(np.log(ratios))):.2f}; "
           f"min {min(ratios):.2f}", file=out)
@@ -367,6 +595,10 @@ def run_workloads(dtypes, quick, ceil, out=sys.stdout, scene="idle"):
         gm = lambda v: float(np.exp(np.mean(np.log(v))))  # noqa: E731
         print(f"without tiny: geometric mean ratio {gm([r['ratio'] for r in big]):.2f}; a kernel at the measured "
               f"floor on every workload would reach {gm([r['floor_ratio'] for r in big]):.2f}", file=out)
+    if any(s.compute is None or s.compute[1] != 1 for s in specs):
+        print("GFLOP/s counts 2*B*M*N*K multiply-adds of the result dtype: a complex one is 4 real FMAs (its "
+              "compute peak is a quarter of the real one's); integer and bool sums have no measured compute "
+              "ceiling, so no roofline, and their floor is memory only", file=out)
     return rows
 
 
@@ -406,20 +638,22 @@ def trivial(a):
     return a + 1
 
 trivial(1)  # the floor every Numba library pays, before the clock starts
+from batchdot.testing import random_values
 rng = np.random.default_rng(0)
-x = rng.standard_normal({xs!r}).astype("{dt}")
-y = rng.standard_normal({ys!r}).astype("{dt}")
+x = random_values(rng, {xs!r}, "{xd}")
+y = random_values(rng, {ys!r}, "{yd}")
+kw = {kwargs!r}
 xf, yf = np.asfortranarray(x), np.asfortranarray(y)
 t0 = cpu()
 import batchdot
-batchdot.batch_dot(x, y, {axes!r})
+batchdot.batch_dot(x, y, {axes!r}, **kw)
 t1 = cpu()
-batchdot.batch_dot(x, y, {axes!r})
+batchdot.batch_dot(x, y, {axes!r}, **kw)
 t2 = cpu()
 shape = batchdot.plan(x.shape, y.shape, {axes!r}).out_shape
-out = np.empty(tuple(2 * s for s in shape), x.dtype)[tuple(slice(None, None, 2) for _ in shape)]
-batchdot.batch_dot(xf, yf, {axes!r}, out=out)
-batchdot.batch_dot(xf, yf, {axes!r}, out=out)
+out = np.empty(tuple(2 * s for s in shape), "{res}")[tuple(slice(None, None, 2) for _ in shape)]
+batchdot.batch_dot(xf, yf, {axes!r}, out=out, **kw)
+batchdot.batch_dot(xf, yf, {axes!r}, out=out, **kw)
 t3 = cpu()
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
 print(t1 - t0, t2 - t1, t3 - t2, int(hwm) / 1024)
@@ -433,24 +667,30 @@ def first_call(dtypes=("float32", "float64"), out=sys.stdout, workloads=None):
     trivial ``@njit`` function, done before the clock starts): ``first`` is import batchdot +
     the first call (compile, verify, run); ``second`` the same call again (the parallel
     driver is built then); ``new layout`` two calls with Fortran-order operands and a strided
-    ``out``.  Peak RSS of the whole process in MB.
+    ``out``.  Peak RSS of the whole process in MB.  ``dtypes``: specs or their strings;
+    ``workloads``: ``{name: (x shape, y shape, axes, ...)}`` (default :data:`WORKLOADS`).
     """
     import tempfile
 
+    specs = as_specs(dtypes)
+    dw = max(7, *(len(str(s)) for s in specs))
     rows = []
-    print(f"{'workload':9s} {'dtype':7s} {'first call':>10s} {'second':>8s} {'new layout':>10s} {'peak RSS':>9s}",
+    print(f"{'workload':9s} {'dtype':{dw}s} {'first call':>10s} {'second':>8s} {'new layout':>10s} {'peak RSS':>9s}",
           file=out)
-    for dt in dtypes:
-        for name, (xs, ys, axes, _) in (workloads or WORKLOADS).items():
-            code = _FIRST_CALL.format(xs=xs, ys=ys, dt=dt, axes=axes)
+    for spec in specs:
+        kwargs = {"dtype": spec.target.name} if spec.target is not None else {}
+        for name, (xs, ys, axes, *_) in (workloads or WORKLOADS).items():
+            code = _FIRST_CALL.format(xs=xs, ys=ys, xd=spec.x.name, yd=spec.y.name, kwargs=kwargs, axes=axes,
+                                      res=spec.out.name)
             with tempfile.TemporaryDirectory() as d:
                 env = dict(os.environ, NUMBA_CACHE_DIR=d)
                 res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
             if res.returncode != 0:
                 raise RuntimeError(res.stderr)
             first, second, layout, rss = map(float, res.stdout.split())
-            rows.append(dict(workload=name, dtype=dt, first=first, second=second, layout=layout, rss=rss))
-            print(f"{name:9s} {dt:7s} {first:9.2f}s {second:7.2f}s {layout:9.2f}s {rss:8.0f}M", file=out, flush=True)
+            rows.append(dict(workload=name, dtype=str(spec), first=first, second=second, layout=layout, rss=rss))
+            print(f"{name:9s} {str(spec):{dw}s} {first:9.2f}s {second:7.2f}s {layout:9.2f}s {rss:8.0f}M", file=out,
+                  flush=True)
     return rows
 
 
@@ -479,6 +719,11 @@ BLAS_SHAPES = tuple((16 * 512**3 // n**3, n, n, n) for n in (128, 192, 256, 384,
     (64, 128, 1024, 128), (8, 1024, 384, 384))
 
 
+def blas_spec(spec):
+    """Whether ``--blas`` measures ``spec``: one float32 or float64 dtype, where NumPy calls BLAS."""
+    return spec.x == spec.y == spec.out and spec.out.name in ("float32", "float64")
+
+
 def blas_crossover(dtypes, quick, out=sys.stdout, shapes=BLAS_SHAPES):
     """``np.matmul`` against the register tiles on large products, interleaved medians.
 
@@ -492,8 +737,11 @@ def blas_crossover(dtypes, quick, out=sys.stdout, shapes=BLAS_SHAPES):
     print(f"{'dtype':7s} {'B, M, K, N':>22s} {'y[b]':>9s} {'matmul':>10s} {'tile':>10s} {'ratio':>6s}  auto",
           file=out)
     rows = []
-    for dt in dtypes:
-        dt = np.dtype(dt)
+    for spec in as_specs(dtypes):
+        if not blas_spec(spec):
+            raise ValueError(f"--blas compares np.matmul's BLAS with the tiles on float32 or float64 operands of one "
+                             f"dtype, got {spec}")
+        dt = spec.out
         for B, M, K, N in shapes:
             x, y = rng.standard_normal((B, M, K)).astype(dt), rng.standard_normal((B, K, N)).astype(dt)
             ts = _median_interleaved([lambda: np.matmul(x, y), lambda: batch_dot(x, y, kernel="tile")],
@@ -521,7 +769,9 @@ def call_memory(out=sys.stdout):
     return peak, r.nbytes
 
 
-def main(quick=False, dtypes=None, blas=False, scene="idle", out=sys.stdout):
+def main(quick=False, dtypes=None, blas=False, scene="idle", out=sys.stdout, workloads=None):
+    """``python -m batchdot bench``: ``dtypes`` are specs (or their strings), ``workloads`` names."""
+    specs = as_specs(dtypes or DEFAULT_SPECS)
     if any(v in os.environ for v in _STRIP) and not os.environ.get("BATCHDOT_BENCH_CHILD"):
         env = {k: v for k, v in os.environ.items() if k not in _STRIP}
         env["BATCHDOT_BENCH_CHILD"] = "1"
@@ -529,7 +779,9 @@ def main(quick=False, dtypes=None, blas=False, scene="idle", out=sys.stdout):
         args += ["--blas"] if blas else []
         args += [f"--{scene}"] if scene != "idle" else []
         for d in dtypes or ():
-            args += ["--dtype", d]
+            args += ["--dtype", str(d)]
+        for w in workloads or ():
+            args += ["--workload", w]
         print(f"(re-running without {', '.join(_STRIP)} so NumPy's BLAS runs as on a user's machine)",
               file=out, flush=True)
         return subprocess.call(args, env=env)
@@ -540,31 +792,31 @@ def main(quick=False, dtypes=None, blas=False, scene="idle", out=sys.stdout):
           f"{os.environ.get('NUMBA_THREADING_LAYER', 'default')}), numpy {np.__version__}", file=out)
     print(f"NumPy BLAS: {_blas_info()}", file=out)
     if blas:
-        blas_crossover(dtypes or ("float32", "float64"), quick, out)
+        blas_crossover(specs, quick, out)
         return 0
     if scene == "first-call":
         print("CPU seconds of first calls: a fresh process each, empty NUMBA_CACHE_DIR, beyond import numba and "
               "a trivial @njit compile", file=out)
-        first_call(dtypes or ("float32", "float64"), out)
+        first_call(specs, out, {w: WORKLOADS[w] for w in workloads} if workloads else None)
         return 0
-    ceil = ceilings(quick)
-    print(f"ceilings: read bandwidth {ceil['dram_gbs']:.0f} GB/s (two 512 MiB arrays), {ceil['l3_gbs']:.0f} GB/s "
-          f"(two 4 MiB, L3); BLAS GEMM {ceil['gemm_float32']:.0f} GFLOP/s f32, {ceil['gemm_float64']:.0f} f64; "
-          f"FMA peak {ceil['fma_float32']:.0f} f32 / {ceil['fma_float64']:.0f} f64 GFLOP/s\n", file=out, flush=True)
+    reals = sorted({s.compute[0].name for s in specs if s.compute})
+    ceil = ceilings(quick, reals)
+    print(format_ceilings(ceil) + "\n", file=out, flush=True)
     if scene == "idle":
-        run_workloads(dtypes or ("float32", "float64"), quick, ceil, out)
-        print(file=out)
-        call_memory(out)
-        cold_start(out)
+        run_workloads(specs, quick, ceil, out, workloads=workloads)
+        if not workloads:
+            print(file=out)
+            call_memory(out)
+            cold_start(out)
         return 0
     if scene == "busy":
         with busy_core() as pid:
             print(f"scene: one core kept busy by process {pid} (a Python spin loop) during the table", file=out)
-            run_workloads(dtypes or ("float32", "float64"), quick, ceil, out, scene)
+            run_workloads(specs, quick, ceil, out, scene, workloads)
     else:
         print(f"scene: every call, batchdot's and the peers', follows np.matmul of a float32 {PIPELINE_MATMUL} "
               "pair; times are per step (matmul + contraction)", file=out)
-        run_workloads(dtypes or ("float32", "float64"), quick, ceil, out, scene)
+        run_workloads(specs, quick, ceil, out, scene, workloads)
     from ..cpu import policy
 
     print(f"\nparallel policy: {policy.state.snapshot()}", file=out)
