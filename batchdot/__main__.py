@@ -87,8 +87,8 @@ def demo(out=sys.stdout):
 DESCRIPTION = """\
 batchdot: the Keras/MindSpore batch_dot with Numba kernels.
 
-The durations below were measured once each with `time` on a 2-core VM shared with other
-jobs (uptime load averages 2-13 at the start of a run): expect less on a quiet machine.
+The durations below were measured with `time` on a 2-core VM shared with other jobs (uptime
+load averages 1-13 at the start of a run; bench --help has each mode's).
 """
 
 BENCH_DESCRIPTION = """\
@@ -96,18 +96,18 @@ batchdot against the best NumPy spelling of each workload (np.matmul, np.einsum 
 timed interleaved), with this machine's ceilings measured first: read bandwidth per cache
 level, FMA peak and BLAS GEMM.
 
-wall time of each mode for the default two dtypes (float32, float64), measured once each with
-`time` on a 2-core VM shared with other jobs, [uptime's 1-min load average at the start]:
+wall time of each mode for the default two dtypes (float32, float64), measured with `time` on
+a 2-core VM shared with other jobs, [uptime's 1-min load average at the start]:
   mode            full            --quick
-  (default)       3.9 min [3.4]   2.4 min [3.7]
+  (default)       3.3 min [1.3]   1.1 min [1.1]     (3.9 min [3.4], 2.4 min [3.7] in the loaded hour)
   --busy          3.4 min [2.1]   2.3 min [13.2]
   --pipeline      3.5 min [3.4]   1.7 min [5.8]
   --first-call    2.3 min [3.7]   (no --quick)
   --blas          2.6 min [3.1]   4.9 min [5.6]
-Expect less on a quiet machine: --quick cuts repeats, not compiling or fresh processes, and
-on that VM it saved little (--blas --quick, at a higher load, took longer than --blas).  The
-table's share grows with the number of --dtype specs; a dtype's first run also compiles its
-kernels (seconds each, then cached on disk).
+The other rows come from that loaded hour: expect less on a quiet machine, where --quick took
+a third of the full run (under load it saved little; --blas --quick, at a higher load, took
+longer than --blas).  The table's share grows with the number of --dtype specs; a dtype's
+first run also compiles its kernels (seconds each, then cached on disk).
 
 --dtype SPEC (repeatable; default float32 and float64), checked before anything is measured:
   X          both operands of dtype X                e.g. int8, float16, f4, complex64
@@ -131,7 +131,7 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", metavar="{demo,bench,compile}")
     sub.add_parser("demo", help="worked examples and a short timing table against NumPy (the default; 7 s)")
     bench = sub.add_parser("bench", help="the full comparison against the best NumPy spellings, with ceilings "
-                                         "(about 4 min; its modes and their durations: bench --help)",
+                                         "(3-4 min; its modes and their durations: bench --help)",
                            description=BENCH_DESCRIPTION, formatter_class=fmt)
     bench.add_argument("--quick", action="store_true", help="fewer repeats and shorter ceilings")
     bench.add_argument("--dtype", action="append", type=dtype_spec, metavar="SPEC",
