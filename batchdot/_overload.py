@@ -126,6 +126,31 @@ def _general_type(readonly):
 _general_in, _general_out = _general_type(True), _general_type(False)
 
 
+@intrinsic
+def _thread_id(typingctx):
+    """``numba.get_thread_id()`` that also works in a user's function loaded from Numba's cache.
+
+    Numba's own resolves the threading layer's ``get_thread_id`` symbol, which only exists
+    once the layer is launched; a cached function calling it, loaded by a process that has
+    not launched the layer, crashes.  This one launches it at compile time (as Numba's does)
+    and registers the launch to run whenever code containing it is loaded from the cache, the
+    way Numba does for its own parallel functions.
+    """
+    from llvmlite import ir
+    from numba.core import cgutils
+    from numba.core.typed_passes import _reload_parfors
+    from numba.np.ufunc.parallel import _launch_threads
+
+    _launch_threads()
+
+    def codegen(context, builder, signature, args):
+        context.active_code_library._reload_init.add(_reload_parfors)
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(cgutils.intp_t, []), "get_thread_id")
+        return builder.call(fn, [])
+
+    return types.intp(), codegen
+
+
 @register_jitable
 def _extent(a):
     """``(lowest, highest + 1)`` byte address of ``a``'s elements (NumPy's bounds)."""
@@ -350,7 +375,7 @@ def _typing(x, y, axes, dtype, out, device, kernel):
             return res
         M, xms, x_merges = merge_group(x.shape, x.strides, xorder, 1, XN - 1)
         N, yns, y_merges = merge_group(y.shape, y.strides, yorder, 2, YN)
-        if TO_PYTHON or broadcast or (B * M * N * K >= CUTOFF and numba.get_thread_id() == 0):
+        if TO_PYTHON or broadcast or (B * M * N * K >= CUTOFF and _thread_id() == 0):
             _to_python(x, y, ax, ay, res, OUT_NAME, KERNEL_NAME)
             return res
         if has_out:
