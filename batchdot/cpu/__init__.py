@@ -364,31 +364,24 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
         # already canonical (rank-3 operands in order): no new view objects on the short path
         return (x if x.shape == xs else x.reshape(xs)), (y if y.shape == ys else y.reshape(ys))
 
-    def views(x, y):
-        """The kernel's operands ``x3``, ``yk`` for arrays laid out like the key's."""
-        return arrange(*cast(x, y))
-
     fn, tail = prepare(family, *arrange(x, y), np.empty(shape3, out_k), acc_dtype)
-
     if not (cast_x or cast_y or copy_x or copy_y) and ident_x and ident_y and x.shape == xs and y.shape == ys:
-        # the operands are the kernel's views already (rank 3, in order): the tiny-call path
-        def views(x, y):
+        def views(x, y):  # the operands are the kernel's views already: the tiny-call path
             return x, y
-
-        def run(x, y):
-            res = np.empty(shape3, out_k)
-            fn(x, y, res, *tail)
-            return res if same_out else res.astype(out_dtype)
-
-        del x, y
-        return _finish(run, family, p, out_dtype, views if same_out else None, acc_dtype)
+    else:
+        def views(x, y):
+            """The kernel's operands ``x3``, ``yk`` for arrays laid out like the key's."""
+            return arrange(*cast(x, y))
     del x, y  # the first call stages its own copies: never two alive at once
+    reshape = out_shape != shape3
 
     def run(x, y):
         x3, yk = views(x, y)
         res = np.empty(shape3, out_k)
         fn(x3, yk, res, *tail)
-        return res.reshape(out_shape) if same_out else res.reshape(out_shape).astype(out_dtype)
+        if reshape:
+            res = res.reshape(out_shape)
+        return res if same_out else res.astype(out_dtype)
 
     return _finish(run, family, p, out_dtype, views if same_out else None, acc_dtype)
 

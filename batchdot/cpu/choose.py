@@ -44,13 +44,19 @@ def tile_dtypes_ok(x_dtype, y_dtype, out_dtype):
     return real and np.dtype(out_dtype).kind in "iuf" and np.dtype(out_dtype).itemsize in (1, 2, 4, 8)
 
 
+def same_float(x_dtype, y_dtype, out_dtype, acc_dtype):
+    """Whether operands, result and sums are all float32, or all float64: what ``dot``,
+    ``rowdot`` and ``blas`` compute."""
+    x_dtype = np.dtype(x_dtype)
+    return x_dtype in _FAST_DTYPES and np.dtype(y_dtype) == x_dtype == out_dtype == acc_dtype
+
+
 def check_forced(forced, x_dtype, y_dtype, out_dtype, acc_dtype, rank2):
     """Raise unless the family ``forced`` (``kernel=``) computes these dtypes and ranks."""
     if not isinstance(forced, str) or forced not in KERNELS:
         raise ValueError(f"batch_dot requires kernel to be one of {KERNELS}, got {forced!r}")
     x_dtype, y_dtype = np.dtype(x_dtype), np.dtype(y_dtype)
-    same_float = x_dtype in _FAST_DTYPES and y_dtype == x_dtype == out_dtype == acc_dtype
-    if forced in ("dot", "rowdot", "blas") and not same_float:
+    if forced in ("dot", "rowdot", "blas") and not same_float(x_dtype, y_dtype, out_dtype, acc_dtype):
         raise TypeError(
             f"batch_dot requires float32 or float64 operands and result of one dtype for "
             f"kernel={forced!r}, got {x_dtype}, {y_dtype} -> {out_dtype}"
@@ -84,14 +90,14 @@ def c_contiguous(shape, strides, itemsize):
     return ok
 
 
-def choose_code(same_float, tile_ok, item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2):
+def choose_code(floats, tile_ok, item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2):
     """The family code for a contraction: the heuristics of :func:`choose_kernel`, in integers.
 
     Plain integer code, shared by :func:`choose_kernel` and the ``@njit`` overload so that
     both pick the same family for the same call.  ``x_k_stride`` and ``y_k_stride`` are the
     byte strides of the contracted axis in the canonical ``(B, M, K)`` and ``(B, K, N)`` views.
     """
-    if same_float:
+    if floats:
         if min(M, N, K) >= BLAS_MIN and K * N * item > l2:
             return BLAS
         k_contiguous = K == 1 or (x_k_stride == item and y_k_stride == item)
@@ -131,8 +137,7 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=F
         check_forced(forced, x3.dtype, y3.dtype, out_dtype, acc_dtype, rank2)
         return "rowdot" if forced == "dot" and rank2 else forced
     dt = x3.dtype
-    same_float = dt in _FAST_DTYPES and y3.dtype == dt and out_dtype == dt and acc_dtype == dt
     tile_ok = tile_dtypes_ok(x3.dtype, y3.dtype, out_dtype)
-    code = choose_code(same_float, tile_ok, dt.itemsize, M, N, K, x3.strides[2], y3.strides[1],
+    code = choose_code(same_float(dt, y3.dtype, out_dtype, acc_dtype), tile_ok, dt.itemsize, M, N, K, x3.strides[2], y3.strides[1],
                        c_contiguous(y3.shape, y3.strides, y3.itemsize), rank2, l2_bytes())
     return KERNELS[code]
