@@ -325,7 +325,8 @@ def _typing(x, y, axes, dtype, out, device, kernel):
     pair = _PAIRS[kind]
     from .cpu.dots import dot_span, rowdot_span
     from .cpu.kernels import generic_span
-    from .cpu.tiles import tile_span, work_items as tile_items
+    from .cpu.tiles import kernels_for, work_items as tile_items
+    tile_span = kernels_for(out_dt)[0]
     as_strided = np.lib.stride_tricks.as_strided
 
     def impl(x, y, axes=None, dtype=None, out=None, device=None, kernel=None):

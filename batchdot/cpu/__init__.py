@@ -26,7 +26,7 @@ from .._plan import _merge_strides
 from . import jit, policy
 from .choose import KERNELS, choose_kernel, needs_staging
 from .jit import compile_for
-from .kernels import FAMILIES, work_items
+from .kernels import family_kernels, work_items
 from .verify import verify
 
 __all__ = ["runner", "execute", "prepare", "prepare_out", "precompile"]
@@ -115,7 +115,7 @@ def _prepare(family, x3, yk, out3, acc_dtype):
         B, M, K = x3.shape
         N = out3.shape[2]
     zero = acc_dtype.type(0)
-    span, par = FAMILIES[family]
+    span, par = family_kernels(family, out3.dtype)
     items = work_items(family, B, M, N)
     madds = B * M * N * K
     span_entry = compile_for(span, (x3, yk, out3, zero, 0, items), general=True)
@@ -448,7 +448,7 @@ def family_verified(family, x_dtype, y_dtype, out_dtype, acc_dtype):
         return True
     x, y, out = _tiny(family, x_dtype, y_dtype, out_dtype)
     zero = np.dtype(acc_dtype).type(0)
-    entry = compile_for(FAMILIES[family][0], (x, y, out, zero, 0, 2), general=True)
+    entry = compile_for(family_kernels(family, out.dtype)[0], (x, y, out, zero, 0, 2), general=True)
     return verify(family, entry, False, x, y, out, zero)
 
 
@@ -498,7 +498,7 @@ def precompile(dtypes=PRECOMPILE_DTYPES, families=PRECOMPILE_FAMILIES, progress=
         kd = kernel_dtype(dt)
         x, y, out = _tiny(fam, kd, kd, kd)
         zero = np.dtype(accumulation_dtype(kd)).type(0)
-        span, par = FAMILIES[fam]
+        span, par = family_kernels(fam, out.dtype)
         compile_for(span, (x, y, out, zero, 0, 2), general=True)
         compile_for(par, (x, y, out, zero, 2, 2), general=True)
         done.append((fam, dt.name, time.perf_counter() - t0))

@@ -34,14 +34,21 @@ def l2_bytes():
 
 
 def tile_dtypes_ok(x_dtype, y_dtype, out_dtype):
-    """Whether the ``tile`` family computes these dtypes: real operands, float or integer result.
+    """Whether the ``tile`` family computes these dtypes.
 
-    Operands are converted on load to the result dtype, which is also the accumulation dtype
-    (integers wrap like NumPy's, so an int8 result summed in int8 equals int64 sums cast
-    to int8).  Not bool results (a logical or) and not complex.
+    - real operands (bool, integers, floats) with a float or integer result: operands are
+      converted on load to the result dtype, which is also the accumulation dtype (integers
+      wrap like NumPy's, so an int8 result summed in int8 equals int64 sums cast to int8);
+    - bool operands and result: a logical product, counted in 32-bit lanes;
+    - complex operands and result of one dtype: real tiles on the real and imaginary parts.
     """
-    real = all(np.dtype(d).kind in "biuf" for d in (x_dtype, y_dtype))
-    return real and np.dtype(out_dtype).kind in "iuf" and np.dtype(out_dtype).itemsize in (1, 2, 4, 8)
+    xd, yd, od = np.dtype(x_dtype), np.dtype(y_dtype), np.dtype(out_dtype)
+    if od.kind == "c":
+        return xd == yd == od
+    if od.kind == "b":
+        return xd.kind == yd.kind == "b"
+    real = xd.kind in "biuf" and yd.kind in "biuf"
+    return real and od.kind in "iuf" and od.itemsize in (1, 2, 4, 8)
 
 
 def same_float(x_dtype, y_dtype, out_dtype, acc_dtype):
@@ -62,8 +69,8 @@ def check_forced(forced, x_dtype, y_dtype, out_dtype, acc_dtype, rank2):
             f"kernel={forced!r}, got {x_dtype}, {y_dtype} -> {out_dtype}"
         )
     if forced == "tile" and not tile_dtypes_ok(x_dtype, y_dtype, out_dtype):
-        raise TypeError(f"batch_dot requires real operands and a float or integer result for kernel='tile', "
-                        f"got {x_dtype}, {y_dtype} -> {out_dtype}")
+        raise TypeError(f"batch_dot requires real operands, or complex operands and result of one dtype, "
+                        f"for kernel='tile', got {x_dtype}, {y_dtype} -> {out_dtype}")
     if forced == "rowdot" and not rank2:
         raise ValueError("batch_dot requires rank-2 operands of one float dtype, contracted on a contiguous "
                          "axis, for kernel='rowdot'")
@@ -103,6 +110,8 @@ def choose_code(floats, tile_ok, item, M, N, K, x_k_stride, y_k_stride, y_c_cont
         k_contiguous = K == 1 or (x_k_stride == item and y_k_stride == item)
         if k_contiguous and (M == 1 or N == 1 or not y_c_contiguous):
             return ROWDOT if rank2 else DOT
+    elif M == 1 or N == 1:  # row dots and vector-matrix products of other dtypes: one dot per
+        return GENERIC      # element beats a one-row tile (records/2026-12-01-2128-generic-vs-tile.txt)
     return TILE if tile_ok else GENERIC
 
 

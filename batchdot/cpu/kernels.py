@@ -21,7 +21,8 @@ races, no atomics).  Families:
     The ``dot`` family for rank-2 operands, which it takes as they are: ``x, y (B, K)``,
     ``out (B, 1)``, no reshaped views (the short path of tiny calls).  Items: batch elements.
 ``tile``
-    Real operands of any dtypes, float or integer result, ``y`` with unit-stride rows:
+    Real operands of any dtypes with a float, integer or bool result, or complex operands
+    and result of one dtype; ``y`` with unit-stride rows:
     explicit-vector register tiles (:mod:`batchdot.cpu.tiles`), one compiled kernel per
     dtype for every layout.  Items: blocks of rows of one batch element.
 
@@ -40,7 +41,7 @@ from .clock import chunk_done, cycles, gain, region_stats
 from .jit import jit
 from .tiles import KC
 
-__all__ = ["FAMILIES", "work_items"]
+__all__ = ["FAMILIES", "family_kernels", "work_items"]
 
 
 def cast_to(value, like):
@@ -109,13 +110,21 @@ def generic_parallel(x, y, out, zero, nchunks, nthreads):
 
 
 #: family name -> (span, parallel); every family is compiled once per dtype for every layout
-#: (``jit.general_signature``: strides are runtime values).
+#: (``jit.general_signature``: strides are runtime values).  ``tile`` has one pair per kind
+#: of result (:func:`family_kernels`).
 FAMILIES = {
     "generic": (generic_span, generic_parallel),
     "dot": (dots.dot_span, dots.dot_parallel),
     "rowdot": (dots.rowdot_span, dots.rowdot_parallel),
     "tile": (tiles.tile_span, tiles.tile_parallel),
 }
+
+
+def family_kernels(family, out_dtype):
+    """``(span, parallel)`` of ``family`` for a result (the kernel's ``out``) of ``out_dtype``."""
+    if family == "tile":
+        return tiles.kernels_for(out_dtype)
+    return FAMILIES[family]
 
 
 def work_items(family, B, M, N):

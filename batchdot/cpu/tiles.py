@@ -18,17 +18,22 @@ shape, see :mod:`.clock`).  A work item is a block of :data:`ROWS` rows of one b
   and a block of ``y`` (``KC x 2W``) stays in L1 while the rows of ``x`` pass over it.
 - **Dtypes**: ``x`` and ``y`` of any real numeric dtype are converted on load to ``out``'s
   dtype, the accumulation dtype (float32/64, or an integer that wraps like NumPy's).
+  Complex results (``complex_span``) run the same tiles on the real and imaginary parts;
+  bool results (``bool_span``) count in int32 lanes; :func:`kernels_for` picks the pair.
+- **One block, one call**: the loop over the rows of a block (full tiles, then single
+  rows) is LLVM code inside the intrinsic (:func:`.vector.block_kernel`).
 """
 
 from __future__ import annotations
 
+import numpy as np
 from numba import prange
 
 from .clock import chunk_done, cycles, gain, region_stats
 from .jit import jit
-from .vector import REGISTERS, VECTOR_BYTES, microkernel, tile_shape
+from .vector import REGISTERS, VECTOR_BYTES, block_kernel, tile_shape
 
-__all__ = ["tile_span", "tile_parallel", "ROWS", "KC", "work_items"]
+__all__ = ["tile_span", "tile_parallel", "complex_span", "complex_parallel", "bool_span", "bool_parallel", "kernels_for", "ROWS", "KC", "work_items"]
 
 #: Register tiles: MR rows x 2 vectors, and MR1 rows x 1 vector for narrow products.
 MR, _NV = tile_shape(None)
@@ -38,10 +43,7 @@ KC = 256
 #: Rows of ``out`` per work item: several tiles over one block of ``y``.
 ROWS = MR * max(1, 64 // MR)
 
-_WIDE = microkernel(MR, 2)
-_WIDE_ROW = microkernel(1, 2)
-_NARROW = microkernel(MR1, 1)
-_NARROW_ROW = microkernel(1, 1)
+_BLOCK = block_kernel(MR, MR1)
 
 
 def work_items(B, M):
@@ -51,45 +53,108 @@ def work_items(B, M):
 
 @jit(fastmath=frozenset())
 def tile_span(x, y, out, zero, lo, hi):
-    """Work items ``lo..hi`` (blocks of :data:`ROWS` rows, flat over batch) of ``out = x @ y``."""
+    """Work items ``lo..hi`` (blocks of :data:`ROWS` rows, flat over batch) of ``out = x @ y``: float or integer ``out``."""
     M, K, N = x.shape[1], x.shape[2], y.shape[2]
     xs0, xs1, xs2 = x.strides
+    ys0, ys1, ys2 = y.strides
     os0, os1, os2 = out.strides
     W = VECTOR_BYTES // max(out.itemsize, 4)  # small integers are summed in 32-bit lanes
     narrow = N <= W
     NR = W if narrow else 2 * W
     nib = (M + ROWS - 1) // ROWS
-    ys0, ys1, ys2 = y.strides
     for r in range(lo, hi):
         b = r // nib
         ilo = (r % nib) * ROWS
-        ihi = min(M, ilo + ROWS)
-        yo0 = b * ys0
+        rows = min(M, ilo + ROWS) - ilo
+        for j0 in range(0, N, NR):
+            for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
+                _BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
+                       out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
+                       rows, narrow)
+
+
+@jit(fastmath=frozenset())
+def complex_span(x, y, out, zero, lo, hi):
+    """:func:`tile_span` for complex ``x``, ``y`` and ``out`` of one dtype, by real tiles.
+
+    With ``x = a + ib`` and ``y = c + id``, the real view of a row of ``out`` (re, im
+    interleaved, ``2N`` reals) is ``a @ Y + b @ Z``, where ``Y`` is ``y``'s own real view
+    (rows ``c0, d0, c1, d1, ...``) and ``Z`` is that of ``i y`` (rows ``-d0, c0, -d1, c1, ...``):
+    the products ``a c``, ``-(b d)``, ``a d``, ``b c`` of NumPy's complex multiplication
+    (no fused multiply-add, so overflow gives the same ``inf``/NaN), summed in blocks of K.
+    ``a`` and ``b`` are ``x.real`` and ``x.imag``, views with ``x``'s strides; a block
+    of ``Z`` (``KC x NR`` reals, built per block of K and columns) is the only copy.  An
+    ``out`` without unit-stride rows is written one complex column (two reals) at a time.
+    """
+    M, K, N = x.shape[1], x.shape[2], y.shape[2]
+    xr, xi, yr, outr = x.real, x.imag, y.real, out.real
+    R = xr.itemsize
+    xs0, xs1, xs2 = x.strides
+    ys0, ys1, ys2 = y.strides
+    os0, os1, os2 = out.strides
+    W = VECTOR_BYTES // R
+    narrow = 2 * N <= W
+    NR = W if narrow else 2 * W
+    step = NR if (N == 1 or os2 == 2 * R) else 2  # reals of out per block of columns
+    zb = np.empty((KC, NR), xr.dtype)
+    nib = (M + ROWS - 1) // ROWS
+    for r in range(lo, hi):
+        b = r // nib
+        ilo = (r % nib) * ROWS
+        rows = min(M, ilo + ROWS) - ilo
+        for j0 in range(0, 2 * N, step):
+            nr = min(step, 2 * N - j0)
+            jc = j0 // 2
+            for k0 in range(0, K, KC):
+                kc = min(KC, K - k0)
+                for k in range(kc):
+                    for c in range(nr // 2):
+                        v = y[b, k0 + k, jc + c]
+                        zb[k, 2 * c] = -v.imag
+                        zb[k, 2 * c + 1] = v.real
+                xo = b * xs0 + ilo * xs1 + k0 * xs2
+                oo = b * os0 + ilo * os1 + jc * os2
+                _BLOCK(xr, xo, xs1, xs2, yr, b * ys0 + k0 * ys1 + jc * ys2, ys1, outr, oo, os1, R, kc, nr, k0 > 0,
+                       rows, narrow)
+                _BLOCK(xi, xo, xs1, xs2, zb, 0, NR * R, outr, oo, os1, R, kc, nr, True, rows, narrow)
+
+
+@jit(fastmath=frozenset())
+def bool_span(x, y, out, zero, lo, hi):
+    """:func:`tile_span` for a bool ``out``: a logical product, counted in 32-bit lanes.
+
+    Each block of rows and columns is summed over all of K into a small int32 buffer (bool
+    loads as 0/1), clipped to 0/1 after every block of K so that no count can wrap, and
+    stored as ``count != 0``.
+    """
+    M, K, N = x.shape[1], x.shape[2], y.shape[2]
+    xs0, xs1, xs2 = x.strides
+    ys0, ys1, ys2 = y.strides
+    W = VECTOR_BYTES // 4
+    narrow = N <= W
+    NR = W if narrow else 2 * W
+    buf = np.empty((ROWS, NR), np.int32)
+    nib = (M + ROWS - 1) // ROWS
+    for r in range(lo, hi):
+        b = r // nib
+        ilo = (r % nib) * ROWS
+        rows = min(M, ilo + ROWS) - ilo
         for j0 in range(0, N, NR):
             nr = min(NR, N - j0)
             for k0 in range(0, K, KC):
-                kc = min(KC, K - k0)
-                xo = b * xs0 + k0 * xs2
-                yo = yo0 + j0 * ys2 + k0 * ys1
-                oo = b * os0 + j0 * os2
-                i = ilo
-                more = k0 > 0  # add this block of K to the blocks before it
-                if narrow:
-                    while i + MR1 <= ihi:
-                        _NARROW(x, xo + i * xs1, xs1, xs2, y, yo, ys1, out, oo + i * os1, os1, os2, kc, nr, more)
-                        i += MR1
-                    while i < ihi:
-                        _NARROW_ROW(x, xo + i * xs1, xs1, xs2, y, yo, ys1, out, oo + i * os1, os1, os2, kc, nr, more)
-                        i += 1
-                else:
-                    while i + MR <= ihi:
-                        _WIDE(x, xo + i * xs1, xs1, xs2, y, yo, ys1, out, oo + i * os1, os1, os2, kc, nr, more)
-                        i += MR
-                    while i < ihi:
-                        _WIDE_ROW(x, xo + i * xs1, xs1, xs2, y, yo, ys1, out, oo + i * os1, os1, os2, kc, nr, more)
-                        i += 1
+                _BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
+                       buf, 0, NR * 4, 4, min(KC, K - k0), nr, k0 > 0, rows, narrow)
+                for i in range(rows):
+                    for c in range(nr):
+                        buf[i, c] = min(buf[i, c], 1)
+            for i in range(rows):
+                for c in range(nr):
+                    out[b, ilo + i, j0 + c] = buf[i, c] != 0
 
 
+# The parallel drivers: one per span, so that each compiles only its own code (a call
+# from one compiled function to another chosen at compile time costs a second or more of
+# compilation per dtype).
 @jit(parallel=True, fastmath=frozenset())
 def tile_parallel(x, y, out, zero, nchunks, nthreads):
     """All work items of :func:`tile_span` in ``nchunks`` chunks; returns the measured gain."""
@@ -101,3 +166,39 @@ def tile_parallel(x, y, out, zero, nchunks, nthreads):
         tile_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
         chunk_done(stats, s)
     return gain(stats, cycles() - t0, nchunks)
+
+
+@jit(parallel=True, fastmath=frozenset())
+def complex_parallel(x, y, out, zero, nchunks, nthreads):
+    """:func:`tile_parallel` for complex results."""
+    total = x.shape[0] * ((x.shape[1] + ROWS - 1) // ROWS)
+    stats = region_stats(nthreads)
+    t0 = cycles()
+    for c in prange(nchunks):
+        s = cycles()
+        complex_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        chunk_done(stats, s)
+    return gain(stats, cycles() - t0, nchunks)
+
+
+@jit(parallel=True, fastmath=frozenset())
+def bool_parallel(x, y, out, zero, nchunks, nthreads):
+    """:func:`tile_parallel` for bool results."""
+    total = x.shape[0] * ((x.shape[1] + ROWS - 1) // ROWS)
+    stats = region_stats(nthreads)
+    t0 = cycles()
+    for c in prange(nchunks):
+        s = cycles()
+        bool_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        chunk_done(stats, s)
+    return gain(stats, cycles() - t0, nchunks)
+
+
+def kernels_for(out_dtype):
+    """``(span, parallel)`` of the tile family for a result of ``out_dtype`` (a NumPy dtype)."""
+    kind = out_dtype.kind
+    if kind == "c":
+        return complex_span, complex_parallel
+    if kind == "b":
+        return bool_span, bool_parallel
+    return tile_span, tile_parallel

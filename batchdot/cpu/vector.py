@@ -42,7 +42,7 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "microkernel"]
+__all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "block_kernel"]
 
 
 def _host_vector_unit():
@@ -118,28 +118,32 @@ def _splat(builder, scalar, vty):
 
 
 @functools.cache
-def microkernel(mr, nv):
-    """The intrinsic ``mk`` of the module docstring for an ``mr x (nv * W)`` register tile.
+def block_kernel(mr, mr1):
+    """The intrinsic that runs the register tiles over the rows of one block of ``C``.
 
-    ``mk(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate)``.
-    Dtypes come from the arrays' types: ``A``'s and ``B``'s elements (any real numeric
-    dtype, bool as 0/1) are converted on load to ``C``'s dtype, the accumulation dtype
-    (float32/64 or a 1-8 byte integer, which wraps like NumPy's).  ``W = lanes(C.dtype)``.
-    The body is one LLVM function per dtypes and shape (not inlined at every call site), so
-    a kernel with several call sites stays small and quick to compile.
+    ``blk(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows, narrow)``
+    computes rows ``0..rows`` of the block: ``mr x 2W`` tiles (``nr <= 2W``), or with
+    ``narrow`` ``mr1 x W`` tiles (``nr <= W``), then the last rows one at a time; arguments
+    as the micro-kernel's in the module docstring.  Dtypes come from the arrays' types:
+    ``A``'s and ``B``'s elements (any real numeric dtype, bool as 0/1) are converted on load
+    to ``C``'s dtype, the accumulation dtype (float32/64 or a 1-8 byte integer, which wraps
+    like NumPy's).  ``W = lanes(C.dtype)``.  The loop over rows is LLVM code here and each
+    tile shape one LLVM function (not inlined), so a kernel with several blocks stays small
+    and quick to compile.
     """
 
     @intrinsic
-    def mk(typingctx, a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate):
+    def blk(typingctx, a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows,
+            narrow):
         if not isinstance(c.dtype, (types.Float, types.Integer)) or c.dtype == types.boolean:
             return None
-        sig = types.void(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate)
+        sig = types.void(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows,
+                         narrow)
 
         def codegen(context, builder, sig, args):
-            a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, acc = args
+            a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, acc, rows, narrow = args
             dts = [np.dtype(bool) if sig.args[i].dtype == types.boolean else np.dtype(str(sig.args[i].dtype))
                    for i in (0, 4, 7)]
-            fn = _body(builder.module, *dts, mr, nv)
             i8p = ir.IntType(8).as_pointer()
 
             def base(arr, ty, off):
@@ -147,13 +151,28 @@ def microkernel(mr, nv):
                 return builder.gep(builder.bitcast(data, i8p), [off])
 
             flag = context.cast(builder, acc, sig.args[13], types.boolean)
-            builder.call(fn, [base(a, sig.args[0], a_off), a_rs, a_cs, base(b, sig.args[4], b_off), b_rs,
-                              base(c, sig.args[7], c_off), c_rs, c_cs, K, nr, flag])
+            a0, b0, c0 = base(a, sig.args[0], a_off), base(b, sig.args[4], b_off), base(c, sig.args[7], c_off)
+
+            def tiles(m, nv):
+                full, one = _body(builder.module, *dts, m, nv), _body(builder.module, *dts, 1, nv)
+                nfull = builder.sdiv(rows, ir.Constant(rows.type, m))
+                for fn, step, lo, hi in ((full, m, None, nfull), (one, 1, builder.mul(nfull, ir.Constant(rows.type, m)), rows)):
+                    with cgutils.for_range(builder, hi, start=lo) as loop:
+                        i = loop.index if step == 1 else builder.mul(loop.index, ir.Constant(rows.type, step))
+                        builder.call(fn, [builder.gep(a0, [builder.mul(i, a_rs)]), a_rs, a_cs, b0, b_rs,
+                                          builder.gep(c0, [builder.mul(i, c_rs)]), c_rs, c_cs, K, nr, flag])
+
+            is_narrow = context.cast(builder, narrow, sig.args[15], types.boolean)
+            with builder.if_else(is_narrow) as (then, otherwise):
+                with then:
+                    tiles(mr1, 1)
+                with otherwise:
+                    tiles(mr, 2)
             return context.get_dummy_value()
 
         return sig, codegen
 
-    return mk
+    return blk
 
 
 def _open_loop(builder, bound, rows, cols, vty, zero, after_name):
@@ -357,7 +376,7 @@ def dot_kernel(n):
     ``c + c_off + j * c_cs`` (byte offsets and strides, runtime values).  Each dot keeps
     :func:`dot_unroll` vector partial sums (the last vectors masked), summed in a tree at
     the end; products and sums are separate instructions (IEEE as NumPy's).
-    Dtypes as for :func:`microkernel`: ``C``'s is the accumulation dtype.
+    Dtypes as for :func:`block_kernel`: ``C``'s is the accumulation dtype.
     """
 
     @intrinsic

@@ -29,6 +29,8 @@ def _like(a, shape, rng):
     layout = typeof(a).layout
     if a.dtype.kind == "f":
         v = rng.standard_normal(shape).astype(a.dtype)
+    elif a.dtype.kind == "c":  # small integer real and imaginary parts: exact
+        v = (rng.integers(-9, 10, shape) + 1j * rng.integers(-9, 10, shape)).astype(a.dtype)
     else:  # small integers (and 0/1 for bool and unsigned): products and sums stay exact
         v = rng.integers(0 if a.dtype.kind in "bu" else -9, 2 if a.dtype.kind == "b" else 10, shape).astype(a.dtype)
     if layout == "F":

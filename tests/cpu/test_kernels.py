@@ -72,7 +72,15 @@ def test_automatic_choice():
     i8 = np.dtype(np.int8)
     xi, yi = np.zeros((5, 8, 8), i8), np.zeros((5, 8, 8), i8)
     assert choose_kernel(5, 8, 8, 8, xi, yi, i8, np.dtype(np.int64)) == "tile"  # int8 sums wrap in the tile
-    assert choose_kernel(5, 8, 8, 8, xi, yi, np.dtype(bool), np.dtype(np.int64)) == "generic"  # logical or
+    assert choose_kernel(5, 8, 8, 8, xi, yi, np.dtype(bool), np.dtype(np.int64)) == "generic"  # not a logical or
+    xb, yb, b = np.zeros((5, 8, 8), bool), np.zeros((5, 8, 8), bool), np.dtype(bool)
+    assert choose_kernel(5, 8, 8, 8, xb, yb, b, np.dtype(np.int64)) == "tile"  # logical product, counted
+    c8 = np.dtype(np.complex64)
+    xc, yc = np.zeros((5, 8, 8), c8), np.zeros((5, 8, 8), c8)
+    assert choose_kernel(5, 8, 8, 8, xc, yc, c8, c8) == "tile"  # real tiles on real and imaginary parts
+    assert choose_kernel(5, 8, 8, 8, xc, yi, c8, c8) == "generic"  # mixed complex
+    assert choose_kernel(5, 1, 8, 8, xc[:, :1], yc, c8, c8) == "generic"  # a row: one dot per element
+    assert choose_kernel(5, 8, 8, 1, xi, yi[:, :, :1], i8, np.dtype(np.int64)) == "generic"
     rows = np.empty((5, 8, 16), f32)[:, :, :8]  # unit-stride rows, not C-contiguous: tile, no copy
     assert choose_kernel(5, 8, 8, 8, np.empty((5, 8, 8), f32), rows, f32, f32) == "tile"
     cols = np.empty((5, 8, 16), f32)[:, :, ::2]  # strided rows: tile on a staged copy of y
@@ -83,7 +91,7 @@ def test_forcing_a_kernel_that_cannot_compute_the_dtypes_is_an_error():
     with pytest.raises(TypeError, match="kernel='dot'"):
         batch_dot(np.ones((2, 3, 3), np.int32), np.ones((2, 3, 3), np.int32), kernel="dot")
     with pytest.raises(TypeError, match="kernel='tile'"):
-        batch_dot(np.ones((2, 3, 3), np.complex64), np.ones((2, 3, 3), np.complex64), kernel="tile")
+        batch_dot(np.ones((2, 3, 3), np.complex64), np.ones((2, 3, 3), np.float32), kernel="tile")
     with pytest.raises(ValueError, match="kernel to be one of"):
         batch_dot(np.ones((2, 3, 3)), np.ones((2, 3, 3)), kernel="fast")
     with pytest.raises(ValueError, match="kernel to be one of"):
@@ -179,23 +187,34 @@ def test_rowdot_falls_back_to_generic_when_verification_fails(monkeypatch):
         assert_batch_dot_close(batch_dot(x, y, 1), x, y, 1)  # the cached runner too
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int8, np.uint16])
+def _values(rng, shape, dtype):
+    """Random values of ``dtype``: about 4 in magnitude, complex parts both set, bool one in six."""
+    v = rng.standard_normal(shape) * 4
+    if np.dtype(dtype).kind == "c":
+        v = v + 4j * rng.standard_normal(shape)
+    return (v > 4) if dtype is bool else v.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int8, np.uint16, np.complex64,
+                                   np.complex128, bool])
 def test_tiles_on_edges_layouts_and_k_blocks(dtype):
     """Narrow and wide tiles, partial tiles, K across blocks, any layout of x, y and out."""
     rng = np.random.default_rng(12)
     shapes = [(8, 1, 8), (8, 8, 8), (6, 5, 16), (13, 17, 33), (2, tiles.KC + 3, 9), (1, 2 * tiles.KC, 40),
-              (tiles.ROWS + 5, 3, 7)]
+              (tiles.ROWS + 5, 3, 7), (5, 2 * tiles.KC + 1, 1)]
     for (M, K, N), B in itertools.product(shapes, [1, 3]):
-        x = (rng.standard_normal((B, M, K)) * 4).astype(dtype)
-        y = (rng.standard_normal((B, K, N)) * 4).astype(dtype)
+        x, y = _values(rng, (B, M, K), dtype), _values(rng, (B, K, N), dtype)
         for layout in ("C", "F", "negative", "strided"):
             xl, yl = with_layout(x, layout), with_layout(y, layout)
-            got = batch_dot(xl, yl)
+            got = batch_dot(xl, yl, kernel="tile")
             assert_batch_dot_close(got, x, y)
-            if K > 1 and N > 1:
+            if dtype is bool:
+                np.testing.assert_array_equal(got, np.matmul(x, y), strict=True)
+            if K > 1 and N > 1 and M > 1:  # the automatic choice takes the tiles too
+                assert_batch_dot_close(batch_dot(xl, yl), x, y)
                 assert _family_used(xl, yl) in ("tile", "dot")
             out = with_layout(np.zeros((B, M, N), dtype), layout)
-            assert batch_dot(xl, yl, out=out) is out
+            assert batch_dot(xl, yl, out=out, kernel="tile") is out
             assert_batch_dot_close(out, x, y)
 
 
