@@ -206,20 +206,46 @@ def _product_kind(acc_dtype):
 
     NVVM contracts ``a * b + c`` into a fused multiply-add by default, which turns an
     overflowing product's ``inf - inf`` into ``inf`` where NumPy's ``(x * y).sum()`` gives NaN;
-    ``__nv_fmul_rn``/``__nv_dmul_rn`` are never contracted.  Numba's CUDA simulator only has
-    stubs for them: plain products there (Python floats never fuse).
+    ``__nv_fmul_rn``/``__nv_dmul_rn`` are never contracted.  Complex products use them on
+    their parts (the accumulation dtype's parts: float32 for complex64).  Numba's CUDA
+    simulator only has stubs for them: plain products there (Python floats never fuse).
     """
     from numba import config
 
-    if config.ENABLE_CUDASIM or acc_dtype.kind != "f":
+    if config.ENABLE_CUDASIM or acc_dtype.kind not in "fc":
         return 0
-    return 1 if acc_dtype == np.float32 else 2
+    return 1 if acc_dtype in (np.float32, np.complex64) else 2
+
+
+@functools.cache
+def _multiply(acc_dtype):
+    """The device function ``mul(a, b)`` of two values of ``acc_dtype``: never contracted
+    with the sum it feeds (:func:`_product_kind`); complex as NumPy's
+    ``(ac - bd) + (ad + bc)i``."""
+    kind = _product_kind(acc_dtype)
+    acc_t = acc_dtype.type
+    rmul = libdevice.fmul_rn if kind == 1 else libdevice.dmul_rn
+
+    if kind == 0:
+        @cuda.jit(device=True)
+        def mul(a, b):
+            return a * b
+    elif acc_dtype.kind == "c":
+        @cuda.jit(device=True)
+        def mul(a, b):
+            return acc_t(complex(rmul(a.real, b.real) - rmul(a.imag, b.imag),
+                                 rmul(a.real, b.imag) + rmul(a.imag, b.real)))
+    else:
+        @cuda.jit(device=True)
+        def mul(a, b):
+            return rmul(a, b)
+    return mul
 
 
 def _make_dot(out_dtype, config):
     acc_dtype = accumulation_dtype(out_dtype)
     acc_t, out_t = acc_dtype.type, out_dtype.type
-    PRODUCT = _product_kind(acc_dtype)
+    MUL = _multiply(acc_dtype)
     IS_COMPLEX = acc_dtype.kind == "c"
     IS_UNSIGNED = acc_dtype.kind == "u"
 
@@ -247,12 +273,7 @@ def _make_dot(out_dtype, config):
             acc = acc_t(0)
             if valid:
                 for k in range(sub, K, lanes):
-                    if PRODUCT == 1:
-                        acc += libdevice.fmul_rn(acc_t(x[b, i, k]), acc_t(y[b, k, j]))
-                    elif PRODUCT == 2:
-                        acc += libdevice.dmul_rn(acc_t(x[b, i, k]), acc_t(y[b, k, j]))
-                    else:
-                        acc += acc_t(x[b, i, k]) * acc_t(y[b, k, j])
+                    acc += MUL(acc_t(x[b, i, k]), acc_t(y[b, k, j]))
             # sum over aligned groups of ``lanes`` lanes; the group's first lane holds it
             off = lanes >> 1
             if IS_COMPLEX:  # shuffles move 32/64-bit ints and floats: real parts apart
@@ -286,7 +307,7 @@ def _make_small(out_dtype, config):
     acc_nb = from_dtype(acc_dtype)
     out_t = out_dtype.type
     stage = config.small_shared_bytes // acc_dtype.itemsize
-    PRODUCT = _product_kind(acc_dtype)
+    MUL = _multiply(acc_dtype)
 
     def small(x, y, out):
         """Several batch elements per block, both operands staged in shared memory."""
@@ -324,12 +345,7 @@ def _make_small(out_dtype, config):
                 yo = p * kn + j
                 acc = acc_t(0)
                 for k in range(K):
-                    if PRODUCT == 1:
-                        acc += libdevice.fmul_rn(sx[xo + k], sy[yo + k * N])
-                    elif PRODUCT == 2:
-                        acc += libdevice.dmul_rn(sx[xo + k], sy[yo + k * N])
-                    else:
-                        acc += sx[xo + k] * sy[yo + k * N]
+                    acc += MUL(sx[xo + k], sy[yo + k * N])
                 out[b0 + p, i, j] = out_t(acc)
             cuda.syncthreads()
 
@@ -346,7 +362,7 @@ def _make_tiled(out_dtype, config):
     TY, TX = TM // RM, TN // RN
     NT = TX * TY
     SA, SB = (TK, TM + 1), (TK, TN + 1)  # +1 column: staging stores along K hit distinct banks
-    PRODUCT = _product_kind(acc_dtype)
+    MUL = _multiply(acc_dtype)
 
     def tiled(x, y, out):
         """``TM x TN`` output tiles, ``TK`` slices in shared memory, ``RM x RN`` per thread."""
@@ -406,12 +422,7 @@ def _make_tiled(out_dtype, config):
                         rb[c] = sb[kk, tx + c * TX]
                     for r in range(RM):
                         for c in range(RN):
-                            if PRODUCT == 1:
-                                acc[r, c] += libdevice.fmul_rn(ra[r], rb[c])
-                            elif PRODUCT == 2:
-                                acc[r, c] += libdevice.dmul_rn(ra[r], rb[c])
-                            else:
-                                acc[r, c] += ra[r] * rb[c]
+                            acc[r, c] += MUL(ra[r], rb[c])
                 cuda.syncthreads()
             for r in range(RM):
                 i = i0 + ty + r * TY

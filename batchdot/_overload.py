@@ -306,15 +306,15 @@ def _typing(x, y, axes, dtype, out, device, kernel):
         if not out.mutable:
             raise _Reject("batch_dot requires a writeable out, got a read-only array")
 
-    SAME_FLOAT = choose.same_float(xd, yd, out_dt, acc_dt)
-    TILE_OK = choose.tile_dtypes_ok(xd, yd, out_dt)
+    CLS = choose.dtype_class(xd, yd, out_dt, acc_dt)
     XI, YI = xd.itemsize, yd.itemsize
     L2, CUTOFF = choose.l2_bytes(), policy.SERIAL_CUTOFF
     FORCED = -1 if forced is None else KERNELS.index(forced)
     TO_PYTHON = forced == "blas"
     # families usable on these dtypes (the others fall back to generic, as in prepare())
     usable = {f: cpu.family_verified(f, xd, yd, out_dt, acc_dt) for f in ("tile", "dot", "rowdot")
-              if (f == "tile" and TILE_OK) or (f != "tile" and SAME_FLOAT and (f != "rowdot" or RANK2))}
+              if (f == "tile" and CLS >= choose.TILE_ONLY) or (f != "tile" and CLS >= choose.REAL
+                                                                and (f != "rowdot" or RANK2))}
     TILE_V, DOT_V, ROWDOT_V = (usable.get(f, False) for f in ("tile", "dot", "rowdot"))
     OUT_T, ACC_T = out_dt.type, acc_dt.type
     OUT_NAME = "" if _is_none(dtype) else out_dt.name
@@ -399,7 +399,7 @@ def _typing(x, y, axes, dtype, out, device, kernel):
             y3 = np.ascontiguousarray(y.transpose(yorder)).reshape((B, K, N))
         fam = FORCED
         if fam < 0:
-            fam = choose_code(SAME_FLOAT, TILE_OK, XI, M, N, K, x3.strides[2], y3.strides[1],
+            fam = choose_code(CLS, XI, YI, M, N, K, x3.strides[2], y3.strides[1],
                               c_contiguous(y3.shape, y3.strides, YI), RANK2, L2)
         if fam == ROWDOT and ROWDOT_V:  # rank-2 operands as they are, out (B, 1)
             sx, sy = needs_staging(ROWDOT, K, x.strides[1], XI, K, y.strides[1], YI)

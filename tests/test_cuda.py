@@ -318,11 +318,12 @@ def test_gpu_bench_without_a_gpu():
     assert proc.returncode == 2 and "requires a usable CUDA GPU" in proc.stderr
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16, np.complex64, np.complex128])
 @pytest.mark.parametrize("family", FAMILIES)
 def test_float_products_are_never_fused(family, dtype):
     """NVVM fuses a * b + c by default; an overflowing product must stay inf so that
-    inf - inf is NaN, as in NumPy's (x * y).sum() (issue #13): no fma in the PTX."""
+    inf - inf is NaN, as in NumPy's (x * y).sum() (issue #13): no fma in the PTX, for the
+    parts of complex products too."""
     d = np.dtype(dtype)
     out_dtype, _ = resolve_dtypes(d, d)
     ptx = _ptx(kernel_function(family, out_dtype, CONFIG), kernel_signature(family, d, d, out_dtype), (8, 0))

@@ -464,7 +464,7 @@ def precompile(dtypes=PRECOMPILE_DTYPES, families=PRECOMPILE_FAMILIES, progress=
     ----------
     dtypes : iterable of dtype-like
         Result dtypes to build for (operands of the same dtype).  ``dot``/``rowdot`` exist
-        for float32 and float64 only and are skipped for others.
+        for real dtypes (not bool or complex) and are skipped for others.
     families : iterable of str
         Kernel families among ``batchdot.KERNELS`` (``blas`` needs no compilation).
     progress : file-like, optional
@@ -477,7 +477,7 @@ def precompile(dtypes=PRECOMPILE_DTYPES, families=PRECOMPILE_FAMILIES, progress=
     """
     import time
 
-    from .choose import KERNELS, tile_dtypes_ok
+    from .choose import KERNELS, REAL, TILE_ONLY, dtype_class
 
     jobs = []
     for fam in families:
@@ -485,8 +485,9 @@ def precompile(dtypes=PRECOMPILE_DTYPES, families=PRECOMPILE_FAMILIES, progress=
             raise ValueError(f"batch_dot requires families among {KERNELS}, got {fam!r}")
         for dt in dtypes:
             dt = np.dtype(dt)
-            if (fam in ("dot", "rowdot", "blas") and dt.kind != "f") or fam == "blas" or (
-                    fam == "tile" and not tile_dtypes_ok(dt, dt, kernel_dtype(dt))):
+            kd = kernel_dtype(dt)
+            cls = dtype_class(kd, kd, kd, accumulation_dtype(kd))
+            if fam == "blas" or (fam in ("dot", "rowdot") and cls < REAL) or (fam == "tile" and cls < TILE_ONLY):
                 continue
             jobs.append((fam, dt))
     done = []

@@ -10,7 +10,7 @@ import functools
 
 import numpy as np
 
-__all__ = ["KERNELS", "choose_kernel", "choose_code", "check_forced", "needs_staging", "c_contiguous", "l2_bytes",
+__all__ = ["KERNELS", "choose_kernel", "choose_code", "dtype_class", "check_forced", "needs_staging", "c_contiguous", "l2_bytes",
            "BLAS_MIN", "tile_dtypes_ok"]
 
 #: Families that may be forced with ``kernel=``: every family the engine has.
@@ -52,10 +52,25 @@ def tile_dtypes_ok(x_dtype, y_dtype, out_dtype):
 
 
 def same_float(x_dtype, y_dtype, out_dtype, acc_dtype):
-    """Whether operands, result and sums are all float32, or all float64: what ``dot``,
-    ``rowdot`` and ``blas`` compute."""
+    """Whether operands, result and sums are all float32, or all float64: what ``blas``
+    computes."""
     x_dtype = np.dtype(x_dtype)
     return x_dtype in _FAST_DTYPES and np.dtype(y_dtype) == x_dtype == out_dtype == acc_dtype
+
+
+#: Classes of dtype combinations, as :func:`dtype_class` returns them: which families can run.
+GENERIC_ONLY, TILE_ONLY, REAL, SAME_FLOAT = range(4)
+
+
+def dtype_class(x_dtype, y_dtype, out_dtype, acc_dtype):
+    """:data:`SAME_FLOAT` (every family), :data:`REAL` (``dot``, ``rowdot``, ``tile``: real
+    operands with a float or integer result), :data:`TILE_ONLY` (bool, complex of one dtype)
+    or :data:`GENERIC_ONLY`."""
+    if same_float(x_dtype, y_dtype, out_dtype, acc_dtype):
+        return SAME_FLOAT
+    if not tile_dtypes_ok(x_dtype, y_dtype, out_dtype):
+        return GENERIC_ONLY
+    return REAL if np.dtype(out_dtype).kind in "iuf" else TILE_ONLY
 
 
 def check_forced(forced, x_dtype, y_dtype, out_dtype, acc_dtype, rank2):
@@ -63,17 +78,21 @@ def check_forced(forced, x_dtype, y_dtype, out_dtype, acc_dtype, rank2):
     if not isinstance(forced, str) or forced not in KERNELS:
         raise ValueError(f"batch_dot requires kernel to be one of {KERNELS}, got {forced!r}")
     x_dtype, y_dtype = np.dtype(x_dtype), np.dtype(y_dtype)
-    if forced in ("dot", "rowdot", "blas") and not same_float(x_dtype, y_dtype, out_dtype, acc_dtype):
+    cls = dtype_class(x_dtype, y_dtype, out_dtype, acc_dtype)
+    if forced == "blas" and cls != SAME_FLOAT:
         raise TypeError(
             f"batch_dot requires float32 or float64 operands and result of one dtype for "
-            f"kernel={forced!r}, got {x_dtype}, {y_dtype} -> {out_dtype}"
+            f"kernel='blas', got {x_dtype}, {y_dtype} -> {out_dtype}"
         )
-    if forced == "tile" and not tile_dtypes_ok(x_dtype, y_dtype, out_dtype):
+    if forced in ("dot", "rowdot") and cls < REAL:
+        raise TypeError(f"batch_dot requires real operands and a float or integer result for kernel={forced!r}, "
+                        f"got {x_dtype}, {y_dtype} -> {out_dtype}")
+    if forced == "tile" and cls == GENERIC_ONLY:
         raise TypeError(f"batch_dot requires real operands, or complex operands and result of one dtype, "
                         f"for kernel='tile', got {x_dtype}, {y_dtype} -> {out_dtype}")
     if forced == "rowdot" and not rank2:
-        raise ValueError("batch_dot requires rank-2 operands of one float dtype, contracted on a contiguous "
-                         "axis, for kernel='rowdot'")
+        raise ValueError("batch_dot requires rank-2 operands of real dtypes without casts, contracted on a "
+                         "contiguous axis, for kernel='rowdot'")
 
 
 #: Codes of the families, as :func:`choose_code` returns them: indices into :data:`KERNELS`.
@@ -97,22 +116,23 @@ def c_contiguous(shape, strides, itemsize):
     return ok
 
 
-def choose_code(floats, tile_ok, item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2):
+def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2):
     """The family code for a contraction: the heuristics of :func:`choose_kernel`, in integers.
 
     Plain integer code, shared by :func:`choose_kernel` and the ``@njit`` overload so that
-    both pick the same family for the same call.  ``x_k_stride`` and ``y_k_stride`` are the
-    byte strides of the contracted axis in the canonical ``(B, M, K)`` and ``(B, K, N)`` views.
+    both pick the same family for the same call.  ``cls`` is :func:`dtype_class`;
+    ``x_k_stride`` and ``y_k_stride`` are the byte strides of the contracted axis in the
+    canonical ``(B, M, K)`` and ``(B, K, N)`` views.
     """
-    if floats:
-        if min(M, N, K) >= BLAS_MIN and K * N * item > l2:
-            return BLAS
-        k_contiguous = K == 1 or (x_k_stride == item and y_k_stride == item)
-        if k_contiguous and (M == 1 or N == 1 or not y_c_contiguous):
+    if cls == SAME_FLOAT and min(M, N, K) >= BLAS_MIN and K * N * x_item > l2:
+        return BLAS
+    if cls >= REAL:
+        k_contiguous = K == 1 or (x_k_stride == x_item and y_k_stride == y_item)
+        if k_contiguous and (M == 1 or N == 1 or (cls == SAME_FLOAT and not y_c_contiguous)):
             return ROWDOT if rank2 else DOT
-    elif M == 1 or N == 1:  # row dots and vector-matrix products of other dtypes: one dot per
-        return GENERIC      # element beats a one-row tile (records/2026-12-01-2128-generic-vs-tile.txt)
-    return TILE if tile_ok else GENERIC
+    if cls != SAME_FLOAT and (M == 1 or N == 1):  # row dots and vector-matrix products that the
+        return GENERIC  # dots cannot read: one dot per element beats a one-row tile (records/2026-12-01-2128-generic-vs-tile.txt)
+    return TILE if cls >= TILE_ONLY else GENERIC
 
 
 def needs_staging(family, x_last, x_last_stride, x_item, y_last, y_last_stride, y_item):
@@ -145,8 +165,7 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=F
     if forced is not None:
         check_forced(forced, x3.dtype, y3.dtype, out_dtype, acc_dtype, rank2)
         return "rowdot" if forced == "dot" and rank2 else forced
-    dt = x3.dtype
-    tile_ok = tile_dtypes_ok(x3.dtype, y3.dtype, out_dtype)
-    code = choose_code(same_float(dt, y3.dtype, out_dtype, acc_dtype), tile_ok, dt.itemsize, M, N, K, x3.strides[2], y3.strides[1],
+    cls = dtype_class(x3.dtype, y3.dtype, out_dtype, acc_dtype)
+    code = choose_code(cls, x3.itemsize, y3.itemsize, M, N, K, x3.strides[2], y3.strides[1],
                        c_contiguous(y3.shape, y3.strides, y3.itemsize), rank2, l2_bytes())
     return KERNELS[code]

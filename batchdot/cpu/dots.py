@@ -10,6 +10,8 @@ faster there: vecmat float64, one thread, 20 ms against 37 ms for four shared do
 ``rowdot``: rank-2 ``x, y (B, K)`` and ``out (B, 1)`` taken as they are (the short path of
 tiny calls); a work item is one batch element.
 
+Operands of any real dtypes are converted on load to the result dtype, the accumulation
+dtype (1- and 2-byte integers summed in 32-bit lanes, wrapping like NumPy's), as in the tiles.
 Like the tiles these are compiled once per dtype for every layout (strides are runtime values,
 ``jit.general_signature``); the engine's choice guarantees the unit-stride contracted axis.
 """

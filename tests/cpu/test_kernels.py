@@ -21,16 +21,32 @@ EDGE_N = [1, 7, 8, 9, 16, 31, 33]
 EDGE_K = [1, 2, 15, 16, 17, 40]
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("family", FAMILIES)
-def test_family_on_edge_shapes(family, dtype):
+#: (x dtype, y dtype, dtype=) of the edge-shape tests, and the families that compute each.
+DTYPE_CASES = {
+    "float32": (np.float32, np.float32, None, FAMILIES),
+    "float64": (np.float64, np.float64, None, FAMILIES),
+    "int8": (np.int8, np.int8, None, ["generic", "dot", "tile"]),
+    "int32": (np.int32, np.int32, None, ["generic", "dot", "tile"]),
+    "uint16": (np.uint16, np.uint16, None, ["generic", "dot", "tile"]),
+    "float32,float64": (np.float32, np.float64, None, ["generic", "dot", "tile"]),
+    "float32,int32": (np.float32, np.int32, None, ["generic", "dot", "tile"]),
+    "int8:int32": (np.int8, np.int8, np.int32, ["generic", "dot", "tile"]),
+    "float16": (np.float16, np.float16, None, ["generic", "dot", "tile"]),
+    "complex64": (np.complex64, np.complex64, None, ["generic", "tile"]),
+    "bool": (bool, bool, None, ["generic", "tile"]),
+}
+
+
+@pytest.mark.parametrize("case", list(DTYPE_CASES))
+def test_family_on_edge_shapes(case):
+    xd, yd, dtype, families = DTYPE_CASES[case]
     rng = np.random.default_rng(0)
     cases = list(itertools.product([1, 3], EDGE_M, EDGE_K, EDGE_N))
-    for i in rng.choice(len(cases), 40, replace=False):
-        B, M, K, N = cases[i]
-        x = rng.standard_normal((B, M, K)).astype(dtype)
-        y = rng.standard_normal((B, K, N)).astype(dtype)
-        assert_batch_dot_close(batch_dot(x, y, kernel=family), x, y)
+    for family in families:
+        for i in rng.choice(len(cases), 40, replace=False):
+            B, M, K, N = cases[i]
+            x, y = _values(rng, (B, M, K), xd), _values(rng, (B, K, N), yd)
+            assert_batch_dot_close(batch_dot(x, y, dtype=dtype, kernel=family), x, y, dtype=dtype)  # ints exact
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -89,7 +105,9 @@ def test_automatic_choice():
 
 def test_forcing_a_kernel_that_cannot_compute_the_dtypes_is_an_error():
     with pytest.raises(TypeError, match="kernel='dot'"):
-        batch_dot(np.ones((2, 3, 3), np.int32), np.ones((2, 3, 3), np.int32), kernel="dot")
+        batch_dot(np.ones((2, 3, 3), np.complex64), np.ones((2, 3, 3), np.complex64), kernel="dot")
+    with pytest.raises(TypeError, match="kernel='blas'"):
+        batch_dot(np.ones((2, 3, 3), np.int32), np.ones((2, 3, 3), np.int32), kernel="blas")
     with pytest.raises(TypeError, match="kernel='tile'"):
         batch_dot(np.ones((2, 3, 3), np.complex64), np.ones((2, 3, 3), np.float32), kernel="tile")
     with pytest.raises(ValueError, match="kernel to be one of"):
@@ -146,13 +164,13 @@ def _family_used(x, y, axes=None, kernel=None):
     return _api._RUNNERS[_api._runner_key(x, y, axes, None, kernel)].family
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int8, np.int32, np.uint16])
 def test_rowdot_takes_rank2_operands_as_they_are(dtype):
     rng = np.random.default_rng(4)
     for B, K in itertools.product([1, 3, 5000], EDGE_K):
-        wide = rng.standard_normal((B, 2 * K + 3)).astype(dtype)
+        wide = _values(rng, (B, 2 * K + 3), dtype)
         cases = [wide[:, :K], wide[::-1, 3:K + 3], np.ascontiguousarray(wide[:, :K])]
-        y = rng.standard_normal((B, K)).astype(dtype)
+        y = _values(rng, (B, K), dtype)
         y.flags.writeable = False
         for x in cases:
             got = batch_dot(x, y, 1)

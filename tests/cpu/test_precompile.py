@@ -10,8 +10,9 @@ import batchdot
 
 
 def test_precompile_builds_what_is_named():
-    built = batchdot.precompile(["float64", "int16"], ["tile", "dot"])
-    assert [(f, d) for f, d, _ in built] == [("tile", "float64"), ("tile", "int16"), ("dot", "float64")]
+    built = batchdot.precompile(["float64", "int16", "complex64"], ["tile", "dot"])
+    assert [(f, d) for f, d, _ in built] == [("tile", "float64"), ("tile", "int16"), ("tile", "complex64"),
+                                             ("dot", "float64"), ("dot", "int16")]
     assert all(s >= 0 for *_, s in built)
     with pytest.raises(ValueError, match="batch_dot requires families among"):
         batchdot.precompile(["float64"], ["fast"])
