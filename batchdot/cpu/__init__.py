@@ -25,6 +25,7 @@ from .._dtypes import accumulation_dtype, kernel_dtype
 from .._plan import _merge_strides
 from . import jit, policy
 from .choose import KERNELS, choose_kernel, needs_staging
+from .halves import convert
 from .jit import compile_for
 from .kernels import family_kernels, work_items
 from .verify import verify
@@ -53,7 +54,7 @@ def prepare_out(out, p, out_dtype):
 def _kernel_operand(a):
     """``a`` in a dtype the kernels take: native byte order, float16 widened (copies)."""
     kd = kernel_dtype(a.dtype)
-    return a if kd == a.dtype else a.astype(kd)
+    return a if kd == a.dtype else convert(a, kd)
 
 
 def _blas(x3, y3, out3):
@@ -320,7 +321,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     nxf, nyf = len(p.x_free), len(p.y_free)
 
     def cast(x, y):
-        return (x.astype(x_cast) if cast_x else x), (y.astype(y_cast) if cast_y else y)
+        return (convert(x, x_cast) if cast_x else x), (convert(y, y_cast) if cast_y else y)
 
     x, y = cast(x, y)
     # the canonical views' layouts, copies where the free axes cannot merge (no data yet)
@@ -381,7 +382,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
         fn(x3, yk, res, *tail)
         if reshape:
             res = res.reshape(out_shape)
-        return res if same_out else res.astype(out_dtype)
+        return res if same_out else convert(res, out_dtype)
 
     return _finish(run, family, p, out_dtype, views if same_out else None, acc_dtype)
 
