@@ -217,29 +217,42 @@ def _product_kind(acc_dtype):
     return 1 if acc_dtype in (np.float32, np.complex64) else 2
 
 
-@functools.cache
-def _multiply(acc_dtype):
-    """The device function ``mul(a, b)`` of two values of ``acc_dtype``: never contracted
-    with the sum it feeds (:func:`_product_kind`); complex as NumPy's
-    ``(ac - bd) + (ad + bc)i``."""
-    kind = _product_kind(acc_dtype)
-    acc_t = acc_dtype.type
-    rmul = libdevice.fmul_rn if kind == 1 else libdevice.dmul_rn
+@cuda.jit(device=True, inline="always")
+def _mul(a, b):
+    return a * b
 
-    if kind == 0:
-        @cuda.jit(device=True)
-        def mul(a, b):
-            return a * b
-    elif acc_dtype.kind == "c":
-        @cuda.jit(device=True)
-        def mul(a, b):
-            return acc_t(complex(rmul(a.real, b.real) - rmul(a.imag, b.imag),
-                                 rmul(a.real, b.imag) + rmul(a.imag, b.real)))
-    else:
-        @cuda.jit(device=True)
-        def mul(a, b):
-            return rmul(a, b)
-    return mul
+
+@cuda.jit(device=True, inline="always")
+def _mul_f32(a, b):
+    return libdevice.fmul_rn(a, b)
+
+
+@cuda.jit(device=True, inline="always")
+def _mul_f64(a, b):
+    return libdevice.dmul_rn(a, b)
+
+
+@cuda.jit(device=True, inline="always")
+def _mul_c64(a, b):
+    return np.complex64(complex(libdevice.fmul_rn(a.real, b.real) - libdevice.fmul_rn(a.imag, b.imag),
+                                libdevice.fmul_rn(a.real, b.imag) + libdevice.fmul_rn(a.imag, b.real)))
+
+
+@cuda.jit(device=True, inline="always")
+def _mul_c128(a, b):
+    return complex(libdevice.dmul_rn(a.real, b.real) - libdevice.dmul_rn(a.imag, b.imag),
+                   libdevice.dmul_rn(a.real, b.imag) + libdevice.dmul_rn(a.imag, b.real))
+
+
+def _multiply(acc_dtype):
+    """``mul(a, b)`` of two values of ``acc_dtype`` for the kernels: never contracted with
+    the sum it feeds (:func:`_product_kind`); complex as NumPy's ``(ac - bd) + (ad + bc)i``.
+
+    Inlined in Numba's IR (``inline="always"``): a device function compiled on its own would
+    need a GPU's compute capability, which ``compile_ptx`` in CI does not have."""
+    if _product_kind(acc_dtype) == 0:
+        return _mul
+    return {"f4": _mul_f32, "f8": _mul_f64, "c8": _mul_c64, "c16": _mul_c128}[f"{acc_dtype.kind}{acc_dtype.itemsize}"]
 
 
 def _make_dot(out_dtype, config):
