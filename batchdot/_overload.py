@@ -323,7 +323,8 @@ def _typing(x, y, axes, dtype, out, device, kernel):
     JX = XN - 1  # the result's axes [1, JX) come from x, [JX, RS) from y
     GENERIC, DOT, ROWDOT, TILE = choose.GENERIC, choose.DOT, choose.ROWDOT, choose.TILE
     pair = _PAIRS[kind]
-    from .cpu.dots import dot_span, rowdot_span
+    from .cpu.dots import kernels_for as dot_kernels
+    dot_span, rowdot_span = dot_kernels("dot", out_dt)[0], dot_kernels("rowdot", out_dt)[0]
     from .cpu.kernels import generic_span
     from .cpu.tiles import kernels_for, work_items as tile_items
     tile_span = kernels_for(out_dt)[0]

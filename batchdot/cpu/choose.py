@@ -64,13 +64,13 @@ GENERIC_ONLY, TILE_ONLY, REAL, SAME_FLOAT = range(4)
 
 def dtype_class(x_dtype, y_dtype, out_dtype, acc_dtype):
     """:data:`SAME_FLOAT` (every family), :data:`REAL` (``dot``, ``rowdot``, ``tile``: real
-    operands with a float or integer result), :data:`TILE_ONLY` (bool, complex of one dtype)
-    or :data:`GENERIC_ONLY`."""
+    operands with a float or integer result, bool operands and result), :data:`TILE_ONLY`
+    (complex of one dtype) or :data:`GENERIC_ONLY`."""
     if same_float(x_dtype, y_dtype, out_dtype, acc_dtype):
         return SAME_FLOAT
     if not tile_dtypes_ok(x_dtype, y_dtype, out_dtype):
         return GENERIC_ONLY
-    return REAL if np.dtype(out_dtype).kind in "iuf" else TILE_ONLY
+    return TILE_ONLY if np.dtype(out_dtype).kind == "c" else REAL
 
 
 def check_forced(forced, x_dtype, y_dtype, out_dtype, acc_dtype, rank2):
@@ -85,7 +85,7 @@ def check_forced(forced, x_dtype, y_dtype, out_dtype, acc_dtype, rank2):
             f"kernel='blas', got {x_dtype}, {y_dtype} -> {out_dtype}"
         )
     if forced in ("dot", "rowdot") and cls < REAL:
-        raise TypeError(f"batch_dot requires real operands and a float or integer result for kernel={forced!r}, "
+        raise TypeError(f"batch_dot requires real operands for kernel={forced!r}, "
                         f"got {x_dtype}, {y_dtype} -> {out_dtype}")
     if forced == "tile" and cls == GENERIC_ONLY:
         raise TypeError(f"batch_dot requires real operands, or complex operands and result of one dtype, "

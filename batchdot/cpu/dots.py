@@ -10,6 +10,9 @@ faster there: vecmat float64, one thread, 20 ms against 37 ms for four shared do
 ``rowdot``: rank-2 ``x, y (B, K)`` and ``out (B, 1)`` taken as they are (the short path of
 tiny calls); a work item is one batch element.
 
+Bool results (``bool_dot_span``, ``bool_rowdot_span``; :func:`kernels_for` picks them) count
+the true products in int32 lanes and store ``count != 0``.
+
 Operands of any real dtypes are converted on load to the result dtype, the accumulation
 dtype (1- and 2-byte integers summed in 32-bit lanes, wrapping like NumPy's), as in the tiles.
 Like the tiles these are compiled once per dtype for every layout (strides are runtime values,
@@ -18,13 +21,15 @@ Like the tiles these are compiled once per dtype for every layout (strides are r
 
 from __future__ import annotations
 
+import numpy as np
 from numba import prange
 
 from .clock import chunk_done, cycles, gain, region_stats
 from .jit import jit
 from .vector import VECTOR_BYTES, dot_kernel
 
-__all__ = ["dot_span", "dot_parallel", "rowdot_span", "rowdot_parallel", "DOTS"]
+__all__ = ["dot_span", "dot_parallel", "rowdot_span", "rowdot_parallel", "bool_dot_span", "bool_dot_parallel",
+           "bool_rowdot_span", "bool_rowdot_parallel", "kernels_for", "DOTS"]
 
 #: Dots that share the loads of one row of ``x``.
 DOTS = 4
@@ -88,3 +93,86 @@ def rowdot_parallel(x, y, out, zero, nchunks, nthreads):
         rowdot_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
         chunk_done(stats, s)
     return gain(stats, cycles() - t0, nchunks)
+
+
+#: Elements of K per count of the bool dots: an int32 count never wraps.
+_BOOL_K = 1 << 30
+
+
+@jit(fastmath=frozenset())
+def bool_dot_span(x, yt, out, zero, lo, hi):
+    """:func:`dot_span` for bool operands and result: the dots count in int32 lanes (bool
+    loads as 0/1) into a small buffer, stored as ``count != 0`` (a logical or of ands)."""
+    M, K, N = x.shape[1], x.shape[2], yt.shape[1]
+    xs0, xs1, xs2 = x.strides
+    ys0, ys1, ys2 = yt.strides
+    os0, os1, os2 = out.strides
+    buf = np.empty(DOTS, np.int32)
+    for r in range(lo, hi):
+        b = r // M
+        i = r % M
+        j = 0
+        while j < N:
+            n = min(DOTS, N - j)
+            hit = np.zeros(DOTS, np.bool_)
+            for k0 in range(0, K, _BOOL_K):
+                kc = min(_BOOL_K, K - k0)
+                xo = b * xs0 + i * xs1 + k0 * xs2
+                yo = b * ys0 + j * ys1 + k0 * ys2
+                if n == DOTS:
+                    _SHARED(x, xo, yt, yo, ys1, kc, buf, 0, 4)
+                else:
+                    for q in range(n):
+                        _SINGLE(x, xo, yt, yo + q * ys1, 0, kc, buf, 4 * q, 4)
+                for q in range(n):
+                    hit[q] |= buf[q] != 0
+            for q in range(n):
+                out[b, i, j + q] = hit[q]
+            j += n
+
+
+@jit(parallel=True, fastmath=frozenset())
+def bool_dot_parallel(x, yt, out, zero, nchunks, nthreads):
+    """:func:`dot_parallel` for bool results."""
+    total = x.shape[0] * x.shape[1]
+    stats = region_stats(nthreads)
+    t0 = cycles()
+    for c in prange(nchunks):
+        s = cycles()
+        bool_dot_span(x, yt, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        chunk_done(stats, s)
+    return gain(stats, cycles() - t0, nchunks)
+
+
+@jit(fastmath=frozenset())
+def bool_rowdot_span(x, y, out, zero, lo, hi):
+    """:func:`rowdot_span` for bool operands and result (as :func:`bool_dot_span`)."""
+    K = x.shape[1]
+    xs0, xs1, ys0, ys1 = x.strides[0], x.strides[1], y.strides[0], y.strides[1]
+    buf = np.empty(1, np.int32)
+    for b in range(lo, hi):
+        hit = False
+        for k0 in range(0, K, _BOOL_K):
+            _SINGLE(x, b * xs0 + k0 * xs1, y, b * ys0 + k0 * ys1, 0, min(_BOOL_K, K - k0), buf, 0, 4)
+            hit |= buf[0] != 0
+        out[b, 0] = hit
+
+
+@jit(parallel=True, fastmath=frozenset())
+def bool_rowdot_parallel(x, y, out, zero, nchunks, nthreads):
+    """:func:`rowdot_parallel` for bool results."""
+    total = x.shape[0]
+    stats = region_stats(nthreads)
+    t0 = cycles()
+    for c in prange(nchunks):
+        s = cycles()
+        bool_rowdot_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        chunk_done(stats, s)
+    return gain(stats, cycles() - t0, nchunks)
+
+
+def kernels_for(family, out_dtype):
+    """``(span, parallel)`` of ``family`` (``"dot"`` or ``"rowdot"``) for a result of ``out_dtype``."""
+    if out_dtype.kind == "b":
+        return (bool_dot_span, bool_dot_parallel) if family == "dot" else (bool_rowdot_span, bool_rowdot_parallel)
+    return (dot_span, dot_parallel) if family == "dot" else (rowdot_span, rowdot_parallel)

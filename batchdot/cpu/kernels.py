@@ -124,6 +124,8 @@ def family_kernels(family, out_dtype):
     """``(span, parallel)`` of ``family`` for a result (the kernel's ``out``) of ``out_dtype``."""
     if family == "tile":
         return tiles.kernels_for(out_dtype)
+    if family in ("dot", "rowdot"):
+        return dots.kernels_for(family, out_dtype)
     return FAMILIES[family]
 
 

@@ -33,7 +33,7 @@ DTYPE_CASES = {
     "int8:int32": (np.int8, np.int8, np.int32, ["generic", "dot", "tile"]),
     "float16": (np.float16, np.float16, None, ["generic", "dot", "tile"]),
     "complex64": (np.complex64, np.complex64, None, ["generic", "tile"]),
-    "bool": (bool, bool, None, ["generic", "tile"]),
+    "bool": (bool, bool, None, ["generic", "dot", "tile"]),
 }
 
 
@@ -164,7 +164,7 @@ def _family_used(x, y, axes=None, kernel=None):
     return _api._RUNNERS[_api._runner_key(x, y, axes, None, kernel)].family
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int8, np.int32, np.uint16])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int8, np.int32, np.uint16, bool])
 def test_rowdot_takes_rank2_operands_as_they_are(dtype):
     rng = np.random.default_rng(4)
     for B, K in itertools.product([1, 3, 5000], EDGE_K):
