@@ -465,7 +465,7 @@ def precompile(dtypes=PRECOMPILE_DTYPES, families=PRECOMPILE_FAMILIES, progress=
     ----------
     dtypes : iterable of dtype-like
         Result dtypes to build for (operands of the same dtype).  ``dot``/``rowdot`` exist
-        for real dtypes (not bool or complex) and are skipped for others.
+        for real and bool dtypes (not complex) and are skipped for others.
     families : iterable of str
         Kernel families among ``batchdot.KERNELS`` (``blas`` needs no compilation).
     progress : file-like, optional
@@ -490,14 +490,13 @@ def precompile(dtypes=PRECOMPILE_DTYPES, families=PRECOMPILE_FAMILIES, progress=
             cls = dtype_class(kd, kd, kd, accumulation_dtype(kd))
             if fam == "blas" or (fam in ("dot", "rowdot") and cls < REAL) or (fam == "tile" and cls < TILE_ONLY):
                 continue
-            jobs.append((fam, dt))
+            jobs.append((fam, dt, kd))
     done = []
-    for n, (fam, dt) in enumerate(jobs, 1):
+    for n, (fam, dt, kd) in enumerate(jobs, 1):
         if progress is not None:
             bar = "#" * (20 * n // len(jobs))
             print(f"\r[{bar:20s}] {n}/{len(jobs)} {fam} {dt}   ", end="", file=progress, flush=True)
         t0 = time.perf_counter()
-        kd = kernel_dtype(dt)
         x, y, out = _tiny(fam, kd, kd, kd)
         zero = np.dtype(accumulation_dtype(kd)).type(0)
         span, par = family_kernels(fam, out.dtype)

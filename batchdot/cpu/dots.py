@@ -108,13 +108,14 @@ def bool_dot_span(x, yt, out, zero, lo, hi):
     ys0, ys1, ys2 = yt.strides
     os0, os1, os2 = out.strides
     buf = np.empty(DOTS, np.int32)
+    hit = np.empty(DOTS, np.bool_)
     for r in range(lo, hi):
         b = r // M
         i = r % M
         j = 0
         while j < N:
             n = min(DOTS, N - j)
-            hit = np.zeros(DOTS, np.bool_)
+            hit[:] = False
             for k0 in range(0, K, _BOOL_K):
                 kc = min(_BOOL_K, K - k0)
                 xo = b * xs0 + i * xs1 + k0 * xs2

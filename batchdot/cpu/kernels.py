@@ -14,8 +14,8 @@ races, no atomics).  Families:
     Any dtypes (cast on load to the accumulation dtype), any strides.  Items: output
     elements.
 ``dot``
-    Real operands with a float or integer result (converted on load as in ``tile``),
-    contracted axis contiguous in both (``y`` is passed transposed, ``(B, N, K)``).  Row dots and vector-matrix products: explicit-vector
+    Real operands with a float or integer result (converted on load as in ``tile``), or
+    bool operands and result (counted, stored as ``count != 0``), contracted axis contiguous in both (``y`` is passed transposed, ``(B, N, K)``).  Row dots and vector-matrix products: explicit-vector
     dots four at a time (:mod:`batchdot.cpu.dots`).  Items: rows of out.
 ``rowdot``
     The ``dot`` family for rank-2 operands, which it takes as they are: ``x, y (B, K)``,
@@ -41,7 +41,7 @@ from .clock import chunk_done, cycles, gain, region_stats
 from .jit import jit
 from .tiles import KC
 
-__all__ = ["FAMILIES", "family_kernels", "work_items"]
+__all__ = ["family_kernels", "work_items"]
 
 
 def cast_to(value, like):
@@ -109,24 +109,18 @@ def generic_parallel(x, y, out, zero, nchunks, nthreads):
     return gain(stats, cycles() - t0, nchunks)
 
 
-#: family name -> (span, parallel); every family is compiled once per dtype for every layout
-#: (``jit.general_signature``: strides are runtime values).  ``tile`` has one pair per kind
-#: of result (:func:`family_kernels`).
-FAMILIES = {
-    "generic": (generic_span, generic_parallel),
-    "dot": (dots.dot_span, dots.dot_parallel),
-    "rowdot": (dots.rowdot_span, dots.rowdot_parallel),
-    "tile": (tiles.tile_span, tiles.tile_parallel),
-}
-
-
 def family_kernels(family, out_dtype):
-    """``(span, parallel)`` of ``family`` for a result (the kernel's ``out``) of ``out_dtype``."""
+    """``(span, parallel)`` of ``family`` for a result (the kernel's ``out``) of ``out_dtype``.
+
+    Every family is compiled once per dtype for every layout (``jit.general_signature``:
+    strides are runtime values); ``tile``, ``dot`` and ``rowdot`` have one pair per kind of
+    result (:func:`.tiles.kernels_for`, :func:`.dots.kernels_for`).
+    """
     if family == "tile":
         return tiles.kernels_for(out_dtype)
     if family in ("dot", "rowdot"):
         return dots.kernels_for(family, out_dtype)
-    return FAMILIES[family]
+    return generic_span, generic_parallel
 
 
 def work_items(family, B, M, N):

@@ -53,7 +53,8 @@ def work_items(B, M):
 
 @jit(fastmath=frozenset())
 def tile_span(x, y, out, zero, lo, hi):
-    """Work items ``lo..hi`` (blocks of :data:`ROWS` rows, flat over batch) of ``out = x @ y``: float or integer ``out``."""
+    """Work items ``lo..hi`` (blocks of :data:`ROWS` rows, flat over batch) of ``out = x @ y``
+    for a float or integer ``out``."""
     M, K, N = x.shape[1], x.shape[2], y.shape[2]
     xs0, xs1, xs2 = x.strides
     ys0, ys1, ys2 = y.strides
