@@ -6,7 +6,8 @@ Numba cannot type float16 values on the CPU, so the engine computes float16 in f
 million elements); these convert 8 at a time with the CPU's half-precision instructions
 (x86 F16C: ``vcvtph2ps``/``vcvtps2ph``), round-to-nearest-even like NumPy's, bit for bit
 except that a signalling NaN comes back quiet (still NaN).  Measured on the dev VM for
-12.8 million elements: widening 12 ms against NumPy's 36 ms, narrowing 5 ms against 60 ms.  Where LLVM
+12.8 million elements (``asv_bench/records/2026-12-01-2359-half-conversion.txt``): widening
+15 ms against NumPy's 40 ms, narrowing 8 ms against 81 ms.  Where LLVM
 reports no such instructions, :func:`convert` is NumPy's ``astype``.
 
 The arrays are passed as ``uint16`` views of the float16 data; only their data pointers
