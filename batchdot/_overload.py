@@ -13,8 +13,7 @@ The jitted call makes the Python API's decisions with the Python API's code:
   (:func:`batchdot.cpu.family_verified`).  What these reject is a ``TypingError`` carrying
   the Python API's message.
 - **run time** (jitted): the axes, the canonical ``(B, M, K) x (B, K, N)`` views
-  (:func:`batchdot._plan.merge_group`; operands whose free axes cannot merge are copied, as
-  in the Python API), the family (:func:`batchdot.cpu.choose.choose_code`) and the staging
+  (:func:`batchdot._plan.merge_group`), the family (:func:`batchdot.cpu.choose.choose_code`) and the staging
   rule (:func:`batchdot.cpu.choose.needs_staging`), then that family's serial kernel — the
   very compiled kernel the Python API runs (:func:`_general_type` gives the arrays the types of
   :func:`batchdot.cpu.jit.general_signature`), so results are bit-identical.
@@ -22,7 +21,9 @@ The jitted call makes the Python API's decisions with the Python API's code:
   :data:`batchdot.cpu.policy.SERIAL_CUTOFF` multiply-adds or more, so that the parallel
   policy picks its threads — except on a worker thread of a Numba parallel region (the
   user's ``prange``), where the call runs serially in place; ``kernel='blas'``; operands
-  with broadcast (stride-0) axes, which the Python API computes once; an ``out``
+  with broadcast (stride-0) axes, which the Python API computes once; operands whose free
+  axes cannot merge into one strided axis, which the Python API copies (compiling that
+  rank-generic copy into every caller cost seconds per signature); an ``out``
   that overlaps an input or admits no ``(B, M, N)`` view; and every invalid call, so that
   the Python API raises its own message.
 """
@@ -340,11 +341,10 @@ def _typing(x, y, axes, dtype, out, device, kernel):
         if y.shape[0] != B or y.shape[ay] != K:
             _reject(x, y, kind, a0, a1, OUT_NAME, KERNEL_NAME)
         # the result's shape; x's axes as (batch, free..., contracted), y's as (batch,
-        # contracted, free...) and, for dot, (batch, free..., contracted)
+        # contracted, free...)
         shape = tuple_setitem(SHAPE0, 0, B)
         xorder = tuple_setitem(XORDER0, XN - 1, ax)
         yorder = tuple_setitem(YORDER0, 1, ay)
-        dorder = tuple_setitem(YORDER0, YN - 1, ay)
         j = 1
         # broadcast (stride-0) axes: the Python API computes them once (cpu._broadcast_axes)
         broadcast = B > 1 and x.strides[0] == 0 and y.strides[0] == 0
@@ -358,7 +358,6 @@ def _typing(x, y, axes, dtype, out, device, kernel):
             if a != ay:
                 shape = tuple_setitem(shape, j, y.shape[a])
                 yorder = tuple_setitem(yorder, j - JX + 2, a)
-                dorder = tuple_setitem(dorder, j - JX + 1, a)
                 broadcast |= y.shape[a] > 1 and y.strides[a] == 0
                 j += 1
         if R == 1:
@@ -376,7 +375,10 @@ def _typing(x, y, axes, dtype, out, device, kernel):
             return res
         M, xms, x_merges = merge_group(x.shape, x.strides, xorder, 1, XN - 1)
         N, yns, y_merges = merge_group(y.shape, y.strides, yorder, 2, YN)
-        if TO_PYTHON or broadcast or (B * M * N * K >= CUTOFF and _thread_id() == 0):
+        # operands whose free axes cannot merge into one strided axis are copied (as _plan
+        # does) by the Python API: a rank-generic transposed copy here would cost seconds of
+        # compilation for every new signature of the caller
+        if TO_PYTHON or broadcast or not (x_merges and y_merges) or (B * M * N * K >= CUTOFF and _thread_id() == 0):
             _to_python(x, y, ax, ay, res, OUT_NAME, KERNEL_NAME)
             return res
         if has_out:
@@ -389,15 +391,9 @@ def _typing(x, y, axes, dtype, out, device, kernel):
         else:
             out3 = res.reshape((B, M, N))
         zero = ACC_T(0)
-        # canonical views, or C-ordered copies where the free axes cannot merge (as _plan does)
-        if x_merges:
-            x3 = as_strided(x, (B, M, K), (x.strides[0], xms, x.strides[ax]))
-        else:
-            x3 = np.ascontiguousarray(x.transpose(xorder)).reshape((B, M, K))
-        if y_merges:
-            y3 = as_strided(y, (B, K, N), (y.strides[0], y.strides[ay], yns))
-        else:
-            y3 = np.ascontiguousarray(y.transpose(yorder)).reshape((B, K, N))
+        # the canonical views
+        x3 = as_strided(x, (B, M, K), (x.strides[0], xms, x.strides[ax]))
+        y3 = as_strided(y, (B, K, N), (y.strides[0], y.strides[ay], yns))
         fam = FORCED
         if fam < 0:
             fam = choose_code(CLS, XI, YI, M, N, K, x3.strides[2], y3.strides[1],
@@ -408,10 +404,7 @@ def _typing(x, y, axes, dtype, out, device, kernel):
             ys = np.ascontiguousarray(y) if sy else y
             rowdot_span(_general_in(xs), _general_in(ys), _general_out(res), zero, 0, B)
         elif fam == DOT and DOT_V:  # y as (B, N, K)
-            if y_merges:
-                yk = as_strided(y, (B, N, K), (y.strides[0], yns, y.strides[ay]))
-            else:
-                yk = np.ascontiguousarray(y.transpose(dorder)).reshape((B, N, K))
+            yk = as_strided(y, (B, N, K), (y.strides[0], yns, y.strides[ay]))
             sx, sy = needs_staging(DOT, K, x3.strides[2], XI, K, yk.strides[2], YI)
             xs = np.ascontiguousarray(x3) if sx else x3
             ys = np.ascontiguousarray(yk) if sy else yk
