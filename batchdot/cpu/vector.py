@@ -27,8 +27,10 @@ still hold the old micro-kernels).  Installed versions are safe: an upgrade rewr
 Why not unrolled scalars and LLVM's SLP vectoriser: that needs a global compiler switch that
 Numba keeps off because of miscompilations, hundreds of scalar accumulators per tile (slow to
 compile), and a separate specialisation per layout.  Here the vectors are explicit, the IR is
-a few dozen instructions per tile, and the whole tile span compiles in 1.4–1.8 CPU seconds
-per dtype (`python -m batchdot bench --first-call`, column "first call").
+a few dozen instructions per tile, and the whole tile span compiles in 1.0–1.2 CPU seconds
+per dtype (`asv_bench/records/scripts/tile_compile_seconds.py`).  Stores to an ``out`` whose
+rows are not unit-stride go through one shared function per dtype (:func:`_strided_store`),
+not a loop per accumulator in every tile shape: that halved the tiles' LLVM code.
 """
 
 from __future__ import annotations
@@ -273,7 +275,7 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
     masks = [builder.icmp_signed("<", lane_idx, _splat(builder, builder.sub(nr, ir.Constant(i64, v * w)),
                                                           ir.VectorType(i64, w))) for v in range(nv)]
     zero = ir.Constant(cv_ty, [0.0 if floating else 0] * w)
-    spill = builder.alloca(ov_ty)  # one vector, for stores to strided rows of C
+    spill = builder.alloca(ir.ArrayType(o_ty, mr * nr_max))  # the tile, for stores to strided rows of C
 
     def mul(x, y):
         return builder.fmul(x, y) if floating else builder.mul(x, y)
@@ -323,22 +325,15 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
                                           ir.Constant(i32, item_c), masks[v]])
 
     def store_strided(fin):
-        """Each vector through ``spill``, then a runtime loop over its lanes below ``nr``."""
+        """The whole tile into ``spill``, then one runtime loop nest over its rows and the
+        columns below ``nr`` (one loop, not one per vector: a rare path kept small to compile)."""
+        lanes_ptr = builder.bitcast(spill, o_ty.as_pointer())
         for r in range(mr):
-            row = at(cbase, builder.mul(const(r), c_rs))
             for v in range(nv):
-                builder.store(narrow(fin[r][v]), spill)
-                n = builder.sub(nr, const(v * w))
-                n = builder.select(builder.icmp_signed(">", n, const(w)), const(w), n)
-                with cgutils.for_range(builder, n) as loop:
-                    j = loop.index
-                    src = builder.gep(builder.bitcast(spill, o_ty.as_pointer()), [j])
-                    dst = builder.bitcast(at(row, builder.mul(builder.add(j, const(v * w)), c_cs)),
-                                          o_ty.as_pointer())
-                    val = builder.load(src)
-                    old = builder.load(dst, align=item_c)
-                    added = narrow(add(widen(old, False), widen(val, False)), False)
-                    builder.store(builder.select(acc_flag, added, val), dst, align=item_c)
+                builder.store(narrow(fin[r][v]), builder.bitcast(builder.gep(lanes_ptr, [const((r * nv + v) * w)]),
+                                                                 ov_ty.as_pointer()), align=item_c)
+        builder.call(_strided_store(mod, oc, cc, acc_dtype.itemsize),
+                     [cbase, c_rs, c_cs, lanes_ptr, const(mr), nr, const(nr_max), acc_flag])
 
     def tile(full):
         """The K loop, then the store to contiguous or strided rows of C."""
@@ -354,6 +349,41 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
             tile(True)
         with partial_tile:
             tile(False)
+    builder.ret_void()
+    return fn
+
+
+def _strided_store(mod, oc, cc, item_c):
+    """``store(c, c_rs, c_cs, src, rows, nr, ld, accumulate)``: ``rows x nr`` values of C's dtype
+    (row ``i`` at ``src + i * ld``) written, or added, to C at byte strides ``c_rs``, ``c_cs``.
+
+    One LLVM function per dtype pair and module, shared by every tile shape (the strided
+    path of ``out``, rare, kept out of the tiles' own code).
+    """
+    o_ty, c_ty = _LL[oc], _LL[cc]
+    i1, i64 = ir.IntType(1), ir.IntType(64)
+    i8p = ir.IntType(8).as_pointer()
+    name = f"batchdot_strided_store_{oc}_{cc}"
+    fn = cgutils.get_or_insert_function(mod, ir.FunctionType(ir.VoidType(), [i8p, i64, i64, o_ty.as_pointer(), i64,
+                                                                               i64, i64, i1]), name)
+    if not fn.is_declaration:
+        return fn
+    fn.linkage = "linkonce_odr"
+    fn.attributes.add("noinline")
+    cbase, c_rs, c_cs, src, rows, nr, ld, acc_flag = fn.args
+    builder = ir.IRBuilder(fn.append_basic_block("entry"))
+    floating = cc[0] == "f"
+    with cgutils.for_range(builder, rows) as row_loop:
+        i = row_loop.index
+        row = builder.gep(cbase, [builder.mul(i, c_rs)])
+        with cgutils.for_range(builder, nr) as col_loop:
+            j = col_loop.index
+            val = builder.load(builder.gep(src, [builder.add(builder.mul(i, ld), j)]))
+            dst = builder.bitcast(builder.gep(row, [builder.mul(j, c_cs)]), o_ty.as_pointer())
+            old = builder.load(dst, align=item_c)
+            a, b = _convert(builder, old, oc, cc, c_ty), _convert(builder, val, oc, cc, c_ty)
+            added = _convert(builder, builder.fadd(a, b) if floating else builder.add(a, b), cc, oc, o_ty)
+            builder.store(builder.select(acc_flag, added, val), dst, align=item_c)
     builder.ret_void()
     return fn
 
