@@ -11,8 +11,8 @@ One micro-kernel computes an ``MR x nr`` block of ``C = A @ B`` over ``K``::
   ``A`` and ``C`` may have any strides.  ``nr <= NR = NV * W`` (``W`` lanes per vector).
 - The accumulators are ``MR * NV`` vectors kept in registers through the whole K loop; each
   step loads ``NV`` vectors of B's row k, broadcasts ``A[r, k]`` and multiplies and adds.
-  Full tiles (``nr == NR``) use plain vector loads and stores, partial ones masked loads
-  and stores (never touching memory past column ``nr``).
+  Full tiles (``nr == NR``) use plain vector loads and stores; partial ones masked loads
+  of B and element stores of C (never touching memory past column ``nr``).
 - Products and sums are separate instructions (no fused multiply-add): an overflowing
   product stays ``inf`` and ``inf - inf`` is NaN, exactly as in NumPy's ``(x * y).sum()``.
 - Operands are converted on load to the accumulation type (``sitofp``, ``fpext``, sign or
@@ -262,9 +262,6 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
         vn = _vname(vty.element, w)
         return intr(f"llvm.masked.load.{vn}.p0{vn}", vty, [vty.as_pointer(), i32, mask_ty, vty])
 
-    vn = _vname(o_ty, w)
-    mstore = intr(f"llvm.masked.store.{vn}.p0{vn}", ir.VoidType(), [ov_ty, ov_ty.as_pointer(), i32, mask_ty])
-    o_zero = ir.Constant(ov_ty, [0.0 if floating else 0] * w)
 
     def narrow(val, vector=True):  # accumulator -> C's dtype
         return _convert(builder, val, cc, oc, ov_ty if vector else o_ty)
@@ -310,19 +307,15 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
             new.append([add(accs[r][v], mul(av, bvec[v])) for v in range(nv)])
         return _close_loop(builder, pre, k, const(1), accs, new, K, loop, done, zero)
 
-    def store_contiguous(fin, full):
+    def store_contiguous(fin):
+        """A full tile to unit-stride rows of C: plain vector loads and stores."""
         for r in range(mr):
             row = at(cbase, builder.mul(const(r), c_rs))
             for v in range(nv):
                 ptr = builder.bitcast(at(row, const(v * w * item_c)), ov_ty.as_pointer())
                 val = fin[r][v]
-                if full:
-                    old = widen(builder.load(ptr, align=item_c))
-                    builder.store(narrow(builder.select(acc_flag, add(old, val), val)), ptr, align=item_c)
-                else:
-                    old = widen(builder.call(mload(ov_ty), [ptr, ir.Constant(i32, item_c), masks[v], o_zero]))
-                    builder.call(mstore, [narrow(builder.select(acc_flag, add(old, val), val)), ptr,
-                                          ir.Constant(i32, item_c), masks[v]])
+                old = widen(builder.load(ptr, align=item_c))
+                builder.store(narrow(builder.select(acc_flag, add(old, val), val)), ptr, align=item_c)
 
     def store_strided(fin):
         """The whole tile into ``spill``, then one runtime loop nest over its rows and the
@@ -336,11 +329,17 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
                      [cbase, c_rs, c_cs, lanes_ptr, const(mr), nr, const(nr_max), acc_flag])
 
     def tile(full):
-        """The K loop, then the store to contiguous or strided rows of C."""
+        """The K loop, then the store: vector stores to contiguous rows of a full tile, else
+        element by element through the shared store.  Partial tiles (the last columns) take
+        the shared store too: AVX2's masked vector stores measured slower than it on AMD
+        (records/2026-12-02-0210-partial-tile-store.txt) and cost compile time."""
         fin = k_loop(full)
+        if not full:
+            store_strided(fin)
+            return
         with builder.if_else(builder.icmp_signed("==", c_cs, const(item_c))) as (contiguous, strided):
             with contiguous:
-                store_contiguous(fin, full)
+                store_contiguous(fin)
             with strided:
                 store_strided(fin)
 

@@ -1,7 +1,8 @@
 """CPU seconds to compile tile_span and tile_parallel for float32 in a fresh process (run with an empty NUMBA_CACHE_DIR).
 
-Used for the block-intrinsic A/B and the shared strided store (records/2026-12-02-0155-strided-store-compile.txt) of 2026-12-01 evening: tile_span 1.48 s at the new layout against
-1.52 s before (one run each, dev VM); a second run in the same cache shows the load time.
+Used for the block-intrinsic A/B of 2026-12-01 evening (tile_span 1.48 s at the new layout against
+1.52 s before, one run each, dev VM) and for the shared strided store of 2026-12-02
+(records/2026-12-02-0155-strided-store-compile.txt); a second run in the same cache shows the load time.
 """
 import time, numpy as np, numba
 from numba import njit
