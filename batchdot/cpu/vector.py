@@ -262,7 +262,6 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
         vn = _vname(vty.element, w)
         return intr(f"llvm.masked.load.{vn}.p0{vn}", vty, [vty.as_pointer(), i32, mask_ty, vty])
 
-
     def narrow(val, vector=True):  # accumulator -> C's dtype
         return _convert(builder, val, cc, oc, ov_ty if vector else o_ty)
 
@@ -318,8 +317,8 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
                 builder.store(narrow(builder.select(acc_flag, add(old, val), val)), ptr, align=item_c)
 
     def store_strided(fin):
-        """The whole tile into ``spill``, then one runtime loop nest over its rows and the
-        columns below ``nr`` (one loop, not one per vector: a rare path kept small to compile)."""
+        """The whole tile into ``spill``, then the shared element store over its rows and the
+        columns below ``nr`` (strided rows of C, and partial tiles)."""
         lanes_ptr = builder.bitcast(spill, o_ty.as_pointer())
         for r in range(mr):
             for v in range(nv):
@@ -356,8 +355,8 @@ def _strided_store(mod, oc, cc, item_c):
     """``store(c, c_rs, c_cs, src, rows, nr, ld, accumulate)``: ``rows x nr`` values of C's dtype
     (row ``i`` at ``src + i * ld``) written, or added, to C at byte strides ``c_rs``, ``c_cs``.
 
-    One LLVM function per dtype pair and module, shared by every tile shape (the strided
-    path of ``out``, rare, kept out of the tiles' own code).
+    One LLVM function per dtype pair and module, shared by every tile shape: an ``out``
+    without unit-stride rows, and the last columns of a block (partial tiles).
     """
     o_ty, c_ty = _LL[oc], _LL[cc]
     i1, i64 = ir.IntType(1), ir.IntType(64)
