@@ -138,8 +138,11 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None
            [53]])
     """
     key = None
-    if device is None and (out is None or type(out) is _ndarray):
-        key = _runner_key(x, y, axes, dtype, kernel)
+    if device is None and type(x) is _ndarray and type(y) is _ndarray and (out is None or type(out) is _ndarray):
+        if dtype is None and kernel is None and (axes is None or type(axes) is int):  # the short path
+            key = (x.shape, x.strides, x.dtype, y.shape, y.strides, y.dtype, axes)
+        else:
+            key = _runner_key(x, y, axes, dtype, kernel)
         if key is not None:
             run = _RUNNERS.get(key)
             if run is not None:
@@ -172,7 +175,7 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None
 
 # --------------------------------------------------------------------------- call cache
 
-#: (shapes, strides, dtypes, axes, dtype, kernel) -> runner; cleared when it grows past max.
+#: (shapes, strides, dtypes, axes[, dtype, kernel]) -> runner; cleared when it grows past max.
 _RUNNERS = {}
 _RUNNERS_MAX = 4096
 
@@ -183,9 +186,11 @@ def _runner_key(x, y, axes, dtype, kernel):
     Only plain ndarrays, and only axes of exactly ``None``/``int``/``(int, int)``/``[int, int]``:
     ``True``, ``1.0`` and ``1`` hash alike, so anything else takes the validating path every
     time.  ``dtype`` may be a dtype, a type (``np.float64``, ``float``) or a string; it is keyed
-    as the dtype it names.  The flags word carries writeability and alignment, which (with
-    shapes, strides and dtypes) fix the Numba types that a runner's compiled entry point was
-    built for.
+    as the dtype it names.  Shapes, strides and dtypes fix everything a runner decides (the
+    kernel family, views or copies, the compiled entry point's types: the kernels take their
+    operands as read-only, unaligned ``'A'`` arrays, so writeability and alignment do not
+    count).  A call without ``dtype=`` and ``kernel=`` has the short key that
+    :func:`batch_dot` builds inline.
     """
     if type(x) is not _ndarray or type(y) is not _ndarray or not (kernel is None or type(kernel) is str):
         return None
@@ -201,8 +206,8 @@ def _runner_key(x, y, axes, dtype, kernel):
             dtype = np.dtype(dtype)
         except TypeError:  # the validating path reports it
             return None
-    return (x.shape, x.strides, x.dtype, x.flags.num, y.shape, y.strides, y.dtype, y.flags.num, axes, dtype,
-            kernel)
+    key = (x.shape, x.strides, x.dtype, y.shape, y.strides, y.dtype, axes)
+    return key if dtype is None and kernel is None else key + (dtype, kernel)
 
 
 _ndarray = np.ndarray

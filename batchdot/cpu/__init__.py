@@ -337,11 +337,16 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
             return (stage(x) if sx else x), (stage(y) if sy else y)
 
         fn, tail = prepare("rowdot", *operands(x, y), np.empty(out_shape, out_k), acc_dtype)
-
-        def run_rows(x, y):
-            res = np.empty(out_shape, out_k)
-            fn(*operands(*cast(x, y)), res, *tail)
-            return res
+        if not (sx or sy or cast_x or cast_y):
+            def run_rows(x, y):  # the tiny-call path
+                res = np.empty(out_shape, out_k)
+                fn(x, y, res, *tail)
+                return res
+        else:
+            def run_rows(x, y):
+                res = np.empty(out_shape, out_k)
+                fn(*operands(*cast(x, y)), res, *tail)
+                return res
 
         return _finish(run_rows, "rowdot", p, out_dtype, lambda x, y: operands(*cast(x, y)), acc_dtype)
     if family == "dot":  # the kernel takes y as (B, N, K)
@@ -366,15 +371,24 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
         return (x if x.shape == xs else x.reshape(xs)), (y if y.shape == ys else y.reshape(ys))
 
     fn, tail = prepare(family, *arrange(x, y), np.empty(shape3, out_k), acc_dtype)
-    if not (cast_x or cast_y or copy_x or copy_y) and ident_x and ident_y and x.shape == xs and y.shape == ys:
-        def views(x, y):  # the operands are the kernel's views already: the tiny-call path
+    direct = not (cast_x or cast_y or copy_x or copy_y) and ident_x and ident_y and x.shape == xs and y.shape == ys
+    del x, y  # the first call stages its own copies: never two alive at once
+    reshape = out_shape != shape3
+    if direct:
+        def views(x, y):  # the operands are the kernel's views already
             return x, y
+
+        if same_out and not reshape:
+            def run_direct(x, y):  # the tiny-call path: one allocation, one compiled call
+                res = np.empty(shape3, out_k)
+                fn(x, y, res, *tail)
+                return res
+
+            return _finish(run_direct, family, p, out_dtype, views, acc_dtype)
     else:
         def views(x, y):
             """The kernel's operands ``x3``, ``yk`` for arrays laid out like the key's."""
             return arrange(*cast(x, y))
-    del x, y  # the first call stages its own copies: never two alive at once
-    reshape = out_shape != shape3
 
     def run(x, y):
         x3, yk = views(x, y)
