@@ -16,7 +16,9 @@ The jitted call makes the Python API's decisions with the Python API's code:
   (:func:`batchdot._plan.merge_group`), the family (:func:`batchdot.cpu.choose.choose_code`) and the staging
   rule (:func:`batchdot.cpu.choose.needs_staging`), then that family's serial kernel — the
   very compiled kernel the Python API runs (:func:`_general_type` gives the arrays the types of
-  :func:`batchdot.cpu.jit.general_signature`), so results are bit-identical.
+  :func:`batchdot.cpu.jit.general_signature`), so results are bit-identical.  It is called by
+  symbol (:func:`batchdot.cpu.jit.symbol_call`), not linked into the caller, which would
+  generate its code again in every caller (seconds per signature).
 - **hand-overs to the Python API** (one object-mode call, a few microseconds): work of
   :data:`batchdot.cpu.policy.SERIAL_CUTOFF` multiply-adds or more, so that the parallel
   policy picks its threads — except on a worker thread of a Numba parallel region (the
@@ -249,6 +251,28 @@ def _dtype_value(t):
                   f"inside @njit, got {types.unliteral(t)}")
 
 
+def _verified(family, xd, yd, out_dt, acc_dt):
+    """Raise unless the family's kernel for these dtypes passes verification in this process."""
+    from . import cpu
+
+    if not cpu.family_verified(family, xd, yd, out_dt, acc_dt):
+        raise RuntimeError(
+            f"batch_dot requires its {family} kernel for {out_dt} to pass verification, got a failure in this "
+            f"process; a cached @njit function that calls batch_dot was compiled when it passed: clear the "
+            f"function's Numba cache (its __pycache__ *.nbi/*.nbc files) to recompile it"
+        )
+
+
+@functools.cache
+def _kernel_call(family, xd, yd, out_dt, acc_dt):
+    """The intrinsic that calls the family's serial kernel for these dtypes by symbol."""
+    from .cpu.jit import symbol_call
+    from .cpu.kernels import family_kernels
+
+    check = None if family == "generic" else functools.partial(_verified, family, xd, yd, out_dt, acc_dt)
+    return symbol_call(family_kernels(family, out_dt)[0], check)
+
+
 @functools.cache
 def _register_engine_helpers():
     """The engine's integer decision functions, callable from jitted code (once)."""
@@ -324,11 +348,10 @@ def _typing(x, y, axes, dtype, out, device, kernel):
     JX = XN - 1  # the result's axes [1, JX) come from x, [JX, RS) from y
     GENERIC, DOT, ROWDOT, TILE = choose.GENERIC, choose.DOT, choose.ROWDOT, choose.TILE
     pair = _PAIRS[kind]
-    from .cpu.dots import kernels_for as dot_kernels
-    dot_span, rowdot_span = dot_kernels("dot", out_dt)[0], dot_kernels("rowdot", out_dt)[0]
-    from .cpu.kernels import generic_span
-    from .cpu.tiles import kernels_for, work_items as tile_items
-    tile_span = kernels_for(out_dt)[0]
+    from .cpu.tiles import work_items as tile_items
+    # the kernels, called by symbol (not linked into the caller: see cpu.jit.symbol_call)
+    dot_span, rowdot_span, tile_span, generic_span = (_kernel_call(f, xd, yd, out_dt, acc_dt)
+                                                      for f in ("dot", "rowdot", "tile", "generic"))
     as_strided = np.lib.stride_tricks.as_strided
 
     def impl(x, y, axes=None, dtype=None, out=None, device=None, kernel=None):

@@ -292,6 +292,13 @@ def test_users_cache_true_function_loads_from_the_cache(tmp_path):
 
     assert run() == (0, 1)  # compiled and saved
     assert run() == (1, 0)  # loaded: batch_dot inside a cached function
+    # the caller calls the engine's kernels by symbol: loaded without the kernels' own cache,
+    # it compiles (and verifies) them before it runs
+    kernel_files = [p for p in (tmp_path / "cache").rglob("*.nb*") if "user" not in p.name]
+    assert kernel_files
+    for p in kernel_files:
+        p.unlink()
+    assert run() == (1, 0)
 
 
 def test_registered_through_numbas_entry_point_without_importing_the_engine():

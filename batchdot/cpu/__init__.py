@@ -7,7 +7,9 @@ Everything the engine decides, each in one module:
   fork, threading layers, caps);
 - :mod:`~batchdot.cpu.kernels`, :mod:`~batchdot.cpu.dots`, :mod:`~batchdot.cpu.tiles` — the kernels,
   which know nothing of axes: canonical ``(B, M, K) x (B, K, N) -> (B, M, N)`` strided views;
-- :mod:`~batchdot.cpu.verify` — the first-build check of every generated kernel.
+- :mod:`~batchdot.cpu.verify` — the first-build check of every generated kernel;
+- :mod:`~batchdot.cpu.jit` — JIT options, compiling for a call, and calling kernels by symbol from
+  a user's `@njit` code.
 
 The API (``batchdot._api``) calls :func:`runner` (a reusable callable for one call layout)
 and :func:`execute` (the uncached ``out=`` path); nothing else.

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 
-from numba import config, njit, typeof
+from numba import config, njit, typeof, types
 
 JIT_OPTIONS = dict(cache=True, nogil=True, error_model="numpy", boundscheck=False)
 log = logging.getLogger("batchdot")
@@ -83,3 +83,87 @@ def compile_for(dispatcher, args, general=False, outputs=(2,)):
         log.info("compiled %s for (%s) in %.1f s; once per machine: later processes load it from Numba's cache",
                  dispatcher.py_func.__name__, ", ".join(map(str, sig[:3])), seconds)
     return entry
+
+
+# --------------------------------------------------------------------------- calls by symbol
+
+#: (dispatcher, argument types) -> the stable symbol bound to its compiled code in this process.
+_BOUND = {}
+
+
+def _symbol(dispatcher, argtys):
+    """A symbol name for ``dispatcher`` compiled for ``argtys``, the same in every process."""
+    import hashlib
+
+    fn = dispatcher.py_func
+    text = f"{fn.__module__}.{fn.__qualname__}{tuple(map(str, argtys))}"
+    return "batchdot_kernel_" + hashlib.sha1(text.encode()).hexdigest()[:24]
+
+
+def bind(dispatcher, argtys):
+    """Compile (or load) ``dispatcher`` for ``argtys`` and bind its stable symbol to it.
+
+    Returns the symbol (:func:`_symbol`): code that declares it and calls it with Numba's
+    calling convention runs the compiled function, once this ran in the process.
+    """
+    from llvmlite import binding
+
+    argtys = tuple(argtys)
+    name = _BOUND.get((dispatcher, argtys))
+    if name is None:
+        if argtys not in dispatcher.overloads:
+            dispatcher.compile(argtys)
+        cres = dispatcher.overloads[argtys]
+        name = _symbol(dispatcher, argtys)
+        binding.add_symbol(name, cres.library.get_pointer_to_function(cres.fndesc.llvm_func_name))
+        _BOUND[dispatcher, argtys] = name
+    return name
+
+
+def _bind_on_load(module, qualname, argtys, check):
+    """A cached caller's load hook: :func:`bind` again in this process, after ``check()``."""
+    import importlib
+
+    if check is not None:
+        check()
+    bind(getattr(importlib.import_module(module), qualname), argtys)
+
+
+def symbol_call(dispatcher, check=None):
+    """An intrinsic that calls ``dispatcher`` (a kernel: six arguments, no result) by symbol.
+
+    Calling a Numba function from jitted code links its whole library into the caller, which
+    optimises and generates that code again: about half of the compile time of a user's
+    ``@njit`` function that calls ``batch_dot``.  This intrinsic instead declares the kernel's
+    stable symbol (:func:`bind`) and calls it; the caller's library records a load hook
+    (Numba's ``reload_init``, run before a cached library is loaded) that binds the symbol
+    in the new process first.  ``check`` (a picklable callable, or None) runs before each
+    bind in a new process, e.g. the kernel's verification; it raises to refuse.
+    """
+    import functools
+
+    from numba.core import cgutils
+    from numba.extending import intrinsic
+
+    fn = dispatcher.py_func
+
+    @intrinsic
+    def call(typingctx, x, y, out, zero, lo, hi):
+        argtys = tuple(types.unliteral(t) for t in (x, y, out, zero, lo, hi))
+
+        def codegen(context, builder, sig, args):
+            name = bind(dispatcher, argtys)
+            cres = dispatcher.overloads[argtys]
+            rtype, atys = cres.signature.return_type, cres.signature.args
+            callee = cgutils.get_or_insert_function(builder.module, context.call_conv.get_function_type(rtype, atys),
+                                                    name)
+            status, _ = context.call_conv.call_function(builder, callee, rtype, atys, args)
+            with cgutils.if_unlikely(builder, status.is_error):
+                context.call_conv.return_status_propagate(builder, status)
+            context.active_code_library._reload_init.add(
+                functools.partial(_bind_on_load, fn.__module__, fn.__qualname__, argtys, check))
+            return context.get_dummy_value()
+
+        return types.none(*argtys), codegen
+
+    return call
