@@ -130,15 +130,17 @@ def _bind_on_load(module, qualname, argtys, check):
 
 
 def symbol_call(dispatcher, check=None):
-    """An intrinsic that calls ``dispatcher`` (a kernel: six arguments, no result) by symbol.
+    """An intrinsic that calls ``dispatcher`` by symbol: same arguments, same result.
 
     Calling a Numba function from jitted code links its whole library into the caller, which
     optimises and generates that code again: about half of the compile time of a user's
-    ``@njit`` function that calls ``batch_dot``.  This intrinsic instead declares the kernel's
-    stable symbol (:func:`bind`) and calls it; the caller's library records a load hook
-    (Numba's ``reload_init``, run before a cached library is loaded) that binds the symbol
-    in the new process first.  ``check`` (a picklable callable, or None) runs before each
-    bind in a new process, e.g. the kernel's verification; it raises to refuse.
+    ``@njit`` function that calls ``batch_dot``.  This intrinsic instead compiles (or loads)
+    ``dispatcher`` for the argument types, declares its stable symbol (:func:`bind`) and
+    calls it; the caller's library records a load hook (Numba's ``reload_init``, run before a
+    cached library is loaded) that binds the symbol in the new process first.  ``check`` (a
+    picklable callable, or None) runs before each bind in a new process, e.g. the kernel's
+    verification; it raises to refuse.  The callee runs the very code that was compiled (and
+    verified) for it.
     """
     import functools
 
@@ -148,22 +150,25 @@ def symbol_call(dispatcher, check=None):
     fn = dispatcher.py_func
 
     @intrinsic
-    def call(typingctx, x, y, out, zero, lo, hi):
-        argtys = tuple(types.unliteral(t) for t in (x, y, out, zero, lo, hi))
+    def call(typingctx, *args):
+        argtys = tuple(types.unliteral(t) for t in args)
+        bind(dispatcher, argtys)  # compiled at typing time: its result type is needed
+        restype = dispatcher.overloads[argtys].signature.return_type
 
-        def codegen(context, builder, sig, args):
+        def codegen(context, builder, sig, packed):
+            values = cgutils.unpack_tuple(builder, packed[0], len(argtys))
             name = bind(dispatcher, argtys)
             cres = dispatcher.overloads[argtys]
             rtype, atys = cres.signature.return_type, cres.signature.args
-            callee = cgutils.get_or_insert_function(builder.module, context.call_conv.get_function_type(rtype, atys),
-                                                    name)
-            status, _ = context.call_conv.call_function(builder, callee, rtype, atys, args)
+            fnty = context.call_conv.get_function_type(rtype, atys)
+            callee = cgutils.get_or_insert_function(builder.module, fnty, name)
+            status, result = context.call_conv.call_function(builder, callee, rtype, atys, values)
             with cgutils.if_unlikely(builder, status.is_error):
                 context.call_conv.return_status_propagate(builder, status)
             context.active_code_library._reload_init.add(
                 functools.partial(_bind_on_load, fn.__module__, fn.__qualname__, argtys, check))
-            return context.get_dummy_value()
+            return result
 
-        return types.none(*argtys), codegen
+        return restype(types.StarArgTuple.from_types(argtys)), codegen
 
     return call
