@@ -25,7 +25,7 @@ import numpy as np
 from numba import prange
 
 from .clock import chunk_done, cycles, gain, region_stats
-from .jit import jit
+from .jit import jit, symbol_call
 from .vector import VECTOR_BYTES, dot_kernel
 
 __all__ = ["dot_span", "dot_parallel", "rowdot_span", "rowdot_parallel", "bool_dot_span", "bool_dot_parallel",
@@ -60,6 +60,10 @@ def dot_span(x, yt, out, zero, lo, hi):
             j += 1
 
 
+# the parallel drivers call their span by symbol (jit.symbol_call), not compiled into them
+_dot_span = symbol_call(dot_span)
+
+
 @jit(parallel=True, fastmath=frozenset())
 def dot_parallel(x, yt, out, zero, nchunks, nthreads):
     """All rows of :func:`dot_span` in ``nchunks`` chunks; returns the measured gain."""
@@ -68,7 +72,7 @@ def dot_parallel(x, yt, out, zero, nchunks, nthreads):
     t0 = cycles()
     for c in prange(nchunks):
         s = cycles()
-        dot_span(x, yt, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        _dot_span(x, yt, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
         chunk_done(stats, s)
     return gain(stats, cycles() - t0, nchunks)
 
@@ -82,6 +86,9 @@ def rowdot_span(x, y, out, zero, lo, hi):
         _SINGLE(x, b * xs0, y, b * ys0, 0, K, out, b * os0, os1)
 
 
+_rowdot_span = symbol_call(rowdot_span)
+
+
 @jit(parallel=True, fastmath=frozenset())
 def rowdot_parallel(x, y, out, zero, nchunks, nthreads):
     """All rows of :func:`rowdot_span` in ``nchunks`` chunks; returns the measured gain."""
@@ -90,7 +97,7 @@ def rowdot_parallel(x, y, out, zero, nchunks, nthreads):
     t0 = cycles()
     for c in prange(nchunks):
         s = cycles()
-        rowdot_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        _rowdot_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
         chunk_done(stats, s)
     return gain(stats, cycles() - t0, nchunks)
 
@@ -132,6 +139,9 @@ def bool_dot_span(x, yt, out, zero, lo, hi):
             j += n
 
 
+_bool_dot_span = symbol_call(bool_dot_span)
+
+
 @jit(parallel=True, fastmath=frozenset())
 def bool_dot_parallel(x, yt, out, zero, nchunks, nthreads):
     """:func:`dot_parallel` for bool results."""
@@ -140,7 +150,7 @@ def bool_dot_parallel(x, yt, out, zero, nchunks, nthreads):
     t0 = cycles()
     for c in prange(nchunks):
         s = cycles()
-        bool_dot_span(x, yt, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        _bool_dot_span(x, yt, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
         chunk_done(stats, s)
     return gain(stats, cycles() - t0, nchunks)
 
@@ -159,6 +169,9 @@ def bool_rowdot_span(x, y, out, zero, lo, hi):
         out[b, 0] = hit
 
 
+_bool_rowdot_span = symbol_call(bool_rowdot_span)
+
+
 @jit(parallel=True, fastmath=frozenset())
 def bool_rowdot_parallel(x, y, out, zero, nchunks, nthreads):
     """:func:`rowdot_parallel` for bool results."""
@@ -167,7 +180,7 @@ def bool_rowdot_parallel(x, y, out, zero, nchunks, nthreads):
     t0 = cycles()
     for c in prange(nchunks):
         s = cycles()
-        bool_rowdot_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        _bool_rowdot_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
         chunk_done(stats, s)
     return gain(stats, cycles() - t0, nchunks)
 

@@ -142,6 +142,8 @@ def symbol_call(dispatcher, check=None):
     verification; it raises to refuse.  The callee runs the very code that was compiled (and
     verified) for it.
     """
+    if DISABLED:  # plain Python functions (NUMBA_DISABLE_JIT=1)
+        return dispatcher
     import functools
 
     from numba.core import cgutils

@@ -38,7 +38,7 @@ from numba.extending import overload
 
 from . import dots, tiles
 from .clock import chunk_done, cycles, gain, region_stats
-from .jit import jit
+from .jit import jit, symbol_call
 from .tiles import KC
 
 __all__ = ["family_kernels", "work_items"]
@@ -97,6 +97,10 @@ def generic_span(x, y, out, zero, lo, hi):
         out[b, i, j] = store_cast(acc, out)
 
 
+# the parallel drivers call their span by symbol (jit.symbol_call), not compiled into them
+_generic_span = symbol_call(generic_span)
+
+
 @jit(parallel=True)
 def generic_parallel(x, y, out, zero, nchunks, nthreads):
     total = x.shape[0] * x.shape[1] * y.shape[2]
@@ -104,7 +108,7 @@ def generic_parallel(x, y, out, zero, nchunks, nthreads):
     t0 = cycles()
     for c in prange(nchunks):
         s = cycles()
-        generic_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        _generic_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
         chunk_done(stats, s)
     return gain(stats, cycles() - t0, nchunks)
 

@@ -30,7 +30,7 @@ import numpy as np
 from numba import prange
 
 from .clock import chunk_done, cycles, gain, region_stats
-from .jit import jit
+from .jit import jit, symbol_call
 from .vector import REGISTERS, VECTOR_BYTES, block_kernel, tile_shape
 
 __all__ = ["tile_span", "tile_parallel", "complex_span", "complex_parallel", "bool_span", "bool_parallel", "kernels_for", "ROWS", "KC", "work_items"]
@@ -155,7 +155,11 @@ def bool_span(x, y, out, zero, lo, hi):
 
 # The parallel drivers: one per span, so that each compiles only its own code (a call
 # from one compiled function to another chosen at compile time costs a second or more of
-# compilation per dtype).
+# compilation per dtype).  They call their span by symbol (jit.symbol_call): the span's
+# compiled, verified code runs, and is not compiled again into the driver.
+_tile_span = symbol_call(tile_span)
+
+
 @jit(parallel=True, fastmath=frozenset())
 def tile_parallel(x, y, out, zero, nchunks, nthreads):
     """All work items of :func:`tile_span` in ``nchunks`` chunks; returns the measured gain."""
@@ -164,9 +168,12 @@ def tile_parallel(x, y, out, zero, nchunks, nthreads):
     t0 = cycles()
     for c in prange(nchunks):
         s = cycles()
-        tile_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        _tile_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
         chunk_done(stats, s)
     return gain(stats, cycles() - t0, nchunks)
+
+
+_complex_span = symbol_call(complex_span)
 
 
 @jit(parallel=True, fastmath=frozenset())
@@ -177,9 +184,12 @@ def complex_parallel(x, y, out, zero, nchunks, nthreads):
     t0 = cycles()
     for c in prange(nchunks):
         s = cycles()
-        complex_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        _complex_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
         chunk_done(stats, s)
     return gain(stats, cycles() - t0, nchunks)
+
+
+_bool_span = symbol_call(bool_span)
 
 
 @jit(parallel=True, fastmath=frozenset())
@@ -190,7 +200,7 @@ def bool_parallel(x, y, out, zero, nchunks, nthreads):
     t0 = cycles()
     for c in prange(nchunks):
         s = cycles()
-        bool_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
+        _bool_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
         chunk_done(stats, s)
     return gain(stats, cycles() - t0, nchunks)
 
