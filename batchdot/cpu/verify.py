@@ -1,9 +1,11 @@
 """First-build verification: every generated kernel is checked before a user's data reaches it.
 
 The vector kernels are LLVM IR written by batchdot (``vector.py``), compiled per dtype
-combination.  Each compiled kernel is run once on a small random input of the very same Numba types (dtypes, layouts, writeability)
-and compared with a float64 reference; a kernel that fails is never used (the engine falls
-back to ``generic`` and logs a warning).
+combination for every layout.  Each compiled kernel is run on a small random input of its
+dtypes, in C order and in non-contiguous layouts (Fortran order where the family reads any
+strides, a strided ``out``), and compared with a float64 (or exact integer) reference; a
+kernel that fails is never used (the engine falls back to ``generic`` and logs a warning).
+The test layouts are fixed: the verdict never depends on the layout of the call that asked.
 """
 
 from __future__ import annotations
@@ -22,24 +24,27 @@ _verified = {}
 _verify_lock = threading.Lock()
 
 
-def _like(a, shape, rng):
-    """Random array of ``shape`` typed like ``a`` by Numba: same dtype, layout, writeability."""
-    from numba import typeof
+def _values(dtype, shape, rng):
+    """Random C-ordered values of ``dtype`` whose products and sums are checked exactly or tightly."""
+    if dtype.kind == "f":
+        return rng.standard_normal(shape).astype(dtype)
+    if dtype.kind == "c":  # small integer real and imaginary parts: exact
+        return (rng.integers(-9, 10, shape) + 1j * rng.integers(-9, 10, shape)).astype(dtype)
+    # small integers (and 0/1 for bool and unsigned): products and sums stay exact
+    return rng.integers(0 if dtype.kind in "bu" else -9, 2 if dtype.kind == "b" else 10, shape).astype(dtype)
 
-    layout = typeof(a).layout
-    if a.dtype.kind == "f":
-        v = rng.standard_normal(shape).astype(a.dtype)
-    elif a.dtype.kind == "c":  # small integer real and imaginary parts: exact
-        v = (rng.integers(-9, 10, shape) + 1j * rng.integers(-9, 10, shape)).astype(a.dtype)
-    else:  # small integers (and 0/1 for bool and unsigned): products and sums stay exact
-        v = rng.integers(0 if a.dtype.kind in "bu" else -9, 2 if a.dtype.kind == "b" else 10, shape).astype(a.dtype)
-    if layout == "F":
-        v = np.asfortranarray(v)
-    elif layout == "A":
-        v = np.repeat(v, 2, axis=1)[:, ::2]  # same values, non-contiguous
-    if not a.flags.writeable:
-        v.flags.writeable = False
-    return v
+
+def _strided(v, fortran):
+    """``v``'s values in a non-contiguous layout the family reads in place.
+
+    ``fortran``: Fortran order (only where the family reads any strides); otherwise every
+    other element of a twice-as-long axis 1 (axis 0 at rank 2), so that the last axis stays unit-stride (the
+    vector loads of ``y``'s rows in ``tile`` and of the contracted axis in ``dot``/``rowdot``).
+    """
+    if fortran:
+        return np.asfortranarray(v)
+    axis = 0 if v.ndim == 2 else 1
+    return np.repeat(v, 2, axis=axis)[(slice(None),) * axis + (slice(None, None, 2),)]
 
 
 def verify(family, kernel, parallel, x3, yk, out3, zero):
@@ -50,8 +55,6 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
     serves every layout (``jit.general_signature``).  Float results must
     lie within ``4 (K + 2) eps |x| |y|`` of float64 products; integer results must be exact.
     """
-    from numba import typeof
-
     key = (family, parallel, x3.dtype, yk.dtype, out3.dtype)
     ok = _verified.get(key)
     if ok is not None:
@@ -59,34 +62,44 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
     with _verify_lock:
         rng = np.random.default_rng(12345)
         B, M, K, N = 3, 11, 37, 45
-        if family == "rowdot":  # rank-2 x, y (B, K) and out (B, 1)
+        rows = family == "rowdot"  # rank-2 x, y (B, K) and out (B, 1)
+        if rows:
             M = N = 1
-            xv, ykv = _like(x3, (B, K), rng), _like(yk, (B, K), rng)
-            xm, ym = xv[:, None, :], ykv[:, :, None]
-            ov = np.zeros((B, 1), out3.dtype)
-            if typeof(out3).layout != "C":
-                ov = np.zeros((B, 2), out3.dtype)[:, ::2]
-        else:
-            xv = xm = _like(x3, (B, M, K), rng)
-            ykv = _like(yk, (B, N, K) if family == "dot" else (B, K, N), rng)
-            ym = ykv.transpose(0, 2, 1) if family == "dot" else ykv
-            ov = np.zeros((B, M, N), out3.dtype)
-            if typeof(out3).layout != "C":
-                ov = np.zeros((B, M, 2 * N), out3.dtype)[:, :, ::2]
-        if parallel:  # on two threads, never beside another batchdot region
-            policy.run_exclusive(kernel, 2, (xv, ykv, ov, zero, 4, 2))
-        else:
-            kernel(xv, ykv, ov, zero, 0, work_items(family, B, M, N))
-        got = ov.reshape(B, M, N)
-        if out3.dtype.kind == "f":
-            x64, y64 = xm.astype(np.float64), ym.astype(np.float64)
-            bound = 4 * (K + 2) * np.finfo(out3.dtype).eps * np.matmul(np.abs(x64), np.abs(y64))
-            ok = bool(np.all(np.abs(got - np.matmul(x64, y64)) <= bound))
-        else:  # NumPy's integer matmul wraps like the kernels
-            ok = bool(np.array_equal(got, np.matmul(xm.astype(out3.dtype), ym.astype(out3.dtype))))
+        xshape = (B, K) if rows else (B, M, K)
+        yshape = (B, K) if rows else ((B, N, K) if family == "dot" else (B, K, N))
+        oshape = (B, 1) if rows else (B, M, N)
+        xv, ykv = _values(x3.dtype, xshape, rng), _values(yk.dtype, yshape, rng)
+        ok = True
+        # C order, then non-contiguous operands and a strided out: every layout the engine
+        # passes runs the same compiled kernel, whatever the layout of the call that got here
+        for layout in ("C", "strided"):
+            x, y, out = xv, ykv, np.zeros(oshape, out3.dtype)
+            if layout == "strided":
+                x = _strided(xv, family in ("tile", "generic"))
+                y = _strided(ykv, family == "generic")
+                out = np.zeros(oshape[:-1] + (2 * oshape[-1],), out3.dtype)[..., ::2]
+            if parallel:  # on two threads, never beside another batchdot region
+                policy.run_exclusive(kernel, 2, (x, y, out, zero, 4, 2))
+            else:
+                kernel(x, y, out, zero, 0, work_items(family, B, M, N))
+            ok = ok and _close(family, xv, ykv, out, B, M, K, N)
         if not ok:
             log.warning("kernel %s failed verification for %s; using generic instead", family, key[2:])
         _verified[key] = ok
     return ok
 
 
+def _close(family, xv, ykv, out, B, M, K, N):
+    """Whether a kernel's ``out`` matches the reference product of ``xv`` and ``ykv``.
+
+    Float results must lie within ``4 (K + 2) eps |x| |y|`` of float64 products; integer
+    results must be exact (NumPy's integer matmul wraps like the kernels).
+    """
+    xm = xv.reshape(B, M, K)
+    ym = ykv.reshape(B, N, K).transpose(0, 2, 1) if family in ("dot", "rowdot") else ykv
+    got = out.reshape(B, M, N)
+    if out.dtype.kind == "f":
+        x64, y64 = xm.astype(np.float64), ym.astype(np.float64)
+        bound = 4 * (K + 2) * np.finfo(out.dtype).eps * np.matmul(np.abs(x64), np.abs(y64))
+        return bool(np.all(np.abs(got - np.matmul(x64, y64)) <= bound))
+    return bool(np.array_equal(got, np.matmul(xm.astype(out.dtype), ym.astype(out.dtype))))

@@ -205,6 +205,31 @@ def test_rowdot_falls_back_to_generic_when_verification_fails(monkeypatch):
         assert_batch_dot_close(batch_dot(x, y, 1), x, y, 1)  # the cached runner too
 
 
+@pytest.mark.parametrize("layout", ["F", "strided", "negative", "transposed"])
+def test_verification_verdict_does_not_depend_on_the_first_calls_layout(monkeypatch, layout):
+    """Every family passes its check whatever the layout of the call that triggered it.
+
+    A Fortran-ordered row dot (the tiles with N = 1, y not staged) once failed the check,
+    which copied the call's layout onto a test ``y`` whose rows were then not unit-stride:
+    the tiles were then replaced by ``generic`` for that dtype in the whole process.
+    """
+    monkeypatch.setattr(cpu, "_PREPARED", {})
+    monkeypatch.setattr(_api, "_RUNNERS", {})
+    _verified.clear()
+    rng = np.random.default_rng(21)
+    cases = (((40, 9), (40, 9), 1), ((5, 1, 7), (5, 7, 1), None), ((5, 6, 7), (5, 7, 3), None),
+             ((5, 6, 7), (5, 3, 7), (2, 2)))
+    try:
+        for dtype in (np.float32, np.float64, np.int32, np.complex64, bool):
+            for xs, ys, axes in cases:
+                x, y = _values(rng, xs, dtype), _values(rng, ys, dtype)
+                got = batch_dot(with_layout(x, layout), with_layout(y, layout), axes)
+                assert_batch_dot_close(got, x, y, axes)
+        assert _verified and all(_verified.values()), [k for k, ok in _verified.items() if not ok]
+    finally:
+        _verified.clear()
+
+
 def _values(rng, shape, dtype):
     """Random values of ``dtype``: about 4 in magnitude, complex parts both set, bool one in six."""
     v = rng.standard_normal(shape) * 4
