@@ -1,26 +1,34 @@
-"""CPU seconds of one first call (100, 32, 32) x (100, 32, 32) of a dtype in a fresh process, beyond
-import numba and a trivial @njit (run with an empty NUMBA_CACHE_DIR): python first_call_ab.py DTYPE [KERNEL].
+"""First-call CPU seconds of two trees, fresh process (run with an empty or a warm NUMBA_CACHE_DIR).
 
-For an A/B of two commits, run it from each checkout with PYTHONPATH set to that checkout.
+    python asv_bench/records/scripts/first_call_ab.py batchdot_old|batchdot small32|rowdot
+
+``batchdot_old``: another tree's package copied under that name (see njit_compile_ab.py).
+Prints the CPU seconds of importing the package and one call, beyond ``import numba`` and a
+trivial ``@njit`` (the bench's ``--first-call`` floor), float32.
 """
+import importlib
+import resource
 import sys
-import time
 
+import numba
 import numpy as np
-from numba import njit
 
 
-@njit
-def triv(a):
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+@numba.njit
+def trivial(a):
     return a + 1
 
 
-triv(1)
-t0 = time.process_time()
-import batchdot  # noqa: E402
-
-dt = np.dtype(sys.argv[1])
-fam = sys.argv[2] if len(sys.argv) > 2 else None
-x = np.ones((100, 32, 32), dt) * (1 + 1j if dt.kind == "c" else 1)
-batchdot.batch_dot(x, x.copy(), kernel=fam)
-print(sys.argv[1:], "first call CPU s", round(time.process_time() - t0, 2))
+trivial(1)
+shapes = {"small32": ((4000, 32, 32), (4000, 32, 32), None), "rowdot": ((200000, 64), (200000, 64), 1)}
+xs, ys, axes = shapes[sys.argv[2]]
+x, y = np.ones(xs, np.float32), np.ones(ys, np.float32)
+t0 = cpu()
+pkg = importlib.import_module(sys.argv[1])
+pkg.batch_dot(x, y, axes)
+print(f"{sys.argv[1]:12s} {sys.argv[2]} first call {cpu() - t0:.2f} s")
