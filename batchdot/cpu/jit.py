@@ -120,13 +120,25 @@ def bind(dispatcher, argtys):
     return name
 
 
-def _bind_on_load(module, qualname, argtys, check):
-    """A cached caller's load hook: :func:`bind` again in this process, after ``check()``."""
+def _bind_on_load(module, qualname, argtys, restype, check):
+    """A cached caller's load hook: :func:`bind` again in this process, after ``check()``.
+
+    Raises (the caller is then not loaded) when the callee is gone or now returns another
+    type: a caller cached with another version of batchdot.
+    """
     import importlib
 
     if check is not None:
         check()
-    bind(getattr(importlib.import_module(module), qualname), argtys)
+    dispatcher = getattr(importlib.import_module(module), qualname, None)
+    if dispatcher is not None:
+        bind(dispatcher, argtys)
+    if dispatcher is None or dispatcher.overloads[argtys].signature.return_type != restype:
+        raise RuntimeError(
+            f"batch_dot requires {module}.{qualname} as a cached @njit function calling it was compiled with, got "
+            f"another version of batchdot: clear that function's Numba cache (its __pycache__ *.nbi/*.nbc files) "
+            f"to recompile it"
+        )
 
 
 def symbol_call(dispatcher, check=None):
@@ -168,7 +180,7 @@ def symbol_call(dispatcher, check=None):
             with cgutils.if_unlikely(builder, status.is_error):
                 context.call_conv.return_status_propagate(builder, status)
             context.active_code_library._reload_init.add(
-                functools.partial(_bind_on_load, fn.__module__, fn.__qualname__, argtys, check))
+                functools.partial(_bind_on_load, fn.__module__, fn.__qualname__, argtys, rtype, check))
             return result
 
         return restype(types.StarArgTuple.from_types(argtys)), codegen
