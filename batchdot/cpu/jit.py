@@ -120,20 +120,22 @@ def bind(dispatcher, argtys):
     return name
 
 
-def _bind_on_load(module, qualname, argtys, restype, check):
+def _bind_on_load(module, qualname, argtys, *rest):
     """A cached caller's load hook: :func:`bind` again in this process, after ``check()``.
 
-    Raises (the caller is then not loaded) when the callee is gone or now returns another
-    type: a caller cached with another version of batchdot.
+    ``rest`` is ``(restype, check)``, or ``(check,)`` in hooks recorded before the result type
+    was.  Raises (the caller is then not loaded) when the callee is gone or now returns
+    another type: a caller cached with another version of batchdot.
     """
     import importlib
 
+    restype, check = rest if len(rest) == 2 else (None, rest[0])
     if check is not None:
         check()
     dispatcher = getattr(importlib.import_module(module), qualname, None)
     if dispatcher is not None:
         bind(dispatcher, argtys)
-    if dispatcher is None or dispatcher.overloads[argtys].signature.return_type != restype:
+    if dispatcher is None or restype not in (None, dispatcher.overloads[argtys].signature.return_type):
         raise RuntimeError(
             f"batch_dot requires {module}.{qualname} as a cached @njit function calling it was compiled with, got "
             f"another version of batchdot: clear that function's Numba cache (its __pycache__ *.nbi/*.nbc files) "
