@@ -133,14 +133,20 @@ def _bind_on_load(module, qualname, argtys, *rest):
     if check is not None:
         check()
     dispatcher = getattr(importlib.import_module(module), qualname, None)
-    if dispatcher is not None:
-        bind(dispatcher, argtys)
-    if dispatcher is None or restype not in (None, dispatcher.overloads[argtys].signature.return_type):
+    try:
+        if dispatcher is not None:
+            bind(dispatcher, argtys)
+        ok = dispatcher is not None and restype in (None, dispatcher.overloads[argtys].signature.return_type)
+    except Exception as e:  # the callee no longer compiles for the recorded argument types
+        ok, cause = False, e
+    else:
+        cause = None
+    if not ok:
         raise RuntimeError(
             f"batch_dot requires {module}.{qualname} as a cached @njit function calling it was compiled with, got "
             f"another version of batchdot: clear that function's Numba cache (its __pycache__ *.nbi/*.nbc files) "
             f"to recompile it"
-        )
+        ) from cause
 
 
 def symbol_call(dispatcher, check=None):

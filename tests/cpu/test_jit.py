@@ -37,6 +37,7 @@ def test_load_hook_refuses_a_caller_cached_with_another_version():
     jit._bind_on_load("batchdot.cpu.tiles", "tile_span", argtys, None)  # a hook recorded without the result type
     assert jit._BOUND[tile_span, argtys] == jit._symbol(tile_span, argtys)
     for stale in (("batchdot.cpu.tiles", "gone_span", argtys, types.none, None),  # the callee is gone
-                  ("batchdot.cpu.tiles", "tile_span", argtys, types.float64, None)):  # it returns another type
+                  ("batchdot.cpu.tiles", "tile_span", argtys, types.float64, None),  # it returns another type
+                  ("batchdot.cpu.tiles", "tile_span", argtys[:4], types.none, None)):  # it takes other arguments
         with pytest.raises(RuntimeError, match="another version of batchdot"):
             jit._bind_on_load(*stale)
