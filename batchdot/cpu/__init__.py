@@ -8,8 +8,8 @@ Everything the engine decides, each in one module:
 - :mod:`~batchdot.cpu.kernels`, :mod:`~batchdot.cpu.dots`, :mod:`~batchdot.cpu.tiles` — the kernels,
   which know nothing of axes: canonical ``(B, M, K) x (B, K, N) -> (B, M, N)`` strided views;
 - :mod:`~batchdot.cpu.verify` — the first-build check of every generated kernel;
-- :mod:`~batchdot.cpu.jit` — JIT options, compiling for a call, and calling kernels by symbol from
-  a user's `@njit` code.
+- :mod:`~batchdot.cpu.jit` — JIT options, compiling for a call, and calls by symbol (parallel
+  drivers to their spans, ``@njit`` callers to :mod:`~batchdot.cpu.njit_entry` and the kernels).
 
 The API (``batchdot._api``) calls :func:`runner` (a reusable callable for one call layout)
 and :func:`execute` (the uncached ``out=`` path); nothing else.

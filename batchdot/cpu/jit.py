@@ -7,6 +7,9 @@
 - :data:`PARALLEL_OPTIONS`: the parallel drivers use only Numba's ``prange`` transformation.
 - :func:`compile_for`: the compiled entry point for arguments' types, optionally with one
   signature for every memory layout (:func:`general_signature`).
+- :func:`symbol_call`: jitted code calling another compiled function through a symbol bound
+  per process (:func:`bind`), not linked and compiled again into the caller (the parallel
+  drivers and ``batch_dot`` inside ``@njit``).
 
 The vector kernels (:mod:`batchdot.cpu.vector`) spell their vectors out in LLVM IR, so no
 kernel depends on LLVM's SLP vectoriser (which Numba keeps off after miscompilations).
