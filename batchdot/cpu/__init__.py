@@ -7,9 +7,11 @@ Everything the engine decides, each in one module:
   fork, threading layers, caps);
 - :mod:`~batchdot.cpu.kernels`, :mod:`~batchdot.cpu.dots`, :mod:`~batchdot.cpu.tiles` — the kernels,
   which know nothing of axes: canonical ``(B, M, K) x (B, K, N) -> (B, M, N)`` strided views;
+- :mod:`~batchdot.cpu.chunks` — the one parallel driver, which runs any kernel's work items
+  on Numba's threads (compiled once for every family and dtype);
 - :mod:`~batchdot.cpu.verify` — the first-build check of every generated kernel;
-- :mod:`~batchdot.cpu.jit` — JIT options, compiling for a call, and calls by symbol (parallel
-  drivers to their spans, ``@njit`` callers to :mod:`~batchdot.cpu.njit_entry` and the kernels).
+- :mod:`~batchdot.cpu.jit` — JIT options, compiling for a call, and calls by symbol (the
+  parallel driver's entries and ``@njit`` callers to :mod:`~batchdot.cpu.njit_entry` and the kernels).
 
 The API (``batchdot._api``) calls :func:`runner` (a reusable callable for one call layout)
 and :func:`execute` (the uncached ``out=`` path); nothing else.
@@ -26,6 +28,7 @@ import numpy as np
 from .._dtypes import accumulation_dtype, kernel_dtype
 from .._plan import _merge_strides
 from . import jit, policy
+from .chunks import Chunked, compile_driver
 from .choose import KERNELS, choose_kernel, needs_staging
 from .halves import convert
 from .jit import compile_for
@@ -118,7 +121,7 @@ def _prepare(family, x3, yk, out3, acc_dtype):
         B, M, K = x3.shape
         N = out3.shape[2]
     zero = acc_dtype.type(0)
-    span, par = family_kernels(family, out3.dtype)
+    span = family_kernels(family, out3.dtype)
     items = work_items(family, B, M, N)
     madds = B * M * N * K
     span_entry = compile_for(span, (x3, yk, out3, zero, 0, items), general=True)
@@ -130,36 +133,36 @@ def _prepare(family, x3, yk, out3, acc_dtype):
     # one-element arrays of the operands' dtypes and ranks stand for them when the parallel
     # driver is built (holding x3 itself would keep the first call's data alive in the cache)
     like = tuple(np.zeros((1,) * a.ndim, a.dtype) for a in (x3, yk, out3)) + (zero,)
-    return _Parallel(family, span_entry, par, items, madds, like), (zero,)
+    return _Parallel(family, span_entry, span, items, madds, like), (zero,)
 
 
 class _Parallel:
     """A kernel that may run in parallel: the policy picks the threads of every call.
 
-    The parallel driver (a Numba ``parallel=True`` function, several seconds to compile
-    without a cache) is built on the second call: a call that repeats is worth it, and a
-    first call then costs only the serial kernel's compilation.  :func:`precompile` builds
-    both at once.
+    The parallel entry (:class:`.chunks.Chunked`: the span under the engine's one parallel
+    driver, which is compiled once for every family and dtype) is built and verified on the
+    second call: a first call costs only the serial kernel.  :func:`precompile` builds both.
     """
 
-    def __init__(self, family, span, par, items, madds, like):
-        self.family, self.span, self.par, self.items, self.madds = family, span, par, items, madds
+    def __init__(self, family, span, dispatcher, items, madds, like):
+        self.family, self.span, self.items, self.madds = family, span, items, madds
+        self.dispatcher = dispatcher  # the span's Numba dispatcher; None once it failed in parallel
         self.like = like  # arrays of the kernel's dtypes and ranks (see _prepare)
-        self.entry = None  # compiled, verified parallel driver
+        self.entry = None  # verified parallel entry
         self.calls = 0
 
     def build(self):
         x3, yk, out3, zero = self.like
-        entry = compile_for(self.par, (x3, yk, out3, zero, 2, 2), general=True)
+        entry = parallel_entry(self.family, self.dispatcher, self.like)
         if self.family == "generic" or verify(self.family, entry, True, x3, yk, out3, zero):
             self.entry = entry
         else:  # never used: the serial kernel (verified) serves every call
-            self.par = None
+            self.dispatcher = None
 
     def __call__(self, x, y, out, zero):
         if self.entry is None:
             self.calls += 1
-            if self.calls < 2 or self.par is None or policy.state.forked or policy.serial_here():
+            if self.calls < 2 or self.dispatcher is None or policy.state.forked or policy.serial_here():
                 self.span(x, y, out, zero, 0, self.items)
                 return
             self.build()
@@ -167,6 +170,15 @@ class _Parallel:
                 self.span(x, y, out, zero, 0, self.items)
                 return
         policy.run(self.span, self.entry, self.items, self.madds, x, y, out, zero)
+
+
+def parallel_entry(family, span, like):
+    """``entry(x, y, out, zero, nchunks, nthreads)`` running ``span`` (a family's dispatcher) on
+    Numba's threads, for arrays of the dtypes and ranks of ``like`` (``x, y, out, zero``)."""
+    def count(out):
+        return work_items(family, out.shape[0], out.shape[1], out.shape[-1] if out.ndim == 3 else 1)
+
+    return Chunked(span, like, count)
 
 
 def _fallback(family, x3, yk, out3, acc_dtype):
@@ -465,7 +477,7 @@ def family_verified(family, x_dtype, y_dtype, out_dtype, acc_dtype):
         return True
     x, y, out = _tiny(family, x_dtype, y_dtype, out_dtype)
     zero = np.dtype(acc_dtype).type(0)
-    entry = compile_for(family_kernels(family, out.dtype)[0], (x, y, out, zero, 0, 2), general=True)
+    entry = compile_for(family_kernels(family, out.dtype), (x, y, out, zero, 0, 2), general=True)
     return verify(family, entry, False, x, y, out, zero)
 
 
@@ -515,9 +527,11 @@ def precompile(dtypes=PRECOMPILE_DTYPES, families=PRECOMPILE_FAMILIES, progress=
         t0 = time.perf_counter()
         x, y, out = _tiny(fam, kd, kd, kd)
         zero = np.dtype(accumulation_dtype(kd)).type(0)
-        span, par = family_kernels(fam, out.dtype)
+        span = family_kernels(fam, out.dtype)
         compile_for(span, (x, y, out, zero, 0, 2), general=True)
-        compile_for(par, (x, y, out, zero, 2, 2), general=True)
+        if not jit.DISABLED:  # the span's parallel entry, and the one parallel driver
+            parallel_entry(fam, span, (x, y, out, zero))
+            compile_driver()
         done.append((fam, dt.name, time.perf_counter() - t0))
     if progress is not None and jobs:
         print(file=progress)

@@ -1,6 +1,6 @@
 """What a parallel region measures about itself: per-thread busy time in CPU cycles.
 
-Every parallel driver of the engine has the same shape (``tiles.tile_parallel``, ``dots``)::
+The engine's parallel driver (:func:`.chunks.run_chunks`) has this shape::
 
     stats = region_stats(nthreads)
     t0 = cycles()

@@ -22,14 +22,11 @@ Like the tiles these are compiled once per dtype for every layout (strides are r
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
 
-from .clock import chunk_done, cycles, gain, region_stats
-from .jit import jit, symbol_call
+from .jit import jit
 from .vector import VECTOR_BYTES, dot_kernel
 
-__all__ = ["dot_span", "dot_parallel", "rowdot_span", "rowdot_parallel", "bool_dot_span", "bool_dot_parallel",
-           "bool_rowdot_span", "bool_rowdot_parallel", "kernels_for", "DOTS"]
+__all__ = ["dot_span", "rowdot_span", "bool_dot_span", "bool_rowdot_span", "kernels_for", "DOTS"]
 
 #: Dots that share the loads of one row of ``x``.
 DOTS = 4
@@ -60,23 +57,6 @@ def dot_span(x, yt, out, zero, lo, hi):
             j += 1
 
 
-# the parallel drivers call their span by symbol (jit.symbol_call), not compiled into them
-_dot_span = symbol_call(dot_span)
-
-
-@jit(parallel=True, fastmath=frozenset())
-def dot_parallel(x, yt, out, zero, nchunks, nthreads):
-    """All rows of :func:`dot_span` in ``nchunks`` chunks; returns the measured gain."""
-    total = x.shape[0] * x.shape[1]
-    stats = region_stats(nthreads)
-    t0 = cycles()
-    for c in prange(nchunks):
-        s = cycles()
-        _dot_span(x, yt, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
-        chunk_done(stats, s)
-    return gain(stats, cycles() - t0, nchunks)
-
-
 @jit(fastmath=frozenset())
 def rowdot_span(x, y, out, zero, lo, hi):
     """Rows ``lo..hi`` of ``out[b, 0] = x[b] . y[b]`` for rank-2 ``x``, ``y``."""
@@ -84,22 +64,6 @@ def rowdot_span(x, y, out, zero, lo, hi):
     xs0, ys0, os0, os1 = x.strides[0], y.strides[0], out.strides[0], out.strides[1]
     for b in range(lo, hi):
         _SINGLE(x, b * xs0, y, b * ys0, 0, K, out, b * os0, os1)
-
-
-_rowdot_span = symbol_call(rowdot_span)
-
-
-@jit(parallel=True, fastmath=frozenset())
-def rowdot_parallel(x, y, out, zero, nchunks, nthreads):
-    """All rows of :func:`rowdot_span` in ``nchunks`` chunks; returns the measured gain."""
-    total = x.shape[0]
-    stats = region_stats(nthreads)
-    t0 = cycles()
-    for c in prange(nchunks):
-        s = cycles()
-        _rowdot_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
-        chunk_done(stats, s)
-    return gain(stats, cycles() - t0, nchunks)
 
 
 #: Elements of K per count of the bool dots: an int32 count never wraps.
@@ -139,22 +103,6 @@ def bool_dot_span(x, yt, out, zero, lo, hi):
             j += n
 
 
-_bool_dot_span = symbol_call(bool_dot_span)
-
-
-@jit(parallel=True, fastmath=frozenset())
-def bool_dot_parallel(x, yt, out, zero, nchunks, nthreads):
-    """:func:`dot_parallel` for bool results."""
-    total = x.shape[0] * x.shape[1]
-    stats = region_stats(nthreads)
-    t0 = cycles()
-    for c in prange(nchunks):
-        s = cycles()
-        _bool_dot_span(x, yt, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
-        chunk_done(stats, s)
-    return gain(stats, cycles() - t0, nchunks)
-
-
 @jit(fastmath=frozenset())
 def bool_rowdot_span(x, y, out, zero, lo, hi):
     """:func:`rowdot_span` for bool operands and result (as :func:`bool_dot_span`)."""
@@ -169,24 +117,8 @@ def bool_rowdot_span(x, y, out, zero, lo, hi):
         out[b, 0] = hit
 
 
-_bool_rowdot_span = symbol_call(bool_rowdot_span)
-
-
-@jit(parallel=True, fastmath=frozenset())
-def bool_rowdot_parallel(x, y, out, zero, nchunks, nthreads):
-    """:func:`rowdot_parallel` for bool results."""
-    total = x.shape[0]
-    stats = region_stats(nthreads)
-    t0 = cycles()
-    for c in prange(nchunks):
-        s = cycles()
-        _bool_rowdot_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
-        chunk_done(stats, s)
-    return gain(stats, cycles() - t0, nchunks)
-
-
 def kernels_for(family, out_dtype):
-    """``(span, parallel)`` of ``family`` (``"dot"`` or ``"rowdot"``) for a result of ``out_dtype``."""
+    """The span of ``family`` (``"dot"`` or ``"rowdot"``) for a result of ``out_dtype``."""
     if out_dtype.kind == "b":
-        return (bool_dot_span, bool_dot_parallel) if family == "dot" else (bool_rowdot_span, bool_rowdot_parallel)
-    return (dot_span, dot_parallel) if family == "dot" else (rowdot_span, rowdot_parallel)
+        return bool_dot_span if family == "dot" else bool_rowdot_span
+    return dot_span if family == "dot" else rowdot_span

@@ -4,12 +4,12 @@
 - :data:`REDUCE_FASTMATH`: ``reassoc`` only, so that LLVM may split a sum into vector lanes
   (the generic kernel).  No ``contract``: a fused multiply-add would hide an overflowing
   product (``inf - inf`` must stay NaN, as in NumPy), and no ``nnan``/``ninf``.
-- :data:`PARALLEL_OPTIONS`: the parallel drivers use only Numba's ``prange`` transformation.
+- :data:`PARALLEL_OPTIONS`: the parallel driver uses only Numba's ``prange`` transformation.
 - :func:`compile_for`: the compiled entry point for arguments' types, optionally with one
   signature for every memory layout (:func:`general_signature`).
 - :func:`symbol_call`: jitted code calling another compiled function through a symbol bound
-  per process (:func:`bind`), not linked and compiled again into the caller (the parallel
-  drivers and ``batch_dot`` inside ``@njit``).
+  per process (:func:`bind`), not linked and compiled again into the caller (``batch_dot``
+  inside ``@njit``); :mod:`.chunks` calls the kernels through the same symbols.
 
 The vector kernels (:mod:`batchdot.cpu.vector`) spell their vectors out in LLVM IR, so no
 kernel depends on LLVM's SLP vectoriser (which Numba keeps off after miscompilations).
@@ -33,7 +33,7 @@ REDUCE_FASTMATH = frozenset({"reassoc"})
 DISABLED = bool(config.DISABLE_JIT)
 
 
-#: Numba's parallel transformations the drivers need: only ``prange`` loops.  The others
+#: Numba's parallel transformations the driver needs: only ``prange`` loops.  The others
 #: (array-expression fusion, reductions, ...) find nothing in them and cost compile time
 #: (tile_parallel: 5.7 -> 4.5 CPU seconds uncached, asv_bench/records/scripts/parallel_options_compile.py).
 PARALLEL_OPTIONS = dict(prange=True, fusion=False, comprehension=False, setitem=False, reduction=False,

@@ -1,14 +1,14 @@
 """Numba CPU kernel families over canonical strided views ``(B, M, K) x (B, K, N) -> (B, M, N)``.
 
-Kernels know nothing of axes.  Every family is a pair of functions with one calling
-convention::
+Kernels know nothing of axes.  Every family is a span function per kind of result, with one
+calling convention::
 
     span(x, y, out, zero, lo, hi)                  # work items lo..hi, serially
-    parallel(x, y, out, zero, nchunks, nthreads)   # all items in nchunks disjoint prange chunks
-                                                   # -> measured speed-up (cpu.clock)
 
-``zero`` is a zero of the accumulation dtype.  Chunks write disjoint parts of ``out`` (no
-races, no atomics).  Families:
+``zero`` is a zero of the accumulation dtype.  The engine's one parallel driver
+(:mod:`batchdot.cpu.chunks`) runs disjoint chunks of the items of any span on Numba's
+threads (no races, no atomics) and measures the region's speed-up (:mod:`batchdot.cpu.clock`).
+Families:
 
 ``generic``
     Any dtypes (cast on load to the accumulation dtype), any strides.  Items: output
@@ -33,12 +33,11 @@ explicit-vector families.
 
 from __future__ import annotations
 
-from numba import prange, types
+from numba import types
 from numba.extending import overload
 
 from . import dots, tiles
-from .clock import chunk_done, cycles, gain, region_stats
-from .jit import jit, symbol_call
+from .jit import jit
 from .tiles import KC
 
 __all__ = ["family_kernels", "work_items"]
@@ -97,34 +96,19 @@ def generic_span(x, y, out, zero, lo, hi):
         out[b, i, j] = store_cast(acc, out)
 
 
-# the parallel drivers call their span by symbol (jit.symbol_call), not compiled into them
-_generic_span = symbol_call(generic_span)
-
-
-@jit(parallel=True)
-def generic_parallel(x, y, out, zero, nchunks, nthreads):
-    total = x.shape[0] * x.shape[1] * y.shape[2]
-    stats = region_stats(nthreads)
-    t0 = cycles()
-    for c in prange(nchunks):
-        s = cycles()
-        _generic_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
-        chunk_done(stats, s)
-    return gain(stats, cycles() - t0, nchunks)
-
-
 def family_kernels(family, out_dtype):
-    """``(span, parallel)`` of ``family`` for a result (the kernel's ``out``) of ``out_dtype``.
+    """The span of ``family`` for a result (the kernel's ``out``) of ``out_dtype``.
 
     Every family is compiled once per dtype for every layout (``jit.general_signature``:
-    strides are runtime values); ``tile``, ``dot`` and ``rowdot`` have one pair per kind of
-    result (:func:`.tiles.kernels_for`, :func:`.dots.kernels_for`).
+    strides are runtime values); ``tile``, ``dot`` and ``rowdot`` have one span per kind of
+    result (:func:`.tiles.kernels_for`, :func:`.dots.kernels_for`).  The one parallel driver
+    (:mod:`.chunks`) runs any of them.
     """
     if family == "tile":
         return tiles.kernels_for(out_dtype)
     if family in ("dot", "rowdot"):
         return dots.kernels_for(family, out_dtype)
-    return generic_span, generic_parallel
+    return generic_span
 
 
 def work_items(family, B, M, N):

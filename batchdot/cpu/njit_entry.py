@@ -56,7 +56,7 @@ def _verified(family, xd, yd, out_dt, acc_dt):
 def _kernel_call(family, xd, yd, out_dt, acc_dt):
     """The intrinsic that calls the family's serial kernel for these dtypes by symbol."""
     check = None if family == "generic" else functools.partial(_verified, family, xd, yd, out_dt, acc_dt)
-    return symbol_call(family_kernels(family, out_dt)[0], check)
+    return symbol_call(family_kernels(family, out_dt), check)
 
 
 @functools.cache

@@ -2,8 +2,8 @@
 
 ``tile_span(x, y, out, zero, lo, hi)`` computes work items ``lo..hi`` of
 ``out[b] = x[b] @ y[b]`` on canonical views ``x (B, M, K)``, ``y (B, K, N)``,
-``out (B, M, N)``; ``tile_parallel`` runs all items in a ``prange`` (the engine's driver
-shape, see :mod:`.clock`).  A work item is a block of :data:`ROWS` rows of one batch element.
+``out (B, M, N)``; the engine's one parallel driver (:mod:`.chunks`) runs chunks of them on
+Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch element.
 
 - **Any layout, one compiled kernel per dtype**: the engine compiles these with ``'A'`` array
   types, strides are runtime values, and the micro-kernels take byte offsets and strides.
@@ -27,13 +27,11 @@ shape, see :mod:`.clock`).  A work item is a block of :data:`ROWS` rows of one b
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
 
-from .clock import chunk_done, cycles, gain, region_stats
-from .jit import jit, symbol_call
+from .jit import jit
 from .vector import REGISTERS, VECTOR_BYTES, block_kernel, tile_shape
 
-__all__ = ["tile_span", "tile_parallel", "complex_span", "complex_parallel", "bool_span", "bool_parallel", "kernels_for", "ROWS", "KC", "work_items"]
+__all__ = ["tile_span", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items"]
 
 #: Register tiles: MR rows x 2 vectors, and MR1 rows x 1 vector for narrow products.
 MR, _NV = tile_shape(None)
@@ -153,63 +151,11 @@ def bool_span(x, y, out, zero, lo, hi):
                     out[b, ilo + i, j0 + c] = buf[i, c] != 0
 
 
-# The parallel drivers: one per span, so that each compiles only its own code (a call
-# from one compiled function to another chosen at compile time costs a second or more of
-# compilation per dtype).  They call their span by symbol (jit.symbol_call): the span's
-# compiled, verified code runs, and is not compiled again into the driver.
-_tile_span = symbol_call(tile_span)
-
-
-@jit(parallel=True, fastmath=frozenset())
-def tile_parallel(x, y, out, zero, nchunks, nthreads):
-    """All work items of :func:`tile_span` in ``nchunks`` chunks; returns the measured gain."""
-    total = x.shape[0] * ((x.shape[1] + ROWS - 1) // ROWS)
-    stats = region_stats(nthreads)
-    t0 = cycles()
-    for c in prange(nchunks):
-        s = cycles()
-        _tile_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
-        chunk_done(stats, s)
-    return gain(stats, cycles() - t0, nchunks)
-
-
-_complex_span = symbol_call(complex_span)
-
-
-@jit(parallel=True, fastmath=frozenset())
-def complex_parallel(x, y, out, zero, nchunks, nthreads):
-    """:func:`tile_parallel` for complex results."""
-    total = x.shape[0] * ((x.shape[1] + ROWS - 1) // ROWS)
-    stats = region_stats(nthreads)
-    t0 = cycles()
-    for c in prange(nchunks):
-        s = cycles()
-        _complex_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
-        chunk_done(stats, s)
-    return gain(stats, cycles() - t0, nchunks)
-
-
-_bool_span = symbol_call(bool_span)
-
-
-@jit(parallel=True, fastmath=frozenset())
-def bool_parallel(x, y, out, zero, nchunks, nthreads):
-    """:func:`tile_parallel` for bool results."""
-    total = x.shape[0] * ((x.shape[1] + ROWS - 1) // ROWS)
-    stats = region_stats(nthreads)
-    t0 = cycles()
-    for c in prange(nchunks):
-        s = cycles()
-        _bool_span(x, y, out, zero, total * c // nchunks, total * (c + 1) // nchunks)
-        chunk_done(stats, s)
-    return gain(stats, cycles() - t0, nchunks)
-
-
 def kernels_for(out_dtype):
-    """``(span, parallel)`` of the tile family for a result of ``out_dtype`` (a NumPy dtype)."""
+    """The tile family's span for a result of ``out_dtype`` (a NumPy dtype)."""
     kind = out_dtype.kind
     if kind == "c":
-        return complex_span, complex_parallel
+        return complex_span
     if kind == "b":
-        return bool_span, bool_parallel
-    return tile_span, tile_parallel
+        return bool_span
+    return tile_span
