@@ -29,7 +29,7 @@ from .._dtypes import accumulation_dtype, kernel_dtype
 from .._plan import _merge_strides
 from . import jit, policy
 from .chunks import Chunked, compile_driver
-from .choose import KERNELS, choose_kernel, needs_staging
+from .choose import KERNELS, by_columns, choose_kernel, needs_staging
 from .halves import convert
 from .jit import compile_for
 from .kernels import family_kernels, work_items
@@ -192,10 +192,10 @@ def _fallback(family, x3, yk, out3, acc_dtype):
     return prepare("generic", x3, yk, out3, acc_dtype)
 
 
-def _needs_staging(family, xk, yk):
+def _needs_staging(family, xk, yk, columns=False):
     """:func:`choose.needs_staging` for the family's own operands ``xk`` and ``yk``."""
     return needs_staging(KERNELS.index(family), xk.shape[-1], xk.strides[-1], xk.itemsize,
-                         yk.shape[-1], yk.strides[-1], yk.itemsize)
+                         yk.shape[-1], yk.strides[-1], yk.itemsize, columns)
 
 
 def _choose(B, M, K, N, x3, y3, out_dtype, acc_dtype, kernel, rank2=False):
@@ -345,7 +345,9 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     rank2 = x.ndim == 2 and y.ndim == 2 and not (cast_x or cast_y) and same_out
     family = _choose(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2)
     if family == "rowdot":  # the kernel takes x, y and out (B, 1) as they are
-        sx, sy = _needs_staging("rowdot", x, y)  # only when forced with kernel=
+        columns = by_columns(K, x.strides[0], x.strides[1], x.itemsize, y.strides[0], y.strides[1], y.itemsize,
+                             out_k.kind == "b")
+        sx, sy = _needs_staging("rowdot", x, y, columns)  # only when forced with kernel=
 
         def operands(x, y):
             return (stage(x) if sx else x), (stage(y) if sy else y)

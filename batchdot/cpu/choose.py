@@ -10,7 +10,7 @@ import functools
 
 import numpy as np
 
-__all__ = ["KERNELS", "choose_kernel", "choose_code", "dtype_class", "check_forced", "needs_staging", "c_contiguous", "l2_bytes",
+__all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging", "c_contiguous", "l2_bytes",
            "BLAS_MIN", "tile_dtypes_ok"]
 
 #: Families that may be forced with ``kernel=``: every family the engine has.
@@ -116,16 +116,31 @@ def c_contiguous(shape, strides, itemsize):
     return ok
 
 
-def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2):
+def by_columns(K, x_b_stride, x_k_stride, x_item, y_b_stride, y_k_stride, y_item, bool_out):
+    """Whether rank-2 row dots run down the columns (``rowdot``'s column kernel).
+
+    Operands whose batch axis is unit-stride and whose contracted axis is not (Fortran
+    order, e.g. a pandas frame's ``to_numpy()``) are read in place, ``W`` rows per vector,
+    instead of copied.  Not for bool results (counted by the row kernel).  Plain integer
+    code, as :func:`choose_code`.
+    """
+    return (not bool_out and K > 1 and x_b_stride == x_item and y_b_stride == y_item
+            and not (x_k_stride == x_item and y_k_stride == y_item))
+
+
+def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2, columns=False):
     """The family code for a contraction: the heuristics of :func:`choose_kernel`, in integers.
 
     Plain integer code, shared by :func:`choose_kernel` and the ``@njit`` overload so that
     both pick the same family for the same call.  ``cls`` is :func:`dtype_class`;
     ``x_k_stride`` and ``y_k_stride`` are the byte strides of the contracted axis in the
-    canonical ``(B, M, K)`` and ``(B, K, N)`` views.
+    canonical ``(B, M, K)`` and ``(B, K, N)`` views; ``columns`` is :func:`by_columns` for
+    rank-2 operands.
     """
     if cls == SAME_FLOAT and min(M, N, K) >= BLAS_MIN and K * N * x_item > l2:
         return BLAS
+    if rank2 and columns and cls >= REAL:
+        return ROWDOT
     if cls >= REAL:
         k_contiguous = K == 1 or (x_k_stride == x_item and y_k_stride == y_item)
         if k_contiguous and (M == 1 or N == 1 or (cls == SAME_FLOAT and not y_c_contiguous)):
@@ -135,16 +150,19 @@ def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contig
     return TILE if cls >= TILE_ONLY else GENERIC
 
 
-def needs_staging(family, x_last, x_last_stride, x_item, y_last, y_last_stride, y_item):
+def needs_staging(family, x_last, x_last_stride, x_item, y_last, y_last_stride, y_item, columns=False):
     """``(stage x, stage y)``: operands the family's vector loads cannot read in place.
 
     The tiles load rows of ``y`` (``(B, K, N)``) as vectors; the dots load the contracted axis,
-    the last one, of both ``x`` and ``y`` (``(B, N, K)``, or ``(B, K)`` for ``rowdot``).  An
+    the last one, of both ``x`` and ``y`` (``(B, N, K)``, or ``(B, K)`` for ``rowdot``), except
+    ``rowdot`` by ``columns`` (:func:`by_columns`), which loads along the batch axis.  An
     operand whose last axis (size ``*_last``, byte stride ``*_last_stride``, item size ``*_item``) is not
     unit-stride is copied once in C order.  The automatic choice only picks ``dot``/``rowdot``
     when no copy is needed; ``kernel=`` may force one that needs it.  Plain integer code, as
     :func:`choose_code`.
     """
+    if family == ROWDOT and columns:
+        return False, False
     x_strided = x_last > 1 and x_last_stride != x_item
     y_strided = y_last > 1 and y_last_stride != y_item
     if family == TILE:
@@ -166,6 +184,8 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=F
         check_forced(forced, x3.dtype, y3.dtype, out_dtype, acc_dtype, rank2)
         return "rowdot" if forced == "dot" and rank2 else forced
     cls = dtype_class(x3.dtype, y3.dtype, out_dtype, acc_dtype)
+    columns = rank2 and by_columns(K, x3.strides[0], x3.strides[2], x3.itemsize, y3.strides[0], y3.strides[1],
+                                   y3.itemsize, out_dtype.kind == "b")
     code = choose_code(cls, x3.itemsize, y3.itemsize, M, N, K, x3.strides[2], y3.strides[1],
-                       c_contiguous(y3.shape, y3.strides, y3.itemsize), rank2, l2_bytes())
+                       c_contiguous(y3.shape, y3.strides, y3.itemsize), rank2, l2_bytes(), columns)
     return KERNELS[code]

@@ -19,7 +19,9 @@ Families:
     dots four at a time (:mod:`batchdot.cpu.dots`).  Items: rows of out.
 ``rowdot``
     The ``dot`` family for rank-2 operands, which it takes as they are: ``x, y (B, K)``,
-    ``out (B, 1)``, no reshaped views (the short path of tiny calls).  Items: batch elements.
+    ``out (B, 1)``, no reshaped views (the short path of tiny calls).  Operands whose batch
+    axis is unit-stride instead (Fortran order) are read down their columns, a vector of
+    rows at a time (:func:`batchdot.cpu.choose.by_columns`).  Items: batch elements.
 ``tile``
     Real operands of any dtypes with a float, integer or bool result, or complex operands
     and result of one dtype; ``y`` with unit-stride rows:

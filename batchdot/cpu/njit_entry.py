@@ -172,12 +172,14 @@ def _engine(x, y, a0, a1, kind, out, out_type, zero, templates, consts):
     # the canonical views
     x3 = as_strided(x, (B, M, K), (x.strides[0], xms, x.strides[ax]))
     y3 = as_strided(y, (B, K, N), (y.strides[0], y.strides[ay], yns))
+    columns = rank2 and choose.by_columns(K, x.strides[0], x.strides[1], XI, y.strides[0], y.strides[1], YI,
+                                          _bool_result(res))
     fam = forced
     if fam < 0:
         fam = choose.choose_code(cls, XI, YI, M, N, K, x3.strides[2], y3.strides[1],
-                          choose.c_contiguous(y3.shape, y3.strides, YI), rank2, l2)
+                          choose.c_contiguous(y3.shape, y3.strides, YI), rank2, l2, columns)
     if fam == choose.ROWDOT and rowdot_v:  # rank-2 operands as they are, out (B, 1)
-        sx, sy = choose.needs_staging(choose.ROWDOT, K, x.strides[1], XI, K, y.strides[1], YI)
+        sx, sy = choose.needs_staging(choose.ROWDOT, K, x.strides[1], XI, K, y.strides[1], YI, columns)
         xs = np.ascontiguousarray(x) if sx else x
         ys = np.ascontiguousarray(y) if sy else y
         _kernel("rowdot", _general_in(xs), _general_in(ys), _general_out(res), zero, 0, B)
@@ -222,6 +224,17 @@ def _thread_id(typingctx):
         return builder.call(fn, [])
 
     return types.intp(), codegen
+
+
+def _bool_result(a):
+    """Whether ``a``'s dtype is bool (a compile-time constant in jitted code)."""
+    return a.dtype == np.bool_
+
+
+@overload(_bool_result)
+def _bool_result_overload(a):
+    value = a.dtype == types.boolean
+    return lambda a: value
 
 
 @register_jitable

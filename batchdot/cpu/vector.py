@@ -524,3 +524,124 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
         builder.store(out, ptr, align=out_dtype.itemsize)
     builder.ret_void()
     return fn
+
+
+@functools.cache
+def cols_kernel(u):
+    """The intrinsic ``ck`` computing up to ``u * W`` row dots of operands stored by columns.
+
+    ``ck(a, a_off, a_ks, b, b_off, b_ks, K, c, c_off, c_bs, nb, accumulate)``: for ``i < nb``,
+    ``C[i] = sum_k A[i, k] * B[i, k]``, where element ``(i, k)`` of ``A`` is at byte offset
+    ``a_off + i * itemsize + k * a_ks`` (rows unit-stride apart: Fortran-ordered ``(B, K)``
+    operands, e.g. a pandas frame's ``to_numpy()``), likewise ``B``, and ``C[i]`` at
+    ``c_off + i * c_bs``; ``accumulate`` adds to ``C``.  Each vector of ``u`` holds ``W``
+    consecutive rows and sums down the columns (no horizontal sums); the last vectors are
+    masked.  Dtypes as for :func:`block_kernel` (``C``'s is the accumulation dtype; bool
+    results are not taken); products and sums are separate instructions (IEEE as NumPy's).
+    """
+
+    @intrinsic
+    def ck(typingctx, a, a_off, a_ks, b, b_off, b_ks, K, c, c_off, c_bs, nb, accumulate):
+        if not isinstance(c.dtype, (types.Float, types.Integer)) or c.dtype == types.boolean:
+            return None
+        sig = types.void(a, a_off, a_ks, b, b_off, b_ks, K, c, c_off, c_bs, nb, accumulate)
+
+        def codegen(context, builder, sig, args):
+            a, a_off, a_ks, b, b_off, b_ks, K, c, c_off, c_bs, nb, acc = args
+            dts = [np.dtype(bool) if sig.args[i].dtype == types.boolean else np.dtype(str(sig.args[i].dtype))
+                   for i in (0, 3, 7)]
+            fn = _cols_body(builder.module, *dts, u)
+            i8p = ir.IntType(8).as_pointer()
+
+            def base(arr, ty, off):
+                data = context.make_array(ty)(context, builder, arr).data
+                return builder.gep(builder.bitcast(data, i8p), [off])
+
+            builder.call(fn, [base(a, sig.args[0], a_off), a_ks, base(b, sig.args[3], b_off), b_ks, K,
+                              base(c, sig.args[7], c_off), c_bs, nb,
+                              context.cast(builder, acc, sig.args[11], types.boolean)])
+            return context.get_dummy_value()
+
+        return sig, codegen
+
+    return ck
+
+
+def _cols_body(mod, a_dtype, b_dtype, out_dtype, u):
+    """The column dots as an LLVM function of ``mod`` (defined once per module)."""
+    ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(out_dtype)
+    cc = oc if oc[0] == "f" or int(oc[1]) >= 4 else oc[0] + "4"
+    w = lanes(np.dtype(cc))
+    name = f"batchdot_cols_{ac}_{bc}_{oc}_{u}_w{w}"
+    i1, i8, i32, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
+    i8p = i8.as_pointer()
+    fn = cgutils.get_or_insert_function(mod, ir.FunctionType(ir.VoidType(), [i8p, i64, i8p, i64, i64, i8p, i64, i64, i1]),
+                                        name)
+    if not fn.is_declaration:
+        return fn
+    fn.linkage = "linkonce_odr"
+    fn.attributes.add("noinline")
+    abase, a_ks, bbase, b_ks, K, cbase, c_bs, nb, acc_flag = fn.args
+    builder = ir.IRBuilder(fn.append_basic_block("entry"))
+    item_a, item_b = a_dtype.itemsize, b_dtype.itemsize
+    floating = cc[0] == "f"
+    a_ty, b_ty, c_ty, o_ty = _LL[ac], _LL[bc], _LL[cc], _LL[oc]
+    av_ty, bv_ty, cv_ty, ov_ty = (ir.VectorType(t, w) for t in (a_ty, b_ty, c_ty, o_ty))
+    mask_ty = ir.VectorType(i1, w)
+    zero = ir.Constant(cv_ty, [0.0 if floating else 0] * w)
+    lane_idx = ir.Constant(ir.VectorType(i64, w), list(range(w)))
+    masks = [builder.icmp_signed("<", lane_idx, _splat(builder, builder.sub(nb, ir.Constant(i64, v * w)),
+                                                          ir.VectorType(i64, w))) for v in range(u)]
+    spill = builder.alloca(ir.ArrayType(o_ty, u * w))
+
+    def const(v):
+        return ir.Constant(i64, v)
+
+    def load(base_ptr, v, item, vty, code, full):
+        ptr = builder.bitcast(builder.gep(base_ptr, [const(v * w * item)]), vty.as_pointer())
+        if full:
+            val = builder.load(ptr, align=item)
+        else:
+            vn = _vname(vty.element, w)
+            ml = cgutils.get_or_insert_function(mod, ir.FunctionType(vty, [vty.as_pointer(), i32, mask_ty, vty]),
+                                                f"llvm.masked.load.{vn}.p0{vn}")
+            val = builder.call(ml, [ptr, ir.Constant(i32, item), masks[v],
+                                    ir.Constant(vty, [0.0 if code[0] == "f" else 0] * w)])
+        return _convert(builder, val, code, cc, cv_ty)
+
+    def mul(x, y):
+        return builder.fmul(x, y) if floating else builder.mul(x, y)
+
+    def add(x, y):
+        return builder.fadd(x, y) if floating else builder.add(x, y)
+
+    def sums(full):
+        pre, loop, done, k, accs = _open_loop(builder, K, 1, u, cv_ty, zero, "done")
+        ak = builder.gep(abase, [builder.mul(k, a_ks)])
+        bk = builder.gep(bbase, [builder.mul(k, b_ks)])
+        new = [add(accs[0][v], mul(load(ak, v, item_a, av_ty, ac, full), load(bk, v, item_b, bv_ty, bc, full)))
+               for v in range(u)]
+        fin = _close_loop(builder, pre, k, const(1), accs, [new], K, loop, done, zero)[0]
+        if full:  # unit-stride C (a C-ordered (B, 1) result): vector stores
+            with builder.if_then(builder.icmp_signed("==", c_bs, const(out_dtype.itemsize))):
+                for v in range(u):
+                    ptr = builder.bitcast(builder.gep(cbase, [const(v * w * out_dtype.itemsize)]), ov_ty.as_pointer())
+                    old = _convert(builder, builder.load(ptr, align=out_dtype.itemsize), oc, cc, cv_ty)
+                    val = builder.select(acc_flag, add(old, fin[v]), fin[v])
+                    builder.store(_convert(builder, val, cc, oc, ov_ty), ptr, align=out_dtype.itemsize)
+                builder.ret_void()
+        lanes_ptr = builder.bitcast(spill, o_ty.as_pointer())
+        for v in range(u):
+            builder.store(_convert(builder, fin[v], cc, oc, ov_ty),
+                          builder.bitcast(builder.gep(lanes_ptr, [const(v * w)]), ov_ty.as_pointer()),
+                          align=out_dtype.itemsize)
+        builder.call(_strided_store(mod, oc, cc, out_dtype.itemsize),
+                     [cbase, const(0), c_bs, lanes_ptr, const(1), nb, const(u * w), acc_flag])
+
+    with builder.if_else(builder.icmp_signed("==", nb, const(u * w))) as (full_block, partial_block):
+        with full_block:
+            sums(True)
+        with partial_block:
+            sums(False)
+    builder.ret_void()
+    return fn

@@ -71,9 +71,17 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
         xv, ykv = _values(x3.dtype, xshape, rng), _values(yk.dtype, yshape, rng)
         ok = True
         # C order, then non-contiguous operands and a strided out: every layout the engine
-        # passes runs the same compiled kernel, whatever the layout of the call that got here
-        for layout in ("C", "strided"):
+        # passes runs the same compiled kernel, whatever the layout of the call that got here;
+        # rowdot also reads Fortran-ordered operands down their columns (choose.by_columns)
+        layouts = ("C", "strided", "columns") if rows and out3.dtype.kind != "b" else ("C", "strided")
+        for layout in layouts:
+            if layout == "columns":  # full and partial blocks of rows
+                B = 2 * 64 + 3
+                xv, ykv = _values(x3.dtype, (B, K), rng), _values(yk.dtype, (B, K), rng)
+                oshape = (B, 1)
             x, y, out = xv, ykv, np.zeros(oshape, out3.dtype)
+            if layout == "columns":
+                x, y = np.asfortranarray(xv), np.asfortranarray(ykv)
             if layout == "strided":
                 x = _strided(xv, family in ("tile", "generic"))
                 y = _strided(ykv, family == "generic")

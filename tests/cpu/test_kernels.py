@@ -10,7 +10,7 @@ from numba import njit, prange, typeof
 from batchdot import _api, batch_dot, cpu
 from batchdot.cpu import policy, tiles
 from batchdot.cpu import kernels as _cpu
-from batchdot.cpu.choose import choose_kernel, l2_bytes
+from batchdot.cpu.choose import by_columns, choose_kernel, l2_bytes
 from batchdot.cpu.verify import _verified
 from batchdot.cpu.verify import verify as _verify
 from batchdot.testing import assert_batch_dot_close, with_layout
@@ -363,3 +363,25 @@ def test_overflowing_products_give_numpys_nan(kernel, dtype):
         got = batch_dot(x, y, axes, kernel=kernel)
     assert np.isnan(want).all()
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.uint8, np.int64, bool])
+def test_fortran_ordered_row_dots_are_read_down_their_columns(dtype):
+    """Rank-2 operands with a unit-stride batch axis (a pandas frame's ``to_numpy()``): rowdot's
+    column kernel reads them in place (no copy), full and partial blocks, K in blocks,
+    serial and parallel; bool results keep the row kernel's count, on a copy."""
+    rng = np.random.default_rng(7)
+    for B, K in [(1, 7), (3, 2), (131, 37), (70, 300), (5000, 9), (64, 1)]:
+        x, y = np.asfortranarray(_values(rng, (B, K), dtype)), np.asfortranarray(_values(rng, (B, K), dtype))
+        for out in (None, np.zeros((B, 2), np.dtype(dtype))[:, :1], np.zeros((B, 1), np.dtype(dtype))):
+            got = batch_dot(x, y, 1) if out is None else batch_dot(x, y, 1, out=out)
+            assert_batch_dot_close(got, x, y, 1)
+        xk, yk = x[:, None, :], y[:, :, None]
+        family = choose_kernel(B, 1, K, 1, xk, yk, np.dtype(dtype), np.dtype(dtype), rank2=True)
+        columns = by_columns(K, x.strides[0], x.strides[1], x.itemsize, y.strides[0], y.strides[1], y.itemsize,
+                             dtype is bool)
+        if dtype is bool:  # the row kernel, only where the contracted axis is unit-stride
+            assert (family == "rowdot") == (K == 1 or x.strides[1] == x.itemsize) and not columns
+        else:  # rowdot, reading both operands in place: by columns unless K is unit-stride too
+            assert family == "rowdot" and cpu._needs_staging("rowdot", x, y, columns) == (False, False)
+            assert columns == (B > 1 and K > 1)
