@@ -153,3 +153,15 @@ def test_result_of_more_axes_than_numpy_allows():
         plan(x_shape, y_shape)
     with pytest.raises(ValueError, match=r"batch_dot requires a result of at most 64 axes"):
         batch_dot(np.ones(x_shape), np.ones(y_shape))
+
+
+@pytest.mark.parametrize("x, y, kernel, message", [
+    (np.ones((2, 3), bool), np.ones((2, 3), np.float16), "blas",
+     r"batch_dot requires float32 or float64 operands .* kernel='blas', got bool, float16 -> float16"),
+    (np.ones((2, 3), ">f8"), np.ones((2, 3), complex), "dot", r"kernel='dot', got >f8, complex128 -> complex128"),
+    (np.ones((2, 3), np.float16), np.ones((2, 3), np.float16), "rowdot",
+     r"rank-2 operands of real dtypes needing no cast .* got float16, float16 -> float16"),
+])
+def test_a_forced_kernel_names_the_callers_dtypes(x, y, kernel, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        batch_dot(x, y, 1, kernel=kernel)

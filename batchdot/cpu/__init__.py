@@ -198,9 +198,9 @@ def _needs_staging(family, xk, yk, columns=False):
                          yk.shape[-1], yk.strides[-1], yk.itemsize, columns)
 
 
-def _choose(B, M, K, N, x3, y3, out_dtype, acc_dtype, kernel, rank2=False):
+def _choose(B, M, K, N, x3, y3, out_dtype, acc_dtype, kernel, rank2=False, shown=None):
     """:func:`choose.choose_kernel`; ``generic`` when Numba's JIT is disabled (:data:`jit.DISABLED`)."""
-    family = choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, kernel, rank2)
+    family = choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, kernel, rank2, shown)
     return "generic" if jit.DISABLED and family != "blas" else family
 
 
@@ -337,13 +337,14 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     def cast(x, y):
         return (convert(x, x_cast) if cast_x else x), (convert(y, y_cast) if cast_y else y)
 
+    shown = (x.dtype, y.dtype, out_dtype)  # the caller's dtypes, for kernel='s errors
     x, y = cast(x, y)
     # the canonical views' layouts, copies where the free axes cannot merge (no data yet)
     copy_x, x3 = _canonical(x, xo, (1, nxf, 1), xs)
     copy_y, y3 = _canonical(y, yo, (1, 1, nyf), (B, K, N))
     same_out = out_k == out_dtype
     rank2 = x.ndim == 2 and y.ndim == 2 and not (cast_x or cast_y) and same_out
-    family = _choose(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2)
+    family = _choose(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2, shown)
     if family == "rowdot":  # the kernel takes x, y and out (B, 1) as they are
         columns = by_columns(K, x.strides[0], x.strides[1], x.itemsize, y.strides[0], y.strides[1], y.itemsize,
                              out_k.kind == "b")

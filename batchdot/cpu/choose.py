@@ -73,26 +73,28 @@ def dtype_class(x_dtype, y_dtype, out_dtype, acc_dtype):
     return TILE_ONLY if np.dtype(out_dtype).kind == "c" else REAL
 
 
-def check_forced(forced, x_dtype, y_dtype, out_dtype, acc_dtype, rank2):
-    """Raise unless the family ``forced`` (``kernel=``) computes these dtypes and ranks."""
+def check_forced(forced, x_dtype, y_dtype, out_dtype, acc_dtype, rank2, shown=None):
+    """Raise unless the family ``forced`` (``kernel=``) computes these dtypes and ranks.
+
+    The dtypes are the kernel's (float16 widened, native byte order); ``shown`` are the
+    caller's own ``(x, y, result)`` dtypes, which the messages name.
+    """
     if not isinstance(forced, str) or forced not in KERNELS:
         raise ValueError(f"batch_dot requires kernel to be one of {KERNELS}, got {forced!r}")
     x_dtype, y_dtype = np.dtype(x_dtype), np.dtype(y_dtype)
     cls = dtype_class(x_dtype, y_dtype, out_dtype, acc_dtype)
+    got = "got {}, {} -> {}".format(*(shown or (x_dtype, y_dtype, out_dtype)))
     if forced == "blas" and cls != SAME_FLOAT:
-        raise TypeError(
-            f"batch_dot requires float32 or float64 operands and result of one dtype for "
-            f"kernel='blas', got {x_dtype}, {y_dtype} -> {out_dtype}"
-        )
+        raise TypeError(f"batch_dot requires float32 or float64 operands and result of one dtype for "
+                        f"kernel='blas', {got}")
     if forced in ("dot", "rowdot") and cls < REAL:
-        raise TypeError(f"batch_dot requires real operands for kernel={forced!r}, "
-                        f"got {x_dtype}, {y_dtype} -> {out_dtype}")
+        raise TypeError(f"batch_dot requires real operands for kernel={forced!r}, {got}")
     if forced == "tile" and cls == GENERIC_ONLY:
         raise TypeError(f"batch_dot requires real operands, or complex operands and result of one dtype, "
-                        f"for kernel='tile', got {x_dtype}, {y_dtype} -> {out_dtype}")
+                        f"for kernel='tile', {got}")
     if forced == "rowdot" and not rank2:
-        raise ValueError("batch_dot requires rank-2 operands of real dtypes without casts, contracted on a "
-                         "contiguous axis, for kernel='rowdot'")
+        raise ValueError(f"batch_dot requires rank-2 operands of real dtypes needing no cast (native byte order, "
+                         f"no float16) for kernel='rowdot', {got}")
 
 
 #: Codes of the families, as :func:`choose_code` returns them: indices into :data:`KERNELS`.
@@ -172,7 +174,7 @@ def needs_staging(family, x_last, x_last_stride, x_item, y_last, y_last_stride, 
     return False, False
 
 
-def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=False):
+def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=False, shown=None):
     """The kernel family for one contraction: the one place this is decided.
 
     ``out_dtype`` is the dtype the kernel writes.  ``forced`` (the ``kernel=`` argument)
@@ -181,7 +183,7 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=F
     needs unit-stride rows of ``y``; the engine stages a ``y`` without them (one copy).
     """
     if forced is not None:
-        check_forced(forced, x3.dtype, y3.dtype, out_dtype, acc_dtype, rank2)
+        check_forced(forced, x3.dtype, y3.dtype, out_dtype, acc_dtype, rank2, shown)
         return "rowdot" if forced == "dot" and rank2 else forced
     cls = dtype_class(x3.dtype, y3.dtype, out_dtype, acc_dtype)
     columns = rank2 and by_columns(K, x3.strides[0], x3.strides[2], x3.itemsize, y3.strides[0], y3.strides[1],
