@@ -93,6 +93,25 @@ def _code(dtype):
     return f"{dt.kind}{dt.itemsize}"
 
 
+def _sum_code(oc):
+    """The lanes' dtype code for sums of result code ``oc``: 1- and 2-byte integers are summed
+    in 32-bit lanes (x86 has no 8-bit vector multiply) and truncated on store, which agrees
+    modulo 2**bits with NumPy's wrapping sums."""
+    return oc if oc[0] == "f" or int(oc[1]) >= 4 else oc[0] + "4"
+
+
+def _array_dtypes(sig, positions):
+    """NumPy dtypes of the array arguments of ``sig`` at ``positions`` (bool as NumPy's bool)."""
+    return [np.dtype(bool) if sig.args[i].dtype == types.boolean else np.dtype(str(sig.args[i].dtype))
+            for i in positions]
+
+
+def _data_at(context, builder, arr, ty, off):
+    """An ``i8*`` to byte offset ``off`` of the data of Numba array ``arr`` of type ``ty``."""
+    data = context.make_array(ty)(context, builder, arr).data
+    return builder.gep(builder.bitcast(data, ir.IntType(8).as_pointer()), [off])
+
+
 def _convert(builder, value, src, dst, dst_ty):
     """``value`` of dtype code ``src`` converted to ``dst`` (scalar or vector ``dst_ty``)."""
     if src == dst:
@@ -144,13 +163,10 @@ def block_kernel(mr, mr1):
 
         def codegen(context, builder, sig, args):
             a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, acc, rows, narrow = args
-            dts = [np.dtype(bool) if sig.args[i].dtype == types.boolean else np.dtype(str(sig.args[i].dtype))
-                   for i in (0, 4, 7)]
-            i8p = ir.IntType(8).as_pointer()
+            dts = _array_dtypes(sig, (0, 4, 7))
 
             def base(arr, ty, off):
-                data = context.make_array(ty)(context, builder, arr).data
-                return builder.gep(builder.bitcast(data, i8p), [off])
+                return _data_at(context, builder, arr, ty, off)
 
             flag = context.cast(builder, acc, sig.args[13], types.boolean)
             a0, b0, c0 = base(a, sig.args[0], a_off), base(b, sig.args[4], b_off), base(c, sig.args[7], c_off)
@@ -233,9 +249,7 @@ def _vname(ty, w):
 def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
     """The micro-kernel as an LLVM function of ``mod`` (defined once per module)."""
     ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(acc_dtype)
-    # integers of 1 and 2 bytes are summed in 32-bit lanes (x86 has no 8-bit vector multiply)
-    # and truncated on store: wrapping sums agree modulo 2**bits
-    cc = oc if oc[0] == "f" or int(oc[1]) >= 4 else oc[0] + "4"
+    cc = _sum_code(oc)
     w = lanes(np.dtype(cc))
     name = f"batchdot_mk_{ac}_{bc}_{oc}_{mr}x{nv}_w{w}"
     i1, i8, i32, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
@@ -415,14 +429,11 @@ def dot_kernel(n):
 
         def codegen(context, builder, sig, args):
             a, a_off, b, b_off, b_rs, K, c, c_off, c_cs = args
-            dts = [np.dtype(bool) if sig.args[i].dtype == types.boolean else np.dtype(str(sig.args[i].dtype))
-                   for i in (0, 2, 6)]
+            dts = _array_dtypes(sig, (0, 2, 6))
             fn = _dot_body(builder.module, *dts, n)
-            i8p = ir.IntType(8).as_pointer()
 
             def base(arr, ty, off):
-                data = context.make_array(ty)(context, builder, arr).data
-                return builder.gep(builder.bitcast(data, i8p), [off])
+                return _data_at(context, builder, arr, ty, off)
 
             builder.call(fn, [base(a, sig.args[0], a_off), base(b, sig.args[2], b_off), b_rs, K,
                               base(c, sig.args[6], c_off), c_cs])
@@ -436,7 +447,7 @@ def dot_kernel(n):
 def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
     """The ``n`` shared-load dots as an LLVM function of ``mod`` (defined once per module)."""
     ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(out_dtype)
-    cc = oc if oc[0] == "f" or int(oc[1]) >= 4 else oc[0] + "4"
+    cc = _sum_code(oc)
     w = lanes(np.dtype(cc))
     u = dot_unroll(n)
     name = f"batchdot_dot_{ac}_{bc}_{oc}_{n}_w{w}"
@@ -548,14 +559,11 @@ def cols_kernel(u):
 
         def codegen(context, builder, sig, args):
             a, a_off, a_ks, b, b_off, b_ks, K, c, c_off, c_bs, nb, acc = args
-            dts = [np.dtype(bool) if sig.args[i].dtype == types.boolean else np.dtype(str(sig.args[i].dtype))
-                   for i in (0, 3, 7)]
+            dts = _array_dtypes(sig, (0, 3, 7))
             fn = _cols_body(builder.module, *dts, u)
-            i8p = ir.IntType(8).as_pointer()
 
             def base(arr, ty, off):
-                data = context.make_array(ty)(context, builder, arr).data
-                return builder.gep(builder.bitcast(data, i8p), [off])
+                return _data_at(context, builder, arr, ty, off)
 
             builder.call(fn, [base(a, sig.args[0], a_off), a_ks, base(b, sig.args[3], b_off), b_ks, K,
                               base(c, sig.args[7], c_off), c_bs, nb,
@@ -570,7 +578,7 @@ def cols_kernel(u):
 def _cols_body(mod, a_dtype, b_dtype, out_dtype, u):
     """The column dots as an LLVM function of ``mod`` (defined once per module)."""
     ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(out_dtype)
-    cc = oc if oc[0] == "f" or int(oc[1]) >= 4 else oc[0] + "4"
+    cc = _sum_code(oc)
     w = lanes(np.dtype(cc))
     name = f"batchdot_cols_{ac}_{bc}_{oc}_{u}_w{w}"
     i1, i8, i32, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
