@@ -290,7 +290,7 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None
     # the output dtype (integer sums wrap identically; bool partials are OR-ed).
     part_dtype = acc_dtype if out_dtype == np.float16 else out_dtype
     if kernel is not None and p.batch * p.m * p.n and p.contracted:
-        _check_kernel_fits(kernel, xa, ya, part_dtype)
+        _check_kernel_fits(kernel, xa, ya, part_dtype, out_dtype)
 
     limit = parse_bytes(dask.config.get("array.chunk-size"))
     xc, yc = choose_chunks(
@@ -376,15 +376,16 @@ def _blocks_on_cuda(xa, ya, device, da):
     return sides[0] == "CUDA"
 
 
-def _check_kernel_fits(kernel, xa, ya, block_dtype):
+def _check_kernel_fits(kernel, xa, ya, block_dtype, out_dtype):
     """The CPU engine's check of a forced ``kernel`` (``check_forced``), made now for the
-    blocks' dtypes and ranks, as each block's call would make it at compute time."""
+    blocks' dtypes and ranks, as each block's call would make it at compute time; the error
+    names the operands' and the result's dtypes, as the NumPy path's does."""
     from .cpu.choose import check_forced
 
     xk, yk, ok = kernel_dtype(xa.dtype), kernel_dtype(ya.dtype), kernel_dtype(block_dtype)
     _, acc_dtype = resolve_dtypes(xa.dtype, ya.dtype, block_dtype)
     rank2 = xa.ndim == 2 and ya.ndim == 2 and xk == xa.dtype and yk == ya.dtype and ok == block_dtype
-    check_forced(kernel, xk, yk, ok, acc_dtype, rank2)
+    check_forced(kernel, xk, yk, ok, acc_dtype, rank2, (xa.dtype, ya.dtype, out_dtype))
 
 
 def _chunks_of(a, da):
