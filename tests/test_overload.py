@@ -350,3 +350,14 @@ def test_broadcast_operands_equal_the_python_api():
     same(_pair(x, y, 3, 1), batch_dot(x, y, (3, 1)))
     xb, yb = np.broadcast_to(rng.standard_normal((1, 4, 5)), (3, 4, 5)), np.broadcast_to(y[:1], (3, 5, 2))
     same(_pair(xb, yb, 2, 1), batch_dot(xb, yb, (2, 1)))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.bool_])
+def test_fortran_ordered_row_dots_equal_the_python_api(dtype):
+    """Inside @njit the engine takes the same rule (choose.by_columns): rowdot down the columns
+    of Fortran-ordered operands, bool results on the row kernel."""
+    rng = np.random.default_rng(11)
+    for B, K in [(50, 37), (3, 300), (1, 5)]:
+        x = np.asfortranarray(random_values(rng, (B, K), dtype))
+        y = np.asfortranarray(random_values(rng, (B, K), dtype))
+        same(_int(x, y, 1), batch_dot(x, y, 1))
