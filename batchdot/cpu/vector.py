@@ -132,6 +132,20 @@ def _convert(builder, value, src, dst, dst_ty):
     return builder.zext(value, dst_ty) if sk in "ub" else builder.sext(value, dst_ty)
 
 
+def _vector_load(builder, ptr, vty, align, mask=None):
+    """A vector of type ``vty`` at ``ptr`` (any pointer): a plain load, or with ``mask`` a
+    masked load whose lanes off the mask read no memory (and are zero)."""
+    vptr = builder.bitcast(ptr, vty.as_pointer())
+    if mask is None:
+        return builder.load(vptr, align=align)
+    vn = _vname(vty.element, vty.count)
+    i32 = ir.IntType(32)
+    fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vty, [vty.as_pointer(), i32, mask.type, vty]),
+                                        f"llvm.masked.load.{vn}.p0{vn}")
+    floating = isinstance(vty.element, (ir.FloatType, ir.DoubleType))
+    return builder.call(fn, [vptr, ir.Constant(i32, align), mask, ir.Constant(vty, [0.0 if floating else 0] * vty.count)])
+
+
 def _splat(builder, scalar, vty):
     w = vty.count
     v = builder.insert_element(ir.Constant(vty, ir.Undefined), scalar, ir.Constant(ir.IntType(32), 0))
@@ -252,7 +266,7 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
     cc = _sum_code(oc)
     w = lanes(np.dtype(cc))
     name = f"batchdot_mk_{ac}_{bc}_{oc}_{mr}x{nv}_w{w}"
-    i1, i8, i32, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
+    i1, i8, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(64)
     i8p = i8.as_pointer()
     fnty = ir.FunctionType(ir.VoidType(), [i8p, i64, i64, i8p, i64, i8p, i64, i64, i64, i64, i1])
     fn = cgutils.get_or_insert_function(mod, fnty, name)
@@ -267,14 +281,6 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
     floating = cc[0] == "f"
     a_ty, b_ty, c_ty, o_ty = _LL[ac], _LL[bc], _LL[cc], _LL[oc]
     bv_ty, cv_ty, ov_ty = ir.VectorType(b_ty, w), ir.VectorType(c_ty, w), ir.VectorType(o_ty, w)
-    mask_ty = ir.VectorType(i1, w)
-
-    def intr(name, ret, argtys):
-        return cgutils.get_or_insert_function(mod, ir.FunctionType(ret, argtys), name)
-
-    def mload(vty):
-        vn = _vname(vty.element, w)
-        return intr(f"llvm.masked.load.{vn}.p0{vn}", vty, [vty.as_pointer(), i32, mask_ty, vty])
 
     def narrow(val, vector=True):  # accumulator -> C's dtype
         return _convert(builder, val, cc, oc, ov_ty if vector else o_ty)
@@ -305,12 +311,7 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
         bk = at(bbase, builder.mul(k, b_rs))
         bvec = []
         for v in range(nv):
-            ptr = builder.bitcast(at(bk, const(v * w * item_b)), bv_ty.as_pointer())
-            if full:
-                val = builder.load(ptr, align=item_b)
-            else:
-                val = builder.call(mload(bv_ty), [ptr, ir.Constant(i32, item_b), masks[v],
-                                                  ir.Constant(bv_ty, [0.0 if bc[0] == "f" else 0] * w)])
+            val = _vector_load(builder, at(bk, const(v * w * item_b)), bv_ty, item_b, None if full else masks[v])
             bvec.append(_convert(builder, val, bc, cc, cv_ty))
         ak = at(abase, builder.mul(k, a_cs))
         new = []
@@ -451,7 +452,7 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
     w = lanes(np.dtype(cc))
     u = dot_unroll(n)
     name = f"batchdot_dot_{ac}_{bc}_{oc}_{n}_w{w}"
-    i1, i8, i32, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
+    i8, i32, i64 = ir.IntType(8), ir.IntType(32), ir.IntType(64)
     i8p = i8.as_pointer()
     fn = cgutils.get_or_insert_function(mod, ir.FunctionType(ir.VoidType(), [i8p, i8p, i64, i64, i8p, i64]), name)
     if not fn.is_declaration:
@@ -464,7 +465,6 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
     floating = cc[0] == "f"
     a_ty, b_ty, c_ty, o_ty = _LL[ac], _LL[bc], _LL[cc], _LL[oc]
     av_ty, bv_ty, cv_ty = ir.VectorType(a_ty, w), ir.VectorType(b_ty, w), ir.VectorType(c_ty, w)
-    mask_ty = ir.VectorType(i1, w)
     zero = ir.Constant(cv_ty, [0.0 if floating else 0] * w)
 
     def const(v):
@@ -477,15 +477,7 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
         return builder.fadd(x, y) if floating else builder.add(x, y)
 
     def vload(base_ptr, k, item, vty, code, mask=None):
-        ptr = builder.bitcast(builder.gep(base_ptr, [builder.mul(k, const(item))]), vty.as_pointer())
-        if mask is None:
-            val = builder.load(ptr, align=item)
-        else:
-            vn = _vname(vty.element, w)
-            ml = cgutils.get_or_insert_function(mod, ir.FunctionType(vty, [vty.as_pointer(), i32, mask_ty, vty]),
-                                                f"llvm.masked.load.{vn}.p0{vn}")
-            val = builder.call(ml, [ptr, ir.Constant(i32, item), mask,
-                                    ir.Constant(vty, [0.0 if code[0] == "f" else 0] * w)])
+        val = _vector_load(builder, builder.gep(base_ptr, [builder.mul(k, const(item))]), vty, item, mask)
         return _convert(builder, val, code, cc, cv_ty)
 
     brows = [builder.gep(bbase, [builder.mul(const(j), b_rs)]) for j in range(n)]
@@ -581,7 +573,7 @@ def _cols_body(mod, a_dtype, b_dtype, out_dtype, u):
     cc = _sum_code(oc)
     w = lanes(np.dtype(cc))
     name = f"batchdot_cols_{ac}_{bc}_{oc}_{u}_w{w}"
-    i1, i8, i32, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
+    i1, i8, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(64)
     i8p = i8.as_pointer()
     fn = cgutils.get_or_insert_function(mod, ir.FunctionType(ir.VoidType(), [i8p, i64, i8p, i64, i64, i8p, i64, i64, i1]),
                                         name)
@@ -595,7 +587,6 @@ def _cols_body(mod, a_dtype, b_dtype, out_dtype, u):
     floating = cc[0] == "f"
     a_ty, b_ty, c_ty, o_ty = _LL[ac], _LL[bc], _LL[cc], _LL[oc]
     av_ty, bv_ty, cv_ty, ov_ty = (ir.VectorType(t, w) for t in (a_ty, b_ty, c_ty, o_ty))
-    mask_ty = ir.VectorType(i1, w)
     zero = ir.Constant(cv_ty, [0.0 if floating else 0] * w)
     lane_idx = ir.Constant(ir.VectorType(i64, w), list(range(w)))
     masks = [builder.icmp_signed("<", lane_idx, _splat(builder, builder.sub(nb, ir.Constant(i64, v * w)),
@@ -606,15 +597,7 @@ def _cols_body(mod, a_dtype, b_dtype, out_dtype, u):
         return ir.Constant(i64, v)
 
     def load(base_ptr, v, item, vty, code, full):
-        ptr = builder.bitcast(builder.gep(base_ptr, [const(v * w * item)]), vty.as_pointer())
-        if full:
-            val = builder.load(ptr, align=item)
-        else:
-            vn = _vname(vty.element, w)
-            ml = cgutils.get_or_insert_function(mod, ir.FunctionType(vty, [vty.as_pointer(), i32, mask_ty, vty]),
-                                                f"llvm.masked.load.{vn}.p0{vn}")
-            val = builder.call(ml, [ptr, ir.Constant(i32, item), masks[v],
-                                    ir.Constant(vty, [0.0 if code[0] == "f" else 0] * w)])
+        val = _vector_load(builder, builder.gep(base_ptr, [const(v * w * item)]), vty, item, None if full else masks[v])
         return _convert(builder, val, code, cc, cv_ty)
 
     def mul(x, y):
