@@ -86,20 +86,15 @@ def rowdot_span(x, y, out, zero, lo, hi):
     xs0, xs1, ys0, ys1, os0, os1 = x.strides[0], x.strides[1], y.strides[0], y.strides[1], out.strides[0], out.strides[1]
     if by_columns(K, xs0, xs1, x.itemsize, ys0, ys1, y.itemsize, False):
         rows = COLS * (VECTOR_BYTES // max(out.itemsize, 4))
-        if K <= KC:  # groups of a few columns down many rows: few memory streams at a time
-            span = rows * SUPER
-            for s0 in range(lo, hi, span):
-                s1 = min(hi, s0 + span)
-                for k0 in range(0, K, GROUP):
-                    for b0 in range(s0, s1, rows):
-                        _COLUMNS(x, b0 * xs0 + k0 * xs1, xs1, y, b0 * ys0 + k0 * ys1, ys1, min(GROUP, K - k0), out,
-                                 b0 * os0, os0, min(rows, s1 - b0), k0 > 0)
-            return
-        for b0 in range(lo, hi, rows):
-            nb = min(rows, hi - b0)
-            for k0 in range(0, K, KC):
-                _COLUMNS(x, b0 * xs0 + k0 * xs1, xs1, y, b0 * ys0 + k0 * ys1, ys1, min(KC, K - k0), out, b0 * os0, os0,
-                         nb, k0 > 0)
+        # up to KC columns: groups of a few columns down many rows (few memory streams at a
+        # time); beyond: each block of rows over blocks of KC columns (partial sums)
+        span, step = (rows * SUPER, GROUP) if K <= KC else (rows, KC)
+        for s0 in range(lo, hi, span):
+            s1 = min(hi, s0 + span)
+            for k0 in range(0, K, step):
+                for b0 in range(s0, s1, rows):
+                    _COLUMNS(x, b0 * xs0 + k0 * xs1, xs1, y, b0 * ys0 + k0 * ys1, ys1, min(step, K - k0), out,
+                             b0 * os0, os0, min(rows, s1 - b0), k0 > 0)
         return
     for b in range(lo, hi):
         _SINGLE(x, b * xs0, y, b * ys0, 0, K, out, b * os0, os1)
