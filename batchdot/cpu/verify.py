@@ -69,28 +69,22 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
         yshape = (B, K) if rows else ((B, N, K) if family == "dot" else (B, K, N))
         oshape = (B, 1) if rows else (B, M, N)
         xv, ykv = _values(x3.dtype, xshape, rng), _values(yk.dtype, yshape, rng)
-        ok = True
         # C order, then non-contiguous operands and a strided out: every layout the engine
-        # passes runs the same compiled kernel, whatever the layout of the call that got here;
-        # rowdot also reads Fortran-ordered operands down their columns (choose.by_columns)
-        layouts = ("C", "strided", "columns") if rows and out3.dtype.kind != "b" else ("C", "strided")
-        for layout in layouts:
-            if layout == "columns":  # full and partial blocks of rows
-                B = 2 * 64 + 3
-                xv, ykv = _values(x3.dtype, (B, K), rng), _values(yk.dtype, (B, K), rng)
-                oshape = (B, 1)
-            x, y, out = xv, ykv, np.zeros(oshape, out3.dtype)
-            if layout == "columns":
-                x, y = np.asfortranarray(xv), np.asfortranarray(ykv)
-            if layout == "strided":
-                x = _strided(xv, family in ("tile", "generic"))
-                y = _strided(ykv, family == "generic")
-                out = np.zeros(oshape[:-1] + (2 * oshape[-1],), out3.dtype)[..., ::2]
+        # passes runs the same compiled kernel, whatever the layout of the call that got here
+        cases = [(xv, ykv, xv, ykv, np.zeros(oshape, out3.dtype), B),
+                 (xv, ykv, _strided(xv, family in ("tile", "generic")), _strided(ykv, family == "generic"),
+                  np.zeros(oshape[:-1] + (2 * oshape[-1],), out3.dtype)[..., ::2], B)]
+        if rows and out3.dtype.kind != "b":  # rowdot down the columns (choose.by_columns):
+            Bc = 2 * 64 + 3  # full and partial blocks of rows of Fortran-ordered operands
+            xc, yc = _values(x3.dtype, (Bc, K), rng), _values(yk.dtype, (Bc, K), rng)
+            cases.append((xc, yc, np.asfortranarray(xc), np.asfortranarray(yc), np.zeros((Bc, 1), out3.dtype), Bc))
+        ok = True
+        for xv, ykv, x, y, out, b in cases:
             if parallel:  # on two threads, never beside another batchdot region
                 policy.run_exclusive(kernel, 2, (x, y, out, zero, 4, 2))
             else:
-                kernel(x, y, out, zero, 0, work_items(family, B, M, N))
-            ok = ok and _close(family, xv, ykv, out, B, M, K, N)
+                kernel(x, y, out, zero, 0, work_items(family, b, M, N))
+            ok = ok and _close(family, xv, ykv, out, b, M, K, N)
         if not ok:
             log.warning("kernel %s failed verification for %s; using generic instead", family, key[2:])
         _verified[key] = ok
