@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -29,7 +30,7 @@ from .._dtypes import accumulation_dtype, kernel_dtype
 from .._plan import _merge_strides
 from . import jit, policy
 from .chunks import Chunked, compile_driver
-from .choose import KERNELS, by_columns, choose_kernel, needs_staging
+from .choose import KERNELS, by_columns, choose_kernel, l2_bytes, needs_staging
 from .halves import convert
 from .jit import compile_for
 from .kernels import family_kernels, work_items
@@ -63,17 +64,49 @@ def _kernel_operand(a):
 
 
 def _blas(x3, y3, out3):
-    """``np.matmul``; a result with NaN or inf is recomputed by the tiles.
+    """``np.matmul``, a group of batch elements at a time, where no product can overflow.
 
-    BLAS fuses multiply-adds, so an overflowing product can read ``inf`` where NumPy's
-    ``(x * y).sum()`` gives NaN (``inf - inf``).  The sum over the result (no temporary)
-    detects any non-finite value for the cost of one pass over it.
+    BLAS fuses multiply-adds, so an overflowing product can be summed to a finite value or to
+    ``inf`` where NumPy's ``(x * y).sum()`` gives ``inf`` or NaN (``inf - inf``).  Before each
+    group's ``np.matmul``, its operands' norms bound every product (``|x_ik y_kj| <=
+    ||x|| ||y||``): a group whose bound passes half the dtype's largest finite value (rounding
+    margin), or that holds NaN or inf, is computed by the tiles (no fused multiply-adds)
+    instead.  A group's operands are read once for the bound and are then in cache for the
+    product: as fast as the former check of the whole result for NaN and inf
+    (``asv_bench/records/2026-12-02-1018-blas-checks.txt``).  No warnings, as from the tiles.
     """
-    np.matmul(x3, y3, out=out3)
+    half = float(np.finfo(out3.dtype).max) / 2
+    step = max(1, (2 * l2_bytes()) // max(1, x3[0].nbytes + y3[0].nbytes))
     with np.errstate(over="ignore", invalid="ignore"):
-        finite = np.isfinite(out3.sum())
-    if not finite:
+        for lo in range(0, x3.shape[0], step):
+            xs, ys, os = x3[lo:lo + step], y3[lo:lo + step], out3[lo:lo + step]
+            if _magnitude(xs) * _magnitude(ys) <= half:
+                np.matmul(xs, ys, out=os)
+            else:
+                execute(xs, ys, os, os.dtype, "tile")
+
+
+def _blas_or_tiles(x3, y3, out3):
+    """``blas`` as the automatic choice: :func:`_blas`, or the tiles (under the parallel policy,
+    which runs them serially there) while other processes keep a core busy
+    (:func:`policy.others_busy`): BLAS splits a product evenly between its threads, so each
+    call waits for the busy core, 2-6x longer than on one thread
+    (``asv_bench/records/2026-12-02-1022-blas-rule-scenes.txt``).  ``kernel='blas'`` is always BLAS.
+    """
+    if policy.others_busy():
+        log.debug("blas -> tile: other processes keep a core busy")
         execute(x3, y3, out3, out3.dtype, "tile")
+    else:
+        _blas(x3, y3, out3)
+
+
+def _magnitude(a):
+    """An upper bound of ``max|a|`` (NaN or inf where ``a`` holds NaN or inf): the 2-norm of a
+    contiguous ``a`` (one BLAS dot), else the largest of ``a.max()`` and ``-a.min()``."""
+    if a.flags.c_contiguous:
+        v = a.reshape(-1)
+        return math.sqrt(float(np.dot(v, v)))
+    return float(max(a.max(), -a.min())) if a.size else 0.0
 
 
 def stage(a):
@@ -91,10 +124,11 @@ def _layout(a):
     return a.shape, a.strides, a.dtype, a.flags.num
 
 
-def prepare(family, x3, yk, out3, acc_dtype):
+def prepare(family, x3, yk, out3, acc_dtype, forced=False):
     """``(fn, tail)`` such that ``fn(x3, yk, out3, *tail)`` runs the family on such arrays.
 
     Cached per family, accumulation dtype and the arrays' shapes, strides, dtypes and flags.
+    ``forced``: the family comes from ``kernel=`` (``blas`` then never hands over to the tiles).
 
     ``yk`` is the kernel's own ``y``: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``; for
     ``rowdot`` the operands are rank-2 ``(B, K)`` and ``out3`` is ``(B, 1)``.  The kernel is
@@ -103,6 +137,8 @@ def prepare(family, x3, yk, out3, acc_dtype):
     serial span directly; larger work goes through :func:`policy.run`, which picks the threads
     per call.  ``blas`` is ``np.matmul``.
     """
+    if family == "blas":
+        return (_blas if forced else _blas_or_tiles), ()
     key = (family, acc_dtype, _layout(x3), _layout(yk), _layout(out3))
     got = _PREPARED.get(key)
     if got is None:
@@ -113,8 +149,6 @@ def prepare(family, x3, yk, out3, acc_dtype):
 
 
 def _prepare(family, x3, yk, out3, acc_dtype):
-    if family == "blas":
-        return _blas, ()
     if family == "rowdot":
         (B, K), M, N = x3.shape, 1, 1
     else:
@@ -213,7 +247,7 @@ def execute(x3, y3, out3, acc_dtype, kernel=None):
     stage_x, stage_y = _needs_staging(family, x3, yk)
     x3 = stage(x3) if stage_x else x3
     yk = stage(yk) if stage_y else yk
-    fn, tail = prepare(family, x3, yk, out3, acc_dtype)
+    fn, tail = prepare(family, x3, yk, out3, acc_dtype, kernel is not None)
     fn(x3, yk, out3, *tail)
     return family
 
@@ -387,7 +421,8 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
         # already canonical (rank-3 operands in order): no new view objects on the short path
         return (x if x.shape == xs else x.reshape(xs)), (y if y.shape == ys else y.reshape(ys))
 
-    fn, tail = prepare(family, *arrange(x, y), np.empty(shape3, out_k), acc_dtype)
+    forced = kernel is not None
+    fn, tail = prepare(family, *arrange(x, y), np.empty(shape3, out_k), acc_dtype, forced)
     direct = not (cast_x or cast_y or copy_x or copy_y) and ident_x and ident_y and x.shape == xs and y.shape == ys
     del x, y  # the first call stages its own copies: never two alive at once
     reshape = out_shape != shape3
@@ -401,7 +436,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
                 fn(x, y, res, *tail)
                 return res
 
-            return _finish(run_direct, family, p, out_dtype, views, acc_dtype)
+            return _finish(run_direct, family, p, out_dtype, views, acc_dtype, forced)
     else:
         def views(x, y):
             """The kernel's operands ``x3``, ``yk`` for arrays laid out like the key's."""
@@ -415,17 +450,17 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
             res = res.reshape(out_shape)
         return res if same_out else convert(res, out_dtype)
 
-    return _finish(run, family, p, out_dtype, views if same_out else None, acc_dtype)
+    return _finish(run, family, p, out_dtype, views if same_out else None, acc_dtype, forced)
 
 
-def _finish(run, family, p, out_dtype, views, acc_dtype=None):
+def _finish(run, family, p, out_dtype, views, acc_dtype=None, forced=False):
     """Attach ``run.family`` and ``run.into``; ``views`` is None when ``out`` cannot be direct."""
     run.family = family
-    run.into = functools.partial(_into, run, family, p, out_dtype, views, acc_dtype, {})
+    run.into = functools.partial(_into, run, family, p, out_dtype, views, acc_dtype, forced, {})
     return run
 
 
-def _into(run, family, p, out_dtype, views, acc_dtype, by_layout, x, y, out):
+def _into(run, family, p, out_dtype, views, acc_dtype, forced, by_layout, x, y, out):
     """``batch_dot(x, y, out=out)`` for a cached runner: the kernel writes ``out`` directly.
 
     The kernel is prepared for ``out``'s own layout, once per strides and flags
@@ -447,7 +482,7 @@ def _into(run, family, p, out_dtype, views, acc_dtype, by_layout, x, y, out):
         return out
     x3, yk = views(x, y)  # once: an operand that cannot be viewed is staged here
     if got is None:
-        got = by_layout[layout] = prepare(family, x3, yk, out3, acc_dtype)
+        got = by_layout[layout] = prepare(family, x3, yk, out3, acc_dtype, forced)
     fn, tail = got
     fn(x3, yk, out3, *tail)
     return out

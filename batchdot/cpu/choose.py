@@ -11,15 +11,21 @@ import functools
 import numpy as np
 
 __all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging", "c_contiguous", "l2_bytes",
-           "BLAS_MIN", "tile_dtypes_ok"]
+           "BLAS_MIN", "BLAS_WIDE", "tile_dtypes_ok"]
 
 #: Families that may be forced with ``kernel=``: every family the engine has.
 KERNELS = ("generic", "dot", "rowdot", "tile", "blas")
 _FAST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-#: A contraction at least this large in M, N and K goes to BLAS (cache-blocked GEMM) when
-#: one batch element of ``y`` (K x N) does not fit in the L2 cache: the tiles block K but
-#: not N, and read ``y[b]`` once per block of rows.  Evidence: ``python -m batchdot bench --blas``.
+#: A float contraction at least this large in M, N and K goes to BLAS (cache-blocked GEMM)
+#: when one batch element of ``y`` (K x N) does not fit in the L2 cache (the tiles block K
+#: but not N, and read ``y[b]`` once per block of rows), or when M and N are both at least
+#: :data:`BLAS_WIDE`.  Evidence: ``python -m batchdot bench --blas`` and
+#: ``asv_bench/records/2026-12-02-1024-blas-rule-idle-warm.txt``: idle, the tiles won at M = N
+#: = 128 and 192 (1.1-1.6x) and lost at 256 and wider (0.67-0.91x), y[b] in L2 or not; right
+#: after a ``np.matmul`` they run on one thread and lose everywhere (0.45-0.83x,
+#: ``-1022-blas-rule-scenes.txt``).
 BLAS_MIN = 128
+BLAS_WIDE = 256
 
 
 @functools.cache
@@ -139,7 +145,7 @@ def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contig
     canonical ``(B, M, K)`` and ``(B, K, N)`` views; ``columns`` is :func:`by_columns` for
     rank-2 operands.
     """
-    if cls == SAME_FLOAT and min(M, N, K) >= BLAS_MIN and K * N * x_item > l2:
+    if cls == SAME_FLOAT and min(M, N, K) >= BLAS_MIN and (K * N * x_item > l2 or min(M, N) >= BLAS_WIDE):
         return BLAS
     if rank2 and columns and cls >= REAL:
         return ROWDOT

@@ -20,7 +20,10 @@ The policy therefore decides per call, from what it measures, not from configura
    many threads as there are free cores once at least one more is free.  Where that cannot be
    read it retries parallel after a hold that doubles after each failed retry
    (:data:`HOLD_MIN` .. :data:`HOLD_MAX`).
-5. **fork**: in a child forked after Numba started its threads, every call runs serially
+5. **BLAS or the tiles**: a large float product that the kernel choice gives to BLAS runs
+   on the tiles instead while other processes keep a core busy (:func:`others_busy`):
+   BLAS's threads would each wait for it.
+6. **fork**: in a child forked after Numba started its threads, every call runs serially
    (GNU OpenMP terminates a forked child that starts a region; other layers have no threads
    in the child).
 
@@ -36,7 +39,7 @@ import threading
 import time
 
 __all__ = ["SERIAL_CUTOFF", "CHUNKS_PER_THREAD", "threads", "run", "run_exclusive", "thread_limit",
-           "get_thread_limit", "state"]
+           "get_thread_limit", "others_busy", "state"]
 
 #: Below this many multiply-adds a call runs serially: a parallel region costs more.
 SERIAL_CUTOFF = 1 << 15
@@ -84,6 +87,7 @@ state = _State()
 def _after_fork_in_child():
     global _region
     _region = threading.Lock()
+    _load[:] = None, False  # the child's CPU time starts again
     try:
         from numba.np.ufunc import parallel
 
@@ -221,6 +225,45 @@ def _width_after_contention(now, cap):
     if free is None or free < 0.75:
         return 1
     return min(cap, 1 + int(free + 0.25))
+
+
+#: Seconds over which :func:`others_busy` measures the load of other processes.
+LOAD_WINDOW = 0.1
+#: Cores kept busy by other processes from which :func:`others_busy` says yes.
+OTHERS_BUSY = 0.3
+_load = [None, False]  # (monotonic, idle CPU-seconds, this process's CPU-seconds), verdict
+
+
+def others_busy():
+    """Whether other processes kept :data:`OTHERS_BUSY` or more of this process's cores busy.
+
+    Measured over the time since the previous look (at least :data:`LOAD_WINDOW` seconds;
+    within it the previous verdict is returned): the cores this process may use, less their
+    idle time (``/proc/stat``), less this process's own CPU time (every thread, NumPy's
+    BLAS threads included).  False where ``/proc/stat`` cannot be read, and on the first look.
+    Calls that may hand a product to BLAS ask this (:func:`batchdot.cpu._blas_or_tiles`): BLAS
+    splits a product evenly between its threads, so a core busy with another process makes
+    every such call wait for it; the tiles then run under this policy instead.
+    """
+    now = time.monotonic()
+    old, verdict = _load
+    if old is not None and now - old[0] < LOAD_WINDOW:
+        return verdict
+    idle = _idle_seconds()
+    if idle is None:
+        return False
+    new = (now, idle, time.process_time())
+    if old is not None:
+        verdict = _others_cores(old, new) >= OTHERS_BUSY
+    _load[:] = new, verdict
+    return verdict
+
+
+def _others_cores(old, new):
+    """Cores of this process's CPUs that were neither idle nor this process's, between two
+    ``(monotonic, idle CPU-seconds, process CPU-seconds)`` samples."""
+    wall = new[0] - old[0]
+    return len(_CPUS) - ((new[1] - old[1]) + (new[2] - old[2])) / wall
 
 
 # --------------------------------------------------------------------------- per call

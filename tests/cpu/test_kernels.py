@@ -85,6 +85,10 @@ def test_automatic_choice():
     assert choose_kernel(2, 128, 128, big // 128, x, y, f32, f32) == "blas"
     assert choose_kernel(2, 128, 128, 128, x, y[:, :, :128], f32, f32) == "tile"  # y[b] in L2: tiles
     assert choose_kernel(2, 64, 128, big // 128, x[:, :64], y, f32, f32) == "tile"  # M < BLAS_MIN
+    wide = np.empty((2, 256, 128), f32), np.empty((2, 128, 256), f32)  # y[b] of 128 KiB, M = N = BLAS_WIDE
+    assert choose_kernel(2, 256, 128, 256, *wide, f32, f32) == "blas"
+    assert choose_kernel(2, 255, 128, 256, wide[0][:, :255], wide[1], f32, f32) == "tile"
+    assert choose_kernel(2, 256, 127, 256, wide[0][:, :, :127], wide[1][:, :127], f32, f32) == "tile"  # K < BLAS_MIN
     i8 = np.dtype(np.int8)
     xi, yi = np.zeros((5, 8, 8), i8), np.zeros((5, 8, 8), i8)
     assert choose_kernel(5, 8, 8, 8, xi, yi, i8, np.dtype(np.int64)) == "tile"  # int8 sums wrap in the tile
@@ -363,6 +367,35 @@ def test_overflowing_products_give_numpys_nan(kernel, dtype):
         got = batch_dot(x, y, axes, kernel=kernel)
     assert np.isnan(want).all()
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", ["rescued", "inf", "nan"])
+def test_blas_products_that_overflow_give_numpys_sums(case, dtype):
+    """BLAS fuses multiply-adds: x = [-max, max/2], y = [1, 4] sums -max + 2max = max there,
+    where NumPy's (x * y).sum() gives -max + inf = inf.  Such batch elements, and those with
+    inf or NaN, are computed by the tiles; the others by BLAS (512 x 512 float64 elements
+    are one group each, so the neighbours of the bad one still take BLAS); y contiguous (a
+    norm bounds its products) or not (its largest magnitude does)."""
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((3, 512, 512)).astype(dtype), rng.standard_normal((3, 512, 512)).astype(dtype)
+    big = np.finfo(dtype).max
+    x[1, 7, :3], y[1, :3, 5] = {"rescued": ([-big, big / 2, -big], [1, 4, 1]),
+                                "inf": ([np.inf, 1, 1], [0, 1, 1]), "nan": ([np.nan, 1, 1], [1, 1, 1])}[case]
+    rtol = 1e-4 if dtype == np.float32 else 1e-12
+    with np.errstate(over="ignore", invalid="ignore"):
+        want_row, want_col = (x[1, 7, :, None] * y[1]).sum(axis=0), (x[1] * y[1, :, 5]).sum(axis=1)
+        mm = np.matmul(x, y)
+    assert not np.isfinite(want_row[5])
+    rest = np.ones(mm.shape, bool)
+    rest[1, 7, :] = rest[1, :, 5] = False
+    y_t = np.ascontiguousarray(y.transpose(0, 2, 1)).transpose(0, 2, 1)  # not contiguous: max/min bound
+    for kernel, yy in [(None, y), ("blas", y), ("blas", y_t)]:
+        got = batch_dot(x, yy, kernel=kernel)
+        for g, w in [(got[1, 7, :], want_row), (got[1, :, 5], want_col)]:
+            np.testing.assert_array_equal(np.where(np.isfinite(w), 0, g), np.where(np.isfinite(w), 0, w))
+            np.testing.assert_allclose(g[np.isfinite(w)], w[np.isfinite(w)], rtol=rtol, atol=1e3 * rtol)
+        np.testing.assert_allclose(got[rest], mm[rest], rtol=rtol, atol=1e3 * rtol)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.uint8, np.int64, bool])

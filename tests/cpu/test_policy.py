@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import numba
 import numpy as np
@@ -110,6 +111,57 @@ def test_low_measured_gain_makes_calls_serial_until_a_core_is_free(fresh_state, 
     assert fresh_state.hold == 2 * policy.HOLD_MIN
     policy._verdict(1.9)
     assert fresh_state.hold == policy.HOLD_MIN
+
+
+def test_others_busy_counts_cores_neither_idle_nor_this_processes(monkeypatch):
+    n = len(policy._CPUS)
+    # 1 s window: n - 1 idle CPU-seconds, this process 0.2 s: 0.8 cores for the others
+    assert policy._others_cores((0.0, 10.0, 3.0), (1.0, 9.0 + n, 3.2)) == pytest.approx(0.8)
+    # NumPy's BLAS threads spinning are this process's own time: nobody else's
+    assert policy._others_cores((0.0, 10.0, 3.0), (1.0, 10.0 + n - 2, 5.0)) == pytest.approx(0.0)
+    now, idle, ours = [50.0], [0.0], [0.0]
+    monkeypatch.setattr(policy, "_load", [None, False])
+    monkeypatch.setattr(policy.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(policy.time, "process_time", lambda: ours[0])
+    monkeypatch.setattr(policy, "_idle_seconds", lambda: idle[0])
+    assert not policy.others_busy()  # first look: nothing measured yet
+    now[0] += 2 * policy.LOAD_WINDOW
+    idle[0] += (n - 1) * 2 * policy.LOAD_WINDOW  # one core busy, not with this process
+    assert policy.others_busy()
+    now[0] += policy.LOAD_WINDOW / 2
+    idle[0] += n * policy.LOAD_WINDOW / 2
+    assert policy.others_busy()  # within the window: the last verdict
+    now[0] += policy.LOAD_WINDOW
+    idle[0] += n * policy.LOAD_WINDOW
+    assert not policy.others_busy()
+    monkeypatch.setattr(policy, "_idle_seconds", lambda: None)  # no /proc/stat: never
+    now[0] += policy.LOAD_WINDOW
+    assert not policy.others_busy()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/stat"), reason="needs /proc/stat")
+def test_products_for_blas_run_on_the_tiles_beside_a_busy_process(caplog):
+    """A real spinning process: the automatic ``blas`` choice hands products to the tiles
+    (correct results either way); ``kernel='blas'`` stays BLAS."""
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((2, 256, 128)).astype(np.float32), rng.standard_normal((2, 128, 256)).astype(np.float32)
+    assert batchdot.cpu.choose.choose_kernel(2, 256, 128, 256, x, y, x.dtype, x.dtype) == "blas"
+    spin = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        with caplog.at_level("DEBUG", logger="batchdot"):
+            deadline = time.monotonic() + 20
+            while "blas -> tile" not in caplog.text and time.monotonic() < deadline:
+                assert_batch_dot_close(batch_dot(x, y), x, y)
+                time.sleep(0.02)
+            assert "blas -> tile" in caplog.text
+            caplog.clear()
+            for _ in range(3):
+                assert_batch_dot_close(batch_dot(x, y, kernel="blas"), x, y)
+                time.sleep(policy.LOAD_WINDOW)
+            assert "blas -> tile" not in caplog.text
+    finally:
+        spin.kill()
+        spin.wait()
 
 
 def test_regions_report_a_gain(fresh_state):
