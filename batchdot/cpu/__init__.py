@@ -30,7 +30,7 @@ from .._dtypes import accumulation_dtype, kernel_dtype
 from .._plan import _merge_strides
 from . import jit, policy
 from .chunks import Chunked, compile_driver
-from .choose import KERNELS, by_columns, choose_kernel, l2_bytes, needs_staging
+from .choose import KERNELS, blas_sized, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging
 from .halves import convert
 from .jit import compile_for
 from .kernels import family_kernels, work_items
@@ -139,16 +139,16 @@ def prepare(family, x3, yk, out3, acc_dtype, forced=False):
     """
     if family == "blas":
         return (_blas if forced else _blas_or_tiles), ()
-    key = (family, acc_dtype, _layout(x3), _layout(yk), _layout(out3))
+    key = (family, acc_dtype, _layout(x3), _layout(yk), _layout(out3), forced)
     got = _PREPARED.get(key)
     if got is None:
         if len(_PREPARED) >= _PREPARED_MAX:
             _PREPARED.clear()
-        got = _PREPARED[key] = _prepare(family, x3, yk, out3, acc_dtype)
+        got = _PREPARED[key] = _prepare(family, x3, yk, out3, acc_dtype, forced)
     return got
 
 
-def _prepare(family, x3, yk, out3, acc_dtype):
+def _prepare(family, x3, yk, out3, acc_dtype, forced=False):
     if family == "rowdot":
         (B, K), M, N = x3.shape, 1, 1
     else:
@@ -167,7 +167,9 @@ def _prepare(family, x3, yk, out3, acc_dtype):
     # one-element arrays of the operands' dtypes and ranks stand for them when the parallel
     # driver is built (holding x3 itself would keep the first call's data alive in the cache)
     like = tuple(np.zeros((1,) * a.ndim, a.dtype) for a in (x3, yk, out3)) + (zero,)
-    return _Parallel(family, span_entry, span, items, madds, like), (zero,)
+    cls = dtype_class(x3.dtype, yk.dtype, out3.dtype, acc_dtype)
+    blas = _blas if family == "tile" and not forced and blas_sized(cls, M, N, K) else None
+    return _Parallel(family, span_entry, span, items, madds, like, blas), (zero,)
 
 
 class _Parallel:
@@ -178,8 +180,9 @@ class _Parallel:
     second call: a first call costs only the serial kernel.  :func:`precompile` builds both.
     """
 
-    def __init__(self, family, span, dispatcher, items, madds, like):
+    def __init__(self, family, span, dispatcher, items, madds, like, blas=None):
         self.family, self.span, self.items, self.madds = family, span, items, madds
+        self.blas = blas  # computes the call while the policy finds its own process contending
         self.dispatcher = dispatcher  # the span's Numba dispatcher; None once it failed in parallel
         self.like = like  # arrays of the kernel's dtypes and ranks (see _prepare)
         self.entry = None  # verified parallel entry
@@ -203,7 +206,7 @@ class _Parallel:
             if self.entry is None:
                 self.span(x, y, out, zero, 0, self.items)
                 return
-        policy.run(self.span, self.entry, self.items, self.madds, x, y, out, zero)
+        policy.run(self.span, self.entry, self.items, self.madds, x, y, out, zero, self.blas)
 
 
 def parallel_entry(family, span, like):

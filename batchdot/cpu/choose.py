@@ -11,7 +11,7 @@ import functools
 import numpy as np
 
 __all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging", "c_contiguous", "l2_bytes",
-           "BLAS_MIN", "BLAS_WIDE", "tile_dtypes_ok"]
+           "BLAS_MIN", "BLAS_WIDE", "blas_sized", "tile_dtypes_ok"]
 
 #: Families that may be forced with ``kernel=``: every family the engine has.
 KERNELS = ("generic", "dot", "rowdot", "tile", "blas")
@@ -136,6 +136,14 @@ def by_columns(K, x_b_stride, x_k_stride, x_item, y_b_stride, y_k_stride, y_item
             and not (x_k_stride == x_item and y_k_stride == y_item))
 
 
+def blas_sized(cls, M, N, K):
+    """Whether BLAS can compute a contraction well: float32 or float64 of one dtype
+    (:data:`SAME_FLOAT`), M, N and K at least :data:`BLAS_MIN`.  Such products that
+    :func:`choose_code` gives to the tiles are handed to BLAS while this process's own
+    threads hold the cores (``batchdot.cpu.policy.own_contention``)."""
+    return cls == SAME_FLOAT and M >= BLAS_MIN and N >= BLAS_MIN and K >= BLAS_MIN
+
+
 def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2, columns=False):
     """The family code for a contraction: the heuristics of :func:`choose_kernel`, in integers.
 
@@ -145,7 +153,7 @@ def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contig
     canonical ``(B, M, K)`` and ``(B, K, N)`` views; ``columns`` is :func:`by_columns` for
     rank-2 operands.
     """
-    if cls == SAME_FLOAT and min(M, N, K) >= BLAS_MIN and (K * N * x_item > l2 or min(M, N) >= BLAS_WIDE):
+    if blas_sized(cls, M, N, K) and (K * N * x_item > l2 or min(M, N) >= BLAS_WIDE):
         return BLAS
     if rank2 and columns and cls >= REAL:
         return ROWDOT

@@ -22,7 +22,9 @@ The policy therefore decides per call, from what it measures, not from configura
    (:data:`HOLD_MIN` .. :data:`HOLD_MAX`).
 5. **BLAS or the tiles**: a large float product that the kernel choice gives to BLAS runs
    on the tiles instead while other processes keep a core busy (:func:`others_busy`):
-   BLAS's threads would each wait for it.
+   BLAS's threads would each wait for it.  One it gives to the tiles is handed to BLAS
+   while this process's own threads hold the cores (:func:`own_contention`: NumPy's BLAS
+   threads spinning after a ``np.matmul``), rather than run on one thread.
 6. **fork**: in a child forked after Numba started its threads, every call runs serially
    (GNU OpenMP terminates a forked child that starts a region; other layers have no threads
    in the child).
@@ -74,11 +76,12 @@ class _State:
         self.last_gain = None
         self.regions = 0  # parallel regions run (for tests and the bench)
         self.contended = 0  # regions whose gain was below GAIN_MIN
+        self.to_blas = 0  # calls handed to BLAS by own_contention()
 
     def snapshot(self):
         return dict(forked=self.forked, serial=self.serial_since is not None, hold=self.hold,
                     width=self.width, probing=self.probing, last_gain=self.last_gain, regions=self.regions,
-                    contended=self.contended)
+                    contended=self.contended, to_blas=self.to_blas)
 
 
 state = _State()
@@ -187,19 +190,26 @@ def _take_sample():
     idle = _idle_seconds()
     if idle is None:
         return None
-    return time.monotonic(), idle, time.thread_time(), threading.get_ident()
+    return time.monotonic(), idle, time.thread_time(), threading.get_ident(), time.process_time()
 
 
 def _free_cores(old, new):
-    """Cores that were idle between two samples, not counting the caller's own idle time."""
-    t0, idle0, th0, tid0 = old
-    t1, idle1, th1, tid1 = new
+    """Cores that were idle or busy with this process's other threads between two samples,
+    not counting the caller's own idle time.
+
+    This process's other threads count as free: they are NumPy's BLAS threads spinning
+    after a ``np.matmul`` (or the user's), which a return to parallel meets again, and
+    :func:`own_contention` hands products to BLAS meanwhile; only a probe tells.
+    """
+    t0, idle0, th0, tid0, pr0 = old
+    t1, idle1, th1, tid1, pr1 = new
     wall = t1 - t0
     if wall <= 0:
         return None
     idle = (idle1 - idle0) / wall
-    caller_busy = (th1 - th0) / wall if tid0 == tid1 else 1.0
-    return idle - (1.0 - min(caller_busy, 1.0))
+    caller_busy = min((th1 - th0) / wall if tid0 == tid1 else 1.0, 1.0)
+    ours = max(0.0, (pr1 - pr0) / wall - caller_busy)
+    return idle + ours - (1.0 - caller_busy)
 
 
 def _width_after_contention(now, cap):
@@ -269,13 +279,30 @@ def _others_cores(old, new):
 # --------------------------------------------------------------------------- per call
 
 
+def _cap():
+    """The caps: ``numba.get_num_threads()`` and :class:`thread_limit`."""
+    cap = _numba_num_threads()
+    return _limit if _limit is not None and _limit < cap else cap
+
+
+def own_contention():
+    """Whether calls run serially because this process's own threads took the cores.
+
+    True while the policy is serial for measured contention (not for a cap, a fork or a
+    foreign parallel region) and no other process keeps a core busy (:func:`others_busy`):
+    then the contention is this process's, as when NumPy's BLAS threads spin after a
+    ``np.matmul``, and a product BLAS can compute is handed to it (:func:`run`), whose
+    threads are awake.
+    """
+    return (state.serial_since is not None and not state.forked and not serial_here() and _cap() >= 2
+            and not others_busy())
+
+
 def threads(madds, items):
     """Threads for a call of ``madds`` multiply-adds in ``items`` work items (1: serial)."""
     if madds < SERIAL_CUTOFF or items < 2 or state.forked or serial_here():
         return 1
-    cap = _numba_num_threads()
-    if _limit is not None and _limit < cap:
-        cap = _limit
+    cap = _cap()
     if cap < 2:
         return 1
     if state.serial_since is not None:
@@ -363,11 +390,19 @@ def _verdict(gain):
         s.hold = HOLD_MIN
 
 
-def run(span, parallel, items, madds, x, y, out, zero):
-    """Run one kernel call: ``span`` serially or ``parallel`` on the threads :func:`threads` gives."""
+def run(span, parallel, items, madds, x, y, out, zero, blas=None):
+    """Run one kernel call: ``span`` serially or ``parallel`` on the threads :func:`threads` gives.
+
+    ``blas(x, y, out)``, where given, computes the call instead of the serial span while
+    :func:`own_contention` holds.
+    """
     n = threads(madds, items)
     if n < 2 or not _region.acquire(False):
-        span(x, y, out, zero, 0, items)
+        if blas is not None and n < 2 and own_contention():
+            state.to_blas += 1
+            blas(x, y, out)
+        else:
+            span(x, y, out, zero, 0, items)
         return
     try:
         _verdict(_call_with_threads(parallel, n, (x, y, out, zero, min(items, n * CHUNKS_PER_THREAD), n)))

@@ -89,7 +89,7 @@ def test_low_measured_gain_makes_calls_serial_until_a_core_is_free(fresh_state, 
     now, idle, free = [100.0], [0.0], [0.0]
     monkeypatch.setattr(policy.time, "monotonic", lambda: now[0])
     # the caller's thread_time stays 0 in this fake: it looks idle, so one idle core is its own
-    monkeypatch.setattr(policy, "_take_sample", lambda: (now[0], idle[0], 0.0, 1))
+    monkeypatch.setattr(policy, "_take_sample", lambda: (now[0], idle[0], 0.0, 1, 0.0))
 
     def advance(dt):  # `free` cores idle for dt seconds
         now[0] += dt
@@ -164,6 +164,44 @@ def test_products_for_blas_run_on_the_tiles_beside_a_busy_process(caplog):
         spin.wait()
 
 
+def test_products_for_the_tiles_go_to_blas_while_this_process_contends(fresh_state, monkeypatch):
+    """After a contended region (NumPy's BLAS threads spinning), a float product BLAS computes
+    well is handed to BLAS rather than run on one thread; not when another process is the
+    cause, not under a cap of one thread, not when forced with kernel='tile', and never a
+    product below BLAS's sizes."""
+    if numba.get_num_threads() < 2:
+        pytest.skip("needs 2 Numba threads")
+    rng = np.random.default_rng(6)
+    x, y = rng.standard_normal((24, 128, 128)).astype(np.float32), rng.standard_normal((24, 128, 128)).astype(np.float32)
+    small = rng.standard_normal((24, 64, 128)).astype(np.float32)
+    busy = [False]
+    monkeypatch.setattr(policy, "others_busy", lambda: busy[0])
+    for _ in range(3):  # past the first calls: the parallel entry is built
+        assert_batch_dot_close(batch_dot(x, y), x, y)
+        batch_dot(small, y)
+    policy._verdict(0.3)  # a region that waited for a core
+    assert_batch_dot_close(batch_dot(x, y), x, y)
+    assert fresh_state.to_blas == 1
+    policy._verdict(0.3)
+    batch_dot(x, y, kernel="tile")
+    assert_batch_dot_close(batch_dot(small, y), small, y)
+    assert fresh_state.to_blas == 1
+    policy._verdict(0.3)
+    with batchdot.thread_limit(1):
+        batch_dot(x, y)
+    busy[0] = True
+    policy._verdict(0.3)
+    batch_dot(x, y)
+    assert fresh_state.to_blas == 1
+    busy[0] = False
+    out = np.empty((24, 128, 128), np.float32)
+    for _ in range(3):
+        policy._verdict(0.3)  # contended again (an idle machine ends it within ~50 ms)
+        assert batch_dot(x, y, out=out) is out
+        assert_batch_dot_close(out, x, y)
+    assert fresh_state.to_blas == 3
+
+
 def test_regions_report_a_gain(fresh_state):
     if numba.get_num_threads() < 2:
         pytest.skip("needs 2 Numba threads")
@@ -186,9 +224,11 @@ def test_gain_of_a_region():
 
 def test_free_cores_counts_idle_time_less_the_callers():
     # 1 s window, 1.5 idle CPU-seconds, the caller busy 100 %: 1.5 free cores
-    assert policy._free_cores((0.0, 10.0, 5.0, 1), (1.0, 11.5, 6.0, 1)) == pytest.approx(1.5)
+    assert policy._free_cores((0.0, 10.0, 5.0, 1, 7.0), (1.0, 11.5, 6.0, 1, 8.0)) == pytest.approx(1.5)
+    # no idle core, but the other busy one was this process's (NumPy's BLAS threads spinning): free
+    assert policy._free_cores((0.0, 10.0, 5.0, 1, 7.0), (1.0, 10.0, 6.0, 1, 9.0)) == pytest.approx(1.0)
     # the caller slept half the time: its idle half is not a free core
-    assert policy._free_cores((0.0, 10.0, 5.0, 1), (1.0, 11.5, 5.5, 1)) == pytest.approx(1.0)
+    assert policy._free_cores((0.0, 10.0, 5.0, 1, 7.0), (1.0, 11.5, 5.5, 1, 7.5)) == pytest.approx(1.0)
     if os.path.exists("/proc/stat"):
         assert policy._idle_seconds() > 0
 
