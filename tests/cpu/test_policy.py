@@ -179,27 +179,27 @@ def test_products_for_the_tiles_go_to_blas_while_this_process_contends(fresh_sta
     for _ in range(3):  # past the first calls: the parallel entry is built
         assert_batch_dot_close(batch_dot(x, y), x, y)
         batch_dot(small, y)
+    n = fresh_state.to_blas  # a loaded machine may have contended already
     policy._verdict(0.3)  # a region that waited for a core
     assert_batch_dot_close(batch_dot(x, y), x, y)
-    assert fresh_state.to_blas == 1
+    assert fresh_state.to_blas == n + 1
     policy._verdict(0.3)
     batch_dot(x, y, kernel="tile")
     assert_batch_dot_close(batch_dot(small, y), small, y)
-    assert fresh_state.to_blas == 1
     policy._verdict(0.3)
     with batchdot.thread_limit(1):
         batch_dot(x, y)
     busy[0] = True
     policy._verdict(0.3)
     batch_dot(x, y)
-    assert fresh_state.to_blas == 1
+    assert fresh_state.to_blas == n + 1
     busy[0] = False
     out = np.empty((24, 128, 128), np.float32)
-    for _ in range(3):
+    for _ in range(3):  # out='s own prepared kernel, whose first call is serial
         policy._verdict(0.3)  # contended again (an idle machine ends it within ~50 ms)
         assert batch_dot(x, y, out=out) is out
         assert_batch_dot_close(out, x, y)
-    assert fresh_state.to_blas == 3
+    assert fresh_state.to_blas == n + 3
 
 
 def test_regions_report_a_gain(fresh_state):
