@@ -2,10 +2,11 @@
 
 ``dot``: canonical ``x (B, M, K)`` and ``yt (B, N, K)`` (``y`` passed transposed) with the
 contracted axis unit-stride in both; ``out[b, i, j] = x[b, i] . yt[b, j]``.  A work item is
-one row ``(b, i)`` of ``out``; with 8 or more lanes (float32 on AVX2) its dots run four at a
-time, sharing the loads of ``x[b, i]``; with fewer (float64 on AVX2) one at a time, which was
-faster there: vecmat float64, one thread, 20 ms against 37 ms for four shared dots, float32
-8.1 ms against 11.2 ms the other way round (``asv_bench/records/scripts/dot_sharing_ab.py``, interleaved medians).
+one row ``(b, i)`` of ``out``; with 8 or more lanes (float32 on AVX2, both on AVX-512) its
+dots run :data:`DOTS` at a time, sharing the loads of ``x[b, i]``; with fewer (float64 on
+AVX2) one at a time, which was faster there: vecmat float64, one thread, 20 ms against 37 ms
+for four shared dots, float32 8.1 ms against 11.2 ms the other way round
+(``asv_bench/records/scripts/dot_sharing_ab.py``, interleaved medians).
 
 ``rowdot``: rank-2 ``x, y (B, K)`` and ``out (B, 1)`` taken as they are (the short path of
 tiny calls); a work item is one batch element.
@@ -28,12 +29,14 @@ from numba.extending import register_jitable
 from .choose import by_columns
 from .jit import jit
 from .tiles import KC
-from .vector import VECTOR_BYTES, cols_kernel, dot_kernel
+from .vector import REGISTERS, VECTOR_BYTES, cols_kernel, dot_kernel
 
 __all__ = ["dot_span", "rowdot_span", "bool_dot_span", "bool_rowdot_span", "kernels_for", "DOTS"]
 
-#: Dots that share the loads of one row of ``x``.
-DOTS = 4
+#: Dots that share the loads of one row of ``x``: 8 with 32 vector registers (AVX-512), else 4.
+#: AVX-512, one thread, vecmat from memory: float64 30 GB/s with 8 against 19 GB/s with 4,
+#: float32 21 GB/s with either (records/2026-12-02-1118-dot-lane-sum-ab.txt).
+DOTS = 8 if REGISTERS >= 32 else 4
 _SHARED = dot_kernel(DOTS)
 _SINGLE = dot_kernel(1)
 register_jitable(by_columns)  # the choice's own rule, compiled into rowdot_span (and njit_entry)

@@ -146,6 +146,22 @@ def _vector_load(builder, ptr, vty, align, mask=None):
     return builder.call(fn, [vptr, ir.Constant(i32, align), mask, ir.Constant(vty, [0.0 if floating else 0] * vty.count)])
 
 
+def _lane_sum(builder, vec, add):
+    """The sum of ``vec``'s lanes: halves added in turn (upper half onto lower), then lane 0.
+
+    ``log2(W)`` shuffles and adds: a short dependency chain, where a sum of the ``W``
+    extracted lanes was ``W - 1`` scalar adds long (AVX-512 float32: 15).
+    """
+    w = vec.type.count
+    i32 = ir.IntType(32)
+    while w > 1:
+        w //= 2
+        lo = builder.shuffle_vector(vec, vec, ir.Constant(ir.VectorType(i32, w), list(range(w))))
+        hi = builder.shuffle_vector(vec, vec, ir.Constant(ir.VectorType(i32, w), list(range(w, 2 * w))))
+        vec = add(lo, hi)
+    return builder.extract_element(vec, ir.Constant(i32, 0))
+
+
 def _splat(builder, scalar, vty):
     w = vty.count
     v = builder.insert_element(ir.Constant(vty, ir.Undefined), scalar, ir.Constant(ir.IntType(32), 0))
@@ -451,8 +467,8 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
     cc = _sum_code(oc)
     w = lanes(np.dtype(cc))
     u = dot_unroll(n)
-    name = f"batchdot_dot_{ac}_{bc}_{oc}_{n}_w{w}"
-    i8, i32, i64 = ir.IntType(8), ir.IntType(32), ir.IntType(64)
+    name = f"batchdot_dot_{ac}_{bc}_{oc}_{n}_w{w}_h"  # _h: lanes summed by halves
+    i8, i64 = ir.IntType(8), ir.IntType(64)
     i8p = i8.as_pointer()
     fn = cgutils.get_or_insert_function(mod, ir.FunctionType(ir.VoidType(), [i8p, i8p, i64, i64, i8p, i64]), name)
     if not fn.is_declaration:
@@ -519,10 +535,7 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
         vecs = sums[j]
         while len(vecs) > 1:
             vecs = [add(x, y) for x, y in zip(vecs[::2], vecs[1::2])]
-        terms = [builder.extract_element(vecs[0], ir.Constant(i32, lane)) for lane in range(w)]
-        while len(terms) > 1:
-            terms = [add(x, y) for x, y in zip(terms[::2], terms[1::2])]
-        out = _convert(builder, terms[0], cc, oc, o_ty)
+        out = _convert(builder, _lane_sum(builder, vecs[0], add), cc, oc, o_ty)
         ptr = builder.bitcast(builder.gep(cbase, [builder.mul(const(j), c_cs)]), o_ty.as_pointer())
         builder.store(out, ptr, align=out_dtype.itemsize)
     builder.ret_void()
