@@ -16,8 +16,9 @@ The policy therefore decides per call, from what it measures, not from configura
 4. **Measured contention**: every region reports its speed-up over one thread
    (:mod:`batchdot.cpu.clock`).  Below :data:`GAIN_MIN` the following calls run serially.
    While serial, the policy watches the machine (``/proc/stat``: idle CPU time of the CPUs
-   this process may run on, less the caller's own idle time) and returns to parallel with as
-   many threads as there are free cores once at least one more is free.  Where that cannot be
+   this process may run on, plus this process's other threads' CPU time, less the caller's
+   own idle time) and returns to parallel with as many threads as there are free cores once
+   at least one more is free.  Where that cannot be
    read it retries parallel after a hold that doubles after each failed retry
    (:data:`HOLD_MIN` .. :data:`HOLD_MAX`).
 5. **BLAS or the tiles**: a large float product that the kernel choice gives to BLAS runs
@@ -41,7 +42,7 @@ import threading
 import time
 
 __all__ = ["SERIAL_CUTOFF", "CHUNKS_PER_THREAD", "threads", "run", "run_exclusive", "thread_limit",
-           "get_thread_limit", "others_busy", "state"]
+           "get_thread_limit", "others_busy", "own_contention", "state"]
 
 #: Below this many multiply-adds a call runs serially: a parallel region costs more.
 SERIAL_CUTOFF = 1 << 15
