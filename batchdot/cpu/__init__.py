@@ -139,16 +139,17 @@ def prepare(family, x3, yk, out3, acc_dtype, forced=False):
     """
     if family == "blas":
         return (_blas if forced else _blas_or_tiles), ()
-    key = (family, acc_dtype, _layout(x3), _layout(yk), _layout(out3), forced)
+    handover = family == "tile" and not forced  # only the automatic tiles may hand over to BLAS
+    key = (family, acc_dtype, _layout(x3), _layout(yk), _layout(out3), handover)
     got = _PREPARED.get(key)
     if got is None:
         if len(_PREPARED) >= _PREPARED_MAX:
             _PREPARED.clear()
-        got = _PREPARED[key] = _prepare(family, x3, yk, out3, acc_dtype, forced)
+        got = _PREPARED[key] = _prepare(family, x3, yk, out3, acc_dtype, handover)
     return got
 
 
-def _prepare(family, x3, yk, out3, acc_dtype, forced=False):
+def _prepare(family, x3, yk, out3, acc_dtype, handover=False):
     if family == "rowdot":
         (B, K), M, N = x3.shape, 1, 1
     else:
@@ -168,7 +169,7 @@ def _prepare(family, x3, yk, out3, acc_dtype, forced=False):
     # driver is built (holding x3 itself would keep the first call's data alive in the cache)
     like = tuple(np.zeros((1,) * a.ndim, a.dtype) for a in (x3, yk, out3)) + (zero,)
     cls = dtype_class(x3.dtype, yk.dtype, out3.dtype, acc_dtype)
-    blas = _blas if family == "tile" and not forced and blas_sized(cls, M, N, K) else None
+    blas = _blas if handover and blas_sized(cls, M, N, K) else None
     return _Parallel(family, span_entry, span, items, madds, like, blas), (zero,)
 
 

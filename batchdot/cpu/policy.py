@@ -242,7 +242,7 @@ def _width_after_contention(now, cap):
 LOAD_WINDOW = 0.1
 #: Cores kept busy by other processes from which :func:`others_busy` says yes.
 OTHERS_BUSY = 0.3
-_load = [None, False]  # (monotonic, idle CPU-seconds, this process's CPU-seconds), verdict
+_load = [None, False]  # the last look's _take_sample(), and its verdict
 
 
 def others_busy():
@@ -260,10 +260,9 @@ def others_busy():
     old, verdict = _load
     if old is not None and now - old[0] < LOAD_WINDOW:
         return verdict
-    idle = _idle_seconds()
-    if idle is None:
+    new = _take_sample()
+    if new is None:
         return False
-    new = (now, idle, time.process_time())
     if old is not None:
         verdict = _others_cores(old, new) >= OTHERS_BUSY
     _load[:] = new, verdict
@@ -272,9 +271,9 @@ def others_busy():
 
 def _others_cores(old, new):
     """Cores of this process's CPUs that were neither idle nor this process's, between two
-    ``(monotonic, idle CPU-seconds, process CPU-seconds)`` samples."""
+    :func:`_take_sample` samples."""
     wall = new[0] - old[0]
-    return len(_CPUS) - ((new[1] - old[1]) + (new[2] - old[2])) / wall
+    return len(_CPUS) - ((new[1] - old[1]) + (new[4] - old[4])) / wall
 
 
 # --------------------------------------------------------------------------- per call

@@ -116,9 +116,9 @@ def test_low_measured_gain_makes_calls_serial_until_a_core_is_free(fresh_state, 
 def test_others_busy_counts_cores_neither_idle_nor_this_processes(monkeypatch):
     n = len(policy._CPUS)
     # 1 s window: n - 1 idle CPU-seconds, this process 0.2 s: 0.8 cores for the others
-    assert policy._others_cores((0.0, 10.0, 3.0), (1.0, 9.0 + n, 3.2)) == pytest.approx(0.8)
+    assert policy._others_cores((0.0, 10.0, 0.0, 1, 3.0), (1.0, 9.0 + n, 0.0, 1, 3.2)) == pytest.approx(0.8)
     # NumPy's BLAS threads spinning are this process's own time: nobody else's
-    assert policy._others_cores((0.0, 10.0, 3.0), (1.0, 10.0 + n - 2, 5.0)) == pytest.approx(0.0)
+    assert policy._others_cores((0.0, 10.0, 0.0, 1, 3.0), (1.0, 10.0 + n - 2, 0.0, 1, 5.0)) == pytest.approx(0.0)
     now, idle, ours = [50.0], [0.0], [0.0]
     monkeypatch.setattr(policy, "_load", [None, False])
     monkeypatch.setattr(policy.time, "monotonic", lambda: now[0])
