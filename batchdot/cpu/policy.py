@@ -14,7 +14,8 @@ The policy therefore decides per call, from what it measures, not from configura
    Python thread, a Dask worker thread) runs serially instead of oversubscribing the cores.
    This also keeps Numba's ``workqueue`` layer, which aborts on concurrent regions, safe.
 4. **Measured contention**: every region reports its speed-up over one thread
-   (:mod:`batchdot.cpu.clock`).  Below :data:`GAIN_MIN` the following calls run serially.
+   (:mod:`batchdot.cpu.clock`).  Below :data:`GAIN_CLEAR`, or below :data:`GAIN_MIN` twice in
+   a row, the following calls run serially.
    While serial, the policy watches the machine (``/proc/stat``: idle CPU time of the CPUs
    this process may run on, plus this process's other threads' CPU time, less the caller's
    own idle time) and returns to parallel with as many threads as there are free cores once
@@ -41,7 +42,7 @@ import os
 import threading
 import time
 
-__all__ = ["SERIAL_CUTOFF", "CHUNKS_PER_THREAD", "threads", "run", "run_exclusive", "thread_limit",
+__all__ = ["SERIAL_CUTOFF", "CHUNKS_PER_THREAD", "GAIN_MIN", "GAIN_CLEAR", "threads", "run", "run_exclusive", "thread_limit",
            "get_thread_limit", "others_busy", "own_contention", "state"]
 
 #: Below this many multiply-adds a call runs serially: a parallel region costs more.
@@ -50,6 +51,15 @@ SERIAL_CUTOFF = 1 << 15
 CHUNKS_PER_THREAD = 4
 #: A region whose measured speed-up over one thread is below this means a core is contended.
 GAIN_MIN = 1.1
+#: Below this the contention is clear (a thread waited for a core): serial at once.  Between
+#: it and GAIN_MIN only a second such region in a row counts: a short region on an idle
+#: machine measures there now and then (a worker woken late), and one of them cost tens of ms
+#: of serial calls (squash, 100 us calls: 1.05 once, then 85 % of 300 calls serial at 160 us
+#: against 97 us in parallel).  A region that starts after the workers have idled for
+#: SETTLE or more (asleep: waking them takes tens of us) is judged like a mild one whatever
+#: its gain; otherwise every return to parallel of a short call measured 0.4-0.45 and
+#: doubled the hold, and squash stayed serial on an idle machine.
+GAIN_CLEAR = 0.9
 #: Seconds of serial running before the machine is looked at again, doubling after each
 #: return to parallel that failed at once, up to HOLD_MAX.
 HOLD_MIN = 0.03
@@ -76,7 +86,10 @@ class _State:
         self.sample = None  # (monotonic, idle cycles of our CPUs, caller's thread_time, thread id)
         self.last_gain = None
         self.regions = 0  # parallel regions run (for tests and the bench)
-        self.contended = 0  # regions whose gain was below GAIN_MIN
+        self.contended = 0  # regions whose gain sent the calls serial
+        self.doubt = False  # the last region's gain was between GAIN_CLEAR and GAIN_MIN (or it was cold)
+        self.region_end = None  # monotonic time the last region ended
+        self.doubt_probe = False  # ... and that region was a return to parallel
         self.to_blas = 0  # calls handed to BLAS by own_contention()
 
     def snapshot(self):
@@ -374,20 +387,27 @@ def jitted_caller():
         _here.serial = previous
 
 
-def _verdict(gain):
+def _verdict(gain, cold=False):
+    """Take a region's measured ``gain``; ``cold``: its workers had idled for SETTLE or more."""
     s = state
     probe, s.probing = s.probing, False
     s.regions += 1
     s.last_gain = gain
     if gain < 0:  # no cycle counter here: nothing measured
         return
-    if gain < GAIN_MIN:
-        s.contended += 1
-        s.hold = min(s.hold * 2, HOLD_MAX) if probe else HOLD_MIN
-        s.serial_since = time.monotonic()
-        s.sample = None
-    else:
+    if gain >= GAIN_MIN:
         s.hold = HOLD_MIN
+        s.doubt = s.doubt_probe = False
+        return
+    if (gain >= GAIN_CLEAR or cold) and not s.doubt:  # once: a late worker, or contention starting
+        s.doubt, s.doubt_probe = True, probe
+        return
+    probe = probe or s.doubt_probe
+    s.doubt = s.doubt_probe = False
+    s.contended += 1
+    s.hold = min(s.hold * 2, HOLD_MAX) if probe else HOLD_MIN
+    s.serial_since = time.monotonic()
+    s.sample = None
 
 
 def run(span, parallel, items, madds, x, y, out, zero, blas=None):
@@ -405,7 +425,10 @@ def run(span, parallel, items, madds, x, y, out, zero, blas=None):
             span(x, y, out, zero, 0, items)
         return
     try:
-        _verdict(_call_with_threads(parallel, n, (x, y, out, zero, min(items, n * CHUNKS_PER_THREAD), n)))
+        start = time.monotonic()
+        gain = _call_with_threads(parallel, n, (x, y, out, zero, min(items, n * CHUNKS_PER_THREAD), n))
+        last, state.region_end = state.region_end, time.monotonic()
+        _verdict(gain, last is None or start - last >= SETTLE)
     finally:
         _region.release()
 

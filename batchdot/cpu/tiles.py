@@ -9,10 +9,11 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
   types, strides are runtime values, and the micro-kernels take byte offsets and strides.
   ``y`` must have unit-stride rows (or ``N == 1``) for vector loads; the engine stages a
   ``y`` without them in C order first.
-- **Two tile shapes**: ``MR x 2W`` (``W`` lanes of the accumulation dtype) for ``N > W``, and
-  ``MR1 x W`` for narrow products (``N <= W``, e.g. batches of 8 x 8 float32 on AVX2), so that
-  small products run full tiles with plain loads and stores; the last rows of a block use
-  one-row tiles.
+- **Three tile shapes** (:func:`.vector.columns`): ``MR x 2W`` (``W`` lanes of the
+  accumulation dtype) for ``N > W``, ``MR1 x W`` for narrow products (``N <= W``, e.g. batches
+  of 8 x 8 float32 on AVX2) and ``MR1 x W/2`` of half-width vectors (``N <= W/2``: 8 x 8
+  float32 on AVX-512), so that small products run full tiles with plain loads and stores;
+  the last rows of a block use one-row tiles.
 - **K in blocks** of :data:`KC`: each block's sum starts from zero and is added to ``out``
   (partial sums: float32 error at large K grows like blocked BLAS's, not like one long sum),
   and a block of ``y`` (``KC x 2W``) stays in L1 while the rows of ``x`` pass over it.
@@ -29,11 +30,11 @@ from __future__ import annotations
 import numpy as np
 
 from .jit import jit
-from .vector import REGISTERS, VECTOR_BYTES, block_kernel, tile_shape
+from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, tile_shape
 
 __all__ = ["tile_span", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items"]
 
-#: Register tiles: MR rows x 2 vectors, and MR1 rows x 1 vector for narrow products.
+#: Register tiles: MR rows x 2 vectors, and MR1 rows x 1 (full- or half-width) vector for narrow products.
 MR, _NV = tile_shape(None)
 MR1 = min(8, REGISTERS - 2)
 #: Depth of one block of K (elements).
@@ -58,18 +59,24 @@ def tile_span(x, y, out, zero, lo, hi):
     ys0, ys1, ys2 = y.strides
     os0, os1, os2 = out.strides
     W = VECTOR_BYTES // max(out.itemsize, 4)  # small integers are summed in 32-bit lanes
-    narrow = N <= W
-    NR = W if narrow else 2 * W
+    shape, NR = columns(N, W)
     nib = (M + ROWS - 1) // ROWS
+    limit = fma_limit(out)
+    yb, ymax = -1, 0.0
     for r in range(lo, hi):
         b = r // nib
         ilo = (r % nib) * ROWS
         rows = min(M, ilo + ROWS) - ilo
+        fused = False
+        if limit > 0:  # float sums: fused multiply-adds where no product or sum can overflow
+            if b != yb:
+                yb, ymax = b, absmax(y, b * ys0, ys1, ys2, K, N)
+            fused = absmax(x, b * xs0 + ilo * xs1, xs1, xs2, rows, K) * ymax * K <= limit
         for j0 in range(0, N, NR):
             for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
                 _BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
                        out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
-                       rows, narrow)
+                       rows, shape, fused)
 
 
 @jit(fastmath=frozenset())
@@ -92,8 +99,7 @@ def complex_span(x, y, out, zero, lo, hi):
     ys0, ys1, ys2 = y.strides
     os0, os1, os2 = out.strides
     W = VECTOR_BYTES // R
-    narrow = 2 * N <= W
-    NR = W if narrow else 2 * W
+    shape, NR = columns(2 * N, W)
     step = NR if (N == 1 or os2 == 2 * R) else 2  # reals of out per block of columns
     zb = np.empty((KC, NR), xr.dtype)
     nib = (M + ROWS - 1) // ROWS
@@ -114,8 +120,8 @@ def complex_span(x, y, out, zero, lo, hi):
                 xo = b * xs0 + ilo * xs1 + k0 * xs2
                 oo = b * os0 + ilo * os1 + jc * os2
                 _BLOCK(xr, xo, xs1, xs2, yr, b * ys0 + k0 * ys1 + jc * ys2, ys1, outr, oo, os1, R, kc, nr, k0 > 0,
-                       rows, narrow)
-                _BLOCK(xi, xo, xs1, xs2, zb, 0, NR * R, outr, oo, os1, R, kc, nr, True, rows, narrow)
+                       rows, shape, False)
+                _BLOCK(xi, xo, xs1, xs2, zb, 0, NR * R, outr, oo, os1, R, kc, nr, True, rows, shape, False)
 
 
 @jit(fastmath=frozenset())
@@ -130,8 +136,7 @@ def bool_span(x, y, out, zero, lo, hi):
     xs0, xs1, xs2 = x.strides
     ys0, ys1, ys2 = y.strides
     W = VECTOR_BYTES // 4
-    narrow = N <= W
-    NR = W if narrow else 2 * W
+    shape, NR = columns(N, W)
     buf = np.empty((ROWS, NR), np.int32)
     nib = (M + ROWS - 1) // ROWS
     for r in range(lo, hi):
@@ -142,7 +147,7 @@ def bool_span(x, y, out, zero, lo, hi):
             nr = min(NR, N - j0)
             for k0 in range(0, K, KC):
                 _BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
-                       buf, 0, NR * 4, 4, min(KC, K - k0), nr, k0 > 0, rows, narrow)
+                       buf, 0, NR * 4, 4, min(KC, K - k0), nr, k0 > 0, rows, shape, False)
                 for i in range(rows):
                     for c in range(nr):
                         buf[i, c] = min(buf[i, c], 1)

@@ -13,8 +13,12 @@ One micro-kernel computes an ``MR x nr`` block of ``C = A @ B`` over ``K``::
   step loads ``NV`` vectors of B's row k, broadcasts ``A[r, k]`` and multiplies and adds.
   Full tiles (``nr == NR``) use plain vector loads and stores; partial ones masked loads
   of B and element stores of C (never touching memory past column ``nr``).
-- Products and sums are separate instructions (no fused multiply-add): an overflowing
-  product stays ``inf`` and ``inf - inf`` is NaN, exactly as in NumPy's ``(x * y).sum()``.
+- Products and sums are separate instructions: an overflowing product stays ``inf`` and
+  ``inf - inf`` is NaN, exactly as in NumPy's ``(x * y).sum()``.  Float tiles also come
+  fused (``llvm.fma``), for blocks whose largest finite magnitudes (:func:`absmax`) bound
+  every product and sum below half the dtype's maximum: there nothing can overflow, fusing
+  changes rounding only (inf and NaN inputs propagate alike), and on CPUs whose multiplies
+  and adds share the FMA ports (Intel) the tiles run up to twice as fast.
 - Operands are converted on load to the accumulation type (``sitofp``, ``fpext``, sign or
   zero extension), so mixed dtypes and ``dtype=`` widening need no staged cast.
 - ``accumulate=True`` adds the block to ``C`` instead of overwriting it: the driver sums K in
@@ -42,9 +46,9 @@ from llvmlite import binding as llb
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
-from numba.extending import intrinsic
+from numba.extending import intrinsic, register_jitable
 
-__all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "block_kernel"]
+__all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "columns", "block_kernel", "absmax", "fma_limit"]
 
 
 def _host_vector_unit():
@@ -172,9 +176,13 @@ def _splat(builder, scalar, vty):
 def block_kernel(mr, mr1):
     """The intrinsic that runs the register tiles over the rows of one block of ``C``.
 
-    ``blk(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows, narrow)``
-    computes rows ``0..rows`` of the block: ``mr x 2W`` tiles (``nr <= 2W``), or with
-    ``narrow`` ``mr1 x W`` tiles (``nr <= W``), then the last rows one at a time; arguments
+    ``blk(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows, shape)``
+    computes rows ``0..rows`` of the block in tiles of ``shape`` (:func:`columns`): 2,
+    ``mr x 2W`` tiles (``nr <= 2W``); 1, ``mr1 x W`` (``nr <= W``); 0, ``mr1 x W/2`` of
+    half-width vectors (``nr <= W/2``: 8 x 8 float32 products on AVX-512 run full tiles);
+    then the last rows one at a time.  ``fused`` (float sums only): fused multiply-adds, for
+    blocks whose operands' magnitudes (:func:`absmax`) show that no product or sum can
+    overflow, where fusing changes rounding only; else separate products and sums.  Arguments
     as the micro-kernel's in the module docstring.  Dtypes come from the arrays' types:
     ``A``'s and ``B``'s elements (any real numeric dtype, bool as 0/1) are converted on load
     to ``C``'s dtype, the accumulation dtype (float32/64 or a 1-8 byte integer, which wraps
@@ -185,14 +193,14 @@ def block_kernel(mr, mr1):
 
     @intrinsic
     def blk(typingctx, a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows,
-            narrow):
+            shape, fused):
         if not isinstance(c.dtype, (types.Float, types.Integer)) or c.dtype == types.boolean:
             return None
         sig = types.void(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows,
-                         narrow)
+                         shape, fused)
 
         def codegen(context, builder, sig, args):
-            a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, acc, rows, narrow = args
+            a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, acc, rows, shape, fused = args
             dts = _array_dtypes(sig, (0, 4, 7))
 
             def base(arr, ty, off):
@@ -201,8 +209,8 @@ def block_kernel(mr, mr1):
             flag = context.cast(builder, acc, sig.args[13], types.boolean)
             a0, b0, c0 = base(a, sig.args[0], a_off), base(b, sig.args[4], b_off), base(c, sig.args[7], c_off)
 
-            def tiles(m, nv):
-                full, one = _body(builder.module, *dts, m, nv), _body(builder.module, *dts, 1, nv)
+            def tiles(m, nv, half=False, fma=False):
+                full, one = _body(builder.module, *dts, m, nv, half, fma), _body(builder.module, *dts, 1, nv, half, fma)
                 nfull = builder.sdiv(rows, ir.Constant(rows.type, m))
                 for fn, step, lo, hi in ((full, m, None, nfull), (one, 1, builder.mul(nfull, ir.Constant(rows.type, m)), rows)):
                     with cgutils.for_range(builder, hi, start=lo) as loop:
@@ -210,17 +218,149 @@ def block_kernel(mr, mr1):
                         builder.call(fn, [builder.gep(a0, [builder.mul(i, a_rs)]), a_rs, a_cs, b0, b_rs,
                                           builder.gep(c0, [builder.mul(i, c_rs)]), c_rs, c_cs, K, nr, flag])
 
-            is_narrow = context.cast(builder, narrow, sig.args[15], types.boolean)
-            with builder.if_else(is_narrow) as (then, otherwise):
-                with then:
-                    tiles(mr1, 1)
-                with otherwise:
-                    tiles(mr, 2)
+            code = context.cast(builder, shape, sig.args[15], types.int64)
+
+            def shapes(fma):
+                with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 2))) as (wide, other):
+                    with wide:
+                        tiles(mr, 2, fma=fma)
+                    with other:
+                        with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 1))) as (one, half):
+                            with one:
+                                tiles(mr1, 1, fma=fma)
+                            with half:
+                                tiles(mr1, 1, half=True, fma=fma)
+
+            if dts[2].kind == "f":  # float sums: fused multiply-adds where the caller's bound allows
+                with builder.if_else(context.cast(builder, fused, sig.args[16], types.boolean)) as (fast, exact):
+                    with fast:
+                        shapes(True)
+                    with exact:
+                        shapes(False)
+            else:
+                shapes(False)
             return context.get_dummy_value()
 
         return sig, codegen
 
     return blk
+
+
+@register_jitable
+def columns(n, w):
+    """``(shape, NR)``: the tile shape code of :func:`block_kernel` and the columns per block
+    for ``n`` columns of ``w`` lanes: half-width vectors for ``n <= w / 2``, one vector for
+    ``n <= w``, else two."""
+    if w >= 4 and 2 * n <= w:
+        return 0, w // 2
+    if n <= w:
+        return 1, w
+    return 2, 2 * w
+
+
+@intrinsic
+def absmax(typingctx, a, off, rs, cs, rows, n):
+    """``absmax(a, off, rs, cs, rows, n)``: a float64 bound on the magnitudes of the finite
+    elements of a ``rows x n`` block of array ``a`` (byte offset ``off``, byte strides ``rs``
+    and ``cs``): for floats their exact largest magnitude (NaN and infinities skipped: their
+    products are NaN or inf with or without fused multiply-adds), for integers ``2**bits``,
+    for bool 1.  A block whose columns are unit-stride and rows not is read by columns.
+
+    Float elements are compared as integers (sign bit cleared; a finite float's bits are below
+    the infinity's), so the maximum needs no fast-math flags and vectorises: unit-stride
+    rows are read in vectors (the last one masked), others element by element.
+    """
+    if not isinstance(a, types.Array):
+        return None
+    sig = types.float64(a, off, rs, cs, rows, n)
+
+    def codegen(context, builder, sig, args):
+        arr, off, rs, cs, rows, n = args
+        dt = _array_dtypes(sig, (0,))[0]
+        f64 = ir.DoubleType()
+        if dt.kind != "f":
+            return ir.Constant(f64, 1.0 if dt.kind == "b" else 2.0 ** (8 * dt.itemsize))
+        fn = _absmax_body(builder.module, dt)
+        base = _data_at(context, builder, arr, sig.args[0], off)
+        item = ir.Constant(cs.type, dt.itemsize)
+        # read along whichever axis is unit-stride (columns of a transposed block)
+        by_columns = builder.and_(builder.icmp_signed("!=", cs, item), builder.icmp_signed("==", rs, item))
+        return builder.call(fn, [base, builder.select(by_columns, cs, rs), builder.select(by_columns, rs, cs),
+                                  builder.select(by_columns, n, rows), builder.select(by_columns, rows, n)])
+
+    return sig, codegen
+
+
+@intrinsic
+def fma_limit(typingctx, c):
+    """Half the largest finite value of array ``c``'s dtype as a float64 (-1 for integers and
+    bool): sums of products bounded by it cannot overflow, so fused multiply-adds only round
+    differently (:func:`absmax`)."""
+    if not isinstance(c, types.Array):
+        return None
+    sig = types.float64(c)
+
+    def codegen(context, builder, sig, args):
+        dt = _array_dtypes(sig, (0,))[0]
+        return ir.Constant(ir.DoubleType(), float(np.finfo(dt).max) / 2 if dt.kind == "f" else -1.0)
+
+    return sig, codegen
+
+
+def _absmax_body(mod, dtype):
+    """:func:`absmax` for float ``dtype`` as an LLVM function of ``mod``."""
+    item = dtype.itemsize
+    bits = 8 * item
+    w = lanes(dtype)
+    i8, i64, f64 = ir.IntType(8), ir.IntType(64), ir.DoubleType()
+    it = ir.IntType(bits)
+    vt = ir.VectorType(it, w)
+    name = f"batchdot_absmax_f{item}_w{w}"
+    fn = cgutils.get_or_insert_function(mod, ir.FunctionType(f64, [i8.as_pointer(), i64, i64, i64, i64]), name)
+    if not fn.is_declaration:
+        return fn
+    fn.linkage = "linkonce_odr"
+    base, rs, cs, rows, n = fn.args
+    builder = ir.IRBuilder(fn.append_basic_block("entry"))
+    magnitude = (1 << (bits - 1)) - 1
+    inf_bits = {4: 0x7F800000, 8: 0x7FF0000000000000}[item]
+
+    def finite(v, ty):  # |v| as integer bits, 0 for NaN and infinities
+        m = builder.and_(v, ir.Constant(ty, [magnitude] * w if ty is vt else magnitude))
+        ok = builder.icmp_unsigned("<", m, ir.Constant(ty, [inf_bits] * w if ty is vt else inf_bits))
+        return builder.select(ok, m, ir.Constant(ty, [0] * w if ty is vt else 0))
+
+    def umax(x, y):
+        return builder.select(builder.icmp_unsigned(">", x, y), x, y)
+
+    best = builder.alloca(vt)
+    builder.store(ir.Constant(vt, [0] * w), best)
+    unit = builder.icmp_signed("==", cs, ir.Constant(i64, item))
+    full = builder.mul(builder.sdiv(n, ir.Constant(i64, w)), ir.Constant(i64, w))
+    lane_idx = ir.Constant(ir.VectorType(i64, w), list(range(w)))
+    with cgutils.for_range(builder, rows) as row_loop:
+        row = builder.gep(base, [builder.mul(row_loop.index, rs)])
+        with builder.if_else(unit) as (vectors, elements):
+            with vectors:
+                with cgutils.for_range_slice(builder, ir.Constant(i64, 0), full, ir.Constant(i64, w)) as (j, _):
+                    v = _vector_load(builder, builder.gep(row, [builder.mul(j, ir.Constant(i64, item))]), vt, item)
+                    builder.store(umax(builder.load(best), finite(v, vt)), best)
+                with builder.if_then(builder.icmp_signed(">", n, full)):
+                    left = _splat(builder, builder.sub(n, full), ir.VectorType(i64, w))
+                    v = _vector_load(builder, builder.gep(row, [builder.mul(full, ir.Constant(i64, item))]), vt, item,
+                                     builder.icmp_signed("<", lane_idx, left))
+                    builder.store(umax(builder.load(best), finite(v, vt)), best)
+            with elements:
+                with cgutils.for_range(builder, n) as col_loop:
+                    p = builder.bitcast(builder.gep(row, [builder.mul(col_loop.index, cs)]), it.as_pointer())
+                    v = finite(builder.load(p, align=item), it)
+                    old = builder.load(best)
+                    lane0 = builder.extract_element(old, ir.Constant(ir.IntType(32), 0))
+                    builder.store(builder.insert_element(old, umax(lane0, v), ir.Constant(ir.IntType(32), 0)), best)
+    top = _lane_sum(builder, builder.load(best), umax)
+    value = builder.bitcast(top, {4: ir.FloatType(), 8: f64}[item])
+    builder.ret(builder.fpext(value, f64) if item == 4 else value)
+    return fn
 
 
 def _open_loop(builder, bound, rows, cols, vty, zero, after_name):
@@ -276,12 +416,14 @@ def _vname(ty, w):
     return f"v{w}{kind}{bits}"
 
 
-def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
-    """The micro-kernel as an LLVM function of ``mod`` (defined once per module)."""
+def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False):
+    """The micro-kernel as an LLVM function of ``mod`` (defined once per module); ``half``:
+    vectors of half the register width; ``fma``: fused multiply-adds (float sums)."""
     ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(acc_dtype)
     cc = _sum_code(oc)
-    w = lanes(np.dtype(cc))
-    name = f"batchdot_mk_{ac}_{bc}_{oc}_{mr}x{nv}_w{w}"
+    w = lanes(np.dtype(cc)) // (2 if half else 1)
+    fused = "_fma" if fma else ""
+    name = f"batchdot_mk_{ac}_{bc}_{oc}_{mr}x{nv}_w{w}{fused}_c"  # _c: C loaded only when accumulating
     i1, i8, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(64)
     i8p = i8.as_pointer()
     fnty = ir.FunctionType(ir.VoidType(), [i8p, i64, i64, i8p, i64, i8p, i64, i64, i64, i64, i1])
@@ -315,6 +457,13 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
     def add(x, y):
         return builder.fadd(x, y) if floating else builder.add(x, y)
 
+    if fma:
+        vn = _vname(c_ty, w)
+        fma_fn = cgutils.get_or_insert_function(mod, ir.FunctionType(cv_ty, [cv_ty] * 3), f"llvm.fma.{vn}")
+
+    def mul_add(acc, x, y):
+        return builder.call(fma_fn, [x, y, acc]) if fma else add(acc, mul(x, y))
+
     def at(ptr, off):
         return builder.gep(ptr, [off])
 
@@ -334,18 +483,23 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv):
         for r in range(mr):
             ap = builder.bitcast(at(ak, builder.mul(const(r), a_rs)), a_ty.as_pointer())
             av = _splat(builder, _convert(builder, builder.load(ap, align=item_a), ac, cc, c_ty), cv_ty)
-            new.append([add(accs[r][v], mul(av, bvec[v])) for v in range(nv)])
+            new.append([mul_add(accs[r][v], av, bvec[v]) for v in range(nv)])
         return _close_loop(builder, pre, k, const(1), accs, new, K, loop, done, zero)
 
     def store_contiguous(fin):
         """A full tile to unit-stride rows of C: plain vector loads and stores."""
-        for r in range(mr):
-            row = at(cbase, builder.mul(const(r), c_rs))
-            for v in range(nv):
-                ptr = builder.bitcast(at(row, const(v * w * item_c)), ov_ty.as_pointer())
-                val = fin[r][v]
-                old = widen(builder.load(ptr, align=item_c))
-                builder.store(narrow(builder.select(acc_flag, add(old, val), val)), ptr, align=item_c)
+        ptrs = [[builder.bitcast(at(at(cbase, builder.mul(const(r), c_rs)), const(v * w * item_c)), ov_ty.as_pointer())
+                 for v in range(nv)] for r in range(mr)]
+        with builder.if_else(acc_flag) as (adding, first):  # C is read only when added to
+            with adding:
+                for r in range(mr):
+                    for v in range(nv):
+                        old = widen(builder.load(ptrs[r][v], align=item_c))
+                        builder.store(narrow(add(old, fin[r][v])), ptrs[r][v], align=item_c)
+            with first:
+                for r in range(mr):
+                    for v in range(nv):
+                        builder.store(narrow(fin[r][v]), ptrs[r][v], align=item_c)
 
     def store_strided(fin):
         """The whole tile into ``spill``, then the shared element store over its rows and the

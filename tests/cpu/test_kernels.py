@@ -370,6 +370,33 @@ def test_overflowing_products_give_numpys_nan(kernel, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_tiles_fuse_multiply_adds_only_where_nothing_can_overflow(layout, dtype):
+    """The tiles fuse multiply-adds for a block of rows whose operands' largest finite
+    magnitudes show that no product or sum can overflow.  Batch element 1 holds
+    x = [-max, max/2, -max], y = [1, 4, 1] (fused: -max + 2max = max; NumPy's (x * y).sum():
+    -max + inf = inf) in one block of rows; elements 2 and 3 hold inf and NaN inputs (fused
+    or not, inf * y and NaN propagate alike).  Every result must equal NumPy's sums where
+    they are not finite, and be close to them elsewhere, the other blocks of rows (M = 70:
+    two blocks) and elements included; K = 300 spans two blocks of K."""
+    rng = np.random.default_rng(5)
+    B, M, K, N = 4, 70, 300, 37
+    x, y = rng.standard_normal((B, M, K)).astype(dtype), rng.standard_normal((B, K, N)).astype(dtype)
+    big = np.finfo(dtype).max
+    x[1, 3, :3], y[1, :3, 5] = [-big, big / 2, -big], [1, 4, 1]
+    x[2, 66, 10], y[3, 299, 36] = np.inf, np.nan
+    xx = {"C": x, "F": np.asfortranarray(x), "strided": np.repeat(x, 2, axis=2)[:, :, ::2]}[layout]
+    with np.errstate(over="ignore", invalid="ignore"):
+        want = (x[:, :, :, None].astype(np.float64) * y[:, None].astype(np.float64)).astype(dtype).sum(axis=2)
+        got = batch_dot(xx, y, (2, 1), kernel="tile")
+    finite = np.isfinite(want)
+    assert not finite[1, 3, 5] and not finite[2, 66].any() and not finite[3, :, 36].any()
+    np.testing.assert_array_equal(np.where(finite, 0, got), np.where(finite, 0, want))
+    rtol = 1e-4 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=1e3 * rtol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("case", ["rescued", "inf", "nan"])
 def test_blas_products_that_overflow_give_numpys_sums(case, dtype):
     """BLAS fuses multiply-adds: x = [-max, max/2], y = [1, 4] sums -max + 2max = max there,

@@ -113,6 +113,28 @@ def test_low_measured_gain_makes_calls_serial_until_a_core_is_free(fresh_state, 
     assert fresh_state.hold == policy.HOLD_MIN
 
 
+def test_a_mild_gain_counts_only_twice_in_a_row(fresh_state):
+    """A gain between GAIN_CLEAR and GAIN_MIN (a worker woken late in a short region) sends
+    the calls serial only when the next region measures the same; a clear one at once."""
+    mild = (policy.GAIN_CLEAR + policy.GAIN_MIN) / 2
+    policy._verdict(mild)
+    assert fresh_state.serial_since is None and fresh_state.contended == 0
+    policy._verdict(1.9)  # a good region in between: the doubt is gone
+    policy._verdict(mild)
+    assert fresh_state.serial_since is None
+    policy._verdict(mild)
+    assert fresh_state.serial_since is not None and fresh_state.contended == 1
+    fresh_state.serial_since = None
+    policy._verdict(policy.GAIN_CLEAR - 0.2)
+    assert fresh_state.serial_since is not None and fresh_state.contended == 2
+    # a cold region (its workers were asleep) is only a doubt, however low its gain
+    fresh_state.serial_since = None
+    policy._verdict(0.3, cold=True)
+    assert fresh_state.serial_since is None and fresh_state.doubt
+    policy._verdict(0.3, cold=False)
+    assert fresh_state.serial_since is not None and fresh_state.contended == 3
+
+
 def test_others_busy_counts_cores_neither_idle_nor_this_processes(monkeypatch):
     n = len(policy._CPUS)
     # 1 s window: n - 1 idle CPU-seconds, this process 0.2 s: 0.8 cores for the others
