@@ -21,6 +21,11 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
   dtype, the accumulation dtype (float32/64, or an integer that wraps like NumPy's).
   Complex results (``complex_span``) run the same tiles on the real and imaginary parts;
   bool results (``bool_span``) count in int32 lanes; :func:`kernels_for` picks the pair.
+- **Fused multiply-adds** for float sums where a work item's largest finite magnitudes show
+  that nothing can overflow (:data:`FMA_INTENSITY`, :func:`.vector.absmax`).  Copying each
+  block of ``y`` into a contiguous panel first (BLIS's packing) was tried and not kept: 0-20 %
+  on float32 products of 128-1024, level on float64, slower on 64 x 64 float64
+  (`asv_bench/records/2026-12-06-0736-tile-pack-ab.txt`).
 - **One block, one call**: the loop over the rows of a block (full tiles, then single
   rows) is LLVM code inside the intrinsic (:func:`.vector.block_kernel`).
 """
@@ -39,6 +44,12 @@ MR, _NV = tile_shape(None)
 MR1 = min(8, REGISTERS - 2)
 #: Depth of one block of K (elements).
 KC = 256
+#: Fused multiply-adds need a scan of a work item's rows of x and of y's batch element
+#: (:func:`.vector.absmax`): taken only where the item's multiply-adds per scanned element,
+#: ``rows * N / (rows + N)``, reach this.  Below it the products are small, bound by memory,
+#: and the scan cost more than fusing saved (midaxis, 16 x 16: 5-11 % slower; small32,
+#: 32 x 32: level; `asv_bench/records/2026-12-06-0729-tile-fma-ab.txt`).
+FMA_INTENSITY = 24
 #: Rows of ``out`` per work item: several tiles over one block of ``y``.
 ROWS = MR * max(1, 64 // MR)
 
@@ -62,6 +73,9 @@ def tile_span(x, y, out, zero, lo, hi):
     shape, NR = columns(N, W)
     nib = (M + ROWS - 1) // ROWS
     limit = fma_limit(out)
+    rows1 = min(M, ROWS)
+    if rows1 * N < FMA_INTENSITY * (rows1 + N):  # small products: the scan would cost more than fusing saves
+        limit = -1.0
     yb, ymax = -1, 0.0
     for r in range(lo, hi):
         b = r // nib

@@ -62,6 +62,8 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
     with _verify_lock:
         rng = np.random.default_rng(12345)
         B, M, K, N = 3, 11, 37, 45
+        if family == "tile":  # two blocks of rows (64 + 6), the first large enough to fuse (tiles.FMA_INTENSITY)
+            M = 70
         rows = family == "rowdot"  # rank-2 x, y (B, K) and out (B, 1)
         if rows:
             M = N = 1

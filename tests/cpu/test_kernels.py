@@ -4,11 +4,10 @@ import itertools
 
 import numpy as np
 import pytest
-import numba
-from numba import njit, prange, typeof
+from numba import njit, prange
 
 from batchdot import _api, batch_dot, cpu
-from batchdot.cpu import policy, tiles
+from batchdot.cpu import tiles
 from batchdot.cpu import kernels as _cpu
 from batchdot.cpu.choose import by_columns, choose_kernel, l2_bytes
 from batchdot.cpu.verify import _verified
@@ -378,19 +377,21 @@ def test_tiles_fuse_multiply_adds_only_where_nothing_can_overflow(layout, dtype)
     -max + inf = inf) in one block of rows; elements 2 and 3 hold inf and NaN inputs (fused
     or not, inf * y and NaN propagate alike).  Every result must equal NumPy's sums where
     they are not finite, and be close to them elsewhere, the other blocks of rows (M = 70:
-    two blocks) and elements included; K = 300 spans two blocks of K."""
+    two blocks) and elements included; K = 300 spans two blocks of K.  N = 80: products
+    large enough to fuse (``tiles.FMA_INTENSITY``)."""
     rng = np.random.default_rng(5)
-    B, M, K, N = 4, 70, 300, 37
+    B, M, K, N = 4, 70, 300, 80
+    assert min(M, tiles.ROWS) * N >= tiles.FMA_INTENSITY * (min(M, tiles.ROWS) + N)
     x, y = rng.standard_normal((B, M, K)).astype(dtype), rng.standard_normal((B, K, N)).astype(dtype)
     big = np.finfo(dtype).max
     x[1, 3, :3], y[1, :3, 5] = [-big, big / 2, -big], [1, 4, 1]
-    x[2, 66, 10], y[3, 299, 36] = np.inf, np.nan
+    x[2, 66, 10], y[3, 299, 76] = np.inf, np.nan
     xx = {"C": x, "F": np.asfortranarray(x), "strided": np.repeat(x, 2, axis=2)[:, :, ::2]}[layout]
     with np.errstate(over="ignore", invalid="ignore"):
         want = (x[:, :, :, None].astype(np.float64) * y[:, None].astype(np.float64)).astype(dtype).sum(axis=2)
         got = batch_dot(xx, y, (2, 1), kernel="tile")
     finite = np.isfinite(want)
-    assert not finite[1, 3, 5] and not finite[2, 66].any() and not finite[3, :, 36].any()
+    assert not finite[1, 3, 5] and not finite[2, 66].any() and not finite[3, :, 76].any()
     np.testing.assert_array_equal(np.where(finite, 0, got), np.where(finite, 0, want))
     rtol = 1e-4 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=1e3 * rtol)
