@@ -225,11 +225,12 @@ def block_kernel(mr, mr1):
                     with wide:
                         tiles(mr, 2, fma=fma)
                     with other:
+                        # narrow products never reach the tiles' FMA_INTENSITY: no fused bodies
                         with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 1))) as (one, half):
                             with one:
-                                tiles(mr1, 1, fma=fma)
+                                tiles(mr1, 1)
                             with half:
-                                tiles(mr1, 1, half=True, fma=fma)
+                                tiles(mr1, 1, half=True)
 
             if dts[2].kind == "f":  # float sums: fused multiply-adds where the caller's bound allows
                 with builder.if_else(context.cast(builder, fused, sig.args[16], types.boolean)) as (fast, exact):

@@ -397,6 +397,15 @@ def test_tiles_fuse_multiply_adds_only_where_nothing_can_overflow(layout, dtype)
     np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=1e3 * rtol)
 
 
+def test_narrow_tiles_never_reach_the_fusing_intensity():
+    """vector.block_kernel builds fused bodies only for the wide tile shape: a product of
+    N <= W columns (W lanes of float32, the most) can never pass tiles.FMA_INTENSITY."""
+    from batchdot.cpu.vector import VECTOR_BYTES
+
+    w = VECTOR_BYTES // 4
+    assert tiles.ROWS * w < tiles.FMA_INTENSITY * (tiles.ROWS + w)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("case", ["rescued", "inf", "nan"])
 def test_blas_products_that_overflow_give_numpys_sums(case, dtype):
