@@ -95,6 +95,7 @@ def _blas_or_tiles(x3, y3, out3):
     """
     if policy.others_busy():
         log.debug("blas -> tile: other processes keep a core busy")
+        policy.state.to_tiles += 1
         execute(x3, y3, out3, out3.dtype, "tile")
     else:
         _blas(x3, y3, out3)

@@ -91,11 +91,12 @@ class _State:
         self.region_end = None  # monotonic time the last region ended
         self.doubt_probe = False  # ... and that region was a return to parallel
         self.to_blas = 0  # calls handed to BLAS by own_contention()
+        self.to_tiles = 0  # automatic BLAS calls run on the tiles because others_busy()
 
     def snapshot(self):
         return dict(forked=self.forked, serial=self.serial_since is not None, hold=self.hold,
                     width=self.width, probing=self.probing, last_gain=self.last_gain, regions=self.regions,
-                    contended=self.contended, to_blas=self.to_blas)
+                    contended=self.contended, to_blas=self.to_blas, to_tiles=self.to_tiles)
 
 
 state = _State()

@@ -210,7 +210,9 @@ def block_kernel(mr, mr1):
             a0, b0, c0 = base(a, sig.args[0], a_off), base(b, sig.args[4], b_off), base(c, sig.args[7], c_off)
 
             def tiles(m, nv, half=False, fma=False):
-                full, one = _body(builder.module, *dts, m, nv, half, fma), _body(builder.module, *dts, 1, nv, half, fma)
+                # the last rows of a block (fewer than m) take the unfused one-row tile: one
+                # function less to compile, and rounding is all fusing changes
+                full, one = _body(builder.module, *dts, m, nv, half, fma), _body(builder.module, *dts, 1, nv, half)
                 nfull = builder.sdiv(rows, ir.Constant(rows.type, m))
                 for fn, step, lo, hi in ((full, m, None, nfull), (one, 1, builder.mul(nfull, ir.Constant(rows.type, m)), rows)):
                     with cgutils.for_range(builder, hi, start=lo) as loop:
