@@ -283,6 +283,8 @@ def absmax(typingctx, a, off, rs, cs, rows, n):
         f64 = ir.DoubleType()
         if dt.kind != "f":
             return ir.Constant(f64, 1.0 if dt.kind == "b" else 2.0 ** (8 * dt.itemsize))
+        if dt.itemsize not in (4, 8):  # (float16 is widened before any kernel): never fuse
+            return ir.Constant(f64, float("inf"))
         fn = _absmax_body(builder.module, dt)
         base = _data_at(context, builder, arr, sig.args[0], off)
         item = ir.Constant(cs.type, dt.itemsize)
