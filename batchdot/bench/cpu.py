@@ -528,9 +528,6 @@ def run_workloads(dtypes, quick, ceil, out=sys.stdout, scene="idle", workloads=N
     import batchdot._api as dispatch
     from ..cpu import policy
 
-    def policy_state():  # the policy's counters of hand-overs (read afresh: tests replace the state)
-        return policy.state
-
     specs = as_specs(dtypes)
     handovers = False
     tf_peer = _tf_peer()
@@ -558,7 +555,7 @@ def run_workloads(dtypes, quick, ceil, out=sys.stdout, scene="idle", workloads=N
             if tf_peer is not None and spec.target is None and spec.x == spec.y and res.name in ("float32", "float64"):
                 fns["tf.keras"] = lambda: tf_peer(x, y, axes)
             fns = {k: _in_scene(f, scene, matmul) for k, f in fns.items()}
-            handed = (policy_state().to_blas, policy_state().to_tiles)
+            handed = (policy.state.to_blas, policy.state.to_tiles)
             if name == "tiny" and scene != "pipeline":  # call overhead only: no floor
                 ts = [_per_call(f, 2000 if quick else 20000) for f in fns.values()]
                 t_floor = float("nan")
@@ -581,9 +578,9 @@ def run_workloads(dtypes, quick, ceil, out=sys.stdout, scene="idle", workloads=N
             rel = _relerr(got, x, y, axes, spec)
             key = dispatch._runner_key(x, y, axes, spec.target, None)
             fam = getattr(dispatch._RUNNERS.get(key), "family", "?")
-            if fam == "tile" and policy_state().to_blas > handed[0]:
+            if fam == "tile" and policy.state.to_blas > handed[0]:
                 fam, handovers = "tile>blas", True
-            elif fam == "blas" and policy_state().to_tiles > handed[1]:
+            elif fam == "blas" and policy.state.to_tiles > handed[1]:
                 fam, handovers = "blas>tile", True
             row = dict(workload=name, dtype=str(spec), kernel=fam, t=t_ours, peer=peer_names[best], t_peer=t_peer,
                        ratio=t_peer / t_ours, gbs=nbytes / t_ours / 1e9, gflops=p.flops / t_ours / 1e9,

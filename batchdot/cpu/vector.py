@@ -221,27 +221,23 @@ def block_kernel(mr, mr1):
                                           builder.gep(c0, [builder.mul(i, c_rs)]), c_rs, c_cs, K, nr, flag])
 
             code = context.cast(builder, shape, sig.args[15], types.int64)
-
-            def shapes(fma):
-                with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 2))) as (wide, other):
-                    with wide:
-                        tiles(mr, 2, fma=fma)
-                    with other:
-                        # narrow products never reach the tiles' FMA_INTENSITY: no fused bodies
-                        with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 1))) as (one, half):
-                            with one:
-                                tiles(mr1, 1)
-                            with half:
-                                tiles(mr1, 1, half=True)
-
-            if dts[2].kind == "f":  # float sums: fused multiply-adds where the caller's bound allows
-                with builder.if_else(context.cast(builder, fused, sig.args[16], types.boolean)) as (fast, exact):
-                    with fast:
-                        shapes(True)
-                    with exact:
-                        shapes(False)
-            else:
-                shapes(False)
+            with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 2))) as (wide, other):
+                with wide:
+                    if dts[2].kind == "f":  # float sums: fused multiply-adds where the caller's bound allows
+                        with builder.if_else(context.cast(builder, fused, sig.args[16], types.boolean)) as (fast, exact):
+                            with fast:
+                                tiles(mr, 2, fma=True)
+                            with exact:
+                                tiles(mr, 2)
+                    else:
+                        tiles(mr, 2)
+                with other:
+                    # narrow products never reach the tiles' FMA_INTENSITY: no fused bodies
+                    with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 1))) as (one, half):
+                        with one:
+                            tiles(mr1, 1)
+                        with half:
+                            tiles(mr1, 1, half=True)
             return context.get_dummy_value()
 
         return sig, codegen
