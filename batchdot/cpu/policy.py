@@ -58,7 +58,8 @@ GAIN_MIN = 1.1
 #: against 97 us in parallel).  A region that starts after the workers have idled for
 #: SETTLE or more (asleep: waking them takes tens of us) is judged like a mild one whatever
 #: its gain; otherwise every return to parallel of a short call measured 0.4-0.45 and
-#: doubled the hold, and squash stayed serial on an idle machine.
+#: doubled the hold, and squash stayed serial on an idle machine
+#: (`asv_bench/records/2026-12-06-0703-squash-policy-verdicts.txt`).
 GAIN_CLEAR = 0.9
 #: Seconds of serial running before the machine is looked at again, doubling after each
 #: return to parallel that failed at once, up to HOLD_MAX.
