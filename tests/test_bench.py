@@ -13,6 +13,7 @@ import pytest
 from batchdot import batch_dot
 from batchdot.bench import cpu as _bench
 from batchdot.bench.spec import DtypeSpec, dtype_spec
+from batchdot.cpu.vector import lanes
 
 #: Made-up ceilings for the bookkeeping tests: (level, working set, GB/s) and GFLOP/s.
 CEIL = {"memory": [("L1", 1 << 15, 200.0), ("L2", 1 << 20, 150.0), ("L3", 1 << 24, 80.0), ("DRAM", 1 << 26, 30.0)],
@@ -122,17 +123,21 @@ def test_read_bandwidth_measures():
     assert math.isfinite(gbs) and gbs > 0
 
 
-def test_fma_peak_kernel_runs_every_chain():
-    n = 2 * 16
-    kernel = _bench._fma_kernel(n)
-    start = np.linspace(0.5, 1.0, 2 * n).reshape(2, n)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("parallel", [True, False])
+def test_fma_peak_kernel_runs_every_chain(dtype, parallel):
+    n = _bench.FMA_CHAINS * lanes(dtype)
+    kernel = _bench._fma_kernel(parallel)
+    start = np.linspace(0.5, 1.0, 3 * n).reshape(3, n).astype(dtype)
     out = start.copy()
-    kernel(out, 0.5, 1.0, 3)  # c -> c/2 + 1, three times, on every chain of every thread
+    kernel(out, dtype(0.5), dtype(1.0), 3)  # c -> c/2 + 1, three times, on every chain of every row
     expect = start
     for _ in range(3):
-        expect = expect * 0.5 + 1.0
-    np.testing.assert_allclose(out, expect, rtol=1e-15)
-    peak = _bench.fma_peak(np.float32, reps=2000)
+        expect = expect * dtype(0.5) + dtype(1.0)
+    np.testing.assert_array_equal(out, expect)  # c/2 is exact: fused or not, one rounding
+    kernel(out, dtype(0.5), dtype(1.0), 0)
+    np.testing.assert_array_equal(out, expect)
+    peak = _bench.fma_peak(dtype, reps=2000)
     assert math.isfinite(peak) and peak > 0
 
 

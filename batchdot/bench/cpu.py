@@ -326,23 +326,87 @@ def format_ceilings(ceil):
 
 
 @functools.cache
-def _fma_kernel(n, parallel=True):
-    """``fma_chains(out, a, b, reps)``: ``n`` independent chains ``c = c * a + b`` per row of ``out``.
+@functools.cache
+def _fma_chains():
+    """``chains(c, a, b, reps)``: ``reps`` times ``c = c * a + b`` on the float array ``c``,
+    fused (``llvm.fma``), with ``c`` held as :data:`FMA_CHAINS` vector registers throughout.
 
-    Generated so that each chain is a scalar the SLP vectoriser packs into vector registers
-    (as in the register tiles); the chains start from distinct values so that none can be
-    merged.  Rows go to the Numba threads (``parallel``) or run on the caller's thread.
-    Built with ``exec``, so not cached on disk (a few seconds, once per bench).
+    ``c`` is one C-contiguous row of ``FMA_CHAINS * W`` elements (``W`` lanes of the host's
+    vectors, :func:`batchdot.cpu.vector.lanes`): the chains are independent, so the loop is
+    bound by the FMA units' throughput, not their latency.  Explicit LLVM vectors, as in the
+    engine's tiles: no SLP vectoriser, a fraction of a second to compile.
     """
+    from llvmlite import ir
+    from numba import types
+    from numba.core import cgutils
+    from numba.extending import intrinsic
+
+    from ..cpu.vector import _splat, lanes
+
+    @intrinsic
+    def chains(typingctx, c, a, b, reps):
+        if not (isinstance(c, types.Array) and isinstance(c.dtype, types.Float) and c.dtype.bitwidth in (32, 64)):
+            return None
+        sig = types.void(c, c.dtype, c.dtype, types.intp)
+
+        def codegen(context, builder, sig, args):
+            arr, av, bv, n = args
+            dt = np.dtype(str(sig.args[0].dtype))
+            ft = context.get_value_type(sig.args[0].dtype)
+            w = lanes(dt)
+            vty = ir.VectorType(ft, w)
+            data = context.make_array(sig.args[0])(context, builder, arr).data
+            vptr = builder.bitcast(data, vty.as_pointer())
+            ptrs = [builder.gep(vptr, [ir.Constant(ir.IntType(64), j)]) for j in range(FMA_CHAINS)]
+            a_v, b_v = _splat(builder, av, vty), _splat(builder, bv, vty)
+            fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vty, [vty] * 3),
+                                                 f"llvm.fma.v{w}f{8 * dt.itemsize}")
+            accs = [builder.load(q, align=dt.itemsize) for q in ptrs]
+            pre = builder.basic_block
+            loop, done = builder.append_basic_block("loop"), builder.append_basic_block("done")
+            builder.cbranch(builder.icmp_signed(">", n, ir.Constant(n.type, 0)), loop, done)
+            builder.position_at_end(loop)
+            i = builder.phi(n.type)
+            i.add_incoming(ir.Constant(n.type, 0), pre)
+            phis = []
+            for acc in accs:
+                ph = builder.phi(vty)
+                ph.add_incoming(acc, pre)
+                phis.append(ph)
+            new = [builder.call(fma, [ph, a_v, b_v]) for ph in phis]
+            i1 = builder.add(i, ir.Constant(n.type, 1))
+            i.add_incoming(i1, builder.basic_block)
+            for ph, v in zip(phis, new):
+                ph.add_incoming(v, builder.basic_block)
+            builder.cbranch(builder.icmp_signed("<", i1, n), loop, done)
+            builder.position_at_end(done)
+            ends = [builder.phi(vty) for _ in accs]
+            for end, acc, v in zip(ends, accs, new):
+                end.add_incoming(acc, pre)
+                end.add_incoming(v, loop)
+            for end, q in zip(ends, ptrs):
+                builder.store(end, q, align=dt.itemsize)
+            return context.get_dummy_value()
+
+        return sig, codegen
+
+    return chains
+
+
+@functools.cache
+def _fma_kernel(parallel=True):
+    """``fma_rows(out, a, b, reps)``: :func:`_fma_chains` on every row of ``out``, the rows on
+    Numba's threads (``parallel``) or on the caller's thread.  Not cached on disk (well under
+    a second, once per bench)."""
     from numba import njit, prange
 
-    src = ["def fma_chains(out, a, b, reps):", "    for t in prange(out.shape[0]):"]
-    src += [f"        c{j} = out[t, {j}]" for j in range(n)]
-    src += ["        for r in range(reps):"] + [f"            c{j} = c{j} * a + b" for j in range(n)]
-    src += [f"        out[t, {j}] = c{j}" for j in range(n)]
-    ns = {"prange": prange}
-    exec("\n".join(src), ns)
-    return njit(parallel=parallel, fastmath={"contract"}, cache=False)(ns["fma_chains"])
+    chains = _fma_chains()
+
+    def fma_rows(out, a, b, reps):
+        for t in prange(out.shape[0]):
+            chains(out[t], a, b, reps)
+
+    return njit(parallel=parallel, cache=False)(fma_rows)
 
 
 def fma_peak(dtype, reps=4_000_000, window=0.0):
@@ -358,24 +422,17 @@ def fma_peak(dtype, reps=4_000_000, window=0.0):
     idle threads spin for a while and take a core.
     """
     from numba import get_num_threads
-    from numba.core import config
-    from numba.core.compiler_lock import global_compiler_lock
 
     from ..cpu.jit import compile_for
-    from ..cpu.vector import VECTOR_BYTES
+    from ..cpu.vector import lanes
 
     dt = np.dtype(dtype)
-    n = FMA_CHAINS * max(1, VECTOR_BYTES // dt.itemsize)
+    n = FMA_CHAINS * lanes(dt)
     best = 0.0
     for threads in sorted({get_num_threads(), 1}, reverse=True):
         out = np.linspace(0.5, 1.0, threads * n).astype(dt).reshape(-1, n)
         args = (out, dt.type(0.999), dt.type(1e-3), reps)
-        with global_compiler_lock:  # the chains are scalars that LLVM's SLP vectoriser packs
-            old, config.SLP_VECTORIZE = config.SLP_VECTORIZE, 1
-            try:
-                run = compile_for(_fma_kernel(n, parallel=threads > 1), args)
-            finally:
-                config.SLP_VECTORIZE = old
+        run = compile_for(_fma_kernel(parallel=threads > 1), args)
         run(*args)
         best = max(best, 2 * out.size * reps / _best_time(lambda: run(*args), 5, window) / 1e9)
     return best
