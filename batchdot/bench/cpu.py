@@ -797,7 +797,6 @@ def blas_crossover(dtypes, quick, out=sys.stdout, shapes=BLAS_SHAPES):
     The evidence behind the BLAS rule of ``batchdot.cpu.choose.choose_kernel`` (``BLAS_MIN``
     and the L2 size of one batch element of ``y``); ``auto`` is the automatic choice.
     """
-    import batchdot._api as dispatch
     from batchdot.cpu import choose
 
     rng = np.random.default_rng(0)
