@@ -154,9 +154,11 @@ CPU_CLASSES = [c for c in CLASSES if not c.__module__.endswith(".gpu")]
 def test_benchmark_is_warm_after_setup(cls):
     """In a fresh process, as asv runs it: after ``setup`` no benchmark method compiles or loads
     a Numba kernel (Numba takes its compiler lock for both; the parallel driver of a kernel is
-    built on its second call, so one warm-up call is not enough)."""
+    built on its second call, so one warm-up call is not enough), on an idle machine and then
+    with a core kept busy by another process (where large products leave BLAS for the tiles)."""
     out = _python(f"""
-        import contextlib, importlib, json, sys
+        import contextlib, importlib, json, sys, time
+        from batchdot.bench.cpu import busy_core
         cls = getattr(importlib.import_module({cls.__module__!r}), {cls.__name__!r})
         params = tuple(cls.test_params)
         bench = cls()
@@ -165,20 +167,33 @@ def test_benchmark_is_warm_after_setup(cls):
         bench.setup(*params)
         jit = "numba" in sys.modules  # else nothing can compile unless a method imports Numba
         locks = {{}}
-        for name in {_methods(cls)!r}:
-            bench.setup(*params)  # asv re-runs setup before every sample
-            if jit:
-                from numba.core import event
-                with event.install_recorder("numba:compiler_lock") as rec:
+
+        def samples(scene):
+            for name in {_methods(cls)!r}:
+                bench.setup(*params)  # asv re-runs setup before every sample
+                if jit:
+                    from numba.core import event
+                    with event.install_recorder("numba:compiler_lock") as rec:
+                        getattr(bench, name)(*params)
+                    locks[scene + " " + name] = len(rec.buffer)
+                else:
                     getattr(bench, name)(*params)
-                locks[name] = len(rec.buffer)
-            else:
-                getattr(bench, name)(*params)
-                locks[name] = int("numba" in sys.modules)
+                    locks[scene + " " + name] = int("numba" in sys.modules)
+
+        samples("idle")
+        if jit:
+            from batchdot.cpu import policy
+            with busy_core():
+                t_end = time.monotonic() + 10
+                while not policy.others_busy() and time.monotonic() < t_end:
+                    time.sleep(0.05)
+                assert policy.others_busy(), "the policy never saw the busy core"
+                samples("busy")
         print(json.dumps(locks))
     """)
     locks = json.loads(out.strip().splitlines()[-1])
-    assert set(locks) == set(_methods(cls))
+    scenes = ("idle", "busy") if any(k.startswith("busy") for k in locks) else ("idle",)
+    assert set(locks) == {f"{s} {m}" for s in scenes for m in _methods(cls)}
     assert not any(locks.values()), f"compiled during the benchmark, not in setup: {locks}"
 
 

@@ -159,9 +159,20 @@ def warm(x, y, axes, out=None):
     The first call compiles (or loads from Numba's on-disk cache) the serial kernel; the
     second builds the parallel driver of a kernel that may run in parallel.  The ``out=`` path
     prepares the kernel for ``out``'s layout on its own first call, so it is warmed apart.
+    Products that the engine hands to BLAS run on the tiles instead while another process
+    keeps a core busy (``batchdot.cpu.policy.others_busy``): their tiles are warmed too, or
+    the first sample taken under load would compile them.
     """
-    for _ in range(2):
-        batch_dot(x, y, axes, out=out)
+    from batchdot.cpu import choose
+
+    p = plan(x.shape, y.shape, axes)
+    dt = np.result_type(x, y)
+    kernels = [None]
+    if choose.blas_sized(choose.dtype_class(x.dtype, y.dtype, dt, dt), p.m, p.n, p.k):
+        kernels.append("tile")
+    for kernel in kernels:
+        for _ in range(2):
+            batch_dot(x, y, axes, out=out, kernel=kernel)
 
 
 class _BatchDot(_Benchmark):
