@@ -326,7 +326,6 @@ def format_ceilings(ceil):
 
 
 @functools.cache
-@functools.cache
 def _fma_chains():
     """``chains(c, a, b, reps)``: ``reps`` times ``c = c * a + b`` on the float array ``c``,
     fused (``llvm.fma``), with ``c`` held as :data:`FMA_CHAINS` vector registers throughout.
@@ -345,7 +344,8 @@ def _fma_chains():
 
     @intrinsic
     def chains(typingctx, c, a, b, reps):
-        if not (isinstance(c, types.Array) and isinstance(c.dtype, types.Float) and c.dtype.bitwidth in (32, 64)):
+        if not (isinstance(c, types.Array) and c.layout == "C" and isinstance(c.dtype, types.Float)
+                and c.dtype.bitwidth in (32, 64)):
             return None
         sig = types.void(c, c.dtype, c.dtype, types.intp)
 

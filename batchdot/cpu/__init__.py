@@ -71,7 +71,8 @@ def _blas(x3, y3, out3):
     group's ``np.matmul``, its operands' norms bound every product (``|x_ik y_kj| <=
     ||x|| ||y||``): a group whose bound passes half the dtype's largest finite value (rounding
     margin), or that holds NaN or inf, is computed by the tiles (no fused multiply-adds)
-    instead.  A group's operands are read once for the bound and are then in cache for the
+    instead (complex operands: the norms of their real views bound the real and imaginary
+    parts' partial sums alike).  A group's operands are read once for the bound and are then in cache for the
     product: as fast as the former check of the whole result for NaN and inf
     (``asv_bench/records/2026-12-02-1018-blas-checks.txt``).  No warnings, as from the tiles.
     """
@@ -91,9 +92,12 @@ def _blas_or_tiles(x3, y3, out3):
     which runs them serially there) while other processes keep a core busy
     (:func:`policy.others_busy`): BLAS splits a product evenly between its threads, so each
     call waits for the busy core, 2-6x longer than on one thread
-    (``asv_bench/records/2026-12-02-1022-blas-rule-scenes.txt``).  ``kernel='blas'`` is always BLAS.
+    (``asv_bench/records/2026-12-02-1022-blas-rule-scenes.txt``).  Complex products stay on
+    BLAS: their tiles run a third of ``cgemm``/``zgemm``'s speed, more than the busy core costs
+    BLAS (complex128 16 x 512^3, one core busy: 1.17 s on the tiles, 0.45 s ``np.matmul``;
+    ``asv_bench/records/2026-12-06-1039-complex-blas-ab.txt``).  ``kernel='blas'`` is always BLAS.
     """
-    if policy.others_busy():
+    if out3.dtype.kind != "c" and policy.others_busy():
         log.debug("blas -> tile: other processes keep a core busy")
         policy.state.to_tiles += 1
         execute(x3, y3, out3, out3.dtype, "tile")
@@ -103,10 +107,15 @@ def _blas_or_tiles(x3, y3, out3):
 
 def _magnitude(a):
     """An upper bound of ``max|a|`` (NaN or inf where ``a`` holds NaN or inf): the 2-norm of a
-    contiguous ``a`` (one BLAS dot), else the largest of ``a.max()`` and ``-a.min()``."""
+    contiguous ``a`` (one BLAS dot; of its real view for complex ``a``), else the largest of
+    ``a.max()`` and ``-a.min()`` (of ``|a|`` for complex ``a``)."""
     if a.flags.c_contiguous:
         v = a.reshape(-1)
+        if v.dtype.kind == "c":
+            v = v.view(v.real.dtype)
         return math.sqrt(float(np.dot(v, v)))
+    if a.dtype.kind == "c":
+        return float(np.abs(a).max()) if a.size else 0.0
     return float(max(a.max(), -a.min())) if a.size else 0.0
 
 

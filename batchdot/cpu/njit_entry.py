@@ -189,7 +189,8 @@ def _engine(x, y, a0, a1, kind, out, out_type, zero, templates, consts):
         xs = np.ascontiguousarray(x3) if sx else x3
         ys = np.ascontiguousarray(yk) if sy else yk
         _kernel("dot", _general_in(xs), _general_in(ys), _general_out(out3), zero, 0, B * M)
-    elif fam == choose.TILE and tile_v:
+    elif (fam == choose.TILE or fam == choose.BLAS) and tile_v:
+        # BLAS-sized work that stays here (a worker thread of the user's prange) runs on the tiles
         sx, sy = choose.needs_staging(choose.TILE, K, x3.strides[2], XI, N, y3.strides[2], YI)
         ys = np.ascontiguousarray(y3) if sy else y3
         _kernel("tile", _general_in(x3), _general_in(ys), _general_out(out3), zero, 0, tiles.work_items(B, M))

@@ -88,6 +88,11 @@ def test_automatic_choice():
     assert choose_kernel(2, 256, 128, 256, *wide, f32, f32) == "blas"
     assert choose_kernel(2, 255, 128, 256, wide[0][:, :255], wide[1], f32, f32) == "tile"
     assert choose_kernel(2, 256, 127, 256, wide[0][:, :, :127], wide[1][:, :127], f32, f32) == "tile"  # K < BLAS_MIN
+    c8 = np.dtype(np.complex64)  # complex of one dtype: cgemm/zgemm as for real floats
+    cwide = np.empty((2, 256, 128), c8), np.empty((2, 128, 256), c8)
+    assert choose_kernel(2, 256, 128, 256, *cwide, c8, c8) == "blas"
+    assert choose_kernel(2, 256, 127, 256, cwide[0][:, :, :127], cwide[1][:, :127], c8, c8) == "tile"
+    assert choose_kernel(2, 256, 128, 256, cwide[0], cwide[1].real, c8, c8) == "generic"  # mixed: no BLAS
     i8 = np.dtype(np.int8)
     xi, yi = np.zeros((5, 8, 8), i8), np.zeros((5, 8, 8), i8)
     assert choose_kernel(5, 8, 8, 8, xi, yi, i8, np.dtype(np.int64)) == "tile"  # int8 sums wrap in the tile
@@ -393,7 +398,7 @@ def test_tiles_fuse_multiply_adds_only_where_nothing_can_overflow(layout, dtype)
     finite = np.isfinite(want)
     assert not finite[1, 3, 5] and not finite[2, 66].any() and not finite[3, :, 76].any()
     np.testing.assert_array_equal(np.where(finite, 0, got), np.where(finite, 0, want))
-    rtol = 1e-4 if dtype == np.float32 else 1e-12
+    rtol = 1e-4 if np.finfo(dtype).bits == 32 else 1e-12  # float32 and complex64
     np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=1e3 * rtol)
 
 
@@ -406,7 +411,7 @@ def test_narrow_tiles_never_reach_the_fusing_intensity():
     assert tiles.ROWS * w < tiles.FMA_INTENSITY * (tiles.ROWS + w)
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
 @pytest.mark.parametrize("case", ["rescued", "inf", "nan"])
 def test_blas_products_that_overflow_give_numpys_sums(case, dtype):
     """BLAS fuses multiply-adds: x = [-max, max/2], y = [1, 4] sums -max + 2max = max there,
@@ -419,7 +424,7 @@ def test_blas_products_that_overflow_give_numpys_sums(case, dtype):
     big = np.finfo(dtype).max
     x[1, 7, :3], y[1, :3, 5] = {"rescued": ([-big, big / 2, -big], [1, 4, 1]),
                                 "inf": ([np.inf, 1, 1], [0, 1, 1]), "nan": ([np.nan, 1, 1], [1, 1, 1])}[case]
-    rtol = 1e-4 if dtype == np.float32 else 1e-12
+    rtol = 1e-4 if np.finfo(dtype).bits == 32 else 1e-12  # float32 and complex64
     with np.errstate(over="ignore", invalid="ignore"):
         want_row, want_col = (x[1, 7, :, None] * y[1]).sum(axis=0), (x[1] * y[1, :, 5]).sum(axis=1)
         mm = np.matmul(x, y)

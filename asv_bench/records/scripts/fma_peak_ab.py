@@ -2,8 +2,8 @@
 
 Usage::
 
-    git show 7c07212~3:batchdot/bench/cpu.py | sed 's/from \\.\\.\\([a-z_.]*\\) import/from batchdot.\\1 import/;
-        s/from \\.\\. import/from batchdot import/; s/from \\.spec import/from batchdot.bench.spec import/' > /tmp/oldbench.py
+    git show 210b3e3:batchdot/bench/cpu.py | sed 's/from \.\. import/from batchdot import/;
+        s/from \.\.\([a-z_.][a-z_.]*\) import/from batchdot.\1 import/; s/from \.spec import/from batchdot.bench.spec import/' > /tmp/oldbench.py
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/fma_peak_ab.py /tmp/oldbench.py
 
 Prints each kernel's compile-and-first-run CPU seconds, then three alternating rounds of
