@@ -11,7 +11,7 @@ import functools
 import numpy as np
 
 __all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging", "c_contiguous", "l2_bytes",
-           "BLAS_MIN", "BLAS_WIDE", "blas_sized", "tile_dtypes_ok"]
+           "BLAS_MIN", "BLAS_WIDE", "blas_class", "blas_sized", "tile_dtypes_ok"]
 
 #: Families that may be forced with ``kernel=``: every family the engine has.
 KERNELS = ("generic", "dot", "rowdot", "tile", "blas")
@@ -90,7 +90,7 @@ def check_forced(forced, x_dtype, y_dtype, out_dtype, acc_dtype, rank2, shown=No
     x_dtype, y_dtype = np.dtype(x_dtype), np.dtype(y_dtype)
     cls = dtype_class(x_dtype, y_dtype, out_dtype, acc_dtype)
     got = "got {}, {} -> {}".format(*(shown or (x_dtype, y_dtype, out_dtype)))
-    if forced == "blas" and cls != SAME_FLOAT and cls != TILE_ONLY:
+    if forced == "blas" and not blas_class(cls):
         raise TypeError(f"batch_dot requires float32, float64, complex64 or complex128 operands and result of "
                         f"one dtype for kernel='blas', {got}")
     if forced in ("dot", "rowdot") and cls < REAL:
@@ -136,14 +136,20 @@ def by_columns(K, x_b_stride, x_k_stride, x_item, y_b_stride, y_k_stride, y_item
             and not (x_k_stride == x_item and y_k_stride == y_item))
 
 
+def blas_class(cls):
+    """Whether ``blas`` computes dtype class ``cls``: float32, float64, complex64 or complex128
+    operands and result of one dtype (:data:`SAME_FLOAT`, or :data:`TILE_ONLY`: complex of one
+    dtype; NumPy's ``cgemm``/``zgemm`` are 2-3x the complex tiles on 512 x 512 products,
+    ``asv_bench/records/2026-12-06-1004-dtypes-idle.txt``)."""
+    return cls == SAME_FLOAT or cls == TILE_ONLY
+
+
 def blas_sized(cls, M, N, K):
-    """Whether BLAS can compute a contraction well: float32, float64, complex64 or complex128
-    of one dtype (:data:`SAME_FLOAT`, or :data:`TILE_ONLY`: complex operands and result of
-    one dtype; NumPy's ``cgemm``/``zgemm`` are 2-3x the complex tiles on 512 x 512 products,
-    ``asv_bench/records/2026-12-06-1004-dtypes-idle.txt``), M, N and K at least
-    :data:`BLAS_MIN`.  Such products that :func:`choose_code` gives to the tiles are handed to
-    BLAS while this process's own threads hold the cores (``batchdot.cpu.policy.own_contention``)."""
-    return (cls == SAME_FLOAT or cls == TILE_ONLY) and M >= BLAS_MIN and N >= BLAS_MIN and K >= BLAS_MIN
+    """Whether BLAS can compute a contraction well: dtypes it computes (:func:`blas_class`),
+    M, N and K at least :data:`BLAS_MIN`.  Such products that :func:`choose_code` gives to the
+    tiles are handed to BLAS while this process's own threads hold the cores
+    (``batchdot.cpu.policy.own_contention``)."""
+    return blas_class(cls) and M >= BLAS_MIN and N >= BLAS_MIN and K >= BLAS_MIN
 
 
 def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2, columns=False):

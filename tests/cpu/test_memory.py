@@ -2,10 +2,11 @@
 miss as on a cached call; broadcast (stride-0) axes are never materialised.
 
 Measured with tracemalloc, which sees NumPy's array allocations.  The kernels are loaded
-first (with another shape of the same layout), so the Numba compiler's own Python objects
-are not counted; twice, as the second call builds the parallel entry.  Each check runs in a fresh process: tracemalloc counts every thread's
-allocations, and threads that earlier tests leave behind (a distributed client's, dask's
-pools) allocate during the measurement (a peak of two results, seen after the dask tests).
+first (with another shape of the same layout; twice, as the second call builds the parallel
+entry), so the Numba compiler's own Python objects are not counted.  Each check runs in a
+fresh process: tracemalloc counts every thread's allocations, and threads that earlier tests
+leave behind (a distributed client's, dask's pools) allocate during the measurement (a peak
+of two results, seen after the dask tests).
 """
 
 import subprocess
