@@ -45,11 +45,12 @@ MR1 = min(8, REGISTERS - 2)
 #: Depth of one block of K (elements).
 KC = 256
 #: Fused multiply-adds need a scan of a work item's rows of x and of y's batch element
-#: (:func:`.vector.absmax`): taken only where the item's multiply-adds per scanned element,
-#: ``rows * N / (rows + N)``, reach this.  Below it the products are small, bound by memory,
-#: and the scan cost more than fusing saved (midaxis, 16 x 16: 5-11 % slower; small32,
-#: 32 x 32: level; `asv_bench/records/2026-12-06-0729-tile-fma-ab.txt`).
-FMA_INTENSITY = 24
+#: (:func:`.vector.absmax`, about one cycle per vector): taken for the wide tiles (the only
+#: shape with fused bodies) where the item's multiply-adds per scanned element,
+#: ``rows * N / (rows + N)``, reach this.  32 x 32 products (16) fuse: 1.3-1.5x the unfused
+#: tiles on one thread with the operands in cache; 16 x 16 float64 ones (8) do not: there
+#: the scan cost as much as fusing saved (`asv_bench/records/2026-12-06-1150-fma-scan-ab.txt`).
+FMA_INTENSITY = 12
 #: Rows of ``out`` per work item: several tiles over one block of ``y``.
 ROWS = MR * max(1, 64 // MR)
 
@@ -74,7 +75,7 @@ def tile_span(x, y, out, zero, lo, hi):
     nib = (M + ROWS - 1) // ROWS
     limit = fma_limit(out)
     rows1 = min(M, ROWS)
-    if rows1 * N < FMA_INTENSITY * (rows1 + N):  # small products: the scan would cost more than fusing saves
+    if shape != 2 or rows1 * N < FMA_INTENSITY * (rows1 + N):  # the scan would cost more than fusing saves
         limit = -1.0
     yb, ymax = -1, 0.0
     for r in range(lo, hi):

@@ -309,58 +309,75 @@ def fma_limit(typingctx, c):
 
 
 def _absmax_body(mod, dtype):
-    """:func:`absmax` for float ``dtype`` as an LLVM function of ``mod``."""
+    """:func:`absmax` for float ``dtype`` as an LLVM function of ``mod``.
+
+    Two vector instructions per vector read: the magnitude (sign bit cleared) and a float
+    maximum that keeps the old value when the new one is NaN (``maxps``'s own rule).
+    """
     item = dtype.itemsize
-    bits = 8 * item
     w = lanes(dtype)
     i8, i64, f64 = ir.IntType(8), ir.IntType(64), ir.DoubleType()
-    it = ir.IntType(bits)
-    vt = ir.VectorType(it, w)
-    name = f"batchdot_absmax_f{item}_w{w}"
+    ft = {4: ir.FloatType(), 8: f64}[item]
+    it = ir.IntType(8 * item)
+    vt = ir.VectorType(ft, w)
+    name = f"batchdot_absmax_f{item}_w{w}_f"  # _f: float maximum, infinities kept
     fn = cgutils.get_or_insert_function(mod, ir.FunctionType(f64, [i8.as_pointer(), i64, i64, i64, i64]), name)
     if not fn.is_declaration:
         return fn
     fn.linkage = "linkonce_odr"
     base, rs, cs, rows, n = fn.args
     builder = ir.IRBuilder(fn.append_basic_block("entry"))
-    magnitude = (1 << (bits - 1)) - 1
-    inf_bits = {4: 0x7F800000, 8: 0x7FF0000000000000}[item]
+    magnitude = (1 << (8 * item - 1)) - 1
 
-    def finite(v, ty):  # |v| as integer bits, 0 for NaN and infinities
-        m = builder.and_(v, ir.Constant(ty, [magnitude] * w if ty is vt else magnitude))
-        ok = builder.icmp_unsigned("<", m, ir.Constant(ty, [inf_bits] * w if ty is vt else inf_bits))
-        return builder.select(ok, m, ir.Constant(ty, [0] * w if ty is vt else 0))
+    def fabs(v):  # the sign bit cleared, as integers (no fast-math flags needed)
+        ivt = ir.VectorType(it, w) if v.type is vt else it
+        bits = builder.and_(builder.bitcast(v, ivt), ir.Constant(ivt, [magnitude] * w if ivt is not it else magnitude))
+        return builder.bitcast(bits, v.type)
 
-    def umax(x, y):
-        return builder.select(builder.icmp_unsigned(">", x, y), x, y)
+    def fmax(new, old):  # NaN in ``new`` keeps ``old``
+        return builder.select(builder.fcmp_ordered(">", new, old), new, old)
 
-    best = builder.alloca(vt)
-    builder.store(ir.Constant(vt, [0] * w), best)
+    bests = [builder.alloca(vt) for _ in range(4)]  # four chains: a maximum's latency is 4 cycles
+    for best in bests:
+        builder.store(ir.Constant(vt, [0.0] * w), best)
+    best = bests[0]
+
+    def step(ptr, acc, mask=None):
+        v = _vector_load(builder, ptr, vt, item, mask)
+        builder.store(fmax(fabs(v), builder.load(acc)), acc)
+
     unit = builder.icmp_signed("==", cs, ir.Constant(i64, item))
+    # a block whose rows follow each other (a C-ordered batch element) is read as one long row
+    flat = builder.and_(unit, builder.icmp_signed("==", rs, builder.mul(n, ir.Constant(i64, item))))
+    n = builder.select(flat, builder.mul(rows, n), n)
+    rows = builder.select(flat, ir.Constant(i64, 1), rows)
     full = builder.mul(builder.sdiv(n, ir.Constant(i64, w)), ir.Constant(i64, w))
+    full4 = builder.mul(builder.sdiv(n, ir.Constant(i64, 4 * w)), ir.Constant(i64, 4 * w))
     lane_idx = ir.Constant(ir.VectorType(i64, w), list(range(w)))
     with cgutils.for_range(builder, rows) as row_loop:
         row = builder.gep(base, [builder.mul(row_loop.index, rs)])
         with builder.if_else(unit) as (vectors, elements):
             with vectors:
-                with cgutils.for_range_slice(builder, ir.Constant(i64, 0), full, ir.Constant(i64, w)) as (j, _):
-                    v = _vector_load(builder, builder.gep(row, [builder.mul(j, ir.Constant(i64, item))]), vt, item)
-                    builder.store(umax(builder.load(best), finite(v, vt)), best)
+                with cgutils.for_range_slice(builder, ir.Constant(i64, 0), full4, ir.Constant(i64, 4 * w)) as (j, _):
+                    for q in range(4):
+                        jq = builder.add(j, ir.Constant(i64, q * w))
+                        step(builder.gep(row, [builder.mul(jq, ir.Constant(i64, item))]), bests[q])
+                with cgutils.for_range_slice(builder, full4, full, ir.Constant(i64, w)) as (j, _):
+                    step(builder.gep(row, [builder.mul(j, ir.Constant(i64, item))]), best)
                 with builder.if_then(builder.icmp_signed(">", n, full)):
                     left = _splat(builder, builder.sub(n, full), ir.VectorType(i64, w))
-                    v = _vector_load(builder, builder.gep(row, [builder.mul(full, ir.Constant(i64, item))]), vt, item,
-                                     builder.icmp_signed("<", lane_idx, left))
-                    builder.store(umax(builder.load(best), finite(v, vt)), best)
+                    step(builder.gep(row, [builder.mul(full, ir.Constant(i64, item))]), best,
+                         builder.icmp_signed("<", lane_idx, left))
             with elements:
                 with cgutils.for_range(builder, n) as col_loop:
-                    p = builder.bitcast(builder.gep(row, [builder.mul(col_loop.index, cs)]), it.as_pointer())
-                    v = finite(builder.load(p, align=item), it)
+                    p = builder.bitcast(builder.gep(row, [builder.mul(col_loop.index, cs)]), ft.as_pointer())
+                    v = fabs(builder.load(p, align=item))
                     old = builder.load(best)
                     lane0 = builder.extract_element(old, ir.Constant(ir.IntType(32), 0))
-                    builder.store(builder.insert_element(old, umax(lane0, v), ir.Constant(ir.IntType(32), 0)), best)
-    top = _lane_sum(builder, builder.load(best), umax)
-    value = builder.bitcast(top, {4: ir.FloatType(), 8: f64}[item])
-    builder.ret(builder.fpext(value, f64) if item == 4 else value)
+                    builder.store(builder.insert_element(old, fmax(v, lane0), ir.Constant(ir.IntType(32), 0)), best)
+    vals = [builder.load(b) for b in bests]
+    top = _lane_sum(builder, fmax(fmax(vals[0], vals[1]), fmax(vals[2], vals[3])), lambda x, y: fmax(x, y))
+    builder.ret(builder.fpext(top, f64) if item == 4 else top)
     return fn
 
 

@@ -10,6 +10,7 @@ from batchdot import _api, batch_dot, cpu
 from batchdot.cpu import tiles
 from batchdot.cpu import kernels as _cpu
 from batchdot.cpu.choose import by_columns, choose_kernel, l2_bytes
+from batchdot.cpu.vector import absmax
 from batchdot.cpu.verify import _verified
 from batchdot.cpu.verify import verify as _verify
 from batchdot.testing import assert_batch_dot_close, with_layout
@@ -402,13 +403,37 @@ def test_tiles_fuse_multiply_adds_only_where_nothing_can_overflow(layout, dtype)
     np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=1e3 * rtol)
 
 
-def test_narrow_tiles_never_reach_the_fusing_intensity():
-    """vector.block_kernel builds fused bodies only for the wide tile shape: a product of
-    N <= W columns (W lanes of float32, the most) can never pass tiles.FMA_INTENSITY."""
-    from batchdot.cpu.vector import VECTOR_BYTES
+@njit
+def _absmax_of(a, off, rs, cs, rows, n):
+    return absmax(a, off, rs, cs, rows, n)
 
-    w = VECTOR_BYTES // 4
-    assert tiles.ROWS * w < tiles.FMA_INTENSITY * (tiles.ROWS + w)
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["C", "F", "strided", "rows apart"])
+@pytest.mark.parametrize("n", [1, 5, 16, 37, 70, 130])
+def test_absmax_bounds_every_finite_magnitude(n, layout, dtype):
+    """vector.absmax, the bound behind the tiles' fused multiply-adds: the largest magnitude
+    of a rows x n block of every layout and width (C order read as one run in four-vector
+    chains, rows with single vectors and a masked tail, strided elements), NaN skipped, an
+    infinity giving an infinite bound (no fusing), and nothing outside the block read."""
+    rng = np.random.default_rng(n)
+    rows, pad, item = 3, 40, np.dtype(dtype).itemsize
+    es, er = {"C": (1, n), "F": (rows, 1), "strided": (2, 2 * n + 3), "rows apart": (1, n + 9)}[layout]
+    buf = np.full(2 * pad + rows * er + n * es, -1e30, dtype)  # everything outside the block
+    idx = pad + np.arange(rows)[:, None] * er + np.arange(n)[None, :] * es
+    block = rng.standard_normal((rows, n)).astype(dtype)
+    block[1, n // 2] = -7.5
+    want = float(np.max(np.abs(block)))
+
+    def bound():
+        buf[idx] = block
+        return _absmax_of(buf, pad * item, er * item, es * item, rows, n)
+
+    assert bound() == want
+    block[0, n - 1] = np.nan
+    assert bound() == want
+    block[rows - 1, 0] = -np.inf
+    assert bound() == np.inf
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
