@@ -30,7 +30,7 @@ from .._dtypes import accumulation_dtype, kernel_dtype
 from .._plan import _merge_strides
 from . import jit, policy
 from .chunks import Chunked, compile_driver
-from .choose import KERNELS, blas_sized, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging
+from .choose import KERNELS, blas_sized, by_columns, cast_for_blas, choose_kernel, dtype_class, l2_bytes, needs_staging
 from .halves import convert
 from .jit import compile_for
 from .kernels import family_kernels, work_items
@@ -363,7 +363,8 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     (see :func:`_into`).
 
     Memory: a call allocates its result and at most one staged copy of each operand (plus a
-    cast copy for float16 or non-native byte order); building the runner holds no more than
+    cast copy for float16, non-native byte order, or a BLAS-sized product whose operands are
+    cast to the result dtype, :func:`.choose.cast_for_blas`); building the runner holds no more than
     a call does, and broadcast axes are never materialised (:func:`_broadcast_axes`).
     """
     B, M, K, N = p.batch, p.m, p.k, p.n
@@ -377,6 +378,8 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     if bx or by:
         return _runner_broadcast(p, x, y, bx, by, out_dtype, acc_dtype, kernel)
     x_cast, y_cast, out_k = kernel_dtype(x.dtype), kernel_dtype(y.dtype), kernel_dtype(out_dtype)
+    if kernel is None and cast_for_blas(x_cast, y_cast, out_k, acc_dtype, M, N, K, l2_bytes()):
+        x_cast = y_cast = out_k  # mixed or widened operands of a BLAS-sized product: one cast, then BLAS
     cast_x, cast_y = x.dtype != x_cast, y.dtype != y_cast
     xo, yo = p.x_order, p.y_order
     xs = (B, M, K)

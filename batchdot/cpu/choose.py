@@ -11,7 +11,7 @@ import functools
 import numpy as np
 
 __all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging", "c_contiguous", "l2_bytes",
-           "BLAS_MIN", "BLAS_WIDE", "blas_class", "blas_sized", "tile_dtypes_ok"]
+           "BLAS_MIN", "BLAS_WIDE", "blas_class", "blas_sized", "blas_wanted", "cast_for_blas", "tile_dtypes_ok"]
 
 #: Families that may be forced with ``kernel=``: every family the engine has.
 KERNELS = ("generic", "dot", "rowdot", "tile", "blas")
@@ -152,6 +152,34 @@ def blas_sized(cls, M, N, K):
     return blas_class(cls) and M >= BLAS_MIN and N >= BLAS_MIN and K >= BLAS_MIN
 
 
+def blas_wanted(cls, item, M, N, K, l2):
+    """Whether :func:`choose_code` gives a contraction of dtype class ``cls`` to BLAS: it is
+    :func:`blas_sized` and one batch element of ``y`` (``K x N`` of ``item`` bytes) does not fit
+    in L2 (``l2`` bytes), or M and N are both at least :data:`BLAS_WIDE`."""
+    return blas_sized(cls, M, N, K) and (K * N * item > l2 or min(M, N) >= BLAS_WIDE)
+
+
+def cast_for_blas(x_dtype, y_dtype, out_dtype, acc_dtype, M, N, K, l2):
+    """Whether to cast the operands to the result dtype first and hand the product to BLAS.
+
+    For a float32 or float64 result summed in its own dtype, from operands of other real
+    dtypes that it holds safely (float32 with float64 or ``dtype=float64``, integers, bool),
+    where BLAS would take the product in the result dtype (:func:`blas_wanted`): one cast
+    pass then ``sgemm``/``dgemm`` beats the tiles' convert-on-load 1.5-2.5x on 512 x 512
+    products (``asv_bench/records/2026-12-06-1210-cast-blas-ab.txt``).  The cast rounds
+    exactly as the tiles' loads do (``astype``), so the results agree with them.
+    """
+    od = np.dtype(out_dtype)
+    if od not in _FAST_DTYPES or np.dtype(acc_dtype) != od:
+        return False
+    xd, yd = np.dtype(x_dtype), np.dtype(y_dtype)
+    if xd == yd == od or not (xd.kind in "biuf" and yd.kind in "biuf"):
+        return False
+    if not (np.can_cast(xd, od, "safe") and np.can_cast(yd, od, "safe")):
+        return False
+    return blas_wanted(SAME_FLOAT, od.itemsize, M, N, K, l2)
+
+
 def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2, columns=False):
     """The family code for a contraction: the heuristics of :func:`choose_kernel`, in integers.
 
@@ -161,7 +189,7 @@ def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contig
     canonical ``(B, M, K)`` and ``(B, K, N)`` views; ``columns`` is :func:`by_columns` for
     rank-2 operands.
     """
-    if blas_sized(cls, M, N, K) and (K * N * x_item > l2 or min(M, N) >= BLAS_WIDE):
+    if blas_wanted(cls, x_item, M, N, K, l2):
         return BLAS
     if rank2 and columns and cls >= REAL:
         return ROWDOT

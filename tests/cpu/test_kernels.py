@@ -112,6 +112,53 @@ def test_automatic_choice():
     assert choose_kernel(5, 8, 8, 8, np.empty((5, 8, 8), f32), cols, f32, f32) == "tile"
 
 
+@pytest.mark.parametrize("pair", [("float32", "float64", None), ("float32", "float32", "float64"),
+                                  ("int32", "float32", None), ("bool", "float64", None), ("int8", "uint16", "float32")])
+def test_blas_sized_mixed_products_are_cast_then_run_on_blas(pair, monkeypatch):
+    """Operands of other real dtypes than a float32/float64 result (mixed, dtype= widening,
+    integers, bool) of a BLAS-sized product are cast to the result dtype and handed to BLAS
+    (choose.cast_for_blas); the results match the float64 reference as BLAS's do, and a
+    product too small for BLAS keeps the tiles' convert-on-load of the operands as they are."""
+    xd, yd, dtype = pair
+    seen = []
+    real_prepare = cpu.prepare
+
+    def spy(family, x3, yk, out3, acc_dtype, forced=False):
+        seen.append((family, x3.dtype, yk.dtype))
+        return real_prepare(family, x3, yk, out3, acc_dtype, forced)
+
+    monkeypatch.setattr(cpu, "prepare", spy)
+    rng = np.random.default_rng(3)
+    K = 131 + len(xd) + 3 * len(yd)  # shapes of this test only: each runner is built here
+    x = (rng.standard_normal((2, 256, K)) * 4).astype(xd)
+    y = (rng.standard_normal((2, K, 260)) * 4).astype(yd)
+    want = np.matmul(x.astype(np.float64), y.astype(np.float64))
+    res = np.dtype(dtype or np.result_type(xd, yd))
+    for xx, family, dts in ((x, "blas", (res, res)), (x[:, :100], "tile", (x.dtype, y.dtype))):
+        seen.clear()
+        got = batch_dot(xx, y, dtype=dtype)
+        assert got.dtype == res
+        assert seen[0] == (family, *dts)  # (BLAS may hand over to tiles it prepares while a core is busy)
+        rtol = 1e-5 if got.dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(got, want[:, : xx.shape[1]], rtol=rtol, atol=rtol * 1e3)
+
+
+def test_cast_for_blas_takes_exact_widenings_to_a_float_result_only():
+    from batchdot.cpu.choose import cast_for_blas
+
+    f4, f8, i8 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64)
+    assert cast_for_blas(f4, f8, f8, f8, 512, 512, 512, 1 << 20)
+    assert cast_for_blas(f4, f4, f8, f8, 512, 512, 512, 1 << 20)  # dtype=float64
+    assert cast_for_blas(i8, f8, f8, f8, 512, 512, 512, 1 << 20)  # NumPy's own promotion casts int64 so
+    assert not cast_for_blas(f8, f8, f8, f8, 512, 512, 512, 1 << 20)  # nothing to cast: BLAS as it is
+    assert not cast_for_blas(f8, f8, f4, f4, 512, 512, 512, 1 << 20)  # dtype=float32: a narrowing cast
+    assert not cast_for_blas(f4, f8, f8, np.dtype(np.longdouble), 512, 512, 512, 1 << 20)
+    assert not cast_for_blas(i8, i8, i8, i8, 512, 512, 512, 1 << 20)  # integer results stay exact
+    assert not cast_for_blas(f4, f8, f8, f8, 512, 127, 512, 1 << 20)  # too small for BLAS
+    assert not cast_for_blas(f4, f8, f8, f8, 128, 128, 128, 1 << 20)  # y[b] in L2 and not wide: tiles
+    assert cast_for_blas(f4, f8, f8, f8, 128, 128, 2048, 1 << 20)  # y[b] beyond L2
+
+
 def test_forcing_a_kernel_that_cannot_compute_the_dtypes_is_an_error():
     with pytest.raises(TypeError, match="kernel='dot'"):
         batch_dot(np.ones((2, 3, 3), np.complex64), np.ones((2, 3, 3), np.complex64), kernel="dot")
