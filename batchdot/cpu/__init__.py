@@ -30,7 +30,7 @@ from .._dtypes import accumulation_dtype, kernel_dtype
 from .._plan import _merge_strides
 from . import jit, policy
 from .chunks import Chunked, compile_driver
-from .choose import KERNELS, blas_sized, by_columns, cast_for_blas, choose_kernel, dtype_class, l2_bytes, needs_staging
+from .choose import KERNELS, blas_sized, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging
 from .halves import convert
 from .jit import compile_for
 from .kernels import family_kernels, work_items
@@ -75,16 +75,32 @@ def _blas(x3, y3, out3):
     parts' partial sums alike).  A group's operands are read once for the bound and are then in cache for the
     product: as fast as the former check of the whole result for NaN and inf
     (``asv_bench/records/2026-12-02-1018-blas-checks.txt``).  No warnings, as from the tiles.
+    Operands of other real dtypes than ``out3``'s (:func:`.choose.cast_for_blas`) are cast a
+    group at a time, so the cast group is still in cache for the bound and the product.
     """
     half = float(np.finfo(out3.dtype).max) / 2
-    step = max(1, (2 * l2_bytes()) // max(1, x3[0].nbytes + y3[0].nbytes))
+    od = out3.dtype
+    step = max(1, (2 * l2_bytes()) // max(1, (x3[0].size + y3[0].size) * od.itemsize))
+    # choose.cast_for_blas: operands of other dtypes cast a group at a time into one buffer each
+    bufs = [np.empty((min(step, a.shape[0]),) + a.shape[1:], od) if a.dtype != od else None for a in (x3, y3)]
     with np.errstate(over="ignore", invalid="ignore"):
         for lo in range(0, x3.shape[0], step):
             xs, ys, os = x3[lo:lo + step], y3[lo:lo + step], out3[lo:lo + step]
+            if bufs[0] is not None:
+                xs = _cast_into(bufs[0], xs)
+            if bufs[1] is not None:
+                ys = _cast_into(bufs[1], ys)
             if _magnitude(xs) * _magnitude(ys) <= half:
                 np.matmul(xs, ys, out=os)
             else:
                 execute(xs, ys, os, os.dtype, "tile")
+
+
+def _cast_into(buf, a):
+    """``a`` cast into the first ``len(a)`` elements of ``buf`` (a view of them)."""
+    view = buf[: a.shape[0]]
+    np.copyto(view, a)
+    return view
 
 
 def _blas_or_tiles(x3, y3, out3):
@@ -363,8 +379,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     (see :func:`_into`).
 
     Memory: a call allocates its result and at most one staged copy of each operand (plus a
-    cast copy for float16, non-native byte order, or a BLAS-sized product whose operands are
-    cast to the result dtype, :func:`.choose.cast_for_blas`); building the runner holds no more than
+    cast copy for float16 or non-native byte order); building the runner holds no more than
     a call does, and broadcast axes are never materialised (:func:`_broadcast_axes`).
     """
     B, M, K, N = p.batch, p.m, p.k, p.n
@@ -378,8 +393,6 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     if bx or by:
         return _runner_broadcast(p, x, y, bx, by, out_dtype, acc_dtype, kernel)
     x_cast, y_cast, out_k = kernel_dtype(x.dtype), kernel_dtype(y.dtype), kernel_dtype(out_dtype)
-    if kernel is None and cast_for_blas(x_cast, y_cast, out_k, acc_dtype, M, N, K, l2_bytes()):
-        x_cast = y_cast = out_k  # mixed or widened operands of a BLAS-sized product: one cast, then BLAS
     cast_x, cast_y = x.dtype != x_cast, y.dtype != y_cast
     xo, yo = p.x_order, p.y_order
     xs = (B, M, K)

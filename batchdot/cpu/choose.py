@@ -160,14 +160,16 @@ def blas_wanted(cls, item, M, N, K, l2):
 
 
 def cast_for_blas(x_dtype, y_dtype, out_dtype, acc_dtype, M, N, K, l2):
-    """Whether to cast the operands to the result dtype first and hand the product to BLAS.
+    """Whether BLAS takes a product of other real operands than its float result, the
+    operands cast to the result dtype a group of batch elements at a time (``cpu._blas``).
 
     For a float32 or float64 result summed in its own dtype, from operands of other real
     dtypes that it holds safely (float32 with float64 or ``dtype=float64``, integers, bool),
-    where BLAS would take the product in the result dtype (:func:`blas_wanted`): one cast
-    pass then ``sgemm``/``dgemm`` beats the tiles' convert-on-load 1.5-2.5x on 512 x 512
-    products (``asv_bench/records/2026-12-06-1210-cast-blas-ab.txt``).  The cast rounds
-    exactly as the tiles' loads do (``astype``), so the results agree with them.
+    where BLAS would take the product in the result dtype (:func:`blas_wanted`).  The cast
+    rounds as the tiles' convert-on-load does (``astype``), and while other processes keep
+    a core busy the tiles take the operands as they are (``cpu._blas_or_tiles``).  512 x 512
+    products: 2-3x the tiles, level with or ahead of NumPy's ``matmul`` of operands cast
+    first (``asv_bench/records/2026-12-06-1210-cast-blas.txt``).
     """
     od = np.dtype(out_dtype)
     if od not in _FAST_DTYPES or np.dtype(acc_dtype) != od:
@@ -240,4 +242,6 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=F
                                    y3.itemsize, out_dtype.kind == "b")
     code = choose_code(cls, x3.itemsize, y3.itemsize, M, N, K, x3.strides[2], y3.strides[1],
                        c_contiguous(y3.shape, y3.strides, y3.itemsize), rank2, l2_bytes(), columns)
+    if code == TILE and cast_for_blas(x3.dtype, y3.dtype, out_dtype, acc_dtype, M, N, K, l2_bytes()):
+        code = BLAS
     return KERNELS[code]
