@@ -525,8 +525,8 @@ DASK_ERRORS = {
                         ValueError, r"kernel to be one of .*got array"),
     "kernel an int": (lambda: lazy((4, 3)), lambda: lazy((4, 3)), 1, {"kernel": 1},
                       ValueError, r"kernel to be one of .*got 1"),
-    "kernel='dot' on complex": (lambda: lazy((4, 3), np.complex128), lambda: lazy((4, 3)), 1, {"kernel": "dot"},
-                                TypeError, r"real operands for kernel='dot', got complex128"),
+    "kernel='dot' on complex and float": (lambda: lazy((4, 3), np.complex128), lambda: lazy((4, 3)), 1, {"kernel": "dot"},
+                                          TypeError, r"of one dtype, for kernel='dot', got complex128"),
     "kernel='tile' on complex and float": (lambda: lazy((4, 3), np.complex64), lambda: lazy((4, 3), np.float32), 1,
                                            {"kernel": "tile"}, TypeError,
                                            r"kernel='tile', got complex64, float32 -> complex64"),
@@ -678,7 +678,7 @@ def test_distributed_inputs_larger_than_a_worker():
     limit = 400e6  # a worker's baseline (Python, NumPy, Numba, distributed) is ~200 MB
     with distributed.LocalCluster(
         n_workers=2, processes=True, threads_per_worker=1, memory_limit=int(limit),
-        host="127.0.0.1", dashboard_address=None, env={"NUMBA_NUM_THREADS": "1"},
+        host="127.0.0.1", dashboard_address=":0", env={"NUMBA_NUM_THREADS": "1"},  # any free port
     ) as cluster, distributed.Client(cluster) as client:
         before = dict(client.run(os.getpid))
         assert len(before) == 2

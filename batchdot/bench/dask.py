@@ -29,7 +29,7 @@ def run(n_workers, shape, chunk, repeats, seed=0):
     B, M, K, N = shape
     with LocalCluster(
         n_workers=n_workers, processes=True, threads_per_worker=1, host="127.0.0.1",
-        dashboard_address=None, env={"NUMBA_NUM_THREADS": "1"},
+        dashboard_address=":0", env={"NUMBA_NUM_THREADS": "1"},  # any free port: two clusters may run at once
     ) as cluster, Client(cluster) as client:
         rng = da.random.default_rng(seed)
         x = rng.standard_normal((B, M, K), chunks=(chunk, M, K)).persist()

@@ -411,7 +411,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     family = _choose(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2, shown)
     if family == "rowdot":  # the kernel takes x, y and out (B, 1) as they are
         columns = by_columns(K, x.strides[0], x.strides[1], x.itemsize, y.strides[0], y.strides[1], y.itemsize,
-                             out_k.kind == "b")
+                             out_k.kind in "bc")
         sx, sy = _needs_staging("rowdot", x, y, columns)  # only when forced with kernel=
 
         def operands(x, y):

@@ -93,8 +93,9 @@ def check_forced(forced, x_dtype, y_dtype, out_dtype, acc_dtype, rank2, shown=No
     if forced == "blas" and not blas_class(cls):
         raise TypeError(f"batch_dot requires float32, float64, complex64 or complex128 operands and result of "
                         f"one dtype for kernel='blas', {got}")
-    if forced in ("dot", "rowdot") and cls < REAL:
-        raise TypeError(f"batch_dot requires real operands for kernel={forced!r}, {got}")
+    if forced in ("dot", "rowdot") and cls < TILE_ONLY:
+        raise TypeError(f"batch_dot requires real operands, or complex operands and result of one dtype, "
+                        f"for kernel={forced!r}, {got}")
     if forced == "tile" and cls == GENERIC_ONLY:
         raise TypeError(f"batch_dot requires real operands, or complex operands and result of one dtype, "
                         f"for kernel='tile', {got}")
@@ -129,7 +130,8 @@ def by_columns(K, x_b_stride, x_k_stride, x_item, y_b_stride, y_k_stride, y_item
 
     Operands whose batch axis is unit-stride and whose contracted axis is not (Fortran
     order, e.g. a pandas frame's ``to_numpy()``) are read in place, ``W`` rows per vector,
-    instead of copied.  Not for bool results (counted by the row kernel).  Plain integer
+    instead of copied.  Not for bool results (counted by the row kernel) nor complex ones
+    (staged for the complex dots): ``bool_out`` is true for both.  Plain integer
     code, as :func:`choose_code`.
     """
     return (not bool_out and K > 1 and x_b_stride == x_item and y_b_stride == y_item
@@ -195,7 +197,7 @@ def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contig
         return BLAS
     if rank2 and columns and cls >= REAL:
         return ROWDOT
-    if cls >= REAL:
+    if cls >= TILE_ONLY:  # real, or complex of one dtype (complex dots)
         k_contiguous = K == 1 or (x_k_stride == x_item and y_k_stride == y_item)
         if k_contiguous and (M == 1 or N == 1 or (cls == SAME_FLOAT and not y_c_contiguous)):
             return ROWDOT if rank2 else DOT
@@ -239,7 +241,7 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=F
         return "rowdot" if forced == "dot" and rank2 else forced
     cls = dtype_class(x3.dtype, y3.dtype, out_dtype, acc_dtype)
     columns = rank2 and by_columns(K, x3.strides[0], x3.strides[2], x3.itemsize, y3.strides[0], y3.strides[1],
-                                   y3.itemsize, out_dtype.kind == "b")
+                                   y3.itemsize, out_dtype.kind in "bc")
     code = choose_code(cls, x3.itemsize, y3.itemsize, M, N, K, x3.strides[2], y3.strides[1],
                        c_contiguous(y3.shape, y3.strides, y3.itemsize), rank2, l2_bytes(), columns)
     if code == TILE and cast_for_blas(x3.dtype, y3.dtype, out_dtype, acc_dtype, M, N, K, l2_bytes()):

@@ -607,19 +607,21 @@ def dot_kernel(n):
     ``c + c_off + j * c_cs`` (byte offsets and strides, runtime values).  Each dot keeps
     :func:`dot_unroll` vector partial sums (the last vectors masked), summed in a tree at
     the end; products and sums are separate instructions (IEEE as NumPy's).
-    Dtypes as for :func:`block_kernel`: ``C``'s is the accumulation dtype.
+    Dtypes as for :func:`block_kernel`: ``C``'s is the accumulation dtype; or complex ``A``,
+    ``B`` and ``C`` of one dtype (:func:`_complex_dot_body`).
     """
 
     @intrinsic
     def dk(typingctx, a, a_off, b, b_off, b_rs, K, c, c_off, c_cs):
-        if not isinstance(c.dtype, (types.Float, types.Integer)) or c.dtype == types.boolean:
+        complex_dots = isinstance(c.dtype, types.Complex) and a.dtype == b.dtype == c.dtype
+        if not (complex_dots or isinstance(c.dtype, (types.Float, types.Integer))) or c.dtype == types.boolean:
             return None
         sig = types.void(a, a_off, b, b_off, b_rs, K, c, c_off, c_cs)
 
         def codegen(context, builder, sig, args):
             a, a_off, b, b_off, b_rs, K, c, c_off, c_cs = args
             dts = _array_dtypes(sig, (0, 2, 6))
-            fn = _dot_body(builder.module, *dts, n)
+            fn = _complex_dot_body(builder.module, dts[2], n) if complex_dots else _dot_body(builder.module, *dts, n)
 
             def base(arr, ty, off):
                 return _data_at(context, builder, arr, ty, off)
@@ -710,6 +712,103 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
         out = _convert(builder, _lane_sum(builder, vecs[0], add), cc, oc, o_ty)
         ptr = builder.bitcast(builder.gep(cbase, [builder.mul(const(j), c_cs)]), o_ty.as_pointer())
         builder.store(out, ptr, align=out_dtype.itemsize)
+    builder.ret_void()
+    return fn
+
+
+def _complex_dot_body(mod, dtype, n):
+    """The ``n`` shared-load dots for complex ``A``, ``B`` and ``C`` of one ``dtype``, as an
+    LLVM function of ``mod`` with :func:`_dot_body`'s arguments (``K`` in complex elements).
+
+    The operands are read as runs of ``2K`` reals (re, im interleaved).  With ``x = a + ib``
+    and ``y = c + id``, each dot keeps two vector sums: ``P += X * Y`` (lanes ``ac``, ``bd``)
+    and ``Q += X * swap(Y)`` (lanes ``ad``, ``bc``; ``swap`` exchanges each pair's re and
+    im); then ``re = sum(even lanes of P) - sum(odd lanes of P)`` and ``im = sum(Q)``: the
+    products of NumPy's complex multiplication, separate from the sums (an overflowing
+    product gives NumPy's inf or NaN; the real part's two sums are kept apart, as in the
+    complex tiles).  The last vectors are masked.
+    """
+    real = np.dtype(f"f{dtype.itemsize // 2}")
+    rc = _code(real)
+    w = lanes(real)
+    u = max(1, dot_unroll(n) // 2)
+    name = f"batchdot_cdot_{rc}_{n}_w{w}"
+    i8, i32, i64 = ir.IntType(8), ir.IntType(32), ir.IntType(64)
+    i8p = i8.as_pointer()
+    fn = cgutils.get_or_insert_function(mod, ir.FunctionType(ir.VoidType(), [i8p, i8p, i64, i64, i8p, i64]), name)
+    if not fn.is_declaration:
+        return fn
+    fn.linkage = "linkonce_odr"
+    fn.attributes.add("noinline")
+    abase, bbase, b_rs, K, cbase, c_cs = fn.args
+    builder = ir.IRBuilder(fn.append_basic_block("entry"))
+    item = real.itemsize
+    f_ty = _LL[rc]
+    vty = ir.VectorType(f_ty, w)
+    zero = ir.Constant(vty, [0.0] * w)
+    swap = ir.Constant(ir.VectorType(i32, w), [i ^ 1 for i in range(w)])
+
+    def const(v):
+        return ir.Constant(i64, v)
+
+    def vload(base_ptr, k, mask=None):
+        return _vector_load(builder, builder.gep(base_ptr, [builder.mul(k, const(item))]), vty, item, mask)
+
+    def step(accs, k, brows, mask=None):
+        """``accs[j] = (P, Q)`` lists of ``u`` vectors, updated with the ``u`` vectors from real ``k``."""
+        out = [[list(p), list(q)] for p, q in accs]
+        for v in range(u):
+            kv = builder.add(k, const(v * w))
+            m = None if mask is None else mask(kv)
+            xv = vload(abase, kv, m)
+            for j in range(n):
+                yv = vload(brows[j], kv, m)
+                out[j][0][v] = builder.fadd(out[j][0][v], builder.fmul(xv, yv))
+                out[j][1][v] = builder.fadd(out[j][1][v], builder.fmul(xv, builder.shuffle_vector(yv, yv, swap)))
+        return out
+
+    L = builder.mul(K, const(2))  # reals
+    brows = [builder.gep(bbase, [builder.mul(const(j), b_rs)]) for j in range(n)]
+    span = w * u
+    full = builder.mul(builder.sdiv(L, const(span)), const(span))
+    pre, loop, tail, k, phis = _open_loop(builder, full, n, 2 * u, vty, zero, "tail")
+    accs = [[phis[j][:u], phis[j][u:]] for j in range(n)]
+    new = step(accs, k, brows)
+    sums = _close_loop(builder, pre, k, const(span), phis, [p + q for p, q in new], full, loop, tail, zero)
+    lane_idx = ir.Constant(ir.VectorType(i64, w), list(range(w)))
+    before = builder.basic_block
+    masked = builder.append_basic_block("masked")
+    reduce = builder.append_basic_block("reduce")
+    builder.cbranch(builder.icmp_signed(">", L, full), masked, reduce)
+    builder.position_at_end(masked)
+
+    def mask(kv):
+        return builder.icmp_signed("<", lane_idx, _splat(builder, builder.sub(L, kv), ir.VectorType(i64, w)))
+
+    tails = step([[row[:u], row[u:]] for row in sums], full, brows, mask)
+    builder.branch(reduce)
+    after = builder.basic_block
+    builder.position_at_end(reduce)
+    sign = ir.Constant(vty, [1.0 if i % 2 == 0 else -1.0 for i in range(w)])
+    phis = [[[None] * u for _ in range(2)] for _ in range(n)]  # every phi first, at the block's top
+    for j in range(n):
+        for h in range(2):
+            for v in range(u):
+                ph = phis[j][h][v] = builder.phi(vty)
+                ph.add_incoming(sums[j][h * u + v], before)
+                ph.add_incoming(tails[j][h][v], after)
+    for j in range(n):
+        parts = []
+        for h in range(2):
+            vecs = phis[j][h]
+            while len(vecs) > 1:
+                vecs = [builder.fadd(x, y) for x, y in zip(vecs[::2], vecs[1::2])]
+            parts.append(vecs[0])
+        re = _lane_sum(builder, builder.fmul(parts[0], sign), builder.fadd)  # exact: times +-1
+        im = _lane_sum(builder, parts[1], builder.fadd)
+        ptr = builder.bitcast(builder.gep(cbase, [builder.mul(const(j), c_cs)]), f_ty.as_pointer())
+        builder.store(re, ptr, align=item)
+        builder.store(im, builder.gep(ptr, [ir.Constant(i32, 1)]), align=item)
     builder.ret_void()
     return fn
 

@@ -82,7 +82,7 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
         cases = [(xv, ykv, xv, ykv, np.zeros(oshape, out3.dtype), B),
                  (xv, ykv, _strided(xv, family in ("tile", "generic")), _strided(ykv, family == "generic"),
                   np.zeros(oshape[:-1] + (2 * oshape[-1],), out3.dtype)[..., ::2], B)]
-        if rows and out3.dtype.kind != "b":  # rowdot down the columns (choose.by_columns):
+        if rows and out3.dtype.kind not in "bc":  # rowdot down the columns (choose.by_columns):
             Bc = 2 * 64 + 3  # full and partial blocks of rows of Fortran-ordered operands
             xc, yc = _values(x3.dtype, (Bc, K), rng), _values(yk.dtype, (Bc, K), rng)
             cases.append((xc, yc, np.asfortranarray(xc), np.asfortranarray(yc), np.zeros((Bc, 1), out3.dtype), Bc))

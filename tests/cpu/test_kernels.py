@@ -161,7 +161,7 @@ def test_cast_for_blas_takes_exact_widenings_to_a_float_result_only():
 
 def test_forcing_a_kernel_that_cannot_compute_the_dtypes_is_an_error():
     with pytest.raises(TypeError, match="kernel='dot'"):
-        batch_dot(np.ones((2, 3, 3), np.complex64), np.ones((2, 3, 3), np.complex64), kernel="dot")
+        batch_dot(np.ones((2, 3, 3), np.complex64), np.ones((2, 3, 3), np.float32), kernel="dot")
     with pytest.raises(TypeError, match="kernel='blas'"):
         batch_dot(np.ones((2, 3, 3), np.int32), np.ones((2, 3, 3), np.int32), kernel="blas")
     with pytest.raises(TypeError, match="kernel='tile'"):
@@ -419,6 +419,44 @@ def test_overflowing_products_give_numpys_nan(kernel, dtype):
         got = batch_dot(x, y, axes, kernel=kernel)
     assert np.isnan(want).all()
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+@pytest.mark.parametrize("kernel", ["generic", "dot", "rowdot", None])
+def test_complex_dots_keep_numpys_inf_and_nan(kernel, dtype):
+    """The complex dots (rowdot, vecmat) take separate products and sums: products that
+    overflow give the inf and NaN of the textbook sums of (ac - bd) and (ad + bc), in every
+    lane of the vectors (K = 37: full vectors and a masked tail), as the generic kernel does;
+    finite rows stay close."""
+    rng = np.random.default_rng(11)
+    real = np.finfo(dtype).dtype
+    big = np.finfo(real).max
+    x = (rng.standard_normal((6, 37)) + 1j * rng.standard_normal((6, 37))).astype(dtype)
+    y = (rng.standard_normal((6, 37)) + 1j * rng.standard_normal((6, 37))).astype(dtype)
+    x[0, 3], y[0, 3] = big / 2 + 0j, 4 + 4j  # re and im overflow: inf + inf j
+    x[1, 5], y[1, 5] = big / 2 + big / 2 * 1j, 4 + 4j  # re: inf - inf = NaN
+    x[2, 36], y[2, 36] = 1j * big, 1j * 2  # re: -(b d) = -inf, in the masked tail
+    x[3, 0], x[3, 1], y[3, 0], y[3, 1] = big + 0j, -big + 0j, 2 + 0j, 2 + 0j  # inf + -inf
+    x[4, 7] = np.nan
+    with np.errstate(over="ignore", invalid="ignore"):
+        # the textbook products (NumPy's own complex multiply may fuse them on AVX-512: there
+        # (max/2 + max/2 j)(4 + 4j) has a real part of -inf, not inf - inf)
+        a, b, c, d = x.real, x.imag, y.real, y.imag
+        want = np.empty((x.shape[0], 1), dtype)
+        want.real = (a * c - b * d).sum(axis=1, keepdims=True)  # (1j * inf would add NaN to the real part)
+        want.imag = (a * d + b * c).sum(axis=1, keepdims=True)
+        if kernel == "dot":
+            got = batch_dot(x, y[:, None, :], (1, 2), kernel=kernel)
+        else:
+            got = batch_dot(x, y, 1, kernel=kernel)
+    got = got.reshape(want.shape)
+    bad = ~np.isfinite(want.real) | ~np.isfinite(want.imag)
+    assert bad[:5].all() and not bad[5].any()
+    rtol = 1e-5 if dtype == np.complex64 else 1e-12
+    for g, w in ((got.real, want.real), (got.imag, want.imag)):  # each part: inf and NaN exactly
+        finite = np.isfinite(w)
+        np.testing.assert_array_equal(np.where(finite, 0, g), np.where(finite, 0, w))
+        np.testing.assert_allclose(g[finite], w[finite], rtol=rtol, atol=rtol)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
