@@ -352,12 +352,26 @@ def test_broadcast_operands_equal_the_python_api():
     same(_pair(xb, yb, 2, 1), batch_dot(xb, yb, (2, 1)))
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.bool_])
+@pytest.mark.parametrize("dtype", [np.float64, np.bool_, np.complex64])
 def test_fortran_ordered_row_dots_equal_the_python_api(dtype):
     """Inside @njit the engine takes the same rule (choose.by_columns): rowdot down the columns
-    of Fortran-ordered operands, bool results on the row kernel."""
+    of Fortran-ordered operands, bool results on the row kernel; complex row dots and
+    vector-matrix products on the complex dots in C order (staged where forced on Fortran
+    order), bit-identical to the Python API's."""
     rng = np.random.default_rng(11)
     for B, K in [(50, 37), (3, 300), (1, 5)]:
         x = np.asfortranarray(random_values(rng, (B, K), dtype))
         y = np.asfortranarray(random_values(rng, (B, K), dtype))
         same(_int(x, y, 1), batch_dot(x, y, 1))
+        xc, yc = np.ascontiguousarray(x), np.ascontiguousarray(y)
+        same(_int(xc, yc, 1), batch_dot(xc, yc, 1))
+        ym = np.ascontiguousarray(random_values(rng, (B, 7, K), dtype))
+        same(_pair(xc, ym, 1, 2), batch_dot(xc, ym, (1, 2)))
+    if np.dtype(dtype).kind == "c":
+        same(_forced_rowdot(x, y), batch_dot(x, y, 1, kernel="rowdot"))
+        np.testing.assert_allclose(batch_dot(x, y, 1, kernel="rowdot"), (x * y).sum(1, keepdims=True), rtol=1e-5)
+
+
+@njit
+def _forced_rowdot(x, y):
+    return batch_dot(x, y, 1, kernel="rowdot")

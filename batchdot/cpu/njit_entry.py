@@ -68,7 +68,7 @@ def engine_call():
 def has_family(family, cls, rank2):
     """Whether ``family`` has a kernel for dtype class ``cls`` (:func:`.choose.dtype_class`)."""
     return (family == "generic" or (family == "tile" and cls >= choose.TILE_ONLY)
-            or (family in ("dot", "rowdot") and cls >= choose.REAL and (family == "dot" or rank2)))
+            or (family in ("dot", "rowdot") and cls >= choose.TILE_ONLY and (family == "dot" or rank2)))
 
 
 def _kernel(family, x, y, out, zero, lo, hi):
@@ -173,7 +173,7 @@ def _engine(x, y, a0, a1, kind, out, out_type, zero, templates, consts):
     x3 = as_strided(x, (B, M, K), (x.strides[0], xms, x.strides[ax]))
     y3 = as_strided(y, (B, K, N), (y.strides[0], y.strides[ay], yns))
     columns = rank2 and choose.by_columns(K, x.strides[0], x.strides[1], XI, y.strides[0], y.strides[1], YI,
-                                          _bool_result(res))
+                                          _no_columns(res))
     fam = forced
     if fam < 0:
         fam = choose.choose_code(cls, XI, YI, M, N, K, x3.strides[2], y3.strides[1],
@@ -227,14 +227,15 @@ def _thread_id(typingctx):
     return types.intp(), codegen
 
 
-def _bool_result(a):
-    """Whether ``a``'s dtype is bool (a compile-time constant in jitted code)."""
-    return a.dtype == np.bool_
+def _no_columns(a):
+    """Whether a result of ``a``'s dtype has no column kernel (bool or complex; a compile-time
+    constant in jitted code): ``by_columns``'s ``bool_out``."""
+    return a.dtype == np.bool_ or a.dtype.kind == "c"
 
 
-@overload(_bool_result)
-def _bool_result_overload(a):
-    value = a.dtype == types.boolean
+@overload(_no_columns)
+def _no_columns_overload(a):
+    value = a.dtype == types.boolean or isinstance(a.dtype, types.Complex)
     return lambda a: value
 
 
