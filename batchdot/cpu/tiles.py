@@ -106,6 +106,9 @@ def complex_span(x, y, out, zero, lo, hi):
     ``a`` and ``b`` are ``x.real`` and ``x.imag``, views with ``x``'s strides; a block
     of ``Z`` (``KC x NR`` reals, built per block of K and columns) is the only copy.  An
     ``out`` without unit-stride rows is written one complex column (two reals) at a time.
+    Fused multiply-adds as in :func:`tile_span`, where the largest real and imaginary parts
+    of the item's rows of ``x`` and of ``y[b]`` bound all ``2K`` products each real of
+    ``out`` sums below half the largest float.
     """
     M, K, N = x.shape[1], x.shape[2], y.shape[2]
     xr, xi, yr, outr = x.real, x.imag, y.real, out.real
@@ -118,10 +121,22 @@ def complex_span(x, y, out, zero, lo, hi):
     step = NR if (N == 1 or os2 == 2 * R) else 2  # reals of out per block of columns
     zb = np.empty((KC, NR), xr.dtype)
     nib = (M + ROWS - 1) // ROWS
+    # fused multiply-adds as in tile_span, over the reals: every real product is bounded by
+    # |x|'s and |y|'s largest parts, and each real of out sums 2K of them
+    limit = fma_limit(outr)
+    rows1 = min(M, ROWS)
+    if shape != 2 or xs2 != 2 * R or step != NR or rows1 * 2 * N < FMA_INTENSITY * (rows1 + 2 * N):
+        limit = -1.0
+    yb, ymax = -1, 0.0
     for r in range(lo, hi):
         b = r // nib
         ilo = (r % nib) * ROWS
         rows = min(M, ilo + ROWS) - ilo
+        fused = False
+        if limit > 0:  # rows of x and of y as runs of (re, im) reals
+            if b != yb:
+                yb, ymax = b, absmax(yr, b * ys0, ys1, R, K, 2 * N)
+            fused = absmax(xr, b * xs0 + ilo * xs1, xs1, R, rows, 2 * K) * ymax * 2 * K <= limit
         for j0 in range(0, 2 * N, step):
             nr = min(step, 2 * N - j0)
             jc = j0 // 2
@@ -135,8 +150,8 @@ def complex_span(x, y, out, zero, lo, hi):
                 xo = b * xs0 + ilo * xs1 + k0 * xs2
                 oo = b * os0 + ilo * os1 + jc * os2
                 _BLOCK(xr, xo, xs1, xs2, yr, b * ys0 + k0 * ys1 + jc * ys2, ys1, outr, oo, os1, R, kc, nr, k0 > 0,
-                       rows, shape, False)
-                _BLOCK(xi, xo, xs1, xs2, zb, 0, NR * R, outr, oo, os1, R, kc, nr, True, rows, shape, False)
+                       rows, shape, fused)
+                _BLOCK(xi, xo, xs1, xs2, zb, 0, NR * R, outr, oo, os1, R, kc, nr, True, rows, shape, fused)
 
 
 @jit(fastmath=frozenset())

@@ -71,10 +71,12 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
         yshape = (B, K) if rows else ((B, N, K) if family == "dot" else (B, K, N))
         oshape = (B, 1) if rows else (B, M, N)
         xv, ykv = _values(x3.dtype, xshape, rng), _values(yk.dtype, yshape, rng)
-        if family == "tile" and out3.dtype.kind == "f" and x3.dtype == yk.dtype == out3.dtype:
+        if family == "tile" and out3.dtype.kind in "fc" and x3.dtype == yk.dtype == out3.dtype:
             # batch element 1 near the overflow bound: the tiles take their separate products
             # and sums there (not fused multiply-adds), so both paths are checked
-            scale = np.ldexp(out3.dtype.type(1), (np.finfo(out3.dtype).maxexp - 8) // 2)
+            # (complex: integer parts up to 9 and 2K products per real of out, a quarter of the scale)
+            e = (np.finfo(out3.dtype).maxexp - 8) // 2 - (2 if out3.dtype.kind == "c" else 0)
+            scale = np.ldexp(1.0, e).astype(out3.dtype)
             xv[1] *= scale
             ykv[1] *= scale
         # C order, then non-contiguous operands and a strided out: every layout the engine

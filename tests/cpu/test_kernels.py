@@ -521,6 +521,40 @@ def test_absmax_bounds_every_finite_magnitude(n, layout, dtype):
     assert bound() == np.inf
 
 
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_complex_tiles_fuse_only_where_nothing_can_overflow(dtype):
+    """The complex tiles fuse multiply-adds like the real ones, where the largest real and
+    imaginary parts bound every product and sum: batch element 1 holds re(x) = [-max, max/2,
+    -max] against re(y) = [1, 4, 1] (fused: a finite real part; the textbook sums of
+    ac - bd: -max + inf = inf); elements 2 and 3 hold inf and NaN.  Non-finite parts must be
+    those of the textbook sums, the rest close (products in float64, then rounded to the
+    dtype as the tiles' are, summed in float64)."""
+    rng = np.random.default_rng(7)
+    B, M, K, N = 4, 70, 300, 40
+    real = np.finfo(dtype).dtype
+    big = np.finfo(real).max
+
+    def values(shape):
+        return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dtype)
+
+    x, y = values((B, M, K)), values((B, K, N))
+    x.real[1, 3, :3], x.imag[1, 3, :3] = [-big, big / 2, -big], 0
+    y.real[1, :3, 5], y.imag[1, :3, 5] = [1, 4, 1], 0
+    x[2, 66, 10], y[3, 299, 36] = np.inf, np.nan
+    with np.errstate(over="ignore", invalid="ignore"):
+        got = batch_dot(x, y, (2, 1), kernel="tile")
+        a, b = x.real[:, :, :, None].astype(np.float64), x.imag[:, :, :, None].astype(np.float64)
+        c, d = y.real[:, None].astype(np.float64), y.imag[:, None].astype(np.float64)
+        parts = [((a * c).astype(real) - (b * d).astype(real)).sum(axis=2),
+                 ((a * d).astype(real) + (b * c).astype(real)).sum(axis=2)]
+    assert not np.isfinite(parts[0][1, 3, 5]) and not np.isfinite(parts[0][2, 66]).any()
+    rtol = 1e-4 if real == np.float32 else 1e-12
+    for g, w in zip((got.real, got.imag), parts):
+        finite = np.isfinite(w)
+        np.testing.assert_array_equal(np.where(finite, 0, g), np.where(finite, 0, w))
+        np.testing.assert_allclose(g[finite], w[finite], rtol=rtol, atol=1e3 * rtol)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
 @pytest.mark.parametrize("case", ["rescued", "inf", "nan"])
 def test_blas_products_that_overflow_give_numpys_sums(case, dtype):

@@ -3,7 +3,7 @@
 each with both trees and NumPy's best spelling interleaved (medians): idle; one core kept
 busy by a spinning process; every call right after ``np.matmul`` of a (384, 384) float32
 pair (the time of the pair is reported).  Arguments: workloads and dtypes to run (default:
-all of both).
+every workload; float32 and float64; complex64 and complex128 on request).
 Run: rm -rf /tmp/oldpkg && mkdir /tmp/oldpkg && git archive <commit> batchdot | tar -x -C /tmp/oldpkg &&
 mv /tmp/oldpkg/batchdot /tmp/oldpkg/batchdot_old &&
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/tree_ab.py [small32 float32 ...]"""
@@ -35,15 +35,21 @@ def med(fns, reps):
 
 
 PICK = set(sys.argv[1:])
-DTYPES = [dt for dt in (np.float32, np.float64) if not PICK & {"float32", "float64"} or np.dtype(dt).name in PICK]
-WORKLOADS = {k: v for k, v in WL.items() if not PICK - {"float32", "float64"} or k in PICK}
+NAMES = {"float32", "float64", "complex64", "complex128"}
+DTYPES = [np.dtype(n) for n in sorted(PICK & NAMES)] or [np.dtype(np.float32), np.dtype(np.float64)]
+WORKLOADS = {k: v for k, v in WL.items() if not PICK - NAMES or k in PICK}
+
+
+def values(shape, dt):
+    v = rng.standard_normal(shape)
+    return (v + 1j * rng.standard_normal(shape) if dt.kind == "c" else v).astype(dt)
 
 
 def scene(name):
     print(f"scene: {name}", flush=True)
     for wl, (xs, ys, axes, npf) in WORKLOADS.items():
         for dt in DTYPES:
-            x, y = rng.standard_normal(xs).astype(dt), rng.standard_normal(ys).astype(dt)
+            x, y = values(xs, dt), values(ys, dt)
             assert np.allclose(batchdot.batch_dot(x, y, axes), batchdot_old.batch_dot(x, y, axes), rtol=1e-4, atol=1e-3)
             fns = {"new": lambda: batchdot.batch_dot(x, y, axes), "old": lambda: batchdot_old.batch_dot(x, y, axes),
                    "numpy": lambda: npf(x, y)}
