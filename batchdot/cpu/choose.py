@@ -171,7 +171,7 @@ def cast_for_blas(x_dtype, y_dtype, out_dtype, acc_dtype, M, N, K, l2):
     rounds as the tiles' convert-on-load does (``astype``), and while other processes keep
     a core busy the tiles take the operands as they are (``cpu._blas_or_tiles``).  512 x 512
     products: 2-3x the tiles, level with or ahead of NumPy's ``matmul`` of operands cast
-    first (``asv_bench/records/2026-12-06-1210-cast-blas.txt``).
+    first (``asv_bench/records/2026-12-06-1156-cast-blas.txt``).
     """
     od = np.dtype(out_dtype)
     if od not in _FAST_DTYPES or np.dtype(acc_dtype) != od:

@@ -14,8 +14,9 @@ Families:
     Any dtypes (cast on load to the accumulation dtype), any strides.  Items: output
     elements.
 ``dot``
-    Real operands with a float or integer result (converted on load as in ``tile``), or
-    bool operands and result (counted, stored as ``count != 0``), contracted axis contiguous in both (``y`` is passed transposed, ``(B, N, K)``).  Row dots and vector-matrix products: explicit-vector
+    Real operands with a float or integer result (converted on load as in ``tile``), bool
+    operands and result (counted, stored as ``count != 0``), or complex operands and result
+    of one dtype (complex dots over the interleaved reals), contracted axis contiguous in both (``y`` is passed transposed, ``(B, N, K)``).  Row dots and vector-matrix products: explicit-vector
     dots four at a time (:mod:`batchdot.cpu.dots`).  Items: rows of out.
 ``rowdot``
     The ``dot`` family for rank-2 operands, which it takes as they are: ``x, y (B, K)``,
