@@ -48,9 +48,13 @@ KC = 256
 #: (:func:`.vector.absmax`, about one cycle per vector): taken for the wide tiles (the only
 #: shape with fused bodies) where the item's multiply-adds per scanned element,
 #: ``rows * N / (rows + N)``, reach this.  32 x 32 products (16) fuse: 1.3-1.5x the unfused
-#: tiles on one thread with the operands in cache; 16 x 16 float64 ones (8) do not: there
-#: the scan cost as much as fusing saved (`asv_bench/records/2026-12-06-1150-fma-scan-ab.txt`).
-FMA_INTENSITY = 12
+#: tiles on one thread with the operands in cache, 1.06-1.26x in the bench's three scenes
+#: (`asv_bench/records/2026-12-06-1142-fma-scan-ab.txt`); 16 x 16 float64 ones (8, wide:
+#: W = 8) fuse too: midaxis 1.07-1.19x on one thread, 16 x 16 x 16 level
+#: (`asv_bench/records/2026-12-06-1231-narrow-fma.txt`).  One-vector tiles (16 x 16 float32)
+#: have no fused bodies: fused, midaxis gained 0-8 % and 16 x 16 x 16 lost 22 % (there)
+#: against one more body to compile per dtype.
+FMA_INTENSITY = 8
 #: Rows of ``out`` per work item: several tiles over one block of ``y``.
 ROWS = MR * max(1, 64 // MR)
 
