@@ -166,6 +166,19 @@ def _lane_sum(builder, vec, add):
     return builder.extract_element(vec, ir.Constant(i32, 0))
 
 
+def _define(mod, fnty, name, noinline=True):
+    """``(fn, builder)``: LLVM function ``name`` of ``mod``, defined once per module
+    (``linkonce_odr``), with a builder at its new entry block; ``builder`` is None where
+    ``mod`` defines it already."""
+    fn = cgutils.get_or_insert_function(mod, fnty, name)
+    if not fn.is_declaration:
+        return fn, None
+    fn.linkage = "linkonce_odr"
+    if noinline:
+        fn.attributes.add("noinline")
+    return fn, ir.IRBuilder(fn.append_basic_block("entry"))
+
+
 def _splat(builder, scalar, vty):
     w = vty.count
     v = builder.insert_element(ir.Constant(vty, ir.Undefined), scalar, ir.Constant(ir.IntType(32), 0))
@@ -321,12 +334,10 @@ def _absmax_body(mod, dtype):
     it = ir.IntType(8 * item)
     vt = ir.VectorType(ft, w)
     name = f"batchdot_absmax_f{item}_w{w}_f"  # _f: float maximum, infinities kept
-    fn = cgutils.get_or_insert_function(mod, ir.FunctionType(f64, [i8.as_pointer(), i64, i64, i64, i64]), name)
-    if not fn.is_declaration:
+    fn, builder = _define(mod, ir.FunctionType(f64, [i8.as_pointer(), i64, i64, i64, i64]), name, noinline=False)
+    if builder is None:
         return fn
-    fn.linkage = "linkonce_odr"
     base, rs, cs, rows, n = fn.args
-    builder = ir.IRBuilder(fn.append_basic_block("entry"))
     magnitude = (1 << (8 * item - 1)) - 1
 
     def fabs(v):  # the sign bit cleared, as integers (no fast-math flags needed)
@@ -445,13 +456,10 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False):
     i1, i8, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(64)
     i8p = i8.as_pointer()
     fnty = ir.FunctionType(ir.VoidType(), [i8p, i64, i64, i8p, i64, i8p, i64, i64, i64, i64, i1])
-    fn = cgutils.get_or_insert_function(mod, fnty, name)
-    if not fn.is_declaration:
+    fn, builder = _define(mod, fnty, name)
+    if builder is None:
         return fn
-    fn.linkage = "linkonce_odr"
-    fn.attributes.add("noinline")
     abase, a_rs, a_cs, bbase, b_rs, cbase, c_rs, c_cs, K, nr, acc_flag = fn.args
-    builder = ir.IRBuilder(fn.append_basic_block("entry"))
     item_a, item_b, item_c = a_dtype.itemsize, b_dtype.itemsize, acc_dtype.itemsize
     nr_max = nv * w
     floating = cc[0] == "f"
@@ -565,14 +573,10 @@ def _strided_store(mod, oc, cc, item_c):
     i1, i64 = ir.IntType(1), ir.IntType(64)
     i8p = ir.IntType(8).as_pointer()
     name = f"batchdot_strided_store_{oc}_{cc}"
-    fn = cgutils.get_or_insert_function(mod, ir.FunctionType(ir.VoidType(), [i8p, i64, i64, o_ty.as_pointer(), i64,
-                                                                               i64, i64, i1]), name)
-    if not fn.is_declaration:
+    fn, builder = _define(mod, ir.FunctionType(ir.VoidType(), [i8p, i64, i64, o_ty.as_pointer(), i64, i64, i64, i1]), name)
+    if builder is None:
         return fn
-    fn.linkage = "linkonce_odr"
-    fn.attributes.add("noinline")
     cbase, c_rs, c_cs, src, rows, nr, ld, acc_flag = fn.args
-    builder = ir.IRBuilder(fn.append_basic_block("entry"))
     floating = cc[0] == "f"
     with cgutils.for_range(builder, rows) as row_loop:
         i = row_loop.index
@@ -644,13 +648,10 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
     name = f"batchdot_dot_{ac}_{bc}_{oc}_{n}_w{w}_h"  # _h: lanes summed by halves
     i8, i64 = ir.IntType(8), ir.IntType(64)
     i8p = i8.as_pointer()
-    fn = cgutils.get_or_insert_function(mod, ir.FunctionType(ir.VoidType(), [i8p, i8p, i64, i64, i8p, i64]), name)
-    if not fn.is_declaration:
+    fn, builder = _define(mod, ir.FunctionType(ir.VoidType(), [i8p, i8p, i64, i64, i8p, i64]), name)
+    if builder is None:
         return fn
-    fn.linkage = "linkonce_odr"
-    fn.attributes.add("noinline")
     abase, bbase, b_rs, K, cbase, c_cs = fn.args
-    builder = ir.IRBuilder(fn.append_basic_block("entry"))
     item_a, item_b = a_dtype.itemsize, b_dtype.itemsize
     floating = cc[0] == "f"
     a_ty, b_ty, c_ty, o_ty = _LL[ac], _LL[bc], _LL[cc], _LL[oc]
@@ -735,13 +736,10 @@ def _complex_dot_body(mod, dtype, n):
     name = f"batchdot_cdot_{rc}_{n}_w{w}"
     i8, i32, i64 = ir.IntType(8), ir.IntType(32), ir.IntType(64)
     i8p = i8.as_pointer()
-    fn = cgutils.get_or_insert_function(mod, ir.FunctionType(ir.VoidType(), [i8p, i8p, i64, i64, i8p, i64]), name)
-    if not fn.is_declaration:
+    fn, builder = _define(mod, ir.FunctionType(ir.VoidType(), [i8p, i8p, i64, i64, i8p, i64]), name)
+    if builder is None:
         return fn
-    fn.linkage = "linkonce_odr"
-    fn.attributes.add("noinline")
     abase, bbase, b_rs, K, cbase, c_cs = fn.args
-    builder = ir.IRBuilder(fn.append_basic_block("entry"))
     item = real.itemsize
     f_ty = _LL[rc]
     vty = ir.VectorType(f_ty, w)
@@ -859,14 +857,10 @@ def _cols_body(mod, a_dtype, b_dtype, out_dtype, u):
     name = f"batchdot_cols_{ac}_{bc}_{oc}_{u}_w{w}"
     i1, i8, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(64)
     i8p = i8.as_pointer()
-    fn = cgutils.get_or_insert_function(mod, ir.FunctionType(ir.VoidType(), [i8p, i64, i8p, i64, i64, i8p, i64, i64, i1]),
-                                        name)
-    if not fn.is_declaration:
+    fn, builder = _define(mod, ir.FunctionType(ir.VoidType(), [i8p, i64, i8p, i64, i64, i8p, i64, i64, i1]), name)
+    if builder is None:
         return fn
-    fn.linkage = "linkonce_odr"
-    fn.attributes.add("noinline")
     abase, a_ks, bbase, b_ks, K, cbase, c_bs, nb, acc_flag = fn.args
-    builder = ir.IRBuilder(fn.append_basic_block("entry"))
     item_a, item_b = a_dtype.itemsize, b_dtype.itemsize
     floating = cc[0] == "f"
     a_ty, b_ty, c_ty, o_ty = _LL[ac], _LL[bc], _LL[cc], _LL[oc]

@@ -4,24 +4,13 @@
 threadpool_limits(1)); vecmat (B, 64) . (B, 32, 64) from memory (B = 10000) and in cache
 (B = 100, repeated), einsum alongside; the tiny row dot (4, 3) . (4, 3).  Interleaved medians.
 Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/dot_lane_sum_ab.py"""
-import time
 import numpy as np
 import batchdot
 import batchdot_old
 from threadpoolctl import threadpool_limits
+from tree_ab import med  # interleaved medians after two warm-up calls each
 
 rng = np.random.default_rng(0)
-
-
-def med(fns, reps=11):
-    for f in fns.values():
-        f(); f()
-    ts = {k: [] for k in fns}
-    for _ in range(reps):
-        for k, f in fns.items():
-            t0 = time.perf_counter(); f(); ts[k].append(time.perf_counter() - t0)
-    return {k: float(np.median(v)) for k, v in ts.items()}
-
 
 with batchdot.thread_limit(1), batchdot_old.thread_limit(1), threadpool_limits(1):
     for B in (100, 10000):

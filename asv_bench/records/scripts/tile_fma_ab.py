@@ -5,55 +5,10 @@ batchdot``, renamed, on PYTHONPATH).  Three scenes, each with both trees and Num
 spelling interleaved (medians): idle; one core kept busy by a spinning process; every call
 right after ``np.matmul`` of a (384, 384) float32 pair (the time of the pair is reported).
 Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/tile_fma_ab.py"""
-import subprocess, sys, time
-import numpy as np
-import batchdot
-import batchdot_old
+import sys
 
-rng = np.random.default_rng(0)
-WL = {  # name: (x shape, y shape, axes, NumPy's spelling)
-    "small8": ((50000, 8, 8), (50000, 8, 8), None, lambda x, y: np.matmul(x, y)),
-    "small32": ((4000, 32, 32), (4000, 32, 32), None, lambda x, y: np.matmul(x, y)),
-    "midaxis": ((8192, 64, 16), (8192, 64, 16), (1, 1), lambda x, y: np.matmul(x.transpose(0, 2, 1), y)),
-    "squash": ((64, 12, 4, 5), (64, 12, 5, 8), None,
-               lambda x, y: np.matmul(x.reshape(64, 48, 5), y.transpose(0, 2, 1, 3).reshape(64, 5, 96))),
-    "large512": ((16, 512, 512), (16, 512, 512), None, lambda x, y: np.matmul(x, y)),
-}
-A = rng.standard_normal((384, 384)).astype(np.float32)
+# the same run as tree_ab.py (which grew out of this script) on the tile workloads
+sys.argv[1:] = ["small8", "small32", "midaxis", "squash", "large512"]
+import tree_ab  # noqa: E402
 
-
-def med(fns, reps):
-    for f in fns.values():
-        f(); f()
-    ts = {k: [] for k in fns}
-    for _ in range(reps):
-        for k, f in fns.items():
-            t0 = time.perf_counter(); f(); ts[k].append(time.perf_counter() - t0)
-    return {k: float(np.median(v)) for k, v in ts.items()}
-
-
-def scene(name):
-    print(f"scene: {name}", flush=True)
-    for wl, (xs, ys, axes, npf) in WL.items():
-        for dt in (np.float32, np.float64):
-            x, y = rng.standard_normal(xs).astype(dt), rng.standard_normal(ys).astype(dt)
-            assert np.allclose(batchdot.batch_dot(x, y, axes), batchdot_old.batch_dot(x, y, axes), rtol=1e-4, atol=1e-3)
-            fns = {"new": lambda: batchdot.batch_dot(x, y, axes), "old": lambda: batchdot_old.batch_dot(x, y, axes),
-                   "numpy": lambda: npf(x, y)}
-            if name == "after BLAS":
-                fns = {k: (lambda f=f: (A @ A, f())) for k, f in fns.items()}
-            one = med({"numpy": fns["numpy"]}, 3)["numpy"]
-            m = med(fns, max(5, min(200, int(0.6 / max(one, 1e-6)))))
-            print(f"  {wl:9s}{np.dtype(dt).name:8s} new {m['new']*1e3:9.3f} ms  old {m['old']*1e3:9.3f} ms  numpy {m['numpy']*1e3:9.3f} ms"
-                  f"  new/old speed {m['old']/m['new']:5.2f}  ratio new {m['numpy']/m['new']:5.2f} old {m['numpy']/m['old']:5.2f}", flush=True)
-
-
-scene("idle")
-spin = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-try:
-    time.sleep(0.5)
-    scene("busy (one core kept busy by a spinning process)")
-finally:
-    spin.kill()
-time.sleep(0.5)
-scene("after BLAS")
+tree_ab.main()

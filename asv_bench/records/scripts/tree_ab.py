@@ -24,7 +24,7 @@ WL = {  # name: (x shape, y shape, axes, NumPy's spelling)
 A = rng.standard_normal((384, 384)).astype(np.float32)
 
 
-def med(fns, reps):
+def med(fns, reps=11):
     for f in fns.values():
         f(); f()
     ts = {k: [] for k in fns}
@@ -61,12 +61,17 @@ def scene(name):
                   f"  new/old speed {m['old']/m['new']:5.2f}  ratio new {m['numpy']/m['new']:5.2f} old {m['numpy']/m['old']:5.2f}", flush=True)
 
 
-scene("idle")
-spin = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-try:
+def main():
+    scene("idle")
+    spin = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.5)
+        scene("busy (one core kept busy by a spinning process)")
+    finally:
+        spin.kill()
     time.sleep(0.5)
-    scene("busy (one core kept busy by a spinning process)")
-finally:
-    spin.kill()
-time.sleep(0.5)
-scene("after BLAS")
+    scene("after BLAS")
+
+
+if __name__ == "__main__":
+    main()
