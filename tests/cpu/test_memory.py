@@ -93,3 +93,26 @@ def _check_broadcast(case):
     peak, _ = peak_bytes(lambda: batch_dot(x, y, axes, out=out))
     assert peak <= real + SLACK
     assert_batch_dot_close(out, x, y, axes)
+
+
+def test_mixed_blas_products_are_cast_a_group_at_a_time():
+    _fresh("_check_mixed_blas()")
+
+
+def _check_mixed_blas():
+    """A large product of float32 and float64 operands goes to BLAS (choose.cast_for_blas),
+    which casts groups of batch elements into two reused buffers: the call's peak is its
+    result plus buffers of about twice the L2 cache, never a cast copy of a whole operand."""
+    from batchdot.cpu.choose import l2_bytes
+
+    rng = np.random.default_rng(4)
+    B, M, K, N = 64, 256, 256, 256  # x as float64: 32 MiB; a group: a few batch elements
+    for _ in range(2):
+        batch_dot(rng.standard_normal((B, M, K)).astype(np.float32), rng.standard_normal((B, K, N)))
+    x, y = rng.standard_normal((B, M, K)).astype(np.float32), rng.standard_normal((B, K, N))
+    for call in ("miss", "cached"):
+        peak, r = peak_bytes(lambda: batch_dot(x, y))
+        assert r.dtype == np.float64
+        assert peak <= r.nbytes + 4 * l2_bytes() + 2 * (M * K + K * N) * 8 + SLACK, (call, peak, r.nbytes)
+        assert peak < r.nbytes + x.nbytes, (call, peak)  # no whole cast of x (float64: 2 x.nbytes)
+        assert_batch_dot_close(r, x, y)
