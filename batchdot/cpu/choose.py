@@ -195,8 +195,8 @@ def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contig
     """
     if blas_wanted(cls, x_item, M, N, K, l2):
         return BLAS
-    if rank2 and columns and cls >= REAL:
-        return ROWDOT
+    if columns and cls >= REAL:  # operands stored by columns, read in place (rank 2, or M = 1)
+        return ROWDOT if rank2 else DOT
     if cls >= TILE_ONLY:  # real, or complex of one dtype (complex dots)
         k_contiguous = K == 1 or (x_k_stride == x_item and y_k_stride == y_item)
         if k_contiguous and (M == 1 or N == 1 or (cls == SAME_FLOAT and not y_c_contiguous)):
@@ -217,7 +217,7 @@ def needs_staging(family, x_last, x_last_stride, x_item, y_last, y_last_stride, 
     when no copy is needed; ``kernel=`` may force one that needs it.  Plain integer code, as
     :func:`choose_code`.
     """
-    if family == ROWDOT and columns:
+    if (family == ROWDOT or family == DOT) and columns:
         return False, False
     x_strided = x_last > 1 and x_last_stride != x_item
     y_strided = y_last > 1 and y_last_stride != y_item
@@ -240,8 +240,8 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=F
         check_forced(forced, x3.dtype, y3.dtype, out_dtype, acc_dtype, rank2, shown)
         return "rowdot" if forced == "dot" and rank2 else forced
     cls = dtype_class(x3.dtype, y3.dtype, out_dtype, acc_dtype)
-    columns = rank2 and by_columns(K, x3.strides[0], x3.strides[2], x3.itemsize, y3.strides[0], y3.strides[1],
-                                   y3.itemsize, out_dtype.kind in "bc")
+    columns = (rank2 or M == 1) and by_columns(K, x3.strides[0], x3.strides[2], x3.itemsize, y3.strides[0],
+                                               y3.strides[1], y3.itemsize, out_dtype.kind in "bc")
     code = choose_code(cls, x3.itemsize, y3.itemsize, M, N, K, x3.strides[2], y3.strides[1],
                        c_contiguous(y3.shape, y3.strides, y3.itemsize), rank2, l2_bytes(), columns)
     if code == TILE and cast_for_blas(x3.dtype, y3.dtype, out_dtype, acc_dtype, M, N, K, l2_bytes()):

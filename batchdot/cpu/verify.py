@@ -88,13 +88,19 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
             Bc = 2 * 64 + 3  # full and partial blocks of rows of Fortran-ordered operands
             xc, yc = _values(x3.dtype, (Bc, K), rng), _values(yk.dtype, (Bc, K), rng)
             cases.append((xc, yc, np.asfortranarray(xc), np.asfortranarray(yc), np.zeros((Bc, 1), out3.dtype), Bc))
+        column_dots = family == "dot" and out3.dtype.kind not in "bc"
+        if column_dots:  # vector-matrix products down the columns (dots.dot_span), K over two blocks
+            Bc, Kc = 2 * 64 + 3, 300
+            xc, yc = _values(x3.dtype, (Bc, 1, Kc), rng), _values(yk.dtype, (Bc, N, Kc), rng)
+            cases.append((xc, yc, np.asfortranarray(xc), np.asfortranarray(yc), np.zeros((Bc, 1, N), out3.dtype), Bc))
         ok = True
         for xv, ykv, x, y, out, b in cases:
+            m, k = (1, x.shape[2]) if (column_dots and x.shape[1] == 1) else (M, K)
             if parallel:  # on two threads, never beside another batchdot region
                 policy.run_exclusive(kernel, 2, (x, y, out, zero, 4, 2))
             else:
-                kernel(x, y, out, zero, 0, work_items(family, b, M, N))
-            ok = ok and _close(family, xv, ykv, out, b, M, K, N)
+                kernel(x, y, out, zero, 0, work_items(family, b, m, N))
+            ok = ok and _close(family, xv, ykv, out, b, m, k, N)
         if not ok:
             log.warning("kernel %s failed verification for %s; using generic instead", family, key[2:])
         _verified[key] = ok

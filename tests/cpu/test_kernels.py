@@ -604,3 +604,26 @@ def test_fortran_ordered_row_dots_are_read_down_their_columns(dtype):
         else:  # rowdot, reading both operands in place: by columns unless K is unit-stride too
             assert family == "rowdot" and cpu._needs_staging("rowdot", x, y, columns) == (False, False)
             assert columns == (B > 1 and K > 1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, bool, np.complex64])
+def test_fortran_ordered_vector_matrix_products_are_read_down_their_columns(dtype):
+    """x (B, K) and y (B, N, K) with a unit-stride batch axis (Fortran order): the dot family's
+    column path reads them in place (no copy) a block of batch elements and one column of
+    out at a time, K in blocks, into any out; bool results and complex operands (no column
+    kernel) take the row dots on copies."""
+    rng = np.random.default_rng(8)
+    for B, N, K in [(1, 3, 7), (3, 1, 2), (131, 5, 37), (70, 9, 300), (2000, 33, 9), (64, 4, 1)]:
+        x, y = np.asfortranarray(_values(rng, (B, K), dtype)), np.asfortranarray(_values(rng, (B, N, K), dtype))
+        res = np.result_type(x, y)
+        for out in (None, np.zeros((B, 2 * N), res)[:, ::2], np.zeros((N, B), res).T):
+            got = batch_dot(x, y, (1, 2)) if out is None else batch_dot(x, y, (1, 2), out=out)
+            assert_batch_dot_close(got, x, y, (1, 2))
+        x3, yk = x[:, None, :], y  # the dot family's own operands: (B, 1, K) and (B, N, K)
+        family = choose_kernel(B, 1, K, N, x3, y.transpose(0, 2, 1), res, res)
+        staged = cpu._needs_staging("dot", x3, yk)
+        if B > 1 and K > 1:  # (a single batch element or K = 1: no column layout to speak of)
+            if np.dtype(dtype).kind in "bc":  # no column kernel: never the dots in place
+                assert family != "dot" or staged == (True, True)
+            else:
+                assert family == "dot" and staged == (False, False)
