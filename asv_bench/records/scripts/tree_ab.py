@@ -3,7 +3,8 @@
 each with both trees and NumPy's best spelling interleaved (medians): idle; one core kept
 busy by a spinning process; every call right after ``np.matmul`` of a (384, 384) float32
 pair (the time of the pair is reported).  Arguments: workloads and dtypes to run (default:
-every workload; float32 and float64; complex64 and complex128 on request).
+every workload; float32 and float64; complex64 and complex128 on request; a workload ending
+in _F has Fortran-ordered operands).
 Run: rm -rf /tmp/oldpkg && mkdir /tmp/oldpkg && git archive <commit> batchdot | tar -x -C /tmp/oldpkg &&
 mv /tmp/oldpkg/batchdot /tmp/oldpkg/batchdot_old &&
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/tree_ab.py [small32 float32 ...]"""
@@ -20,6 +21,8 @@ WL = {  # name: (x shape, y shape, axes, NumPy's spelling)
     "squash": ((64, 12, 4, 5), (64, 12, 5, 8), None,
                lambda x, y: np.matmul(x.reshape(64, 48, 5), y.transpose(0, 2, 1, 3).reshape(64, 5, 96))),
     "large512": ((16, 512, 512), (16, 512, 512), None, lambda x, y: np.matmul(x, y)),
+    "vecmat": ((10000, 64), (10000, 32, 64), (1, 2), lambda x, y: np.einsum("bk,bnk->bn", x, y)),
+    "vecmat_F": ((10000, 64), (10000, 32, 64), (1, 2), lambda x, y: np.einsum("bk,bnk->bn", x, y)),  # Fortran order
 }
 A = rng.standard_normal((384, 384)).astype(np.float32)
 
@@ -50,6 +53,8 @@ def scene(name):
     for wl, (xs, ys, axes, npf) in WORKLOADS.items():
         for dt in DTYPES:
             x, y = values(xs, dt), values(ys, dt)
+            if wl.endswith("_F"):
+                x, y = np.asfortranarray(x), np.asfortranarray(y)
             assert np.allclose(batchdot.batch_dot(x, y, axes), batchdot_old.batch_dot(x, y, axes), rtol=1e-4, atol=1e-3)
             fns = {"new": lambda: batchdot.batch_dot(x, y, axes), "old": lambda: batchdot_old.batch_dot(x, y, axes),
                    "numpy": lambda: npf(x, y)}
