@@ -260,8 +260,9 @@ def _needs_staging(family, xk, yk, columns=False):
     """:func:`choose.needs_staging` for the family's own operands ``xk`` and ``yk``; ``dot``
     reads vector-matrix products of operands stored by columns in place (``dots.dot_span``)."""
     if family == "dot" and xk.shape[1] == 1:
+        no_columns = xk.dtype.kind == "c" or xk.dtype.kind == yk.dtype.kind == "b"  # complex or bool results
         columns = by_columns(xk.shape[2], xk.strides[0], xk.strides[2], xk.itemsize, yk.strides[0], yk.strides[2],
-                             yk.itemsize, xk.dtype.kind in "bc")
+                             yk.itemsize, no_columns)
     return needs_staging(KERNELS.index(family), xk.shape[-1], xk.strides[-1], xk.itemsize,
                          yk.shape[-1], yk.strides[-1], yk.itemsize, columns)
 
