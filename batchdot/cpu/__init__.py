@@ -30,7 +30,7 @@ from .._dtypes import accumulation_dtype, kernel_dtype
 from .._plan import _merge_strides
 from . import jit, policy
 from .chunks import Chunked, compile_driver
-from .choose import KERNELS, blas_sized, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging
+from .choose import KERNELS, blas_sized, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
 from .halves import convert
 from .jit import compile_for
 from .kernels import family_kernels, work_items
@@ -256,13 +256,13 @@ def _fallback(family, x3, yk, out3, acc_dtype):
     return prepare("generic", x3, yk, out3, acc_dtype)
 
 
-def _needs_staging(family, xk, yk, columns=False):
-    """:func:`choose.needs_staging` for the family's own operands ``xk`` and ``yk``; ``dot``
-    reads vector-matrix products of operands stored by columns in place (``dots.dot_span``)."""
+def _needs_staging(family, xk, yk, out_dtype, columns=False):
+    """:func:`choose.needs_staging` for the family's own operands ``xk`` and ``yk`` and a result
+    of ``out_dtype``; ``dot`` reads vector-matrix products of operands stored by columns in
+    place (``dots.dot_span``)."""
     if family == "dot" and xk.shape[1] == 1:
-        no_columns = xk.dtype.kind == "c" or xk.dtype.kind == yk.dtype.kind == "b"  # complex or bool results
         columns = by_columns(xk.shape[2], xk.strides[0], xk.strides[2], xk.itemsize, yk.strides[0], yk.strides[2],
-                             yk.itemsize, no_columns)
+                             yk.itemsize, no_column_kernel(out_dtype))
     return needs_staging(KERNELS.index(family), xk.shape[-1], xk.strides[-1], xk.itemsize,
                          yk.shape[-1], yk.strides[-1], yk.itemsize, columns)
 
@@ -279,7 +279,7 @@ def execute(x3, y3, out3, acc_dtype, kernel=None):
     N = y3.shape[2]
     family = _choose(B, M, K, N, x3, y3, out3.dtype, acc_dtype, kernel)
     yk = y3.transpose(0, 2, 1) if family == "dot" else y3
-    stage_x, stage_y = _needs_staging(family, x3, yk)
+    stage_x, stage_y = _needs_staging(family, x3, yk, out3.dtype)
     x3 = stage(x3) if stage_x else x3
     yk = stage(yk) if stage_y else yk
     fn, tail = prepare(family, x3, yk, out3, acc_dtype, kernel is not None)
@@ -416,8 +416,8 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     family = _choose(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2, shown)
     if family == "rowdot":  # the kernel takes x, y and out (B, 1) as they are
         columns = by_columns(K, x.strides[0], x.strides[1], x.itemsize, y.strides[0], y.strides[1], y.itemsize,
-                             out_k.kind in "bc")
-        sx, sy = _needs_staging("rowdot", x, y, columns)  # only when forced with kernel=
+                             no_column_kernel(out_k))
+        sx, sy = _needs_staging("rowdot", x, y, out_k, columns)  # only when forced with kernel=
 
         def operands(x, y):
             return (stage(x) if sx else x), (stage(y) if sy else y)
@@ -443,7 +443,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     ident_x, ident_y = xo == tuple(range(len(xo))), yo == tuple(range(len(yo)))
     # operands whose free axes cannot merge are copied (staged), and so are operands whose
     # axis the family's vector loads need is not unit-stride (_needs_staging)
-    stage_x, stage_y = _needs_staging(family, x3, yk)
+    stage_x, stage_y = _needs_staging(family, x3, yk, out_k)
     copy_x, copy_y = copy_x or stage_x, copy_y or stage_y
 
     def arrange(x, y):

@@ -10,7 +10,7 @@ import functools
 
 import numpy as np
 
-__all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging", "c_contiguous", "l2_bytes",
+__all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging", "no_column_kernel", "c_contiguous", "l2_bytes",
            "BLAS_MIN", "BLAS_WIDE", "blas_class", "blas_sized", "blas_wanted", "cast_for_blas", "tile_dtypes_ok"]
 
 #: Families that may be forced with ``kernel=``: every family the engine has.
@@ -138,6 +138,13 @@ def by_columns(K, x_b_stride, x_k_stride, x_item, y_b_stride, y_k_stride, y_item
             and not (x_k_stride == x_item and y_k_stride == y_item))
 
 
+def no_column_kernel(out_dtype):
+    """Whether results of ``out_dtype`` have no column kernel (:func:`by_columns`'s
+    ``bool_out``): bool results are counted by the row dots, complex ones computed by the
+    complex dots, both along a unit-stride contracted axis."""
+    return np.dtype(out_dtype).kind in "bc"
+
+
 def blas_class(cls):
     """Whether ``blas`` computes dtype class ``cls``: float32, float64, complex64 or complex128
     operands and result of one dtype (:data:`SAME_FLOAT`, or :data:`TILE_ONLY`: complex of one
@@ -241,9 +248,10 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=F
         return "rowdot" if forced == "dot" and rank2 else forced
     cls = dtype_class(x3.dtype, y3.dtype, out_dtype, acc_dtype)
     columns = (rank2 or M == 1) and by_columns(K, x3.strides[0], x3.strides[2], x3.itemsize, y3.strides[0],
-                                               y3.strides[1], y3.itemsize, out_dtype.kind in "bc")
+                                               y3.strides[1], y3.itemsize, no_column_kernel(out_dtype))
+    l2 = l2_bytes()
     code = choose_code(cls, x3.itemsize, y3.itemsize, M, N, K, x3.strides[2], y3.strides[1],
-                       c_contiguous(y3.shape, y3.strides, y3.itemsize), rank2, l2_bytes(), columns)
-    if code == TILE and cast_for_blas(x3.dtype, y3.dtype, out_dtype, acc_dtype, M, N, K, l2_bytes()):
+                       c_contiguous(y3.shape, y3.strides, y3.itemsize), rank2, l2, columns)
+    if code == TILE and cast_for_blas(x3.dtype, y3.dtype, out_dtype, acc_dtype, M, N, K, l2):
         code = BLAS
     return KERNELS[code]

@@ -108,6 +108,15 @@ def complex_dot_span(x, yt, out, zero, lo, hi):
     _dot_rows(x, yt, out, lo, hi)
 
 
+@register_jitable
+def _rowdot_rows(x, y, out, lo, hi):
+    """Rows ``lo..hi`` of ``out[b, 0] = x[b] . y[b]`` along a unit-stride contracted axis."""
+    K = x.shape[1]
+    xs0, ys0, os0, os1 = x.strides[0], y.strides[0], out.strides[0], out.strides[1]
+    for b in range(lo, hi):
+        _SINGLE(x, b * xs0, y, b * ys0, 0, K, out, b * os0, os1)
+
+
 @jit(fastmath=frozenset())
 def rowdot_span(x, y, out, zero, lo, hi):
     """Rows ``lo..hi`` of ``out[b, 0] = x[b] . y[b]`` for rank-2 ``x``, ``y``.
@@ -119,7 +128,7 @@ def rowdot_span(x, y, out, zero, lo, hi):
     every block of rows over each block of ``KC`` columns (partial sums, as the tiles).
     """
     K = x.shape[1]
-    xs0, xs1, ys0, ys1, os0, os1 = x.strides[0], x.strides[1], y.strides[0], y.strides[1], out.strides[0], out.strides[1]
+    xs0, xs1, ys0, ys1, os0 = x.strides[0], x.strides[1], y.strides[0], y.strides[1], out.strides[0]
     if by_columns(K, xs0, xs1, x.itemsize, ys0, ys1, y.itemsize, False):
         rows = COLS * (VECTOR_BYTES // max(out.itemsize, 4))
         # up to KC columns: groups of a few columns down many rows (few memory streams at a
@@ -132,18 +141,14 @@ def rowdot_span(x, y, out, zero, lo, hi):
                     _COLUMNS(x, b0 * xs0 + k0 * xs1, xs1, y, b0 * ys0 + k0 * ys1, ys1, min(step, K - k0), out,
                              b0 * os0, os0, min(rows, s1 - b0), k0 > 0)
         return
-    for b in range(lo, hi):
-        _SINGLE(x, b * xs0, y, b * ys0, 0, K, out, b * os0, os1)
+    _rowdot_rows(x, y, out, lo, hi)
 
 
 @jit(fastmath=frozenset())
 def complex_rowdot_span(x, y, out, zero, lo, hi):
     """:func:`rowdot_span` for complex operands and result of one dtype, along a unit-stride
     contracted axis (no column kernel: the engine stages operands stored by columns)."""
-    K = x.shape[1]
-    xs0, ys0, os0, os1 = x.strides[0], y.strides[0], out.strides[0], out.strides[1]
-    for b in range(lo, hi):
-        _SINGLE(x, b * xs0, y, b * ys0, 0, K, out, b * os0, os1)
+    _rowdot_rows(x, y, out, lo, hi)
 
 
 #: Elements of K per count of the bool dots: an int32 count never wraps.

@@ -228,8 +228,7 @@ def _thread_id(typingctx):
 
 
 def _no_columns(a):
-    """Whether a result of ``a``'s dtype has no column kernel (bool or complex; a compile-time
-    constant in jitted code): ``by_columns``'s ``bool_out``."""
+    """:func:`.choose.no_column_kernel` of ``a``'s dtype (a compile-time constant in jitted code)."""
     return a.dtype == np.bool_ or a.dtype.kind == "c"
 
 

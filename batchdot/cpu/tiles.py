@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from numba.extending import register_jitable
+
 from .jit import jit
 from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, tile_shape
 
@@ -61,6 +63,16 @@ ROWS = MR * max(1, 64 // MR)
 _BLOCK = block_kernel(MR, MR1)
 
 
+@register_jitable
+def _fusing_limit(out, shape, M, n):
+    """:func:`.vector.fma_limit` of ``out`` where the tiles fuse multiply-adds on products of
+    ``n`` columns of ``out`` (wide tiles reaching :data:`FMA_INTENSITY`), else -1 (never)."""
+    rows1 = min(M, ROWS)
+    if shape != 2 or rows1 * n < FMA_INTENSITY * (rows1 + n):  # the scan would cost more than fusing saves
+        return -1.0
+    return fma_limit(out)
+
+
 def work_items(B, M):
     """Work items of the tile family for ``B`` batch elements of ``M`` rows."""
     return B * ((M + ROWS - 1) // ROWS)
@@ -77,10 +89,7 @@ def tile_span(x, y, out, zero, lo, hi):
     W = VECTOR_BYTES // max(out.itemsize, 4)  # small integers are summed in 32-bit lanes
     shape, NR = columns(N, W)
     nib = (M + ROWS - 1) // ROWS
-    limit = fma_limit(out)
-    rows1 = min(M, ROWS)
-    if shape != 2 or rows1 * N < FMA_INTENSITY * (rows1 + N):  # the scan would cost more than fusing saves
-        limit = -1.0
+    limit = _fusing_limit(out, shape, M, N)
     yb, ymax = -1, 0.0
     for r in range(lo, hi):
         b = r // nib
@@ -127,10 +136,7 @@ def complex_span(x, y, out, zero, lo, hi):
     nib = (M + ROWS - 1) // ROWS
     # fused multiply-adds as in tile_span, over the reals: every real product is bounded by
     # |x|'s and |y|'s largest parts, and each real of out sums 2K of them
-    limit = fma_limit(outr)
-    rows1 = min(M, ROWS)
-    if shape != 2 or xs2 != 2 * R or step != NR or rows1 * 2 * N < FMA_INTENSITY * (rows1 + 2 * N):
-        limit = -1.0
+    limit = _fusing_limit(outr, shape, M, 2 * N) if xs2 == 2 * R and step == NR else -1.0
     yb, ymax = -1, 0.0
     for r in range(lo, hi):
         b = r // nib

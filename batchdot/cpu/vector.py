@@ -387,7 +387,7 @@ def _absmax_body(mod, dtype):
                     lane0 = builder.extract_element(old, ir.Constant(ir.IntType(32), 0))
                     builder.store(builder.insert_element(old, fmax(v, lane0), ir.Constant(ir.IntType(32), 0)), best)
     vals = [builder.load(b) for b in bests]
-    top = _lane_sum(builder, fmax(fmax(vals[0], vals[1]), fmax(vals[2], vals[3])), lambda x, y: fmax(x, y))
+    top = _lane_sum(builder, fmax(fmax(vals[0], vals[1]), fmax(vals[2], vals[3])), fmax)
     builder.ret(builder.fpext(top, f64) if item == 4 else top)
     return fn
 
@@ -437,6 +437,38 @@ def _close_loop(builder, pre, k, step, accs, new, bound, loop, after, zero):
             row.append(ph)
         out.append(row)
     return out
+
+
+def _masked_tail(builder, K, full, w, sums, tail):
+    """The accumulators ``sums`` (rows of vectors) of a K loop that ran to ``full``, with the
+    last ``K - full`` elements added where there are any: ``tail(mask_of)`` returns ``sums``
+    updated, ``mask_of(k)`` the lanes of the vector at element ``k`` that lie below ``K``
+    (masked loads read nothing past it).  Returns phis of ``sums``' shape."""
+    i64 = ir.IntType(64)
+    lane_idx = ir.Constant(ir.VectorType(i64, w), list(range(w)))
+    before = builder.basic_block
+    masked = builder.append_basic_block("masked")
+    reduce = builder.append_basic_block("reduce")
+    builder.cbranch(builder.icmp_signed(">", K, full), masked, reduce)
+    builder.position_at_end(masked)
+
+    def mask_of(k):
+        return builder.icmp_signed("<", lane_idx, _splat(builder, builder.sub(K, k), ir.VectorType(i64, w)))
+
+    tails = tail(mask_of)
+    after = builder.basic_block
+    builder.branch(reduce)
+    builder.position_at_end(reduce)
+    merged = []
+    for row_sums, row_tails in zip(sums, tails):  # every phi first, at the block's top
+        row = []
+        for value, added in zip(row_sums, row_tails):
+            ph = builder.phi(value.type)
+            ph.add_incoming(value, before)
+            ph.add_incoming(added, after)
+            row.append(ph)
+        merged.append(row)
+    return merged
 
 
 def _vname(ty, w):
@@ -684,28 +716,18 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
             new[j][q] = add(accs[j][q], mul(av, vload(brows[j], kq, item_b, bv_ty, bc)))
     # tail: up to u vectors, the last ones masked (lanes past K read nothing)
     sums = _close_loop(builder, pre, k, const(step), accs, new, full, loop, tail, zero)
-    lane_idx = ir.Constant(ir.VectorType(i64, w), list(range(w)))
-    before = builder.basic_block
-    masked = builder.append_basic_block("masked")
-    reduce = builder.append_basic_block("reduce")
-    builder.cbranch(builder.icmp_signed(">", K, full), masked, reduce)
-    builder.position_at_end(masked)
-    tails = [list(row) for row in sums]
-    for q in range(u):
-        kq = builder.add(full, const(q * w))
-        left = builder.sub(K, kq)
-        mask = builder.icmp_signed("<", lane_idx, _splat(builder, left, ir.VectorType(i64, w)))
-        av = vload(abase, kq, item_a, av_ty, ac, mask)
-        for j in range(n):
-            tails[j][q] = add(tails[j][q], mul(av, vload(brows[j], kq, item_b, bv_ty, bc, mask)))
-    builder.branch(reduce)
-    builder.position_at_end(reduce)
-    for j in range(n):
+
+    def last_vectors(mask_of):  # up to u vectors, the last ones masked
+        tails = [list(row) for row in sums]
         for q in range(u):
-            ph = builder.phi(cv_ty)
-            ph.add_incoming(sums[j][q], before)
-            ph.add_incoming(tails[j][q], masked)
-            sums[j][q] = ph
+            kq = builder.add(full, const(q * w))
+            mask = mask_of(kq)
+            av = vload(abase, kq, item_a, av_ty, ac, mask)
+            for j in range(n):
+                tails[j][q] = add(tails[j][q], mul(av, vload(brows[j], kq, item_b, bv_ty, bc, mask)))
+        return tails
+
+    sums = _masked_tail(builder, K, full, w, sums, last_vectors)
     for j in range(n):
         vecs = sums[j]
         while len(vecs) > 1:
@@ -773,32 +795,15 @@ def _complex_dot_body(mod, dtype, n):
     accs = [[phis[j][:u], phis[j][u:]] for j in range(n)]
     new = step(accs, k, brows)
     sums = _close_loop(builder, pre, k, const(span), phis, [p + q for p, q in new], full, loop, tail, zero)
-    lane_idx = ir.Constant(ir.VectorType(i64, w), list(range(w)))
-    before = builder.basic_block
-    masked = builder.append_basic_block("masked")
-    reduce = builder.append_basic_block("reduce")
-    builder.cbranch(builder.icmp_signed(">", L, full), masked, reduce)
-    builder.position_at_end(masked)
 
-    def mask(kv):
-        return builder.icmp_signed("<", lane_idx, _splat(builder, builder.sub(L, kv), ir.VectorType(i64, w)))
+    def last_vectors(mask_of):
+        return [p + q for p, q in step([[row[:u], row[u:]] for row in sums], full, brows, mask_of)]
 
-    tails = step([[row[:u], row[u:]] for row in sums], full, brows, mask)
-    builder.branch(reduce)
-    after = builder.basic_block
-    builder.position_at_end(reduce)
+    sums = _masked_tail(builder, L, full, w, sums, last_vectors)
     sign = ir.Constant(vty, [1.0 if i % 2 == 0 else -1.0 for i in range(w)])
-    phis = [[[None] * u for _ in range(2)] for _ in range(n)]  # every phi first, at the block's top
-    for j in range(n):
-        for h in range(2):
-            for v in range(u):
-                ph = phis[j][h][v] = builder.phi(vty)
-                ph.add_incoming(sums[j][h * u + v], before)
-                ph.add_incoming(tails[j][h][v], after)
     for j in range(n):
         parts = []
-        for h in range(2):
-            vecs = phis[j][h]
+        for vecs in (sums[j][:u], sums[j][u:]):
             while len(vecs) > 1:
                 vecs = [builder.fadd(x, y) for x, y in zip(vecs[::2], vecs[1::2])]
             parts.append(vecs[0])

@@ -16,6 +16,7 @@ import threading
 import numpy as np
 
 from . import policy
+from .choose import no_column_kernel
 from .kernels import work_items
 
 log = logging.getLogger("batchdot")
@@ -81,21 +82,21 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
             ykv[1] *= scale
         # C order, then non-contiguous operands and a strided out: every layout the engine
         # passes runs the same compiled kernel, whatever the layout of the call that got here
-        cases = [(xv, ykv, xv, ykv, np.zeros(oshape, out3.dtype), B),
+        cases = [(xv, ykv, xv, ykv, np.zeros(oshape, out3.dtype), B, M, K),
                  (xv, ykv, _strided(xv, family in ("tile", "generic")), _strided(ykv, family == "generic"),
-                  np.zeros(oshape[:-1] + (2 * oshape[-1],), out3.dtype)[..., ::2], B)]
-        if rows and out3.dtype.kind not in "bc":  # rowdot down the columns (choose.by_columns):
+                  np.zeros(oshape[:-1] + (2 * oshape[-1],), out3.dtype)[..., ::2], B, M, K)]
+        if rows and not no_column_kernel(out3.dtype):  # rowdot down the columns (choose.by_columns):
             Bc = 2 * 64 + 3  # full and partial blocks of rows of Fortran-ordered operands
             xc, yc = _values(x3.dtype, (Bc, K), rng), _values(yk.dtype, (Bc, K), rng)
-            cases.append((xc, yc, np.asfortranarray(xc), np.asfortranarray(yc), np.zeros((Bc, 1), out3.dtype), Bc))
-        column_dots = family == "dot" and out3.dtype.kind not in "bc"
-        if column_dots:  # vector-matrix products down the columns (dots.dot_span), K over two blocks
+            cases.append((xc, yc, np.asfortranarray(xc), np.asfortranarray(yc), np.zeros((Bc, 1), out3.dtype), Bc, M, K))
+        if family == "dot" and not no_column_kernel(out3.dtype):
+            # vector-matrix products down the columns (dots.dot_span), K over two blocks
             Bc, Kc = 2 * 64 + 3, 300
             xc, yc = _values(x3.dtype, (Bc, 1, Kc), rng), _values(yk.dtype, (Bc, N, Kc), rng)
-            cases.append((xc, yc, np.asfortranarray(xc), np.asfortranarray(yc), np.zeros((Bc, 1, N), out3.dtype), Bc))
+            cases.append((xc, yc, np.asfortranarray(xc), np.asfortranarray(yc), np.zeros((Bc, 1, N), out3.dtype),
+                          Bc, 1, Kc))
         ok = True
-        for xv, ykv, x, y, out, b in cases:
-            m, k = (1, x.shape[2]) if (column_dots and x.shape[1] == 1) else (M, K)
+        for xv, ykv, x, y, out, b, m, k in cases:
             if parallel:  # on two threads, never beside another batchdot region
                 policy.run_exclusive(kernel, 2, (x, y, out, zero, 4, 2))
             else:

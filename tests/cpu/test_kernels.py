@@ -602,7 +602,7 @@ def test_fortran_ordered_row_dots_are_read_down_their_columns(dtype):
         if dtype is bool:  # the row kernel, only where the contracted axis is unit-stride
             assert (family == "rowdot") == (K == 1 or x.strides[1] == x.itemsize) and not columns
         else:  # rowdot, reading both operands in place: by columns unless K is unit-stride too
-            assert family == "rowdot" and cpu._needs_staging("rowdot", x, y, columns) == (False, False)
+            assert family == "rowdot" and cpu._needs_staging("rowdot", x, y, np.dtype(dtype), columns) == (False, False)
             assert columns == (B > 1 and K > 1)
 
 
@@ -621,7 +621,7 @@ def test_fortran_ordered_vector_matrix_products_are_read_down_their_columns(dtyp
             assert_batch_dot_close(got, x, y, (1, 2))
         x3, yk = x[:, None, :], y  # the dot family's own operands: (B, 1, K) and (B, N, K)
         family = choose_kernel(B, 1, K, N, x3, y.transpose(0, 2, 1), res, res)
-        staged = cpu._needs_staging("dot", x3, yk)
+        staged = cpu._needs_staging("dot", x3, yk, res)
         if B > 1 and K > 1:  # (a single batch element or K = 1: no column layout to speak of)
             if np.dtype(dtype).kind in "bc":  # no column kernel: never the dots in place
                 assert family != "dot" or staged == (True, True)
