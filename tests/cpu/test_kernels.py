@@ -460,14 +460,14 @@ def test_complex_dots_keep_numpys_inf_and_nan(kernel, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("layout", ["C", "F", "strided"])
-def test_tiles_fuse_multiply_adds_only_where_nothing_can_overflow(layout, dtype):
+@pytest.mark.parametrize("layout, bad", [("C", 1), ("F", 1), ("strided", 1), ("C", 0), ("C", 3)])
+def test_tiles_fuse_multiply_adds_only_where_nothing_can_overflow(layout, bad, dtype):
     """The tiles fuse multiply-adds for a block of rows whose operands' largest finite
-    magnitudes show that no product or sum can overflow.  Batch element 1 holds
-    x = [-max, max/2, -max], y = [1, 4, 1] (fused: -max + 2max = max; NumPy's (x * y).sum():
-    -max + inf = inf) in one block of rows; elements 2 and 3 hold inf and NaN inputs (fused
-    or not, inf * y and NaN propagate alike).  Every result must equal NumPy's sums where
-    they are not finite, and be close to them elsewhere, the other blocks of rows (M = 70:
+    magnitudes show that no product or sum can overflow.  Batch element ``bad`` (the first,
+    a middle or the last) holds x = [-max, max/2, -max], y = [1, 4, 1] (fused: -max + 2max =
+    max; NumPy's (x * y).sum(): -max + inf = inf) in one block of rows; elements 2 and 3 hold
+    inf and NaN inputs (fused or not, inf * y and NaN propagate alike).  Every result must
+    equal NumPy's sums where they are not finite, and be close to them elsewhere, the other blocks of rows (M = 70:
     two blocks) and elements included; K = 300 spans two blocks of K.  N = 80: products
     large enough to fuse (``tiles.FMA_INTENSITY``)."""
     rng = np.random.default_rng(5)
@@ -475,14 +475,14 @@ def test_tiles_fuse_multiply_adds_only_where_nothing_can_overflow(layout, dtype)
     assert min(M, tiles.ROWS) * N >= tiles.FMA_INTENSITY * (min(M, tiles.ROWS) + N)
     x, y = rng.standard_normal((B, M, K)).astype(dtype), rng.standard_normal((B, K, N)).astype(dtype)
     big = np.finfo(dtype).max
-    x[1, 3, :3], y[1, :3, 5] = [-big, big / 2, -big], [1, 4, 1]
+    x[bad, 3, :3], y[bad, :3, 5] = [-big, big / 2, -big], [1, 4, 1]
     x[2, 66, 10], y[3, 299, 76] = np.inf, np.nan
     xx = {"C": x, "F": np.asfortranarray(x), "strided": np.repeat(x, 2, axis=2)[:, :, ::2]}[layout]
     with np.errstate(over="ignore", invalid="ignore"):
         want = (x[:, :, :, None].astype(np.float64) * y[:, None].astype(np.float64)).astype(dtype).sum(axis=2)
         got = batch_dot(xx, y, (2, 1), kernel="tile")
     finite = np.isfinite(want)
-    assert not finite[1, 3, 5] and not finite[2, 66].any() and not finite[3, :, 76].any()
+    assert not finite[bad, 3, 5] and not finite[2, 66].any() and not finite[3, :, 76].any()
     np.testing.assert_array_equal(np.where(finite, 0, got), np.where(finite, 0, want))
     rtol = 1e-4 if np.finfo(dtype).bits == 32 else 1e-12  # float32 and complex64
     np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=1e3 * rtol)
@@ -522,10 +522,11 @@ def test_absmax_bounds_every_finite_magnitude(n, layout, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
-def test_complex_tiles_fuse_only_where_nothing_can_overflow(dtype):
+@pytest.mark.parametrize("bad", [0, 1])
+def test_complex_tiles_fuse_only_where_nothing_can_overflow(bad, dtype):
     """The complex tiles fuse multiply-adds like the real ones, where the largest real and
-    imaginary parts bound every product and sum: batch element 1 holds re(x) = [-max, max/2,
-    -max] against re(y) = [1, 4, 1] (fused: a finite real part; the textbook sums of
+    imaginary parts bound every product and sum: batch element ``bad`` holds re(x) = [-max,
+    max/2, -max] against re(y) = [1, 4, 1] (fused: a finite real part; the textbook sums of
     ac - bd: -max + inf = inf); elements 2 and 3 hold inf and NaN.  Non-finite parts must be
     those of the textbook sums, the rest close (products in float64, then rounded to the
     dtype as the tiles' are, summed in float64)."""
@@ -538,8 +539,8 @@ def test_complex_tiles_fuse_only_where_nothing_can_overflow(dtype):
         return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dtype)
 
     x, y = values((B, M, K)), values((B, K, N))
-    x.real[1, 3, :3], x.imag[1, 3, :3] = [-big, big / 2, -big], 0
-    y.real[1, :3, 5], y.imag[1, :3, 5] = [1, 4, 1], 0
+    x.real[bad, 3, :3], x.imag[bad, 3, :3] = [-big, big / 2, -big], 0
+    y.real[bad, :3, 5], y.imag[bad, :3, 5] = [1, 4, 1], 0
     x[2, 66, 10], y[3, 299, 36] = np.inf, np.nan
     with np.errstate(over="ignore", invalid="ignore"):
         got = batch_dot(x, y, (2, 1), kernel="tile")
@@ -547,7 +548,7 @@ def test_complex_tiles_fuse_only_where_nothing_can_overflow(dtype):
         c, d = y.real[:, None].astype(np.float64), y.imag[:, None].astype(np.float64)
         parts = [((a * c).astype(real) - (b * d).astype(real)).sum(axis=2),
                  ((a * d).astype(real) + (b * c).astype(real)).sum(axis=2)]
-    assert not np.isfinite(parts[0][1, 3, 5]) and not np.isfinite(parts[0][2, 66]).any()
+    assert not np.isfinite(parts[0][bad, 3, 5]) and not np.isfinite(parts[0][2, 66]).any()
     rtol = 1e-4 if real == np.float32 else 1e-12
     for g, w in zip((got.real, got.imag), parts):
         finite = np.isfinite(w)
