@@ -186,7 +186,8 @@ def test_first_call_costs_on_a_small_workload():
     assert [(r["workload"], r["dtype"]) for r in rows] == [("small8", "float64")]
     r = rows[0]
     assert r["first"] > 0 and r["second"] >= 0 and r["layout"] >= 0 and r["rss"] > 0
-    assert "new layout" in out.getvalue()
+    assert r["layout_setup"] <= r["layout"]  # the two calls' cost beyond two more of the same
+    assert "new layout" in out.getvalue() and "beyond run" in out.getvalue()
 
 
 @pytest.mark.parametrize("text, spec", [

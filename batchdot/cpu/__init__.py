@@ -81,6 +81,8 @@ def _blas(x3, y3, out3):
     half = float(np.finfo(out3.dtype).max) / 2
     od = out3.dtype
     step = max(1, (2 * l2_bytes()) // max(1, (x3[0].size + y3[0].size) * od.itemsize))
+    if not (_compact_elements(x3) and _compact_elements(y3)):
+        step = x3.shape[0]  # a group would touch every batch element's memory: one group
     # choose.cast_for_blas: operands of other dtypes cast a group at a time into one buffer each
     bufs = [np.empty((min(step, a.shape[0]),) + a.shape[1:], od) if a.dtype != od else None for a in (x3, y3)]
     with np.errstate(over="ignore", invalid="ignore"):
@@ -94,6 +96,14 @@ def _blas(x3, y3, out3):
                 np.matmul(xs, ys, out=os)
             else:
                 execute(xs, ys, os, os.dtype, "tile")
+
+
+def _compact_elements(a):
+    """Whether each batch element of ``a`` (``(B, R, C)``) lies in a memory region of its own
+    (its batch stride spans a whole element, as in C order or sliced batches), so that a group
+    of elements is read from a region of its size.  Not for a batch axis that is the fastest
+    (a Fortran-ordered stack): there every element spans the whole operand."""
+    return a.shape[0] <= 1 or abs(a.strides[0]) >= a.itemsize * a.shape[1] * a.shape[2]
 
 
 def _cast_into(buf, a):
@@ -111,9 +121,12 @@ def _blas_or_tiles(x3, y3, out3):
     (``asv_bench/records/2026-12-02-1022-blas-rule-scenes.txt``).  Complex products stay on
     BLAS: their tiles run a third of ``cgemm``/``zgemm``'s speed, more than the busy core costs
     BLAS (complex128 16 x 512^3, one core busy: 1.17 s on the tiles, 0.45 s ``np.matmul``;
-    ``asv_bench/records/2026-12-06-1039-complex-blas-ab.txt``).  ``kernel='blas'`` is always BLAS.
+    ``asv_bench/records/2026-12-06-1039-complex-blas-ab.txt``), and so do Fortran-ordered
+    stacks (:func:`_compact_elements`), which the tiles read an element per cache line
+    (16 x 512^3 float64 with a core busy: 0.32 of ``np.matmul`` on the tiles,
+    ``asv_bench/records/2026-12-06-1424-fortran-blas-ab.txt``).  ``kernel='blas'`` is always BLAS.
     """
-    if out3.dtype.kind != "c" and policy.others_busy():
+    if out3.dtype.kind != "c" and _compact_elements(x3) and _compact_elements(y3) and policy.others_busy():
         log.debug("blas -> tile: other processes keep a core busy")
         policy.state.to_tiles += 1
         execute(x3, y3, out3, out3.dtype, "tile")
@@ -123,10 +136,10 @@ def _blas_or_tiles(x3, y3, out3):
 
 def _magnitude(a):
     """An upper bound of ``max|a|`` (NaN or inf where ``a`` holds NaN or inf): the 2-norm of a
-    contiguous ``a`` (one BLAS dot; of its real view for complex ``a``), else the largest of
-    ``a.max()`` and ``-a.min()`` (of ``|a|`` for complex ``a``)."""
-    if a.flags.c_contiguous:
-        v = a.reshape(-1)
+    C- or Fortran-contiguous ``a`` (one BLAS dot over its memory; of its real view for complex
+    ``a``), else the largest of ``a.max()`` and ``-a.min()`` (of ``|a|`` for complex ``a``)."""
+    if a.flags.c_contiguous or a.flags.f_contiguous:
+        v = a.reshape(-1, order="A")
         if v.dtype.kind == "c":
             v = v.view(v.real.dtype)
         return math.sqrt(float(np.dot(v, v)))

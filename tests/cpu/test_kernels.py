@@ -563,7 +563,8 @@ def test_blas_products_that_overflow_give_numpys_sums(case, dtype):
     where NumPy's (x * y).sum() gives -max + inf = inf.  Such batch elements, and those with
     inf or NaN, are computed by the tiles; the others by BLAS (512 x 512 float64 elements
     are one group each, so the neighbours of the bad one still take BLAS); y contiguous (a
-    norm bounds its products) or not (its largest magnitude does)."""
+    norm bounds its products) or not (its largest magnitude does); Fortran-ordered stacks
+    (one group: each batch element spans the whole operand)."""
     rng = np.random.default_rng(3)
     x, y = rng.standard_normal((3, 512, 512)).astype(dtype), rng.standard_normal((3, 512, 512)).astype(dtype)
     big = np.finfo(dtype).max
@@ -577,8 +578,9 @@ def test_blas_products_that_overflow_give_numpys_sums(case, dtype):
     rest = np.ones(mm.shape, bool)
     rest[1, 7, :] = rest[1, :, 5] = False
     y_t = np.ascontiguousarray(y.transpose(0, 2, 1)).transpose(0, 2, 1)  # not contiguous: max/min bound
-    for kernel, yy in [(None, y), ("blas", y), ("blas", y_t)]:
-        got = batch_dot(x, yy, kernel=kernel)
+    x_f, y_f = np.asfortranarray(x), np.asfortranarray(y)
+    for kernel, xx, yy in [(None, x, y), ("blas", x, y), ("blas", x, y_t), (None, x_f, y_f), (None, x_f, y_t)]:
+        got = batch_dot(xx, yy, kernel=kernel)
         for g, w in [(got[1, 7, :], want_row), (got[1, :, 5], want_col)]:
             np.testing.assert_array_equal(np.where(np.isfinite(w), 0, g), np.where(np.isfinite(w), 0, w))
             np.testing.assert_allclose(g[np.isfinite(w)], w[np.isfinite(w)], rtol=rtol, atol=1e3 * rtol)

@@ -23,6 +23,7 @@ WL = {  # name: (x shape, y shape, axes, NumPy's spelling)
     "large512": ((16, 512, 512), (16, 512, 512), None, lambda x, y: np.matmul(x, y)),
     "vecmat": ((10000, 64), (10000, 32, 64), (1, 2), lambda x, y: np.einsum("bk,bnk->bn", x, y)),
     "vecmat_F": ((10000, 64), (10000, 32, 64), (1, 2), lambda x, y: np.einsum("bk,bnk->bn", x, y)),  # Fortran order
+    "large512_F": ((16, 512, 512), (16, 512, 512), None, lambda x, y: np.matmul(x, y)),
 }
 A = rng.standard_normal((384, 384)).astype(np.float32)
 
