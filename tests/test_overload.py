@@ -357,7 +357,8 @@ def test_fortran_ordered_row_dots_equal_the_python_api(dtype):
     """Inside @njit the engine takes the same rule (choose.by_columns): rowdot down the columns
     of Fortran-ordered operands, bool results on the row kernel; complex row dots and
     vector-matrix products on the complex dots in C order (staged where forced on Fortran
-    order), bit-identical to the Python API's."""
+    order); Fortran-ordered vector-matrix products down their columns by the dots' column
+    path (real results); all bit-identical to the Python API's."""
     rng = np.random.default_rng(11)
     for B, K in [(50, 37), (3, 300), (1, 5)]:
         x = np.asfortranarray(random_values(rng, (B, K), dtype))
@@ -367,9 +368,37 @@ def test_fortran_ordered_row_dots_equal_the_python_api(dtype):
         same(_int(xc, yc, 1), batch_dot(xc, yc, 1))
         ym = np.ascontiguousarray(random_values(rng, (B, 7, K), dtype))
         same(_pair(xc, ym, 1, 2), batch_dot(xc, ym, (1, 2)))
+        yf = np.asfortranarray(ym)
+        same(_pair(x, yf, 1, 2), batch_dot(x, yf, (1, 2)))
     if np.dtype(dtype).kind == "c":
         same(_forced_rowdot(x, y), batch_dot(x, y, 1, kernel="rowdot"))
         np.testing.assert_allclose(batch_dot(x, y, 1, kernel="rowdot"), (x * y).sum(1, keepdims=True), rtol=1e-5)
+
+
+def test_fortran_ordered_vector_matrix_products_are_not_copied_inside_njit():
+    """A Fortran-ordered vector-matrix product inside @njit is read in place (the dots' column
+    path), as in the Python API: it allocates no more than the C-ordered call (Numba's own
+    allocation counts), where staging y for the tiles allocated one copy more."""
+    from numba.core.runtime import _nrt_python, rtsys
+
+    rng = np.random.default_rng(12)
+    x, y = rng.standard_normal((50, 37)), rng.standard_normal((50, 7, 37))
+    xf, yf = np.asfortranarray(x), np.asfortranarray(y)
+
+    def allocations(a, b):
+        _pair(a, b, 1, 2)
+        _nrt_python.memsys_enable_stats()
+        try:
+            before = rtsys.get_allocation_stats().alloc
+            got = _pair(a, b, 1, 2)
+            return rtsys.get_allocation_stats().alloc - before, got
+        finally:
+            _nrt_python.memsys_disable_stats()
+
+    (n_c, got_c), (n_f, got_f) = allocations(x, y), allocations(xf, yf)
+    assert n_f <= n_c
+    same(got_f, batch_dot(xf, yf, (1, 2)))
+    np.testing.assert_allclose(got_f, got_c, rtol=1e-12)
 
 
 @njit

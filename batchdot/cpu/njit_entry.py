@@ -172,8 +172,10 @@ def _engine(x, y, a0, a1, kind, out, out_type, zero, templates, consts):
     # the canonical views
     x3 = as_strided(x, (B, M, K), (x.strides[0], xms, x.strides[ax]))
     y3 = as_strided(y, (B, K, N), (y.strides[0], y.strides[ay], yns))
-    columns = rank2 and choose.by_columns(K, x.strides[0], x.strides[1], XI, y.strides[0], y.strides[1], YI,
-                                          _no_columns(res))
+    # operands stored by columns (rank 2, or vector-matrix products), read in place: the
+    # Python API's rule (choose.choose_kernel)
+    columns = (rank2 or M == 1) and choose.by_columns(K, x3.strides[0], x3.strides[2], XI, y3.strides[0],
+                                                      y3.strides[1], YI, _no_columns(res))
     fam = forced
     if fam < 0:
         fam = choose.choose_code(cls, XI, YI, M, N, K, x3.strides[2], y3.strides[1],
@@ -185,7 +187,7 @@ def _engine(x, y, a0, a1, kind, out, out_type, zero, templates, consts):
         _kernel("rowdot", _general_in(xs), _general_in(ys), _general_out(res), zero, 0, B)
     elif fam == choose.DOT and dot_v:  # y as (B, N, K)
         yk = as_strided(y, (B, N, K), (y.strides[0], yns, y.strides[ay]))
-        sx, sy = choose.needs_staging(choose.DOT, K, x3.strides[2], XI, K, yk.strides[2], YI)
+        sx, sy = choose.needs_staging(choose.DOT, K, x3.strides[2], XI, K, yk.strides[2], YI, columns)
         xs = np.ascontiguousarray(x3) if sx else x3
         ys = np.ascontiguousarray(yk) if sy else yk
         _kernel("dot", _general_in(xs), _general_in(ys), _general_out(out3), zero, 0, B * M)
