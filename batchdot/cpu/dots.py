@@ -31,7 +31,7 @@ from numba.extending import register_jitable
 from .choose import by_columns
 from .jit import jit
 from .tiles import KC
-from .vector import REGISTERS, VECTOR_BYTES, cols_kernel, dot_kernel
+from .vector import REGISTERS, VECTOR_BYTES, cols_kernel, dot_kernel, prefetch_rows
 
 __all__ = ["dot_span", "rowdot_span", "complex_dot_span", "complex_rowdot_span", "bool_dot_span", "bool_rowdot_span", "kernels_for", "DOTS"]
 
@@ -62,12 +62,15 @@ def _dot_rows(x, yt, out, lo, hi):
     ys0, ys1 = yt.strides[0], yt.strides[1]
     os0, os1, os2 = out.strides
     shared = VECTOR_BYTES // max(out.itemsize, 4) >= 8
+    B = x.shape[0]
     for r in range(lo, hi):
         b = r // M
         i = r % M
         xo = b * xs0 + i * xs1
         yo = b * ys0
         oo = b * os0 + i * os1
+        if i == 0 and b + 1 < B:  # the next batch element's rows of yt, while this one's dots run
+            prefetch_rows(yt, yo + ys0, ys1, N, K * yt.itemsize)
         j = 0
         while shared and j + DOTS <= N:
             _SHARED(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)

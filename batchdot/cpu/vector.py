@@ -48,7 +48,8 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
 
-__all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "columns", "block_kernel", "absmax", "fma_limit"]
+__all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "columns", "block_kernel", "absmax", "fma_limit",
+           "prefetch_rows"]
 
 
 def _host_vector_unit():
@@ -301,6 +302,31 @@ def absmax(typingctx, a, off, rs, cs, rows, n):
         by_columns = builder.and_(builder.icmp_signed("!=", cs, item), builder.icmp_signed("==", rs, item))
         return builder.call(fn, [base, builder.select(by_columns, cs, rs), builder.select(by_columns, rs, cs),
                                   builder.select(by_columns, n, rows), builder.select(by_columns, rows, n)])
+
+    return sig, codegen
+
+
+@intrinsic
+def prefetch_rows(typingctx, a, off, rs, rows, n):
+    """``prefetch_rows(a, off, rs, rows, n)``: ask the cache to fetch ``rows`` runs of ``n``
+    bytes of array ``a`` (byte offset ``off``, row stride ``rs``), a cache line at a time
+    (``llvm.prefetch``: a hint, never a fault)."""
+    if not isinstance(a, types.Array):
+        return None
+    sig = types.void(a, off, rs, rows, n)
+
+    def codegen(context, builder, sig, args):
+        arr, off, rs, rows, n = args
+        base = _data_at(context, builder, arr, sig.args[0], off)
+        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = builder.module.globals.get("llvm.prefetch.p0") or ir.Function(builder.module, fnty, "llvm.prefetch.p0")
+        with cgutils.for_range(builder, rows) as r:
+            row = builder.gep(base, [builder.mul(r.index, rs)])
+            with cgutils.for_range_slice(builder, ir.Constant(n.type, 0), n, ir.Constant(n.type, 64)) as (q, _):
+                # read, keep in all cache levels, data
+                builder.call(fn, [builder.gep(row, [q]), ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
 
     return sig, codegen
 
