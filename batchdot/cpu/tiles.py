@@ -26,6 +26,9 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
   block of ``y`` into a contiguous panel first (BLIS's packing) was tried and not kept: 0-20 %
   on float32 products of 128-1024, level on float64, slower on 64 x 64 float64
   (`asv_bench/records/2026-12-06-0736-tile-pack-ab.txt`).
+- **Prefetch**: at each batch element's first block of rows, the next element's ``x`` and
+  ``y`` are prefetched where each is one run of more than a page, up to 16 KiB
+  (:data:`PREFETCH_BYTES`).
 - **One block, one call**: the loop over the rows of a block (full tiles, then single
   rows) is LLVM code inside the intrinsic (:func:`.vector.block_kernel`).
 """
@@ -37,7 +40,7 @@ import numpy as np
 from numba.extending import register_jitable
 
 from .jit import jit
-from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, tile_shape
+from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, prefetch_rows, tile_shape
 
 __all__ = ["tile_span", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items"]
 
@@ -78,6 +81,24 @@ def work_items(B, M):
     return B * ((M + ROWS - 1) // ROWS)
 
 
+#: Batch elements of more than a page (4 KiB) and at most 16 KiB are prefetched
+#: (:func:`_prefetch_span`).  Measured in the bench's three scenes, both trees interleaved:
+#: float64 32 x 32 and 16 x 64 elements (8 KiB) 1.03-1.33x; float32 ones of one page lost
+#: 3-13 % idle and with a core busy in two of three runs (small32), and elements of less
+#: (small8, squash) share pages with their neighbours
+#: (`asv_bench/records/2026-12-06-1452-tile-prefetch-ab.txt`, `-1453-…-ab2.txt`, `-1454-…-ab3.txt`).
+PREFETCH_BYTES = (4097, 16384)
+
+
+@register_jitable
+def _prefetch_span(a):
+    """The bytes of one batch element of ``a`` (``(B, R, C)``) to prefetch: all of it where it
+    is one run of :data:`PREFETCH_BYTES` (non-negative strides, its two axes within it), else 0."""
+    s0, s1, s2 = a.strides
+    span = (a.shape[1] - 1) * s1 + (a.shape[2] - 1) * s2 + a.itemsize
+    return span if s1 >= 0 and s2 >= 0 and PREFETCH_BYTES[0] <= span <= PREFETCH_BYTES[1] and span <= s0 else 0
+
+
 @jit(fastmath=frozenset())
 def tile_span(x, y, out, zero, lo, hi):
     """Work items ``lo..hi`` (blocks of :data:`ROWS` rows, flat over batch) of ``out = x @ y``
@@ -91,10 +112,16 @@ def tile_span(x, y, out, zero, lo, hi):
     nib = (M + ROWS - 1) // ROWS
     limit = _fusing_limit(out, shape, M, N)
     yb, ymax = -1, 0.0
+    B, px, py = x.shape[0], _prefetch_span(x), _prefetch_span(y)
     for r in range(lo, hi):
         b = r // nib
         ilo = (r % nib) * ROWS
         rows = min(M, ilo + ROWS) - ilo
+        if ilo == 0 and b + 1 < B:  # the next batch element's operands, while this one runs
+            if px > 0:
+                prefetch_rows(x, (b + 1) * xs0, 0, 1, px)
+            if py > 0:
+                prefetch_rows(y, (b + 1) * ys0, 0, 1, py)
         fused = False
         if limit > 0:  # float sums: fused multiply-adds where no product or sum can overflow
             if b != yb:
