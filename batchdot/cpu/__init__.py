@@ -99,11 +99,13 @@ def _blas(x3, y3, out3):
 
 
 def _compact_elements(a):
-    """Whether each batch element of ``a`` (``(B, R, C)``) lies in a memory region of its own
-    (its batch stride spans a whole element, as in C order or sliced batches), so that a group
-    of elements is read from a region of its size.  Not for a batch axis that is the fastest
-    (a Fortran-ordered stack): there every element spans the whole operand."""
-    return a.shape[0] <= 1 or abs(a.strides[0]) >= a.itemsize * a.shape[1] * a.shape[2]
+    """Whether a group of batch elements of ``a`` (``(B, R, C)``) is read from a memory region
+    of its own size: each element in a region of its own (its batch stride spans a whole
+    element, as in C order or sliced batches) or all of them the same (a broadcast batch axis).
+    Not for a batch axis that is the fastest (a Fortran-ordered stack): there every element
+    spans the whole operand."""
+    s0 = a.strides[0]
+    return a.shape[0] <= 1 or s0 == 0 or abs(s0) >= a.itemsize * a.shape[1] * a.shape[2]
 
 
 def _cast_into(buf, a):

@@ -18,6 +18,7 @@ dot over the interleaved reals; ``complex_rowdot_span`` for rank 2).
 
 Operands of any real dtypes are converted on load to the result dtype, the accumulation
 dtype (1- and 2-byte integers summed in 32-bit lanes, wrapping like NumPy's), as in the tiles.
+At each new batch element the next one's rows of ``yt`` are prefetched (:data:`PREFETCH_BYTES`).
 Like the tiles these are compiled once per dtype for every layout (strides are runtime values,
 ``jit.general_signature``); the engine's choice guarantees the unit-stride contracted axis.
 """
@@ -51,6 +52,11 @@ COLS = 8
 #: and 15.6-15.7) against 14-16 and 27-30 ms with one block of rows over all K
 #: (records/2026-12-02-0720-fortran-rowdot-columns.txt).
 SUPER, GROUP = 32, 4
+#: Batch elements of ``yt`` up to this many bytes are prefetched while the one before them is
+#: computed: vecmat ((10000, 32, 64), 8-32 KiB per element) 1.09-1.61x in the bench's three
+#: scenes (`asv_bench/records/2026-12-06-1448-dot-prefetch-ab.txt`, `-1449-…-ab2.txt`); larger
+#: elements, not measured, are left to the hardware.
+PREFETCH_BYTES = 32768
 _COLUMNS = cols_kernel(COLS)
 
 
@@ -63,13 +69,14 @@ def _dot_rows(x, yt, out, lo, hi):
     os0, os1, os2 = out.strides
     shared = VECTOR_BYTES // max(out.itemsize, 4) >= 8
     B = x.shape[0]
+    ahead = N * K * yt.itemsize <= PREFETCH_BYTES
     for r in range(lo, hi):
         b = r // M
         i = r % M
         xo = b * xs0 + i * xs1
         yo = b * ys0
         oo = b * os0 + i * os1
-        if i == 0 and b + 1 < B:  # the next batch element's rows of yt, while this one's dots run
+        if ahead and i == 0 and b + 1 < B:  # the next batch element's rows of yt, while this one's dots run
             prefetch_rows(yt, yo + ys0, ys1, N, K * yt.itemsize)
         j = 0
         while shared and j + DOTS <= N:
