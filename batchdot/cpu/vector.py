@@ -453,16 +453,29 @@ def _close_loop(builder, pre, k, step, accs, new, bound, loop, after, zero):
             acc.add_incoming(val, last)
     builder.cbranch(builder.icmp_signed("<", k1, bound), loop, after)
     builder.position_at_end(after)
-    out = []
-    for row_new in new:
+    return _phi_rows(builder, [[zero] * len(row) for row in new], pre, new, last)
+
+
+def _phi_rows(builder, rows_a, block_a, rows_b, block_b):
+    """Phis at the builder's position, row by row (every phi first, at the block's top):
+    ``rows_a[i][j]`` when control came from ``block_a``, ``rows_b[i][j]`` from ``block_b``."""
+    merged = []
+    for row_a, row_b in zip(rows_a, rows_b):
         row = []
-        for val in row_new:
-            ph = builder.phi(val.type)
-            ph.add_incoming(zero, pre)
-            ph.add_incoming(val, last)
+        for a, b in zip(row_a, row_b):
+            ph = builder.phi(b.type)
+            ph.add_incoming(a, block_a)
+            ph.add_incoming(b, block_b)
             row.append(ph)
-        out.append(row)
-    return out
+        merged.append(row)
+    return merged
+
+
+def _tree_sum(vecs, add):
+    """``vecs`` summed pairwise in a tree (``add`` of two values)."""
+    while len(vecs) > 1:
+        vecs = [add(x, y) for x, y in zip(vecs[::2], vecs[1::2])]
+    return vecs[0]
 
 
 def _masked_tail(builder, K, full, w, sums, tail):
@@ -485,16 +498,7 @@ def _masked_tail(builder, K, full, w, sums, tail):
     after = builder.basic_block
     builder.branch(reduce)
     builder.position_at_end(reduce)
-    merged = []
-    for row_sums, row_tails in zip(sums, tails):  # every phi first, at the block's top
-        row = []
-        for value, added in zip(row_sums, row_tails):
-            ph = builder.phi(value.type)
-            ph.add_incoming(value, before)
-            ph.add_incoming(added, after)
-            row.append(ph)
-        merged.append(row)
-    return merged
+    return _phi_rows(builder, sums, before, tails, after)
 
 
 def _vname(ty, w):
@@ -755,10 +759,7 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
 
     sums = _masked_tail(builder, K, full, w, sums, last_vectors)
     for j in range(n):
-        vecs = sums[j]
-        while len(vecs) > 1:
-            vecs = [add(x, y) for x, y in zip(vecs[::2], vecs[1::2])]
-        out = _convert(builder, _lane_sum(builder, vecs[0], add), cc, oc, o_ty)
+        out = _convert(builder, _lane_sum(builder, _tree_sum(sums[j], add), add), cc, oc, o_ty)
         ptr = builder.bitcast(builder.gep(cbase, [builder.mul(const(j), c_cs)]), o_ty.as_pointer())
         builder.store(out, ptr, align=out_dtype.itemsize)
     builder.ret_void()
@@ -828,11 +829,7 @@ def _complex_dot_body(mod, dtype, n):
     sums = _masked_tail(builder, L, full, w, sums, last_vectors)
     sign = ir.Constant(vty, [1.0 if i % 2 == 0 else -1.0 for i in range(w)])
     for j in range(n):
-        parts = []
-        for vecs in (sums[j][:u], sums[j][u:]):
-            while len(vecs) > 1:
-                vecs = [builder.fadd(x, y) for x, y in zip(vecs[::2], vecs[1::2])]
-            parts.append(vecs[0])
+        parts = [_tree_sum(vecs, builder.fadd) for vecs in (sums[j][:u], sums[j][u:])]
         re = _lane_sum(builder, builder.fmul(parts[0], sign), builder.fadd)  # exact: times +-1
         im = _lane_sum(builder, parts[1], builder.fadd)
         ptr = builder.bitcast(builder.gep(cbase, [builder.mul(const(j), c_cs)]), f_ty.as_pointer())
