@@ -26,9 +26,9 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
   block of ``y`` into a contiguous panel first (BLIS's packing) was tried and not kept: 0-20 %
   on float32 products of 128-1024, level on float64, slower on 64 x 64 float64
   (`asv_bench/records/2026-12-06-0736-tile-pack-ab.txt`).
-- **Prefetch**: at each batch element's first block of rows, the next element's ``x`` and
-  ``y`` are prefetched where each is one run of more than a page, up to 16 KiB
-  (:data:`PREFETCH_BYTES`).
+- **Prefetch**: during each batch element's first block of rows, the next element's ``x``
+  and ``y`` are prefetched where each is one run of 4-16 KiB (:data:`PREFETCH_BYTES`), a share
+  before each register tile of the block.
 - **One block, one call**: the loop over the rows of a block (full tiles, then single
   rows) is LLVM code inside the intrinsic (:func:`.vector.block_kernel`).
 """
@@ -40,7 +40,7 @@ import numpy as np
 from numba.extending import register_jitable
 
 from .jit import jit
-from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, prefetch_rows, tile_shape
+from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, tile_shape
 
 __all__ = ["tile_span", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items"]
 
@@ -64,6 +64,8 @@ FMA_INTENSITY = 8
 ROWS = MR * max(1, 64 // MR)
 
 _BLOCK = block_kernel(MR, MR1)
+#: No prefetch in a block (:func:`.vector.block_kernel`'s ``ahead``).
+_NO_AHEAD = (0, 0, 0, 0)
 
 
 @register_jitable
@@ -81,22 +83,31 @@ def work_items(B, M):
     return B * ((M + ROWS - 1) // ROWS)
 
 
-#: Batch elements of more than a page (4 KiB) and at most 16 KiB are prefetched
-#: (:func:`_prefetch_span`).  Measured in the bench's three scenes, both trees interleaved:
-#: float64 32 x 32 and 16 x 64 elements (8 KiB) 1.03-1.33x; float32 ones of one page lost
-#: 3-13 % idle and with a core busy in two of three runs (small32), and elements of less
-#: (small8, squash) share pages with their neighbours
-#: (`asv_bench/records/2026-12-06-1452-tile-prefetch-ab.txt`, `-1453-…-ab2.txt`, `-1454-…-ab3.txt`).
-PREFETCH_BYTES = (4097, 16384)
+#: Batch elements of 4-16 KiB are prefetched (:func:`_prefetch_span`), a share before each
+#: register tile of the element's first block (:func:`.vector.block_kernel`'s ``ahead``).
+#: Prefetched all at once at an element's start, float64 32 x 32 and 16 x 64 elements (8 KiB)
+#: ran 1.03-1.33x in the bench's three scenes, but float32 ones of one page lost 3-13 % in two
+#: of three runs (`asv_bench/records/2026-12-06-1452-tile-prefetch-ab.txt`, `-1453-…-ab2.txt`,
+#: `-1454-…-ab3.txt`).  Spread over the tiles, one thread streams 32 x 32 float32 products
+#: 1.07-1.24x and float64 1.14-1.17x faster, close to OpenBLAS, and 16 x 64 float64 ones (two
+#: tiles an element) at 0.95 of the burst
+#: (`asv_bench/records/2026-12-06-1643-tile-prefetch-spread3.txt`; earlier forms of the same
+#: spreading: `-1629-…-spread.txt`, `-1630-…-spread2.txt`); in the bench's three scenes small32
+#: runs 1.00-1.17x, midaxis float64 0.95-1.09x, small8 0.95-0.99x
+#: (`-1641-tile-prefetch-spread-ab4.txt`).  One-page
+#: elements of the narrow tiles (midaxis float32: two tiles an element, so two large shares)
+#: lost 14-18 % idle (`-1632-…-ab.txt`, `-1633-…-ab2.txt`): they are left out.  Smaller
+#: elements (small8, squash) share pages with their neighbours.
+PREFETCH_BYTES = (4096, 16384)
 
 
 @register_jitable
-def _prefetch_span(a):
+def _prefetch_span(a, low=PREFETCH_BYTES[0]):
     """The bytes of one batch element of ``a`` (``(B, R, C)``) to prefetch: all of it where it
     is one run of :data:`PREFETCH_BYTES` (non-negative strides, its two axes within it), else 0."""
     s0, s1, s2 = a.strides
     span = (a.shape[1] - 1) * s1 + (a.shape[2] - 1) * s2 + a.itemsize
-    return span if s1 >= 0 and s2 >= 0 and PREFETCH_BYTES[0] <= span <= PREFETCH_BYTES[1] and span <= s0 else 0
+    return span if s1 >= 0 and s2 >= 0 and low <= span <= PREFETCH_BYTES[1] and span <= s0 else 0
 
 
 @jit(fastmath=frozenset())
@@ -112,26 +123,26 @@ def tile_span(x, y, out, zero, lo, hi):
     nib = (M + ROWS - 1) // ROWS
     limit = _fusing_limit(out, shape, M, N)
     yb, ymax = -1, 0.0
-    B, px, py = x.shape[0], _prefetch_span(x), _prefetch_span(y)
+    low = PREFETCH_BYTES[0] if shape == 2 else PREFETCH_BYTES[0] + 1  # one-page elements: wide tiles only
+    B, px, py = x.shape[0], _prefetch_span(x, low), _prefetch_span(y, low)
+    pf = px > 0 or py > 0
     for r in range(lo, hi):
         b = r // nib
         ilo = (r % nib) * ROWS
         rows = min(M, ilo + ROWS) - ilo
-        if ilo == 0 and b + 1 < B:  # the next batch element's operands, while this one runs
-            if px > 0:
-                prefetch_rows(x, (b + 1) * xs0, 0, 1, px)
-            if py > 0:
-                prefetch_rows(y, (b + 1) * ys0, 0, 1, py)
         fused = False
         if limit > 0:  # float sums: fused multiply-adds where no product or sum can overflow
             if b != yb:
                 yb, ymax = b, absmax(y, b * ys0, ys1, ys2, K, N)
             fused = absmax(x, b * xs0 + ilo * xs1, xs1, xs2, rows, K) * ymax * K <= limit
+        # the next batch element's operands, while this one runs: during its first block
+        ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py) if pf and ilo == 0 and b + 1 < B else _NO_AHEAD
         for j0 in range(0, N, NR):
             for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
                 _BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
                        out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
-                       rows, shape, fused)
+                       rows, shape, fused, ahead)
+                ahead = _NO_AHEAD
 
 
 @jit(fastmath=frozenset())
@@ -187,8 +198,8 @@ def complex_span(x, y, out, zero, lo, hi):
                 xo = b * xs0 + ilo * xs1 + k0 * xs2
                 oo = b * os0 + ilo * os1 + jc * os2
                 _BLOCK(xr, xo, xs1, xs2, yr, b * ys0 + k0 * ys1 + jc * ys2, ys1, outr, oo, os1, R, kc, nr, k0 > 0,
-                       rows, shape, fused)
-                _BLOCK(xi, xo, xs1, xs2, zb, 0, NR * R, outr, oo, os1, R, kc, nr, True, rows, shape, fused)
+                       rows, shape, fused, _NO_AHEAD)
+                _BLOCK(xi, xo, xs1, xs2, zb, 0, NR * R, outr, oo, os1, R, kc, nr, True, rows, shape, fused, _NO_AHEAD)
 
 
 @jit(fastmath=frozenset())
@@ -214,7 +225,7 @@ def bool_span(x, y, out, zero, lo, hi):
             nr = min(NR, N - j0)
             for k0 in range(0, K, KC):
                 _BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
-                       buf, 0, NR * 4, 4, min(KC, K - k0), nr, k0 > 0, rows, shape, False)
+                       buf, 0, NR * 4, 4, min(KC, K - k0), nr, k0 > 0, rows, shape, False, _NO_AHEAD)
                 for i in range(rows):
                     for c in range(nr):
                         buf[i, c] = min(buf[i, c], 1)

@@ -196,7 +196,9 @@ def block_kernel(mr, mr1):
     half-width vectors (``nr <= W/2``: 8 x 8 float32 products on AVX-512 run full tiles);
     then the last rows one at a time.  ``fused`` (float sums only): fused multiply-adds, for
     blocks whose operands' magnitudes (:func:`absmax`) show that no product or sum can
-    overflow, where fusing changes rounding only; else separate products and sums.  Arguments
+    overflow, where fusing changes rounding only; else separate products and sums.
+    ``ahead = (a_at, a_bytes, b_at, b_bytes)``: byte ranges of ``A`` and ``B`` (offsets from
+    their data) to prefetch, a share before each full tile (zero bytes: none).  Arguments
     as the micro-kernel's in the module docstring.  Dtypes come from the arrays' types:
     ``A``'s and ``B``'s elements (any real numeric dtype, bool as 0/1) are converted on load
     to ``C``'s dtype, the accumulation dtype (float32/64 or a 1-8 byte integer, which wraps
@@ -207,14 +209,16 @@ def block_kernel(mr, mr1):
 
     @intrinsic
     def blk(typingctx, a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows,
-            shape, fused):
+            shape, fused, ahead):
         if not isinstance(c.dtype, (types.Float, types.Integer)) or c.dtype == types.boolean:
             return None
+        if not (isinstance(ahead, types.UniTuple) and ahead.count == 4 and isinstance(ahead.dtype, types.Integer)):
+            return None
         sig = types.void(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows,
-                         shape, fused)
+                         shape, fused, ahead)
 
         def codegen(context, builder, sig, args):
-            a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, acc, rows, shape, fused = args
+            a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, acc, rows, shape, fused, ahead = args
             dts = _array_dtypes(sig, (0, 4, 7))
 
             def base(arr, ty, off):
@@ -222,6 +226,21 @@ def block_kernel(mr, mr1):
 
             flag = context.cast(builder, acc, sig.args[13], types.boolean)
             a0, b0, c0 = base(a, sig.args[0], a_off), base(b, sig.args[4], b_off), base(c, sig.args[7], c_off)
+            # the prefetch ranges, as rows.type
+            a_at, a_n, b_at, b_n = (context.cast(builder, v, sig.args[17].dtype, sig.args[14])
+                                    for v in cgutils.unpack_tuple(builder, ahead, 4))
+            pf = ((base(a, sig.args[0], a_at), a_n), (base(b, sig.args[4], b_at), b_n))
+
+            any_ahead = builder.icmp_signed("!=", builder.or_(a_n, b_n), ir.Constant(rows.type, 0))
+
+            def prefetch_share(t, n):
+                """Tile ``t`` of ``n``: its share of the prefetch ranges (no divisions when none)."""
+                line = ir.Constant(rows.type, -64)
+                with builder.if_then(any_ahead, likely=False):
+                    for ptr, size in pf:
+                        lo = builder.and_(builder.sdiv(builder.mul(size, t), n), line)
+                        hi = builder.sdiv(builder.mul(size, builder.add(t, ir.Constant(rows.type, 1))), n)
+                        _prefetch_lines(builder, ptr, lo, hi)
 
             def tiles(m, nv, half=False, fma=False):
                 # the last rows of a block (fewer than m) take the unfused one-row tile: one
@@ -230,6 +249,8 @@ def block_kernel(mr, mr1):
                 nfull = builder.sdiv(rows, ir.Constant(rows.type, m))
                 for fn, step, lo, hi in ((full, m, None, nfull), (one, 1, builder.mul(nfull, ir.Constant(rows.type, m)), rows)):
                     with cgutils.for_range(builder, hi, start=lo) as loop:
+                        if step > 1:
+                            prefetch_share(loop.index, nfull)
                         i = loop.index if step == 1 else builder.mul(loop.index, ir.Constant(rows.type, step))
                         builder.call(fn, [builder.gep(a0, [builder.mul(i, a_rs)]), a_rs, a_cs, b0, b_rs,
                                           builder.gep(c0, [builder.mul(i, c_rs)]), c_rs, c_cs, K, nr, flag])
@@ -318,17 +339,21 @@ def prefetch_rows(typingctx, a, off, rs, rows, n):
     def codegen(context, builder, sig, args):
         arr, off, rs, rows, n = args
         base = _data_at(context, builder, arr, sig.args[0], off)
-        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
-        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
-        fn = builder.module.globals.get("llvm.prefetch.p0") or ir.Function(builder.module, fnty, "llvm.prefetch.p0")
         with cgutils.for_range(builder, rows) as r:
-            row = builder.gep(base, [builder.mul(r.index, rs)])
-            with cgutils.for_range_slice(builder, ir.Constant(n.type, 0), n, ir.Constant(n.type, 64)) as (q, _):
-                # read, keep in all cache levels, data
-                builder.call(fn, [builder.gep(row, [q]), ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+            _prefetch_lines(builder, builder.gep(base, [builder.mul(r.index, rs)]), ir.Constant(n.type, 0), n)
         return context.get_dummy_value()
 
     return sig, codegen
+
+
+def _prefetch_lines(builder, base, lo, hi):
+    """Prefetch bytes ``lo..hi`` from ``i8*`` ``base``, a cache line (64 bytes) at a time."""
+    i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+    fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+    fn = builder.module.globals.get("llvm.prefetch.p0") or ir.Function(builder.module, fnty, "llvm.prefetch.p0")
+    with cgutils.for_range_slice(builder, lo, hi, ir.Constant(lo.type, 64)) as (q, _):
+        # read, keep in all cache levels, data
+        builder.call(fn, [builder.gep(base, [q]), ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
 
 
 @intrinsic

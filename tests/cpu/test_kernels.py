@@ -300,7 +300,8 @@ def test_tiles_on_edges_layouts_and_k_blocks(dtype):
     """Narrow and wide tiles, partial tiles, K across blocks, any layout of x, y and out."""
     rng = np.random.default_rng(12)
     shapes = [(8, 1, 8), (8, 8, 8), (6, 5, 16), (13, 17, 33), (2, tiles.KC + 3, 9), (1, 2 * tiles.KC, 40),
-              (tiles.ROWS + 5, 3, 7), (5, 2 * tiles.KC + 1, 1)]
+              (tiles.ROWS + 5, 3, 7), (5, 2 * tiles.KC + 1, 1),
+              (29, 40, 24), (tiles.ROWS + 5, 16, 9)]  # elements of 4-16 KiB: the next one prefetched
     for (M, K, N), B in itertools.product(shapes, [1, 3]):
         x, y = _values(rng, (B, M, K), dtype), _values(rng, (B, K, N), dtype)
         for layout in ("C", "F", "negative", "strided"):
