@@ -187,7 +187,8 @@ def test_first_call_costs_on_a_small_workload():
     r = rows[0]
     assert r["first"] > 0 and r["second"] >= 0 and r["layout"] >= 0 and r["rss"] > 0
     assert r["layout_setup"] <= r["layout"]  # the two calls' cost beyond two more of the same
-    assert "new layout" in out.getvalue() and "beyond run" in out.getvalue()
+    assert 0 < r["rss_growth"] < r["rss"]  # importing and compiling add memory beyond the data and imports
+    assert "new layout" in out.getvalue() and "beyond run" in out.getvalue() and "growth" in out.getvalue()
 
 
 @pytest.mark.parametrize("text, spec", [

@@ -711,6 +711,7 @@ x = random_values(rng, {xs!r}, "{xd}")
 y = random_values(rng, {ys!r}, "{yd}")
 kw = {kwargs!r}
 xf, yf = np.asfortranarray(x), np.asfortranarray(y)
+rss0 = [l for l in open("/proc/self/status") if l.startswith("VmRSS")][0].split()[1]
 t0 = cpu()
 import batchdot
 batchdot.batch_dot(x, y, {axes!r}, **kw)
@@ -726,7 +727,7 @@ batchdot.batch_dot(xf, yf, {axes!r}, out=out, **kw)
 batchdot.batch_dot(xf, yf, {axes!r}, out=out, **kw)
 t4 = cpu()
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
-print(t1 - t0, t2 - t1, t3 - t2, (t3 - t2) - (t4 - t3), int(hwm) / 1024)
+print(t1 - t0, t2 - t1, t3 - t2, (t3 - t2) - (t4 - t3), int(hwm) / 1024, (int(hwm) - int(rss0)) / 1024)
 """
 
 
@@ -739,7 +740,10 @@ def first_call(dtypes=("float32", "float64"), out=sys.stdout, workloads=None):
     driver is built then); ``new layout`` two calls with Fortran-order operands and a strided
     ``out``, and ``beyond run`` what they cost more than the same two calls again (what the
     new layout sets up or compiles, without the calls' own work: two 16 x 512^3 products
-    take seconds of CPU in any layout).  Peak RSS of the whole process in MB.  ``dtypes``: specs or their strings;
+    take seconds of CPU in any layout).  Peak RSS of the whole process in MB, and ``growth``: that
+    peak less the RSS just before ``import batchdot`` (NumPy, Numba and the operands already
+    loaded): what importing, compiling and the calls (their results and copies) added at most.
+    ``dtypes``: specs or their strings;
     ``workloads``: ``{name: (x shape, y shape, axes, ...)}`` (default :data:`WORKLOADS`).
     """
     import tempfile
@@ -748,7 +752,7 @@ def first_call(dtypes=("float32", "float64"), out=sys.stdout, workloads=None):
     dw = max(7, *(len(str(s)) for s in specs))
     rows = []
     print(f"{'workload':9s} {'dtype':{dw}s} {'first call':>10s} {'second':>8s} {'new layout':>10s} {'beyond run':>10s} "
-          f"{'peak RSS':>9s}", file=out)
+          f"{'peak RSS':>9s} {'growth':>7s}", file=out)
     for spec in specs:
         kwargs = {"dtype": spec.target.name} if spec.target is not None else {}
         for name, (xs, ys, axes, *_) in (workloads or WORKLOADS).items():
@@ -759,11 +763,11 @@ def first_call(dtypes=("float32", "float64"), out=sys.stdout, workloads=None):
                 res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
             if res.returncode != 0:
                 raise RuntimeError(res.stderr)
-            first, second, layout, setup, rss = map(float, res.stdout.split())
+            first, second, layout, setup, rss, growth = map(float, res.stdout.split())
             rows.append(dict(workload=name, dtype=str(spec), first=first, second=second, layout=layout,
-                             layout_setup=setup, rss=rss))
-            print(f"{name:9s} {str(spec):{dw}s} {first:9.2f}s {second:7.2f}s {layout:9.2f}s {setup:9.2f}s {rss:8.0f}M",
-                  file=out, flush=True)
+                             layout_setup=setup, rss=rss, rss_growth=growth))
+            print(f"{name:9s} {str(spec):{dw}s} {first:9.2f}s {second:7.2f}s {layout:9.2f}s {setup:9.2f}s {rss:8.0f}M "
+                  f"{growth:6.0f}M", file=out, flush=True)
     return rows
 
 
