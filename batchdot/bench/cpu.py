@@ -718,6 +718,7 @@ batchdot.batch_dot(x, y, {axes!r}, **kw)
 t1 = cpu()
 batchdot.batch_dot(x, y, {axes!r}, **kw)
 t2 = cpu()
+hwm2 = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
 shape = batchdot.plan(x.shape, y.shape, {axes!r}).out_shape
 out = np.empty(tuple(2 * s for s in shape), "{res}")[tuple(slice(None, None, 2) for _ in shape)]
 batchdot.batch_dot(xf, yf, {axes!r}, out=out, **kw)
@@ -727,7 +728,7 @@ batchdot.batch_dot(xf, yf, {axes!r}, out=out, **kw)
 batchdot.batch_dot(xf, yf, {axes!r}, out=out, **kw)
 t4 = cpu()
 hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
-print(t1 - t0, t2 - t1, t3 - t2, (t3 - t2) - (t4 - t3), int(hwm) / 1024, (int(hwm) - int(rss0)) / 1024)
+print(t1 - t0, t2 - t1, t3 - t2, (t3 - t2) - (t4 - t3), int(hwm) / 1024, (int(hwm2) - int(rss0)) / 1024)
 """
 
 
@@ -740,9 +741,10 @@ def first_call(dtypes=("float32", "float64"), out=sys.stdout, workloads=None):
     driver is built then); ``new layout`` two calls with Fortran-order operands and a strided
     ``out``, and ``beyond run`` what they cost more than the same two calls again (what the
     new layout sets up or compiles, without the calls' own work: two 16 x 512^3 products
-    take seconds of CPU in any layout).  Peak RSS of the whole process in MB, and ``growth``: that
-    peak less the RSS just before ``import batchdot`` (NumPy, Numba and the operands already
-    loaded): what importing, compiling and the calls (their results and copies) added at most.
+    take seconds of CPU in any layout).  Peak RSS of the whole process in MB, and ``growth``: the
+    peak over the first two calls less the RSS just before ``import batchdot`` (NumPy, Numba and
+    the operands already loaded): what importing, compiling (serial kernel, parallel driver) and
+    the two calls (their results and staged copies) added at most.
     ``dtypes``: specs or their strings;
     ``workloads``: ``{name: (x shape, y shape, axes, ...)}`` (default :data:`WORKLOADS`).
     """
