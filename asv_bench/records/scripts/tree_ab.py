@@ -2,7 +2,10 @@
 ``batchdot_old`` (``git archive <commit> batchdot``, renamed, on PYTHONPATH).  Three scenes,
 each with both trees and NumPy's best spelling interleaved (medians): idle; one core kept
 busy by a spinning process; every call right after ``np.matmul`` of a (384, 384) float32
-pair (the time of the pair is reported).  Arguments: workloads and dtypes to run (default:
+pair (the time of the pair is reported).  The order of the runners is reversed every other round (since 17:25 on 2026-12-06: before,
+the first, "new", paid for its place: squash float64 idle 0.85 and large512 busy 0.84-0.89
+between identical trees, `2026-12-06-1642-squash-same-trees.txt`, `-1723-order-effect.txt`).
+Arguments: workloads and dtypes to run (default:
 every workload; float32 and float64; complex64 and complex128 on request; a workload ending
 in _F has Fortran-ordered operands).
 Run: rm -rf /tmp/oldpkg && mkdir /tmp/oldpkg && git archive <commit> batchdot | tar -x -C /tmp/oldpkg &&
@@ -32,8 +35,8 @@ def med(fns, reps=11):
     for f in fns.values():
         f(); f()
     ts = {k: [] for k in fns}
-    for _ in range(reps):
-        for k, f in fns.items():
+    for rep in range(reps):  # the order reversed every other round: the first runner of a round pays more
+        for k, f in (list(fns.items()) if rep % 2 == 0 else list(fns.items())[::-1]):
             t0 = time.perf_counter(); f(); ts[k].append(time.perf_counter() - t0)
     return {k: float(np.median(v)) for k, v in ts.items()}
 
