@@ -102,9 +102,10 @@ PREFETCH_BYTES = (4096, 16384)
 
 
 @register_jitable
-def _prefetch_span(a, low=PREFETCH_BYTES[0]):
+def _prefetch_span(a, low):
     """The bytes of one batch element of ``a`` (``(B, R, C)``) to prefetch: all of it where it
-    is one run of :data:`PREFETCH_BYTES` (non-negative strides, its two axes within it), else 0."""
+    is one run of ``low`` to ``PREFETCH_BYTES[1]`` bytes (non-negative strides, its two axes
+    within it), else 0."""
     s0, s1, s2 = a.strides
     span = (a.shape[1] - 1) * s1 + (a.shape[2] - 1) * s2 + a.itemsize
     return span if s1 >= 0 and s2 >= 0 and low <= span <= PREFETCH_BYTES[1] and span <= s0 else 0
