@@ -1,16 +1,14 @@
 """BLAS-sized products of operands of other dtypes than the result, the working tree ("new")
 against batchdot_old, idle and with one core kept busy (where BLAS hands over to the tiles),
-NumPy's best spelling (operands cast to the result dtype, then np.matmul) interleaved; medians.
+NumPy's best spelling (operands cast to the result dtype, then np.matmul) interleaved; medians
+(tree_ab.med; since 17:35 with its order reversed every other round).
 Run (the old tree as in tree_ab.py):
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/mixed_busy_ab.py"""
-import subprocess
-import sys
-import time
-
 import numpy as np
 
 import batchdot
 import batchdot_old
+from tree_ab import med, spinning  # the same interleaving (order reversed every other round)
 
 rng = np.random.default_rng(0)
 CASES = [  # (x shape, y shape, x dtype, y dtype, dtype=)
@@ -19,18 +17,6 @@ CASES = [  # (x shape, y shape, x dtype, y dtype, dtype=)
     ((16, 512, 512), (16, 512, 512), "int32", "float64", None),
     ((64, 256, 256), (64, 256, 256), "float32", "float32", "float64"),
 ]
-
-
-def med(fns, reps):
-    for f in fns.values():
-        f()
-    ts = {k: [] for k in fns}
-    for _ in range(reps):
-        for k, f in fns.items():
-            t0 = time.perf_counter()
-            f()
-            ts[k].append(time.perf_counter() - t0)
-    return {k: float(np.median(v)) for k, v in ts.items()}
 
 
 def scene(name):
@@ -48,9 +34,5 @@ def scene(name):
 
 
 scene("idle")
-spin = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-try:
-    time.sleep(0.5)
+with spinning():
     scene("busy (one core kept busy by a spinning process)")
-finally:
-    spin.kill()

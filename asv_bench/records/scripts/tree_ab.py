@@ -11,7 +11,7 @@ in _F has Fortran-ordered operands).
 Run: rm -rf /tmp/oldpkg && mkdir /tmp/oldpkg && git archive <commit> batchdot | tar -x -C /tmp/oldpkg &&
 mv /tmp/oldpkg/batchdot /tmp/oldpkg/batchdot_old &&
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/tree_ab.py [small32 float32 ...]"""
-import subprocess, sys, time
+import contextlib, subprocess, sys, time
 import numpy as np
 import batchdot
 import batchdot_old
@@ -70,15 +70,22 @@ def scene(name):
                   f"  new/old speed {m['old']/m['new']:5.2f}  ratio new {m['numpy']/m['new']:5.2f} old {m['numpy']/m['old']:5.2f}", flush=True)
 
 
-def main():
-    scene("idle")
+@contextlib.contextmanager
+def spinning():
+    """One core kept busy by a spinning process while the block runs."""
     spin = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         time.sleep(0.5)
-        scene("busy (one core kept busy by a spinning process)")
+        yield
     finally:
         spin.kill()
-    time.sleep(0.5)
+        time.sleep(0.5)
+
+
+def main():
+    scene("idle")
+    with spinning():
+        scene("busy (one core kept busy by a spinning process)")
     scene("after BLAS")
 
 
