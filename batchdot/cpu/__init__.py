@@ -150,14 +150,64 @@ def _magnitude(a):
     return float(max(a.max(), -a.min())) if a.size else 0.0
 
 
-def stage(a):
-    """A C-ordered copy of ``a``: an operand whose axes the kernels cannot read in place.
+def stage(a, order=None):
+    """A C-ordered copy of ``a.transpose(order)``: an operand whose axes the kernels cannot
+    read in place.
 
-    NumPy's copy.  (A parallel copy kernel was measured faster for squash's staged ``y``, but
-    it was one more ``parallel=True`` function to compile for every dtype and rank, several
-    seconds each without a cache, for a copy that is a small part of such calls.)
+    NumPy copies a strided array one innermost run at a time, at about 9 ns a run whatever
+    its length: squash's ``y`` ((64, 12, 5, 8) read as (64, 5, 12, 8), runs of 8 elements)
+    took 21-28 us of an 88 us call.  Where ``order`` moves whole rows of a C-ordered ``a``
+    (:func:`_row_order`), the copy is ``np.take`` of those rows (5 us there); else NumPy's copy.
+    (A parallel copy kernel, and a compiled byte-run copy, were measured faster too, but each
+    was one more function to compile: ``asv_bench/records/2026-12-06-1713-stage-runs-ab.txt``.)
     """
-    return np.ascontiguousarray(a)
+    t = a if order is None else a.transpose(order)
+    rows = _row_order(a, order)
+    if rows is None:
+        return np.ascontiguousarray(t)
+    return np.take(a.reshape(-1, a.shape[-1]), rows, axis=0).reshape(t.shape)
+
+
+#: Row orders of :func:`_row_order` (outer shape, permutation) -> indices; cleared past the budget.
+_ROW_ORDERS = {}
+_ROW_ORDERS_BYTES = [0, 16 << 20]  # held, budget
+#: Rows of at most this many bytes, and at least this many of them, take :func:`stage`'s ``np.take``.
+ROW_BYTES, MIN_ROWS = 256, 64
+
+
+def _row_order(a, order):
+    """Row indices of ``a.reshape(-1, a.shape[-1])`` (a view: ``a``'s rows are unit-stride and
+    its other axes merge into one) in the C order of ``a.transpose(order)``, for an ``order``
+    that keeps the last axis last and moves the others; None where that does not hold or the
+    rows are few or long."""
+    nd = a.ndim
+    if order is None or nd < 3 or order[-1] != nd - 1 or tuple(order) == tuple(range(nd)):
+        return None
+    if a.strides[-1] != a.itemsize or a.shape[-1] * a.itemsize > ROW_BYTES:
+        return None
+    outer = a.shape[:-1]
+    count = 1
+    for n in outer:
+        count *= n
+    if count < MIN_ROWS:
+        return None
+    prev = None  # the outer axes merge: each stride is the next one's times its length
+    for n, s in zip(outer, a.strides[:-1]):
+        if n == 1:
+            continue
+        if prev is not None and prev != s * n:
+            return None
+        prev = s
+    key = (outer, tuple(order[:-1]))
+    idx = _ROW_ORDERS.get(key)
+    if idx is None:
+        idx = np.arange(count, dtype=np.intp).reshape(outer).transpose(order[:-1]).ravel()
+        if _ROW_ORDERS_BYTES[0] + idx.nbytes > _ROW_ORDERS_BYTES[1]:
+            _ROW_ORDERS.clear()
+            _ROW_ORDERS_BYTES[0] = 0
+        _ROW_ORDERS[key] = idx
+        _ROW_ORDERS_BYTES[0] += idx.nbytes
+    return idx
 
 
 def _layout(a):
@@ -462,12 +512,8 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     copy_x, copy_y = copy_x or stage_x, copy_y or stage_y
 
     def arrange(x, y):
-        if not ident_x:
-            x = x.transpose(xo)
-        if not ident_y:
-            y = y.transpose(yo)
-        x = stage(x) if copy_x else x
-        y = stage(y) if copy_y else y
+        x = stage(x, xo) if copy_x else (x if ident_x else x.transpose(xo))
+        y = stage(y, yo) if copy_y else (y if ident_y else y.transpose(yo))
         # already canonical (rank-3 operands in order): no new view objects on the short path
         return (x if x.shape == xs else x.reshape(xs)), (y if y.shape == ys else y.reshape(ys))
 

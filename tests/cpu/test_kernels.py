@@ -4,6 +4,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numba import njit, prange
 
 from batchdot import _api, batch_dot, cpu
@@ -360,6 +362,49 @@ def test_operands_with_unmergeable_free_axes_are_staged(dtype):
         np.testing.assert_array_equal(a, b)
     small = batch_dot(x[:2, :2], y[:2, :2])  # below the parallel cut-off: NumPy's copy
     assert_batch_dot_close(small, x[:2, :2], y[:2, :2])
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_staged_copies_equal_numpys(data):
+    """cpu.stage(a, order) is np.ascontiguousarray(a.transpose(order)) for any layout, order
+    and dtype; rows moved whole (short, unit-stride, the other axes mergeable) take np.take."""
+    nd = data.draw(st.integers(3, 5))
+    shape = tuple(data.draw(st.lists(st.integers(1, 6), min_size=nd, max_size=nd)))
+    shape = (max(shape[0], 2),) + shape[1:-1] + (data.draw(st.integers(1, 40)),)
+    dtype = data.draw(st.sampled_from(["float32", "float64", "complex128", "int8", "uint16", "bool", ">f8"]))
+    a = (np.arange(int(np.prod(shape))).reshape(shape) % 251).astype(dtype)
+    layout = data.draw(st.sampled_from(["C", "rows apart", "outer strided", "reversed", "F"]))
+    if layout == "rows apart":  # padded rows: still one merged outer axis
+        a = np.concatenate([a, a], axis=-1)[..., : shape[-1]]
+    elif layout == "outer strided":
+        a = np.concatenate([a, a], axis=1)[:, ::2]
+    elif layout == "reversed":
+        a = a[::-1]
+    elif layout == "F":
+        a = np.asfortranarray(a)
+    outer = data.draw(st.permutations(range(nd - 1)))
+    order = data.draw(st.sampled_from([tuple(outer) + (nd - 1,), tuple(range(nd))[::-1], None]))
+    got = cpu.stage(a, order)
+    want = np.ascontiguousarray(a if order is None else a.transpose(order))
+    assert got.flags.c_contiguous and got.dtype == a.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+    rows = cpu._row_order(a, order)
+    if rows is not None:  # the path taken: short unit-stride rows, merged outer axes, a real move
+        assert layout in ("C", "rows apart") and order[-1] == nd - 1 and order != tuple(range(nd))
+
+
+def test_stage_moves_squashs_rows_with_take_within_a_budget(monkeypatch):
+    """squash's y takes the row path; the cache of row orders is cleared past its budget."""
+    y = np.ones((64, 12, 5, 8), np.float32)
+    assert cpu._row_order(y, (0, 2, 1, 3)) is not None
+    assert cpu._row_order(y[:, ::2], (0, 2, 1, 3)) is None  # outer axes that do not merge
+    assert cpu._row_order(np.ones((64, 12, 5, 80), np.float32), (0, 2, 1, 3)) is None  # long rows
+    monkeypatch.setattr(cpu, "_ROW_ORDERS", {})
+    monkeypatch.setattr(cpu, "_ROW_ORDERS_BYTES", [0, 3 * 64 * 12 * 5 * np.dtype(np.intp).itemsize // 2])
+    for order in [(0, 2, 1, 3), (1, 0, 2, 3), (2, 1, 0, 3)]:
+        np.testing.assert_array_equal(cpu.stage(y, order), np.ascontiguousarray(y.transpose(order)))
+        assert cpu._ROW_ORDERS_BYTES[0] <= cpu._ROW_ORDERS_BYTES[1] and len(cpu._ROW_ORDERS) == 1
 
 
 def test_any_out_layout_runs_the_verified_kernel_and_compiles_nothing_more():
