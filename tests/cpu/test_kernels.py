@@ -397,7 +397,13 @@ def test_staged_copies_equal_numpys(data):
 def test_stage_moves_squashs_rows_with_take_within_a_budget(monkeypatch):
     """squash's y takes the row path; the cache of row orders is cleared past its budget."""
     y = np.ones((64, 12, 5, 8), np.float32)
-    assert cpu._row_order(y, (0, 2, 1, 3)) is not None
+    assert cpu._row_order(y, (0, 2, 1, 3))[1] == 8
+    for dtype, width in [(np.float64, 4), (np.complex128, 2), (np.int8, 8)]:  # 32-byte pieces of longer rows
+        z = np.arange(64 * 12 * 5 * 8).reshape(64, 12, 5, 8).astype(dtype)
+        assert cpu._row_order(z, (0, 2, 1, 3))[1] == width
+        np.testing.assert_array_equal(cpu.stage(z, (0, 2, 1, 3)), np.ascontiguousarray(z.transpose(0, 2, 1, 3)))
+    padded = np.zeros((64, 12, 5, 16))[..., :8]  # 64-byte rows 128 bytes apart: whole rows
+    assert cpu._row_order(padded, (0, 2, 1, 3))[1] == 8
     assert cpu._row_order(y[:, ::2], (0, 2, 1, 3)) is None  # outer axes that do not merge
     assert cpu._row_order(np.ones((64, 12, 5, 80), np.float32), (0, 2, 1, 3)) is None  # long rows
     monkeypatch.setattr(cpu, "_ROW_ORDERS", {})
