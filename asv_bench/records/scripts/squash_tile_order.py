@@ -1,8 +1,8 @@
 """One thread: squash's tile products ((64, 48, 5) x (64, 5, 96)) by tile_span (column blocks outer, the engine's order) and by a variant with the row tiles outer (all column blocks of a row tile in turn), against np.matmul; microseconds, medians of 15.
 Run: NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/squash_tile_order.py"""
 import time, numpy as np
-from numba import njit
-from batchdot.cpu.tiles import tile_span, ROWS, KC, MR, _BLOCK, _NO_AHEAD, _fusing_limit
+from span_loop import runner  # noqa: E402  (scripts/span_loop.py)
+from batchdot.cpu.tiles import tile_span, ROWS, MR, _BLOCK, _NO_AHEAD, _fusing_limit
 from batchdot.cpu.vector import VECTOR_BYTES, absmax, columns
 from batchdot.cpu.jit import jit
 
@@ -32,12 +32,6 @@ def rows_outer(x, y, out, zero, lo, hi):
                        out, b * os0 + (ilo + i) * os1 + j0 * os2, os1, os2, K, min(NR, N - j0), False,
                        min(MR, rows - i), shape, fused, _NO_AHEAD)
 
-def runner(span):
-    @njit
-    def run(x, y, out, zero, reps):
-        for _ in range(reps):
-            span(x, y, out, zero, 0, out.shape[0] * ((x.shape[1] + ROWS - 1) // ROWS))
-    return run
 runs = {"cols_outer": runner(tile_span), "rows_outer": runner(rows_outer)}
 rng = np.random.default_rng(0)
 for dt in ["float32", "float64"]:

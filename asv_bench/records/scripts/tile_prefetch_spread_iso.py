@@ -6,17 +6,11 @@ NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 env -u OPENBLAS_CORETYPE -u OPENBLAS_
     PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/tile_prefetch_spread_iso.py"""
 import time
 import numpy as np
-from numba import njit
-from batchdot.cpu.tiles import tile_span as new_span, ROWS
+from span_loop import runner  # noqa: E402  (scripts/span_loop.py)
+from batchdot.cpu.tiles import tile_span as new_span
 from batchdot_old.cpu.tiles import tile_span as old_span
 
 
-def runner(span):
-    @njit
-    def run(x, y, out, zero, reps):
-        for _ in range(reps):
-            span(x, y, out, zero, 0, out.shape[0] * ((x.shape[1] + ROWS - 1) // ROWS))
-    return run
 
 
 def np_run(x, y, out, zero, reps):
