@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._dtypes import accumulation_dtype, kernel_dtype
-from .._plan import _merge_strides
+from .._plan import _merge_strides, merge_group
 from . import jit, policy
 from .chunks import Chunked, compile_driver
 from .choose import KERNELS, blas_sized, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
@@ -187,23 +187,14 @@ def _row_order(a, order):
     nd = a.ndim
     if order is None or nd < 3 or order[-1] != nd - 1 or tuple(order) == tuple(range(nd)):
         return None
-    if a.strides[-1] != a.itemsize or a.shape[-1] * a.itemsize > ROW_BYTES:
+    row = a.shape[-1] * a.itemsize
+    if a.strides[-1] != a.itemsize or row > ROW_BYTES:
         return None
     outer = a.shape[:-1]
-    count = 1
-    for n in outer:
-        count *= n
-    if count < MIN_ROWS:
+    count, stride, merges = merge_group(a.shape, a.strides, range(nd), 0, nd - 1)  # the rows' count and stride
+    if not merges or count < MIN_ROWS:
         return None
-    prev = None  # the outer axes merge: each stride is the next one's times its length
-    for n, s in zip(outer, a.strides[:-1]):
-        if n == 1:
-            continue
-        if prev is not None and prev != s * n:
-            return None
-        prev = s
-    row = a.shape[-1] * a.itemsize
-    pieces = row // 32 if row > 32 and row % 32 == 0 and prev == row else 1  # (prev: the rows' stride)
+    pieces = row // 32 if row > 32 and row % 32 == 0 and stride == row else 1
     key = (outer, tuple(order[:-1]), pieces)
     idx = _ROW_ORDERS.get(key)
     if idx is None:
