@@ -437,8 +437,7 @@ def _absmax_body(mod, dtype):
                     old = builder.load(best)
                     lane0 = builder.extract_element(old, ir.Constant(ir.IntType(32), 0))
                     builder.store(builder.insert_element(old, fmax(v, lane0), ir.Constant(ir.IntType(32), 0)), best)
-    vals = [builder.load(b) for b in bests]
-    top = _lane_sum(builder, fmax(fmax(vals[0], vals[1]), fmax(vals[2], vals[3])), fmax)
+    top = _lane_sum(builder, _tree_sum([builder.load(b) for b in bests], fmax), fmax)
     builder.ret(builder.fpext(top, f64) if item == 4 else top)
     return fn
 
