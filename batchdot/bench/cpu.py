@@ -700,6 +700,9 @@ def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
 
+def status(key):  # VmRSS, VmHWM: KiB
+    return int([l for l in open("/proc/self/status") if l.startswith(key)][0].split()[1])
+
 @numba.njit
 def trivial(a):
     return a + 1
@@ -711,14 +714,14 @@ x = random_values(rng, {xs!r}, "{xd}")
 y = random_values(rng, {ys!r}, "{yd}")
 kw = {kwargs!r}
 xf, yf = np.asfortranarray(x), np.asfortranarray(y)
-rss0 = [l for l in open("/proc/self/status") if l.startswith("VmRSS")][0].split()[1]
+rss0 = status("VmRSS")
 t0 = cpu()
 import batchdot
 batchdot.batch_dot(x, y, {axes!r}, **kw)
 t1 = cpu()
 batchdot.batch_dot(x, y, {axes!r}, **kw)
 t2 = cpu()
-hwm2 = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+hwm2 = status("VmHWM")
 shape = batchdot.plan(x.shape, y.shape, {axes!r}).out_shape
 out = np.empty(tuple(2 * s for s in shape), "{res}")[tuple(slice(None, None, 2) for _ in shape)]
 batchdot.batch_dot(xf, yf, {axes!r}, out=out, **kw)
@@ -727,8 +730,7 @@ t3 = cpu()
 batchdot.batch_dot(xf, yf, {axes!r}, out=out, **kw)
 batchdot.batch_dot(xf, yf, {axes!r}, out=out, **kw)
 t4 = cpu()
-hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
-print(t1 - t0, t2 - t1, t3 - t2, (t3 - t2) - (t4 - t3), int(hwm) / 1024, (int(hwm2) - int(rss0)) / 1024)
+print(t1 - t0, t2 - t1, t3 - t2, (t3 - t2) - (t4 - t3), status("VmHWM") / 1024, (hwm2 - rss0) / 1024)
 """
 
 
