@@ -154,10 +154,10 @@ def stage(a, order=None):
     """A C-ordered copy of ``a.transpose(order)``: an operand whose axes the kernels cannot
     read in place.
 
-    NumPy copies a strided array one innermost run at a time, at about 9 ns a run whatever
+    NumPy copies a strided array one innermost run at a time, at about 5-6 ns a run whatever
     its length: squash's ``y`` ((64, 12, 5, 8) read as (64, 5, 12, 8), runs of 8 elements)
-    took 21-28 us of an 88 us call.  Where ``order`` moves whole rows of a C-ordered ``a``
-    (:func:`_row_order`), the copy is ``np.take`` of those rows (5 us there); else NumPy's copy.
+    took 19-25 us of a 70-90 us call (``asv_bench/records/2026-12-06-1818-stage-copy-times.txt``).  Where ``order`` moves whole rows of a C-ordered ``a``
+    (:func:`_row_order`), the copy is ``np.take`` of those rows (7 us there); else NumPy's copy.
     (A parallel copy kernel, and a compiled byte-run copy, were measured faster too, but each
     was one more function to compile: ``asv_bench/records/2026-12-06-1713-stage-runs-ab.txt``.)
     """
@@ -182,8 +182,8 @@ def _row_order(a, order):
     for an ``order`` that keeps the last axis last and moves the others; None where that does
     not hold or the rows are few or long.  Contiguous rows of a multiple of 32 bytes are taken
     as 32-byte pieces (``width`` elements each): NumPy's ``take`` copies pieces of up to 32
-    bytes with its own loops, longer ones with a ``memmove`` each (64-byte rows: 20 us against
-    8 us for squash's float64 ``y``)."""
+    bytes with its own loops, longer ones with a ``memmove`` each (3840 rows of 64 bytes: 18.6 us
+    whole against 7.2 us as pieces, ``-1818-stage-copy-times.txt``)."""
     nd = a.ndim
     if order is None or nd < 3 or order[-1] != nd - 1 or tuple(order) == tuple(range(nd)):
         return None
