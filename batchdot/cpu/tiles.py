@@ -47,6 +47,12 @@ __all__ = ["tile_span", "complex_span", "bool_span", "kernels_for", "ROWS", "KC"
 #: Register tiles: MR rows x 2 vectors, and MR1 rows x 1 (full- or half-width) vector for narrow products.
 MR, _NV = tile_shape(None)
 MR1 = min(8, REGISTERS - 2)
+#: Rows of the one-vector tiles where ``x``'s rows are adjacent (a tile's column of ``x`` is
+#: one run, as in midaxis, whose ``x`` is read down its columns) and the registers hold
+#: them (AVX-512: 16 x 16 float32).  On one thread they stream such products 1.09-1.25x
+#: faster than MR1-row tiles; with ``x``'s rows apart they were 0.91-0.95x, so those keep
+#: MR1 rows (`asv_bench/records/TODO`).
+MR1W = 16 if REGISTERS >= 32 else MR1
 #: Depth of one block of K (elements).
 KC = 256
 #: Fused multiply-adds need a scan of a work item's rows of x and of y's batch element
@@ -63,7 +69,7 @@ FMA_INTENSITY = 8
 #: Rows of ``out`` per work item: several tiles over one block of ``y``.
 ROWS = MR * max(1, 64 // MR)
 
-_BLOCK = block_kernel(MR, MR1)
+_BLOCK = block_kernel(MR, MR1, MR1W)
 #: No prefetch in a block (:func:`.vector.block_kernel`'s ``ahead``).
 _NO_AHEAD = (0, 0, 0, 0)
 

@@ -187,14 +187,16 @@ def _splat(builder, scalar, vty):
 
 
 @functools.cache
-def block_kernel(mr, mr1):
+def block_kernel(mr, mr1, mr1w=None):
     """The intrinsic that runs the register tiles over the rows of one block of ``C``.
 
     ``blk(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows, shape)``
     computes rows ``0..rows`` of the block in tiles of ``shape`` (:func:`columns`): 2,
-    ``mr x 2W`` tiles (``nr <= 2W``); 1, ``mr1 x W`` (``nr <= W``); 0, ``mr1 x W/2`` of
-    half-width vectors (``nr <= W/2``: 8 x 8 float32 products on AVX-512 run full tiles);
-    then the last rows one at a time.  ``fused`` (float sums only): fused multiply-adds, for
+    ``mr x 2W`` tiles (``nr <= 2W``); 1, ``mr1 x W`` (``nr <= W``), or ``mr1w x W`` tiles
+    and then one ``mr1 x W`` tile where that many rows are left if A's rows are adjacent
+    (``a_rs`` is A's itemsize: a tile's column of A is one run); 0, ``mr1 x W/2`` of half-width vectors
+    (``nr <= W/2``: 8 x 8 float32 products on AVX-512 run full tiles); then the last rows
+    one at a time.  ``mr1w`` defaults to ``mr1``.  ``fused`` (float sums only): fused multiply-adds, for
     blocks whose operands' magnitudes (:func:`absmax`) show that no product or sum can
     overflow, where fusing changes rounding only; else separate products and sums.
     ``ahead = (a_at, a_bytes, b_at, b_bytes)``: byte ranges of ``A`` and ``B`` (offsets from
@@ -206,6 +208,8 @@ def block_kernel(mr, mr1):
     tile shape one LLVM function (not inlined), so a kernel with several blocks stays small
     and quick to compile.
     """
+
+    mr1w = mr1 if mr1w is None else mr1w
 
     @intrinsic
     def blk(typingctx, a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows,
@@ -243,17 +247,8 @@ def block_kernel(mr, mr1):
                         _prefetch_lines(builder, ptr, lo, hi)
 
             def tiles(m, nv, half=False, fma=False):
-                # the last rows of a block (fewer than m) take the unfused one-row tile: one
-                # function less to compile, and rounding is all fusing changes
-                full, one = _body(builder.module, *dts, m, nv, half, fma), _body(builder.module, *dts, 1, nv, half)
-                nfull = builder.sdiv(rows, ir.Constant(rows.type, m))
-                for fn, step, lo, hi in ((full, m, None, nfull), (one, 1, builder.mul(nfull, ir.Constant(rows.type, m)), rows)):
-                    with cgutils.for_range(builder, hi, start=lo) as loop:
-                        if step > 1:
-                            prefetch_share(loop.index, nfull)
-                        i = loop.index if step == 1 else builder.mul(loop.index, ir.Constant(rows.type, step))
-                        builder.call(fn, [builder.gep(a0, [builder.mul(i, a_rs)]), a_rs, a_cs, b0, b_rs,
-                                          builder.gep(c0, [builder.mul(i, c_rs)]), c_rs, c_cs, K, nr, flag])
+                _row_tiles(builder, dts, (a0, a_rs, a_cs, b0, b_rs, c0, c_rs, c_cs, K, nr, flag), rows, m, nv, half,
+                           fma, share=prefetch_share)
 
             code = context.cast(builder, shape, sig.args[15], types.int64)
             with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 2))) as (wide, other):
@@ -270,7 +265,16 @@ def block_kernel(mr, mr1):
                     # narrow products never reach the tiles' FMA_INTENSITY: no fused bodies
                     with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 1))) as (one, half):
                         with one:
-                            tiles(mr1, 1)
+                            if mr1w > mr1:  # mr1w rows where a tile's column of A is one run
+                                adjacent = builder.icmp_signed("==", a_rs, ir.Constant(a_rs.type, dts[0].itemsize))
+                                with builder.if_else(adjacent) as (run, rows_apart):
+                                    with run:  # in a function of its own: small products' loop stays as it was
+                                        fn = _tall_tiles(builder.module, dts, mr1w, mr1)
+                                        builder.call(fn, [a0, a_rs, a_cs, b0, b_rs, c0, c_rs, c_cs, K, nr, flag, rows])
+                                    with rows_apart:
+                                        tiles(mr1, 1)
+                            else:
+                                tiles(mr1, 1)
                         with half:
                             tiles(mr1, 1, half=True)
             return context.get_dummy_value()
@@ -529,6 +533,50 @@ def _vname(ty, w):
     kind = "f" if isinstance(ty, (ir.FloatType, ir.DoubleType)) else "i"
     bits = {ir.FloatType: 32, ir.DoubleType: 64}.get(type(ty)) or ty.width
     return f"v{w}{kind}{bits}"
+
+
+def _row_tiles(builder, dts, args, rows, m, nv, half=False, fma=False, then=None, share=None):
+    """Rows ``0..rows`` of a block (``args``: the micro-kernel's, A's and C's bases at row 0)
+    in full tiles of ``m`` rows (``share(t, n)`` before tile ``t`` of ``n``); then, where
+    ``then`` rows are left, one unfused tile of them; then the last rows one at a time with
+    the unfused one-row tile (one function less to compile, and rounding is all fusing
+    changes)."""
+    a0, a_rs, a_cs, b0, b_rs, c0, c_rs, c_cs, K, nr, flag = args
+    ty = rows.type
+
+    def call(fn, i):  # a tile from row i
+        builder.call(fn, [builder.gep(a0, [builder.mul(i, a_rs)]), a_rs, a_cs, b0, b_rs,
+                          builder.gep(c0, [builder.mul(i, c_rs)]), c_rs, c_cs, K, nr, flag])
+
+    nfull = builder.sdiv(rows, ir.Constant(ty, m))
+    fn = _body(builder.module, *dts, m, nv, half, fma)
+    with cgutils.for_range(builder, nfull) as loop:
+        if share is not None:
+            share(loop.index, nfull)
+        call(fn, builder.mul(loop.index, ir.Constant(ty, m)))
+    done = builder.mul(nfull, ir.Constant(ty, m))
+    if then is not None:
+        more = builder.icmp_signed(">=", builder.sub(rows, done), ir.Constant(ty, then))
+        with builder.if_then(more):
+            call(_body(builder.module, *dts, then, nv, half), done)
+        done = builder.select(more, builder.add(done, ir.Constant(ty, then)), done)
+    fn = _body(builder.module, *dts, 1, nv, half)
+    with cgutils.for_range(builder, rows, start=done) as loop:
+        call(fn, loop.index)
+
+
+def _tall_tiles(mod, dts, m, then):
+    """The rows of a block in one-vector tiles of ``m`` rows, then one of ``then`` rows where
+    that many are left, then single rows (no fused multiply-adds, no prefetch): an LLVM
+    function of ``mod`` taking the micro-kernel's arguments and the block's rows."""
+    i8p, i64 = ir.IntType(8).as_pointer(), ir.IntType(64)
+    names = "_".join(_code(d) for d in dts)
+    fnty = ir.FunctionType(ir.VoidType(), [i8p, i64, i64, i8p, i64, i8p, i64, i64, i64, i64, ir.IntType(1), i64])
+    fn, builder = _define(mod, fnty, f"batchdot_tall_{names}_{m}_{then}")
+    if builder is not None:
+        _row_tiles(builder, dts, fn.args[:11], fn.args[11], m, 1, then=then)
+        builder.ret_void()
+    return fn
 
 
 def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False):

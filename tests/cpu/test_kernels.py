@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from numba import njit, prange
 
 from batchdot import _api, batch_dot, cpu
-from batchdot.cpu import tiles
+from batchdot.cpu import tiles, vector
 from batchdot.cpu import kernels as _cpu
 from batchdot.cpu.choose import by_columns, choose_kernel, l2_bytes
 from batchdot.cpu.vector import absmax
@@ -321,6 +321,26 @@ def test_tiles_on_edges_layouts_and_k_blocks(dtype):
             assert_batch_dot_close(out, x, y)
     # every kernel built passed its first-build check (a failing one is replaced by generic,
     # whose results would hide it above)
+    assert all(_verified.values()), [k for k, ok in _verified.items() if not ok]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int16, np.complex64])
+def test_tall_tiles_where_x_is_stored_by_columns(dtype):
+    """One-vector tiles over x's columns (each batch element of x stored transposed, as in
+    midaxis): the tall tiles (:data:`tiles.MR1W` rows), the one MR1-row tile after them and
+    the single rows, over K blocks, into contiguous and strided out."""
+    rng = np.random.default_rng(14)
+    w = vector.lanes(np.float32 if np.dtype(dtype).itemsize <= 4 else np.float64)
+    rows = sorted({1, tiles.MR1 - 1, tiles.MR1, tiles.MR1W - 1, tiles.MR1W, tiles.MR1W + 1,
+                   tiles.MR1W + tiles.MR1, tiles.MR1W + tiles.MR1 + 3, 2 * tiles.MR1W + 1, tiles.ROWS + 9})
+    for M, (K, N) in itertools.product(rows, [(7, w), (64, w - 1), (tiles.KC + 3, w // 2 + 1), (1, w)]):
+        x, y = _values(rng, (3, M, K), dtype), _values(rng, (3, K, N), dtype)
+        xc = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)  # rows adjacent
+        assert M == 1 or xc.strides[1] == xc.itemsize
+        for layout in ("C", "strided"):
+            out = with_layout(np.zeros((3, M, N), dtype), layout)
+            assert batch_dot(xc, y, out=out, kernel="tile") is out
+            assert_batch_dot_close(out, x, y)
     assert all(_verified.values()), [k for k, ok in _verified.items() if not ok]
 
 
