@@ -11,8 +11,8 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
   ``y`` without them in C order first.
 - **Three tile shapes** (:func:`.vector.columns`): ``MR x 2W`` (``W`` lanes of the
   accumulation dtype) for ``N > W``, ``MR1 x W`` for narrow products (``N <= W``, e.g. batches
-  of 8 x 8 float32 on AVX2) and ``MR1 x W/2`` of half-width vectors (``N <= W/2``: 8 x 8
-  float32 on AVX-512), so that small products run full tiles with plain loads and stores;
+  of 8 x 8 float32 on AVX2; :data:`MR1W` rows where ``x``'s rows are adjacent) and
+  ``MR1 x W/2`` of half-width vectors (``N <= W/2``: 8 x 8 float32 on AVX-512), so that small products run full tiles with plain loads and stores;
   the last rows of a block use one-row tiles.
 - **K in blocks** of :data:`KC`: each block's sum starts from zero and is added to ``out``
   (partial sums: float32 error at large K grows like blocked BLAS's, not like one long sum),
@@ -28,7 +28,7 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
   (`asv_bench/records/2026-12-06-0736-tile-pack-ab.txt`).
 - **Prefetch**: during each batch element's first block of rows, the next element's ``x``
   and ``y`` are prefetched where each is one run of 4-16 KiB (:data:`PREFETCH_BYTES`), a share
-  before each register tile of the block.
+  before each register tile of the block (not by the :data:`MR1W`-row tiles).
 - **One block, one call**: the loop over the rows of a block (full tiles, then single
   rows) is LLVM code inside the intrinsic (:func:`.vector.block_kernel`).
 """
@@ -49,9 +49,14 @@ MR, _NV = tile_shape(None)
 MR1 = min(8, REGISTERS - 2)
 #: Rows of the one-vector tiles where ``x``'s rows are adjacent (a tile's column of ``x`` is
 #: one run, as in midaxis, whose ``x`` is read down its columns) and the registers hold
-#: them (AVX-512: 16 x 16 float32).  On one thread they stream such products 1.09-1.25x
-#: faster than MR1-row tiles; with ``x``'s rows apart they were 0.91-0.95x, so those keep
-#: MR1 rows (`asv_bench/records/TODO`).
+#: them (AVX-512: 16 x 16 float32).  On one thread they stream such products 1.04-1.23x
+#: faster than MR1-row tiles (midaxis float32 1.21-1.23x, level with OpenBLAS), level in
+#: cache (`asv_bench/records/2026-12-06-1847-tall-tiles-iso.txt`); midaxis float32 1.05-1.21x
+#: in the bench's three scenes (`-1844-tall-tiles-ab.txt`, `-1846-…-ab2.txt`).  With ``x``'s
+#: rows apart they streamed 0.91-0.95x, fused they lost streamed to the magnitude scan, and
+#: prefetched they lost too (`-1833-tall-tiles-variants.txt`): those keep MR1 rows, and they
+#: run unfused and without prefetch, in an LLVM function of their own (inline in the block
+#: kernel they slowed small8's item loop by 6-11 %).
 MR1W = 16 if REGISTERS >= 32 else MR1
 #: Depth of one block of K (elements).
 KC = 256
