@@ -521,13 +521,14 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     direct = not (cast_x or cast_y or copy_x or copy_y) and ident_x and ident_y and x.shape == xs and y.shape == ys
     del x, y  # the first call stages its own copies: never two alive at once
     reshape = out_shape != shape3
+    empty = result_allocator(shape3, out_k)
     if direct:
         def views(x, y):  # the operands are the kernel's views already
             return x, y
 
         if same_out and not reshape:
             def run_direct(x, y):  # the tiny-call path: one allocation, one compiled call
-                res = np.empty(shape3, out_k)
+                res = empty(shape3, out_k)
                 fn(x, y, res, *tail)
                 return res
 
@@ -539,13 +540,44 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
 
     def run(x, y):
         x3, yk = views(x, y)
-        res = np.empty(shape3, out_k)
+        res = empty(shape3, out_k)
         fn(x3, yk, res, *tail)
         if reshape:
             res = res.reshape(out_shape)
         return res if same_out else convert(res, out_dtype)
 
     return _finish(run, family, p, out_dtype, views if same_out else None, acc_dtype, forced)
+
+
+#: Results of at least this many bytes start on a cache line (:func:`empty_aligned`); smaller
+#: ones are plain ``np.empty`` (the alignment costs about 2 us a call).
+ALIGN_FROM = 1 << 16
+#: Bytes of a cache line: the alignment of large results.
+LINE = 64
+
+
+def empty_aligned(shape, dtype):
+    """``np.empty(shape, dtype)`` whose data start on a cache line (:data:`LINE` bytes).
+
+    NumPy aligns its allocations to 16 bytes, so a 64-byte vector store to a C-ordered
+    result crosses two cache lines more often than not; on one thread the tiles ran squash's
+    products (K = 5: the stores of the result are most of the work) 1.5x faster into an
+    aligned result, 32 x 32 float64 ones 1.05-1.16x
+    (``asv_bench/records/2026-12-06-1854-aligned-operands.txt``); in the bench's scenes
+    over three runs squash ran 1.16-1.77x idle (one float64 cell 0.97) and 1.24-1.34x with
+    a core busy (one float32 cell 0.91), level after BLAS, the rest level
+    (``-1851-aligned-results-ab.txt``).  The array is a view of a ``uint8`` buffer
+    ``LINE`` bytes longer (its ``base``), as arrays returned by Numba functions are views
+    of Numba's buffers.
+    """
+    n = math.prod(shape) * dtype.itemsize
+    buf = np.empty(n + LINE, np.uint8)
+    return np.ndarray(shape, dtype, buf, -buf.__array_interface__["data"][0] % LINE)
+
+
+def result_allocator(shape, dtype):
+    """``np.empty`` or :func:`empty_aligned`: how a result of this shape and dtype is allocated."""
+    return empty_aligned if math.prod(shape) * dtype.itemsize >= ALIGN_FROM else np.empty
 
 
 def _finish(run, family, p, out_dtype, views, acc_dtype=None, forced=False):

@@ -116,3 +116,30 @@ def _check_mixed_blas():
         assert peak <= r.nbytes + 4 * l2_bytes() + 2 * (M * K + K * N) * 8 + SLACK, (call, peak, r.nbytes)
         assert peak < r.nbytes + x.nbytes, (call, peak)  # no whole cast of x (float64: 2 x.nbytes)
         assert_batch_dot_close(r, x, y)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.complex64])
+def test_large_results_start_on_a_cache_line(dtype):
+    """Results of cpu.ALIGN_FROM bytes or more start on a cache line (views of a buffer of
+    their own, as Numba's results are); smaller ones are plain arrays.  Either is a new,
+    writeable, C-ordered array of the right values."""
+    from batchdot import cpu
+
+    rng = np.random.default_rng(15)
+    x = rng.standard_normal((64, 12, 4, 5)).astype(dtype)  # squash: (64, 12, 4, 12, 8) result
+    y = rng.standard_normal((64, 12, 5, 8)).astype(dtype)
+    results = [batch_dot(x, y) for _ in range(3)]  # a miss, then the cached runner
+    assert results[0].nbytes >= cpu.ALIGN_FROM
+    for r in results:
+        assert r.__array_interface__["data"][0] % cpu.LINE == 0
+        assert r.flags.c_contiguous and r.flags.writeable and r.shape == (64, 12, 4, 12, 8)
+        assert_batch_dot_close(r, x, y)
+    assert not np.shares_memory(results[1], results[2])
+    results[1][...] = 0  # results are independent
+    assert_batch_dot_close(results[2], x, y)
+    small = batch_dot(x[:2, :2], y[:2, :2])
+    root = small
+    while root.base is not None:  # a reshape of the kernel's (B, M, N) result
+        root = root.base
+    assert small.nbytes < cpu.ALIGN_FROM and root.dtype == small.dtype  # np.empty's own array
+    assert_batch_dot_close(small, x[:2, :2], y[:2, :2])
