@@ -143,3 +143,30 @@ def test_large_results_start_on_a_cache_line(dtype):
         root = root.base
     assert small.nbytes < cpu.ALIGN_FROM and root.dtype == small.dtype  # np.empty's own array
     assert_batch_dot_close(small, x[:2, :2], y[:2, :2])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16])
+def test_tile_products_read_large_y_from_a_copy_on_cache_lines(dtype):
+    """cpu.lined: rows on cache lines (and not 4 KiB apart) after it, the values unchanged,
+    the caller's array untouched; tile products that take it (cpu.realigns) are exact."""
+    from batchdot import cpu
+
+    rng = np.random.default_rng(16)
+    y = rng.standard_normal((2, 9, 1024 + 5)).astype(dtype)[:, :, 5:]  # rows off cache lines
+    before = y.copy()
+    for a in (y, y[:, :, :1000], np.ascontiguousarray(y)):
+        lined = cpu.lined(a)
+        assert cpu.on_lines(lined) and lined.strides[1] % 4096 != 0
+        np.testing.assert_array_equal(lined, a, strict=True)
+    np.testing.assert_array_equal(y, before)
+    K = 256
+    N = max(64, -(-cpu.l2_bytes() // (2 * K * np.dtype(dtype).itemsize)))
+    assert cpu.realigns(cpu.REALIGN_ROWS, K, N, np.dtype(dtype).itemsize)
+    x = (rng.standard_normal((2, cpu.REALIGN_ROWS, K)) * 3).astype(dtype)
+    y = (rng.standard_normal((2, K, N + 3)) * 3).astype(dtype)[:, :, 3:]  # rows off cache lines
+    assert not cpu.on_lines(y)
+    for _ in range(2):  # a miss, then the cached runner
+        assert_batch_dot_close(batch_dot(x, y, kernel="tile"), x, y)
+    out = np.empty((2, cpu.REALIGN_ROWS, N), dtype)  # the engine's path without the call cache
+    assert cpu.execute(x, y, out, np.dtype(dtype), "tile") == "tile"
+    assert_batch_dot_close(out, x, y)
