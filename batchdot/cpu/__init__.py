@@ -63,7 +63,7 @@ def _kernel_operand(a):
     return a if kd == a.dtype else convert(a, kd)
 
 
-def _blas(x3, y3, out3):
+def _blas(x3, y3, out3, tiles=False):
     """``np.matmul``, a group of batch elements at a time, where no product can overflow.
 
     BLAS fuses multiply-adds, so an overflowing product can be summed to a finite value or to
@@ -77,6 +77,8 @@ def _blas(x3, y3, out3):
     (``asv_bench/records/2026-12-02-1018-blas-checks.txt``).  No warnings, as from the tiles.
     Operands of other real dtypes than ``out3``'s (:func:`.choose.cast_for_blas`) are cast a
     group at a time, so the cast group is still in cache for the bound and the product.
+    ``tiles``: the tiles compute every group (:func:`_blas_or_tiles`), the casts as here, into
+    buffers whose rows start on cache lines (:func:`lined_empty`).
     """
     half = float(np.finfo(out3.dtype).max) / 2
     od = out3.dtype
@@ -84,7 +86,8 @@ def _blas(x3, y3, out3):
     if not (_compact_elements(x3) and _compact_elements(y3)):
         step = x3.shape[0]  # a group would touch every batch element's memory: one group
     # choose.cast_for_blas: operands of other dtypes cast a group at a time into one buffer each
-    bufs = [np.empty((min(step, a.shape[0]),) + a.shape[1:], od) if a.dtype != od else None for a in (x3, y3)]
+    new = lined_empty if tiles else np.empty
+    bufs = [new((min(step, a.shape[0]),) + a.shape[1:], od) if a.dtype != od else None for a in (x3, y3)]
     with np.errstate(over="ignore", invalid="ignore"):
         for lo in range(0, x3.shape[0], step):
             xs, ys, os = x3[lo:lo + step], y3[lo:lo + step], out3[lo:lo + step]
@@ -92,7 +95,7 @@ def _blas(x3, y3, out3):
                 xs = _cast_into(bufs[0], xs)
             if bufs[1] is not None:
                 ys = _cast_into(bufs[1], ys)
-            if _magnitude(xs) * _magnitude(ys) <= half:
+            if not tiles and _magnitude(xs) * _magnitude(ys) <= half:
                 np.matmul(xs, ys, out=os)
             else:
                 execute(xs, ys, os, os.dtype, "tile")
@@ -127,11 +130,17 @@ def _blas_or_tiles(x3, y3, out3):
     stacks (:func:`_compact_elements`), which the tiles read an element per cache line
     (16 x 512^3 float64 with a core busy: 0.32 of ``np.matmul`` on the tiles,
     ``asv_bench/records/2026-12-06-1424-fortran-blas-ab.txt``).  ``kernel='blas'`` is always BLAS.
+    Operands of other dtypes than the result (:func:`.choose.cast_for_blas`) reach the tiles
+    cast a group of batch elements at a time as for BLAS (:func:`_blas`'s ``tiles``): 1.41-1.71x
+    the tiles' convert-on-load with a core busy (``asv_bench/records/2026-12-06-1905-aligned-mixed-ab.txt``).
     """
     if out3.dtype.kind != "c" and _compact_elements(x3) and _compact_elements(y3) and policy.others_busy():
         log.debug("blas -> tile: other processes keep a core busy")
         policy.state.to_tiles += 1
-        execute(x3, y3, out3, out3.dtype, "tile")
+        if x3.dtype == out3.dtype and y3.dtype == out3.dtype:
+            execute(x3, y3, out3, out3.dtype, "tile")
+        else:  # cast a group at a time as for BLAS: the tiles then read one dtype, on cache lines
+            _blas(x3, y3, out3, tiles=True)
     else:
         _blas(x3, y3, out3)
 
@@ -612,16 +621,22 @@ def on_lines(a):
             and a.__array_interface__["data"][0] % LINE == 0)
 
 
+def lined_empty(shape, dtype):
+    """An uninitialised ``(B, R, C)`` array whose rows start on cache lines, one line further
+    apart where they would be a multiple of 4 KiB apart (rows of 1024 float32: 1.40x
+    against 1.22x unpadded, ``asv_bench/records/2026-12-06-1858-lined-y-iso.txt``)."""
+    B, R, C = shape
+    row = -(-C * dtype.itemsize // LINE) * LINE
+    row += LINE if row % 4096 == 0 else 0
+    return empty_aligned((B, R, row // dtype.itemsize), dtype)[:, :, :C]
+
+
 def lined(a):
-    """``a`` (``(B, R, C)``, unit-stride rows) where :func:`on_lines`, else a copy whose rows
-    start on cache lines, one line further apart where they would be a multiple of 4 KiB
-    apart (rows of 1024 float32: 1.40x against 1.22x unpadded, ``…-1858-lined-y-iso.txt``)."""
+    """``a`` (``(B, R, C)``, unit-stride rows) where :func:`on_lines`, else a copy in
+    :func:`lined_empty`."""
     if on_lines(a):
         return a
-    B, R, C = a.shape
-    row = -(-C * a.itemsize // LINE) * LINE
-    row += LINE if row % 4096 == 0 else 0
-    copy = empty_aligned((B, R, row // a.itemsize), a.dtype)[:, :, :C]
+    copy = lined_empty(a.shape, a.dtype)
     np.copyto(copy, a)
     return copy
 

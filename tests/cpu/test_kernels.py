@@ -145,6 +145,36 @@ def test_blas_sized_mixed_products_are_cast_then_run_on_blas(pair, monkeypatch):
         np.testing.assert_allclose(got, want[:, : xx.shape[1]], rtol=rtol, atol=rtol * 1e3)
 
 
+@pytest.mark.parametrize("pair", [("float32", "float64", None), ("float32", "float32", "float64"),
+                                  ("int32", "float64", None)])
+def test_mixed_blas_products_handed_to_the_tiles_are_cast_a_group_at_a_time(pair, monkeypatch):
+    """While other processes keep a core busy (policy.others_busy), a BLAS-sized product of
+    mixed operands runs on the tiles on groups of batch elements cast to the result dtype,
+    in buffers whose rows start on cache lines; the values match the float64 reference."""
+    xd, yd, dtype = pair
+    seen = []
+    real_prepare = cpu.prepare
+
+    def spy(family, x3, yk, out3, acc_dtype, forced=False):
+        seen.append((family, x3.dtype, yk.dtype, cpu.on_lines(yk)))
+        return real_prepare(family, x3, yk, out3, acc_dtype, forced)
+
+    monkeypatch.setattr(cpu, "prepare", spy)
+    monkeypatch.setattr(cpu.policy, "others_busy", lambda: True)
+    rng = np.random.default_rng(5)
+    K = 257 + len(xd) + 3 * len(yd)  # shapes of this test only
+    x = (rng.standard_normal((3, 256, K)) * 4).astype(xd)
+    y = (rng.standard_normal((3, K, 260)) * 4).astype(yd)[:, :, 1:257]  # rows off cache lines
+    got = batch_dot(x, y, dtype=dtype)
+    res = np.dtype(dtype or np.result_type(xd, yd))
+    assert got.dtype == res
+    cast_y = np.dtype(yd) != res  # a cast y is read from the lined buffer; y itself as it is
+    assert seen[0][0] == "blas" and seen[1:] and all(s[:3] == ("tile", res, res) for s in seen[1:]), seen
+    assert all(s[3] for s in seen[1:]) if cast_y else not any(s[3] for s in seen[1:]), seen
+    rtol = 1e-5 if res == np.float32 else 1e-12
+    np.testing.assert_allclose(got, np.matmul(x.astype(np.float64), y.astype(np.float64)), rtol=rtol, atol=rtol * 1e3)
+
+
 def test_cast_for_blas_takes_exact_widenings_to_a_float_result_only():
     from batchdot.cpu.choose import cast_for_blas
 
