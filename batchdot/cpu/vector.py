@@ -417,25 +417,35 @@ def _absmax_body(mod, dtype):
     flat = builder.and_(unit, builder.icmp_signed("==", rs, builder.mul(n, ir.Constant(i64, item))))
     n = builder.select(flat, builder.mul(rows, n), n)
     rows = builder.select(flat, ir.Constant(i64, 1), rows)
-    full = builder.mul(builder.sdiv(n, ir.Constant(i64, w)), ir.Constant(i64, w))
-    full4 = builder.mul(builder.sdiv(n, ir.Constant(i64, 4 * w)), ir.Constant(i64, 4 * w))
     lane_idx = ir.Constant(ir.VectorType(i64, w), list(range(w)))
+    n_all = n
     with cgutils.for_range(builder, rows) as row_loop:
         row = builder.gep(base, [builder.mul(row_loop.index, rs)])
         with builder.if_else(unit) as (vectors, elements):
             with vectors:
+                # the elements before the first vector boundary in one masked load, so that the
+                # others are read in whole vectors that never cross a cache line
+                at = builder.ptrtoint(row, i64)
+                lead = builder.udiv(builder.and_(builder.neg(at), ir.Constant(i64, w * item - 1)), ir.Constant(i64, item))
+                lead = builder.select(builder.icmp_signed("<", n_all, lead), n_all, lead)
+                with builder.if_then(builder.icmp_signed(">", lead, ir.Constant(i64, 0))):
+                    step(row, best, builder.icmp_signed("<", lane_idx, _splat(builder, lead, ir.VectorType(i64, w))))
+                vrow = builder.gep(row, [builder.mul(lead, ir.Constant(i64, item))])
+                n = builder.sub(n_all, lead)
+                full = builder.mul(builder.sdiv(n, ir.Constant(i64, w)), ir.Constant(i64, w))
+                full4 = builder.mul(builder.sdiv(n, ir.Constant(i64, 4 * w)), ir.Constant(i64, 4 * w))
                 with cgutils.for_range_slice(builder, ir.Constant(i64, 0), full4, ir.Constant(i64, 4 * w)) as (j, _):
                     for q in range(4):
                         jq = builder.add(j, ir.Constant(i64, q * w))
-                        step(builder.gep(row, [builder.mul(jq, ir.Constant(i64, item))]), bests[q])
+                        step(builder.gep(vrow, [builder.mul(jq, ir.Constant(i64, item))]), bests[q])
                 with cgutils.for_range_slice(builder, full4, full, ir.Constant(i64, w)) as (j, _):
-                    step(builder.gep(row, [builder.mul(j, ir.Constant(i64, item))]), best)
+                    step(builder.gep(vrow, [builder.mul(j, ir.Constant(i64, item))]), best)
                 with builder.if_then(builder.icmp_signed(">", n, full)):
                     left = _splat(builder, builder.sub(n, full), ir.VectorType(i64, w))
-                    step(builder.gep(row, [builder.mul(full, ir.Constant(i64, item))]), best,
+                    step(builder.gep(vrow, [builder.mul(full, ir.Constant(i64, item))]), best,
                          builder.icmp_signed("<", lane_idx, left))
             with elements:
-                with cgutils.for_range(builder, n) as col_loop:
+                with cgutils.for_range(builder, n_all) as col_loop:
                     p = builder.bitcast(builder.gep(row, [builder.mul(col_loop.index, cs)]), ft.as_pointer())
                     v = fabs(builder.load(p, align=item))
                     old = builder.load(best)

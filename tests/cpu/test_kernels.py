@@ -605,26 +605,28 @@ def _absmax_of(a, off, rs, cs, rows, n):
 def test_absmax_bounds_every_finite_magnitude(n, layout, dtype):
     """vector.absmax, the bound behind the tiles' fused multiply-adds: the largest magnitude
     of a rows x n block of every layout and width (C order read as one run in four-vector
-    chains, rows with single vectors and a masked tail, strided elements), NaN skipped, an
+    chains, rows with single vectors and a masked tail, strided elements; every start
+    against a vector boundary: the elements before it in one masked load), NaN skipped, an
     infinity giving an infinite bound (no fusing), and nothing outside the block read."""
     rng = np.random.default_rng(n)
-    rows, pad, item = 3, 40, np.dtype(dtype).itemsize
+    rows, item = 3, np.dtype(dtype).itemsize
     es, er = {"C": (1, n), "F": (rows, 1), "strided": (2, 2 * n + 3), "rows apart": (1, n + 9)}[layout]
-    buf = np.full(2 * pad + rows * er + n * es, -1e30, dtype)  # everything outside the block
-    idx = pad + np.arange(rows)[:, None] * er + np.arange(n)[None, :] * es
-    block = rng.standard_normal((rows, n)).astype(dtype)
-    block[1, n // 2] = -7.5
-    want = float(np.max(np.abs(block)))
+    for pad in range(40, 40 + 64 // item):  # every start within a vector
+        buf = np.full(2 * pad + rows * er + n * es, -1e30, dtype)  # everything outside the block
+        idx = pad + np.arange(rows)[:, None] * er + np.arange(n)[None, :] * es
+        block = rng.standard_normal((rows, n)).astype(dtype)
+        block[1, n // 2] = -7.5
+        want = float(np.max(np.abs(block)))
 
-    def bound():
-        buf[idx] = block
-        return _absmax_of(buf, pad * item, er * item, es * item, rows, n)
+        def bound():
+            buf[idx] = block
+            return _absmax_of(buf, pad * item, er * item, es * item, rows, n)
 
-    assert bound() == want
-    block[0, n - 1] = np.nan
-    assert bound() == want
-    block[rows - 1, 0] = -np.inf
-    assert bound() == np.inf
+        assert bound() == want, pad
+        block[0, n - 1] = np.nan
+        assert bound() == want, pad
+        block[rows - 1, 0] = -np.inf
+        assert bound() == np.inf, pad
 
 
 @pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
