@@ -116,6 +116,19 @@ def test_large_calls_take_the_parallel_policy_and_equal_the_python_api(xs, ys):
         same(_pair(x, y, 2, 1), batch_dot(x, y, (2, 1)))
 
 
+@pytest.mark.parametrize("shape", [(2, 3, 4), (64, 48, 5)])
+def test_new_results_start_on_a_cache_line(shape):
+    """Results allocated inside @njit start on a cache line (Numba's np.empty: 32 bytes), small
+    or large (which the Python API fills), of every dtype."""
+    rng = np.random.default_rng(21)
+    for dtype in (np.float32, np.float64, np.int16, np.complex128, bool):
+        x = (rng.standard_normal(shape) * 3).astype(dtype)
+        y = (rng.standard_normal((shape[0], shape[2], 7)) * 3).astype(dtype)
+        got = _default(x, y)
+        assert got.ctypes.data % 64 == 0 and got.flags.c_contiguous and got.dtype == np.result_type(x, y)
+        same(got, batch_dot(x, y))
+
+
 def test_out_any_layout_overlap_and_checks():
     rng = np.random.default_rng(3)
     x, y = rng.standard_normal((5, 3, 4, 6)), rng.standard_normal((5, 6, 2))

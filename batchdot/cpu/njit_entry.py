@@ -95,6 +95,46 @@ def _kernel_overload(family, x, y, out, zero, lo, hi):
     return impl
 
 
+class _OnLines:
+    """A target context that allocates arrays on cache lines (:func:`_empty_on_lines`): the
+    real context for everything else."""
+
+    def __init__(self, context):
+        self._context = context
+
+    def __getattr__(self, name):
+        return getattr(self._context, name)
+
+    def get_preferred_array_alignment(self, ty):
+        return 64
+
+
+@intrinsic
+def _empty_on_lines(typingctx, shape, dtype):
+    """``np.empty(shape, dtype)`` (C order) whose data start on a cache line, as the Python
+    API's large results (:func:`batchdot.cpu.empty_aligned`; Numba's own ``np.empty`` aligns
+    to 32 bytes, half a line)."""
+    if isinstance(dtype, types.DType):
+        dt = dtype.dtype
+    elif isinstance(dtype, types.NumberClass):
+        dt = dtype.instance_type
+    else:
+        return None
+    if not isinstance(shape, types.UniTuple):
+        return None
+    arrty = types.Array(dt, shape.count, "C")
+
+    def codegen(context, builder, sig, args):
+        from numba.core.imputils import impl_ret_new_ref
+        from numba.core import cgutils
+        from numba.np.arrayobj import _empty_nd_impl
+
+        ary = _empty_nd_impl(_OnLines(context), builder, arrty, cgutils.unpack_tuple(builder, args[0]))
+        return impl_ret_new_ref(context, builder, arrty, ary._getvalue())
+
+    return arrty(shape, dtype), codegen
+
+
 @numba.njit(cache=True)
 def _engine(x, y, a0, a1, kind, out, out_type, zero, templates, consts):
     """The run-time part of ``batch_dot`` inside ``@njit``: one compiled function per dtypes,
@@ -145,7 +185,7 @@ def _engine(x, y, a0, a1, kind, out, out_type, zero, templates, consts):
             _reject_out(x, y, kind, a0, a1, out, out_name, kernel_name)
         res = out
     else:
-        res = np.empty(shape, out_type)
+        res = _empty_on_lines(shape, out_type)
     if res.size == 0:
         return res
     if K == 0:
