@@ -21,7 +21,8 @@ The policy therefore decides per call, from what it measures, not from configura
    own idle time) and returns to parallel with as many threads as there are free cores once
    at least one more is free.  Where that cannot be
    read it retries parallel after a hold that doubles after each failed retry
-   (:data:`HOLD_MIN` .. :data:`HOLD_MAX`).
+   (:data:`HOLD_MIN` .. :data:`HOLD_MAX`; contention that returns sooner than the hold doubles
+   it too).
 5. **BLAS or the tiles**: a large float product that the kernel choice gives to BLAS runs
    on the tiles instead while other processes keep a core busy (:func:`others_busy`):
    BLAS's threads would each wait for it.  One it gives to the tiles is handed to BLAS
@@ -62,7 +63,8 @@ GAIN_MIN = 1.1
 #: (`asv_bench/records/2026-12-06-0703-squash-policy-verdicts.txt`).
 GAIN_CLEAR = 0.9
 #: Seconds of serial running before the machine is looked at again, doubling after each
-#: return to parallel that failed at once, up to HOLD_MAX.
+#: return to parallel that failed at once or ended in contention sooner than the hold, up
+#: to HOLD_MAX; a parallel stint that outlasts the hold starts it again from HOLD_MIN.
 HOLD_MIN = 0.03
 HOLD_MAX = 2.0
 #: Seconds for Numba's own OpenMP workers to stop spinning after the last region (measured
@@ -83,6 +85,7 @@ class _State:
         self.hold = HOLD_MIN
         self.width = None  # threads chosen on the last return to parallel (None: the caps)
         self.width_until = 0.0  # monotonic time when ``width`` expires
+        self.parallel_since = None  # monotonic time of the last return to parallel
         self.probing = False  # the next verdict is the first after a return to parallel
         self.sample = None  # (monotonic, idle cycles of our CPUs, caller's thread_time, thread id)
         self.last_gain = None
@@ -326,7 +329,8 @@ def threads(madds, items):
             return 1
         state.serial_since = None
         state.probing = True
-        state.width, state.width_until = n, time.monotonic() + HOLD_MAX
+        state.parallel_since = time.monotonic()
+        state.width, state.width_until = n, state.parallel_since + HOLD_MAX
     elif state.width is not None:
         if time.monotonic() < state.width_until:
             cap = min(cap, state.width)
@@ -397,8 +401,7 @@ def _verdict(gain, cold=False):
     s.last_gain = gain
     if gain < 0:  # no cycle counter here: nothing measured
         return
-    if gain >= GAIN_MIN:
-        s.hold = HOLD_MIN
+    if gain >= GAIN_MIN:  # (the hold stays: only a parallel stint that outlasts it resets it)
         s.doubt = s.doubt_probe = False
         return
     if (gain >= GAIN_CLEAR or cold) and not s.doubt:  # once: a late worker, or contention starting
@@ -407,8 +410,13 @@ def _verdict(gain, cold=False):
     probe = probe or s.doubt_probe
     s.doubt = s.doubt_probe = False
     s.contended += 1
-    s.hold = min(s.hold * 2, HOLD_MAX) if probe else HOLD_MIN
-    s.serial_since = time.monotonic()
+    now = time.monotonic()
+    # a return to parallel that failed at once, or a parallel stint shorter than the hold
+    # (contention that comes and goes faster: NumPy's BLAS threads spinning after each of a
+    # loop's np.matmul, ``2026-12-06-1934-policy-hold-ab.txt``): the hold doubles; else it starts again
+    short = s.parallel_since is not None and now - s.parallel_since < s.hold
+    s.hold = min(s.hold * 2, HOLD_MAX) if probe or short else HOLD_MIN
+    s.serial_since = now
     s.sample = None
 
 

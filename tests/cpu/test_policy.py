@@ -109,7 +109,24 @@ def test_low_measured_gain_makes_calls_serial_until_a_core_is_free(fresh_state, 
     assert fresh_state.serial_since is None and fresh_state.probing
     policy._verdict(0.5)  # the return failed at once: hold doubles
     assert fresh_state.hold == 2 * policy.HOLD_MIN
+    hold = fresh_state.hold
+
+    def back_to_parallel():
+        free[0] = 2.0
+        while policy.threads(1 << 30, 1000) == 1:
+            advance(policy.HOLD_MIN)
+
+    back_to_parallel()
+    policy._verdict(1.9)  # a good region keeps the hold ...
+    assert fresh_state.hold == hold
+    advance(hold / 4)
+    policy._verdict(0.3)  # ... and contention sooner than the hold doubles it
+    assert fresh_state.hold == 2 * hold
+    back_to_parallel()
     policy._verdict(1.9)
+    advance(2 * fresh_state.hold)
+    policy._verdict(1.9)
+    policy._verdict(0.3)  # a parallel stint that outlasted the hold: it starts again
     assert fresh_state.hold == policy.HOLD_MIN
 
 
