@@ -19,6 +19,7 @@ and :func:`execute` (the uncached ``out=`` path); nothing else.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import logging
 import math
@@ -167,7 +168,9 @@ def stage(a, order=None):
     its length: squash's ``y`` ((64, 12, 5, 8) read as (64, 5, 12, 8), runs of 8 elements)
     took 19-25 us of a 70-90 us call (``asv_bench/records/2026-12-06-1818-stage-copy-times.txt``).  Where ``order`` moves whole rows of a C-ordered ``a``
     (:func:`_row_order`), the copy is ``np.take`` of those rows (7 us there); else NumPy's copy.
-    The copy is allocated as a result is (:func:`result_allocator`: on a cache line where large).
+    The copy is allocated as a result is (:func:`result_allocator`: on a cache line where
+    large, for the kernels' vector loads; squash's then 9 us,
+    ``asv_bench/records/2026-12-06-1958-stage-copy-times-aligned.txt``).
     (A parallel copy kernel, and a compiled byte-run copy, were measured faster too, but each
     was one more function to compile: ``asv_bench/records/2026-12-06-1713-stage-runs-ab.txt``.)
     """
@@ -178,7 +181,7 @@ def stage(a, order=None):
         np.copyto(copy, t)
         return copy
     idx, width = rows
-    np.take(a.reshape(-1, width), idx, axis=0, out=copy.reshape(-1, width))
+    np.take(a.reshape(-1, width), idx, axis=0, out=copy.reshape(-1, width), mode="clip")  # (raise: buffered)
     return copy
 
 
@@ -569,7 +572,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
 
 
 #: Results of at least this many bytes start on a cache line (:func:`empty_aligned`); smaller
-#: ones are plain ``np.empty`` (the alignment costs about 2 us a call).
+#: ones are plain ``np.empty`` (the alignment costs about 1 us a call).
 ALIGN_FROM = 1 << 16
 #: Bytes of a cache line: the alignment of large results.
 LINE = 64
@@ -591,7 +594,8 @@ def empty_aligned(shape, dtype):
     """
     n = math.prod(shape) * dtype.itemsize
     buf = np.empty(n + LINE, np.uint8)
-    return np.ndarray(shape, dtype, buf, -buf.__array_interface__["data"][0] % LINE)
+    at = ctypes.addressof(ctypes.c_char.from_buffer(buf))  # 0.35 us; __array_interface__ 1.2
+    return np.ndarray(shape, dtype, buf, -at % LINE)
 
 
 #: Tile products whose batch elements of ``y`` fill half of L2 or more, each read by this
