@@ -192,12 +192,12 @@ def block_kernel(mr, mr1, mr1w=None):
 
     ``blk(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows, shape)``
     computes rows ``0..rows`` of the block in tiles of ``shape`` (:func:`columns`): 2,
-    ``mr x 2W`` tiles (``nr <= 2W``); 1, ``mr1 x W`` (``nr <= W``), or ``mr1w x W`` tiles
-    and then one ``mr1 x W`` tile where that many rows are left if A's rows are adjacent
-    (``a_rs`` is A's itemsize: a tile's column of A is one run); 0, ``mr1 x W/2`` of half-width vectors
-    (``nr <= W/2``: 8 x 8 float32 products on AVX-512 run full tiles); then the last rows
-    one at a time.  ``mr1w`` defaults to ``mr1``.  ``fused`` (float sums only): fused multiply-adds, for
-    blocks whose operands' magnitudes (:func:`absmax`) show that no product or sum can
+    ``mr x 2W`` tiles (``nr <= 2W``); 1, ``mr1 x W`` (``nr <= W``), or, where A's rows are
+    adjacent (``a_rs`` is A's itemsize: a tile's column of A is one run), ``mr1w x W``
+    tiles and then one ``mr1 x W`` tile where that many rows are left (``mr1w`` defaults to
+    ``mr1``); 0, ``mr1 x W/2`` of half-width vectors (``nr <= W/2``: 8 x 8 float32 products
+    on AVX-512 run full tiles); then the last rows one at a time.  ``fused`` (float sums
+    only): fused multiply-adds, for blocks whose operands' magnitudes (:func:`absmax`) show that no product or sum can
     overflow, where fusing changes rounding only; else separate products and sums.
     ``ahead = (a_at, a_bytes, b_at, b_bytes)``: byte ranges of ``A`` and ``B`` (offsets from
     their data) to prefetch, a share before each full tile (zero bytes: none).  Arguments
