@@ -146,7 +146,7 @@ def test_large_results_start_on_a_cache_line(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16])
-def test_tile_products_read_large_y_from_a_copy_on_cache_lines(dtype):
+def test_tile_products_read_large_y_from_a_copy_on_cache_lines(dtype, monkeypatch):
     """cpu.lined: rows on cache lines (and not 4 KiB apart) after it, the values unchanged,
     the caller's array untouched; tile products that take it (cpu.realigns) are exact."""
     from batchdot import cpu
@@ -165,8 +165,12 @@ def test_tile_products_read_large_y_from_a_copy_on_cache_lines(dtype):
     x = (rng.standard_normal((2, cpu.REALIGN_ROWS, K)) * 3).astype(dtype)
     y = (rng.standard_normal((2, K, N + 3)) * 3).astype(dtype)[:, :, 3:]  # rows off cache lines
     assert not cpu.on_lines(y)
+    copies = []
+    real_lined = cpu.lined
+    monkeypatch.setattr(cpu, "lined", lambda a: copies.append(a.shape) or real_lined(a))
     for _ in range(2):  # a miss, then the cached runner
         assert_batch_dot_close(batch_dot(x, y, kernel="tile"), x, y)
     out = np.empty((2, cpu.REALIGN_ROWS, N), dtype)  # the engine's path without the call cache
     assert cpu.execute(x, y, out, np.dtype(dtype), "tile") == "tile"
     assert_batch_dot_close(out, x, y)
+    assert copies and all(c == y.shape for c in copies), copies  # both paths read y through it

@@ -113,8 +113,11 @@ def test_low_measured_gain_makes_calls_serial_until_a_core_is_free(fresh_state, 
 
     def back_to_parallel():
         free[0] = 2.0
-        while policy.threads(1 << 30, 1000) == 1:
+        for _ in range(1000):
+            if policy.threads(1 << 30, 1000) == 2:
+                return
             advance(policy.HOLD_MIN)
+        raise AssertionError("the policy never returned to parallel")
 
     back_to_parallel()
     policy._verdict(1.9)  # a good region keeps the hold ...
