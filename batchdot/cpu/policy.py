@@ -84,8 +84,8 @@ class _State:
         self.serial_since = None  # time.monotonic() when contention was seen, else None
         self.hold = HOLD_MIN
         self.width = None  # threads chosen on the last return to parallel (None: the caps)
-        self.width_until = 0.0  # monotonic time when ``width`` expires
-        self.parallel_since = None  # monotonic time of the last return to parallel
+        self.parallel_since = None  # monotonic time of the last return to parallel (``width``
+        # holds for HOLD_MAX from it)
         self.probing = False  # the next verdict is the first after a return to parallel
         self.sample = None  # (monotonic, idle cycles of our CPUs, caller's thread_time, thread id)
         self.last_gain = None
@@ -329,10 +329,9 @@ def threads(madds, items):
             return 1
         state.serial_since = None
         state.probing = True
-        state.parallel_since = time.monotonic()
-        state.width, state.width_until = n, state.parallel_since + HOLD_MAX
+        state.width, state.parallel_since = n, time.monotonic()
     elif state.width is not None:
-        if time.monotonic() < state.width_until:
+        if time.monotonic() < state.parallel_since + HOLD_MAX:
             cap = min(cap, state.width)
         else:
             state.width = None
