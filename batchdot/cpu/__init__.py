@@ -64,7 +64,7 @@ def _kernel_operand(a):
     return a if kd == a.dtype else convert(a, kd)
 
 
-def _blas(x3, y3, out3, tiles=False):
+def _blas(x3, y3, out3):
     """``np.matmul``, a group of batch elements at a time, where no product can overflow.
 
     BLAS fuses multiply-adds, so an overflowing product can be summed to a finite value or to
@@ -77,29 +77,34 @@ def _blas(x3, y3, out3, tiles=False):
     product: as fast as the former check of the whole result for NaN and inf
     (``asv_bench/records/2026-12-02-1018-blas-checks.txt``).  No warnings, as from the tiles.
     Operands of other real dtypes than ``out3``'s (:func:`.choose.cast_for_blas`) are cast a
-    group at a time, so the cast group is still in cache for the bound and the product.
-    ``tiles``: the tiles compute every group (:func:`_blas_or_tiles`), the casts as here, into
-    buffers whose rows start on cache lines (:func:`lined_empty`).
+    group at a time (:func:`_groups`), so the cast group is still in cache for the bound and
+    the product.
     """
     half = float(np.finfo(out3.dtype).max) / 2
+    with np.errstate(over="ignore", invalid="ignore"):
+        for xs, ys, os in _groups(x3, y3, out3, np.empty):
+            if _magnitude(xs) * _magnitude(ys) <= half:
+                np.matmul(xs, ys, out=os)
+            else:
+                execute(xs, ys, os, os.dtype, "tile")
+
+
+def _groups(x3, y3, out3, empty):
+    """``(xs, ys, os)``: groups of batch elements of about twice the L2 cache (one group where
+    a group would touch every element's memory, :func:`_compact_elements`), operands of other
+    dtypes than ``out3``'s cast into one reused buffer each, allocated by ``empty``."""
     od = out3.dtype
     step = max(1, (2 * l2_bytes()) // max(1, (x3[0].size + y3[0].size) * od.itemsize))
     if not (_compact_elements(x3) and _compact_elements(y3)):
         step = x3.shape[0]  # a group would touch every batch element's memory: one group
-    # choose.cast_for_blas: operands of other dtypes cast a group at a time into one buffer each
-    new = lined_empty if tiles else np.empty
-    bufs = [new((min(step, a.shape[0]),) + a.shape[1:], od) if a.dtype != od else None for a in (x3, y3)]
-    with np.errstate(over="ignore", invalid="ignore"):
-        for lo in range(0, x3.shape[0], step):
-            xs, ys, os = x3[lo:lo + step], y3[lo:lo + step], out3[lo:lo + step]
-            if bufs[0] is not None:
-                xs = _cast_into(bufs[0], xs)
-            if bufs[1] is not None:
-                ys = _cast_into(bufs[1], ys)
-            if not tiles and _magnitude(xs) * _magnitude(ys) <= half:
-                np.matmul(xs, ys, out=os)
-            else:
-                execute(xs, ys, os, os.dtype, "tile")
+    bufs = [empty((min(step, a.shape[0]),) + a.shape[1:], od) if a.dtype != od else None for a in (x3, y3)]
+    for lo in range(0, x3.shape[0], step):
+        xs, ys, os = x3[lo:lo + step], y3[lo:lo + step], out3[lo:lo + step]
+        if bufs[0] is not None:
+            xs = _cast_into(bufs[0], xs)
+        if bufs[1] is not None:
+            ys = _cast_into(bufs[1], ys)
+        yield xs, ys, os
 
 
 def _compact_elements(a):
@@ -132,7 +137,8 @@ def _blas_or_tiles(x3, y3, out3):
     (16 x 512^3 float64 with a core busy: 0.32 of ``np.matmul`` on the tiles,
     ``asv_bench/records/2026-12-06-1424-fortran-blas-ab.txt``).  ``kernel='blas'`` is always BLAS.
     Operands of other dtypes than the result (:func:`.choose.cast_for_blas`) reach the tiles
-    cast a group of batch elements at a time as for BLAS (:func:`_blas`'s ``tiles``): 1.41-1.71x
+    cast a group of batch elements at a time as for BLAS (:func:`_groups`), into buffers whose
+    rows start on cache lines (:func:`lined_empty`): 1.41-1.71x
     the tiles' convert-on-load with a core busy (``asv_bench/records/2026-12-06-1905-aligned-mixed-ab.txt``).
     """
     if out3.dtype.kind != "c" and _compact_elements(x3) and _compact_elements(y3) and policy.others_busy():
@@ -141,7 +147,8 @@ def _blas_or_tiles(x3, y3, out3):
         if x3.dtype == out3.dtype and y3.dtype == out3.dtype:
             execute(x3, y3, out3, out3.dtype, "tile")
         else:  # cast a group at a time as for BLAS: the tiles then read one dtype, on cache lines
-            _blas(x3, y3, out3, tiles=True)
+            for xs, ys, os in _groups(x3, y3, out3, lined_empty):
+                execute(xs, ys, os, out3.dtype, "tile")
     else:
         _blas(x3, y3, out3)
 
