@@ -369,7 +369,7 @@ def execute(x3, y3, out3, acc_dtype, kernel=None):
     stage_x, stage_y = _needs_staging(family, x3, yk, out3.dtype)
     x3 = stage(x3) if stage_x else x3
     yk = stage(yk) if stage_y else yk
-    if family == "tile" and not stage_y and realigns(M, K, N, yk.itemsize):  # (a staged y is on lines)
+    if realigns(family, M, K, N, yk.itemsize, stage_y):
         yk = lined(yk)
     fn, tail = prepare(family, x3, yk, out3, acc_dtype, kernel is not None)
     fn(x3, yk, out3, *tail)
@@ -535,14 +535,14 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     stage_x, stage_y = _needs_staging(family, x3, yk, out_k)
     copy_x, copy_y = copy_x or stage_x, copy_y or stage_y
 
-    realign = family == "tile" and realigns(M, K, N, yk.itemsize)
+    realign = realigns(family, M, K, N, yk.itemsize, copy_y)
 
     def arrange(x, y):
         x = stage(x, xo) if copy_x else (x if ident_x else x.transpose(xo))
         y = stage(y, yo) if copy_y else (y if ident_y else y.transpose(yo))
         # already canonical (rank-3 operands in order): no new view objects on the short path
         x, y = (x if x.shape == xs else x.reshape(xs)), (y if y.shape == ys else y.reshape(ys))
-        return x, (lined(y) if realign and not copy_y else y)  # (a staged y is on lines)
+        return x, (lined(y) if realign else y)
 
     forced = kernel is not None
     fn, tail = prepare(family, *arrange(x, y), np.empty(shape3, out_k), acc_dtype, forced)
@@ -610,9 +610,10 @@ def empty_aligned(shape, dtype):
 REALIGN_ROWS = 256
 
 
-def realigns(M, K, N, item):
-    """Whether a tile product of ``M`` rows reads ``y`` (``K x N`` elements of ``item`` bytes a
-    batch element) through :func:`lined`.
+def realigns(family, M, K, N, item, staged):
+    """Whether a product of ``family`` with ``M`` rows reads ``y`` (``K x N`` elements of
+    ``item`` bytes a batch element) through :func:`lined`: tile products, where ``y`` is not
+    ``staged`` already (:func:`stage` allocates it on cache lines).
 
     Each vector load of a ``y`` whose rows do not start on cache lines touches two lines; on
     one thread, (B, n, n) products ran 1.08-1.24x faster at n = 512 and 1.40-1.49x at
@@ -621,7 +622,7 @@ def realigns(M, K, N, item):
     ``asv_bench/records/2026-12-06-1858-lined-y-iso.txt``; large512 with a core busy (the
     tiles) 1.04-1.35x (``-1857-lined-y-ab.txt``).
     """
-    return M >= REALIGN_ROWS and 2 * K * N * item >= l2_bytes()
+    return family == "tile" and not staged and M >= REALIGN_ROWS and 2 * K * N * item >= l2_bytes()
 
 
 def on_lines(a):

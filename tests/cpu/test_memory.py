@@ -161,7 +161,7 @@ def test_tile_products_read_large_y_from_a_copy_on_cache_lines(dtype, monkeypatc
     np.testing.assert_array_equal(y, before)
     K = 256
     N = max(64, -(-cpu.l2_bytes() // (2 * K * np.dtype(dtype).itemsize)))
-    assert cpu.realigns(cpu.REALIGN_ROWS, K, N, np.dtype(dtype).itemsize)
+    assert cpu.realigns("tile", cpu.REALIGN_ROWS, K, N, np.dtype(dtype).itemsize, False)
     x = (rng.standard_normal((2, cpu.REALIGN_ROWS, K)) * 3).astype(dtype)
     y = (rng.standard_normal((2, K, N + 3)) * 3).astype(dtype)[:, :, 3:]  # rows off cache lines
     assert not cpu.on_lines(y)
