@@ -12,8 +12,9 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
 - **Three tile shapes** (:func:`.vector.columns`): ``MR x 2W`` (``W`` lanes of the
   accumulation dtype) for ``N > W``, ``MR1 x W`` for narrow products (``N <= W``, e.g. batches
   of 8 x 8 float32 on AVX2; :data:`MR1W` rows where ``x``'s rows are adjacent) and
-  ``MR1 x W/2`` of half-width vectors (``N <= W/2``: 8 x 8 float32 on AVX-512), so that small products run full tiles with plain loads and stores;
-  the last rows of a block use one-row tiles.
+  ``MR1 x W/2`` of half-width vectors (``N <= W/2``: 8 x 8 float32 on AVX-512), so that
+  small products run full tiles with plain loads and stores; the last rows of a block use
+  one-row tiles.
 - **K in blocks** of :data:`KC`: each block's sum starts from zero and is added to ``out``
   (partial sums: float32 error at large K grows like blocked BLAS's, not like one long sum),
   and a block of ``y`` (``KC x 2W``) stays in L1 while the rows of ``x`` pass over it.
