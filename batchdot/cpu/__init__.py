@@ -464,6 +464,49 @@ def _runner_broadcast(p, x, y, bx, by, out_dtype, acc_dtype, kernel):
     return run
 
 
+def _swaps(p, x):
+    """Whether a product with one column (``N == 1``: ``y`` is a vector per batch element) is
+    computed as its transpose, ``y^T x^T`` (:func:`_runner_swapped`): where ``x``'s rows are
+    adjacent (its free axes merge into one unit-stride axis) and its contracted axis is not
+    unit-stride, as in ``batch_dot(x (B, K, M), y (B, K), axes=1)``.  Such an ``x`` is a
+    matrix of ``K`` unit-stride rows of ``M``, which the tiles read as one vector-matrix
+    product (``M`` columns of vectors); as it is, the tiles would compute one lane of each
+    vector (``N == 1``) and the dots read ``x`` down its strided columns."""
+    B, M, K, N = p.batch, p.m, p.k, p.n
+    if N != 1 or M < 2 or K < 2:
+        return False
+    copied, x3 = _canonical(x, p.x_order, (1, len(p.x_free), 1), (B, M, K))
+    return not copied and x3.strides[1] == x.itemsize and x3.strides[2] != x.itemsize
+
+
+def _runner_swapped(p, x, y, out_dtype, acc_dtype):
+    """The runner of a product that :func:`_swaps`: ``batch_dot(y, x)`` with the axes swapped,
+    whose result (``y``'s free axes, all of size 1, before ``x``'s) holds the same elements in
+    the same C order as this product's."""
+    from .._plan import plan
+
+    inner = runner(plan(y.shape, x.shape, p.axes[::-1]), y, x, out_dtype, acc_dtype, None)
+    out_shape = p.out_shape
+    inner_shape = (p.batch,) + tuple(p.y_free) + tuple(p.x_free)
+
+    def run(x, y):
+        return inner(y, x).reshape(out_shape)
+
+    def into(x, y, out):
+        prepare_out(out, p, out_dtype)
+        view = out.view()
+        try:
+            view.shape = inner_shape  # a view of out, or AttributeError where it would copy
+        except AttributeError:
+            out[...] = run(x, y)
+            return out
+        inner.into(y, x, view)
+        return out
+
+    run.family, run.into = inner.family, into
+    return run
+
+
 def runner(p, x, y, out_dtype, acc_dtype, kernel):
     """``run(x, y) -> result`` for arrays laid out like ``x`` and ``y``: all decisions made.
 
@@ -486,6 +529,8 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     bx, by = _broadcast_axes(p, x, y)
     if bx or by:
         return _runner_broadcast(p, x, y, bx, by, out_dtype, acc_dtype, kernel)
+    if kernel is None and _swaps(p, x):
+        return _runner_swapped(p, x, y, out_dtype, acc_dtype)
     x_cast, y_cast, out_k = kernel_dtype(x.dtype), kernel_dtype(y.dtype), kernel_dtype(out_dtype)
     cast_x, cast_y = x.dtype != x_cast, y.dtype != y_cast
     xo, yo = p.x_order, p.y_order

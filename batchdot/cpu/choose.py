@@ -11,7 +11,7 @@ import functools
 import numpy as np
 
 __all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging", "no_column_kernel", "c_contiguous", "l2_bytes",
-           "BLAS_MIN", "BLAS_WIDE", "blas_class", "blas_sized", "blas_wanted", "cast_for_blas", "tile_dtypes_ok"]
+           "BLAS_MIN", "BLAS_WIDE", "BLAS_TALL", "dots_pay", "blas_class", "blas_sized", "blas_wanted", "cast_for_blas", "tile_dtypes_ok"]
 
 #: Families that may be forced with ``kernel=``: every family the engine has.
 KERNELS = ("generic", "dot", "rowdot", "tile", "blas")
@@ -26,6 +26,21 @@ _FAST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 #: ``-1022-blas-rule-scenes.txt``).
 BLAS_MIN = 128
 BLAS_WIDE = 256
+#: Products whose ``y`` is stored transposed (``(B, N, K)``, not C-contiguous as ``(B, K, N)``)
+#: with batch elements of ``y`` larger than L2 go to BLAS from this many rows of ``x`` on: the
+#: dots read each element of ``y`` once per row of ``x`` and the tiles need a transposed copy
+#: of it, where BLAS reads it in place, blocked for the cache.  Idle, (1, 30, 570) .
+#: (1, 10608, 570) float32: BLAS 5.6 ms, tiles 11.2, dots 11.6; (1, 173, 93) . (1, 15680, 93):
+#: 2.4 ms, 4.7, 14.0 (asv_bench/records/2026-12-06-2100-unseen-forced.txt).
+BLAS_TALL = 8
+#: The dots (one vector dot per element of the result) pay where ``y`` is stored transposed
+#: and rows of ``x`` are few or the contracted axis is long: below ``DOT_ROWS`` rows, or
+#: from ``DOT_BYTES[0]`` bytes of K below ``DOT_ROWS_TALL`` rows, or from ``DOT_BYTES[1]``.
+#: Else the tiles, on a transposed copy of ``y``, run such products 1.2-11x faster (each dot
+#: of a short K ends in a lane sum; (B, 41, 4) . (B, 16, 4) float32: 0.85 ms against 9.5),
+#: measured on AVX-512 (asv_bench/records/2026-12-06-2110-dot-or-tile.txt).
+DOT_ROWS, DOT_ROWS_TALL = 4, 16
+DOT_BYTES = (128, 512)
 
 
 @functools.cache
@@ -191,6 +206,12 @@ def cast_for_blas(x_dtype, y_dtype, out_dtype, acc_dtype, M, N, K, l2):
     return blas_wanted(SAME_FLOAT, od.itemsize, M, N, K, l2)
 
 
+def dots_pay(M, k_bytes):
+    """Whether the dots, rather than the tiles on a transposed copy of ``y``, compute a product
+    of ``M`` rows whose contracted axis spans ``k_bytes`` (:data:`DOT_ROWS`, :data:`DOT_BYTES`)."""
+    return M < DOT_ROWS or k_bytes >= DOT_BYTES[1] or (k_bytes >= DOT_BYTES[0] and M < DOT_ROWS_TALL)
+
+
 def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2, columns=False):
     """The family code for a contraction: the heuristics of :func:`choose_kernel`, in integers.
 
@@ -202,11 +223,15 @@ def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contig
     """
     if blas_wanted(cls, x_item, M, N, K, l2):
         return BLAS
+    if blas_class(cls) and not y_c_contiguous and M >= BLAS_TALL and N > 1 and K * N * y_item > l2:
+        return BLAS  # a large y stored transposed, read by many rows
     if columns and cls >= REAL:  # operands stored by columns, read in place (rank 2, or M = 1)
         return ROWDOT if rank2 else DOT
     if cls >= TILE_ONLY:  # real, or complex of one dtype (complex dots)
-        k_contiguous = K == 1 or (x_k_stride == x_item and y_k_stride == y_item)
-        if k_contiguous and (M == 1 or N == 1 or (cls == SAME_FLOAT and not y_c_contiguous)):
+        # K == 1: a product of a column and a row, which the tiles store in vectors
+        k_contiguous = (x_k_stride == x_item and y_k_stride == y_item) if K > 1 else M == N == 1
+        if k_contiguous and (M == 1 or N == 1 or (cls == SAME_FLOAT and not y_c_contiguous
+                                                  and dots_pay(M, K * x_item))):
             return ROWDOT if rank2 else DOT
     if cls != SAME_FLOAT and (M == 1 or N == 1):  # row dots and vector-matrix products that the
         return GENERIC  # dots cannot read: one dot per element beats a one-row tile (records/2026-12-01-2128-generic-vs-tile.txt)

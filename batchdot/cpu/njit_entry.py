@@ -36,7 +36,7 @@ __all__ = ["engine_call", "has_family"]
 
 as_strided = np.lib.stride_tricks.as_strided
 # the plan's and the kernel choice's integer code, compiled as it is into the engine
-for _fn in (merge_group, choose.choose_code, choose.blas_class, choose.blas_sized, choose.blas_wanted, choose.c_contiguous, choose.needs_staging, tiles.work_items):
+for _fn in (merge_group, choose.choose_code, choose.dots_pay, choose.blas_class, choose.blas_sized, choose.blas_wanted, choose.c_contiguous, choose.needs_staging, tiles.work_items):
     register_jitable(_fn)
 
 

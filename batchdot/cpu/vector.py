@@ -67,6 +67,10 @@ def _host_vector_unit():
 #: Bytes per vector register and number of vector registers of this CPU (AVX-512: 64, 32;
 #: AVX2: 32, 16; SSE / NEON: 16, 16 / 32).
 VECTOR_BYTES, REGISTERS = _host_vector_unit()
+#: Partial register tiles (a block's last columns) store to unit-stride rows of C by masked
+#: vector stores on AVX-512 (32 registers); on AVX2 they measured slower than element stores on
+#: AMD (records/2026-12-02-0210-partial-tile-store.txt).
+MASKED_STORES = REGISTERS >= 32
 
 
 def lanes(dtype):
@@ -149,6 +153,17 @@ def _vector_load(builder, ptr, vty, align, mask=None):
                                         f"llvm.masked.load.{vn}.p0{vn}")
     floating = isinstance(vty.element, (ir.FloatType, ir.DoubleType))
     return builder.call(fn, [vptr, ir.Constant(i32, align), mask, ir.Constant(vty, [0.0 if floating else 0] * vty.count)])
+
+
+def _vector_store(builder, val, ptr, align, mask):
+    """``val`` stored at ``ptr`` (any pointer), only the lanes on ``mask``: the others' memory
+    is neither read nor written."""
+    vty = val.type
+    vptr = builder.bitcast(ptr, vty.as_pointer())
+    vn = _vname(vty.element, vty.count)
+    fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [vty, vty.as_pointer(), ir.IntType(32), mask.type]),
+                                        f"llvm.masked.store.{vn}.p0{vn}")
+    builder.call(fn, [val, vptr, ir.Constant(ir.IntType(32), align), mask])
 
 
 def _lane_sum(builder, vec, add):
@@ -682,14 +697,38 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False):
         builder.call(_strided_store(mod, oc, cc, acc_dtype.itemsize),
                      [cbase, c_rs, c_cs, lanes_ptr, const(mr), nr, const(nr_max), acc_flag])
 
+    def store_masked(fin):
+        """A partial tile to unit-stride rows of C: masked vector loads and stores of the
+        columns below ``nr`` (:data:`MASKED_STORES`)."""
+        ptrs = [[at(at(cbase, builder.mul(const(r), c_rs)), const(v * w * item_c)) for v in range(nv)]
+                for r in range(mr)]
+        with builder.if_else(acc_flag) as (adding, first):  # C is read only when added to
+            with adding:
+                for r in range(mr):
+                    for v in range(nv):
+                        old = widen(_vector_load(builder, ptrs[r][v], ov_ty, item_c, masks[v]))
+                        _vector_store(builder, narrow(add(old, fin[r][v])), ptrs[r][v], item_c, masks[v])
+            with first:
+                for r in range(mr):
+                    for v in range(nv):
+                        _vector_store(builder, narrow(fin[r][v]), ptrs[r][v], item_c, masks[v])
+
     def tile(full):
         """The K loop, then the store: vector stores to contiguous rows of a full tile, else
         element by element through the shared store.  Partial tiles (the last columns) take
-        the shared store too: AVX2's masked vector stores measured slower than it on AMD
+        masked vector stores to contiguous rows where :data:`MASKED_STORES`, else the shared
+        store: AVX2's masked vector stores measured slower than it on AMD
         (records/2026-12-02-0210-partial-tile-store.txt) and cost compile time."""
         fin = k_loop(full)
         if not full:
-            store_strided(fin)
+            if not MASKED_STORES:
+                store_strided(fin)
+                return
+            with builder.if_else(builder.icmp_signed("==", c_cs, const(item_c))) as (contiguous, strided):
+                with contiguous:
+                    store_masked(fin)
+                with strided:
+                    store_strided(fin)
             return
         with builder.if_else(builder.icmp_signed("==", c_cs, const(item_c))) as (contiguous, strided):
             with contiguous:

@@ -112,6 +112,17 @@ def test_automatic_choice():
     assert choose_kernel(5, 8, 8, 8, np.empty((5, 8, 8), f32), rows, f32, f32) == "tile"
     cols = np.empty((5, 8, 16), f32)[:, :, ::2]  # strided rows: tile on a staged copy of y
     assert choose_kernel(5, 8, 8, 8, np.empty((5, 8, 8), f32), cols, f32, f32) == "tile"
+    # y stored transposed: the dots where rows of x are few or K long, else tiles on a copy
+    for M, K, family in [(1, 4, "dot"), (3, 4, "dot"), (41, 4, "tile"), (8, 8, "tile"), (8, 32, "dot"),
+                         (41, 32, "tile"), (41, 128, "dot")]:
+        x, yt = np.empty((9, M, K), f32), np.empty((9, 16, K), f32).transpose(0, 2, 1)
+        assert choose_kernel(9, M, K, 16, x, yt, f32, f32) == family, (M, K)
+    x, y = np.empty((9, 1, 1), f32), np.empty((9, 1, 16), f32)  # K == 1: a row times a column
+    assert choose_kernel(9, 1, 1, 16, x, y.transpose(0, 1, 2), f32, f32) == "tile"
+    big = l2_bytes() // 64 + 1  # y[b] larger than L2 stored transposed: BLAS from BLAS_TALL rows
+    yt = np.empty((1, big, 16), f32).transpose(0, 2, 1)
+    assert choose_kernel(1, 8, 16, big, np.empty((1, 8, 16), f32), yt, f32, f32) == "blas"
+    assert choose_kernel(1, 7, 16, big, np.empty((1, 7, 16), f32), yt, f32, f32) == "tile"
 
 
 @pytest.mark.parametrize("pair", [("float32", "float64", None), ("float32", "float32", "float64"),
@@ -352,6 +363,47 @@ def test_tiles_on_edges_layouts_and_k_blocks(dtype):
     # every kernel built passed its first-build check (a failing one is replaced by generic,
     # whose results would hide it above)
     assert all(_verified.values()), [k for k, ok in _verified.items() if not ok]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int8, np.complex64, bool])
+def test_partial_tiles_write_only_their_own_columns(dtype):
+    """The last columns of a block (partial tiles: masked vector stores on AVX-512) write
+    exactly ``out``'s columns: a row's neighbours in memory, outside ``out``, keep their
+    values, on the first block of K and on the blocks added to it."""
+    rng = np.random.default_rng(15)
+    w = vector.lanes(np.float32 if np.dtype(dtype).itemsize <= 4 else np.float64)
+    for M, K, N in [(9, 5, 1), (17, 3, w // 2 - 1), (5, 7, w - 3), (tiles.MR + 3, tiles.KC + 9, 2 * w + 3),
+                    (3, 2 * tiles.KC + 1, w + 1)]:
+        x, y = _values(rng, (2, M, K), dtype), _values(rng, (2, K, N), dtype)
+        pad = np.full((2, M, N + 2 * w), 3, dtype)  # True for bool
+        out = pad[:, :, w:w + N]  # unit-stride rows, neighbours on both sides
+        assert batch_dot(x, y, out=out, kernel="tile") is out
+        assert_batch_dot_close(out, x, y)
+        assert (pad[:, :, :w] == pad.flat[0]).all() and (pad[:, :, w + N:] == pad.flat[0]).all()
+    assert all(_verified.values()), [k for k, ok in _verified.items() if not ok]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.complex64])
+def test_one_column_products_run_as_their_transpose(dtype):
+    """``y`` a vector per batch element and ``x`` stored with its contracted axis first
+    (``(B, K, M)``, axes 1): computed as ``y^T x^T`` (a vector-matrix product over ``x``'s
+    unit-stride rows), with and without ``out=`` in any layout."""
+    rng = np.random.default_rng(16)
+    for xs, ys, axes in [((7, 22, 34), (7, 22), (1, 1)), ((3, 17, 6, 5), (3, 17, 1, 1), (1, 1)),
+                         ((4, 5, 3), (4, 5, 1), (1, 1)), ((2, 300, 40), (2, 300), 1)]:
+        x, y = _values(rng, xs, dtype), _values(rng, ys, dtype)
+        p = _api.plan(xs, ys, axes)
+        assert cpu._swaps(p, x)
+        assert not cpu._swaps(p, np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 1, -1)), -1, 1))  # rows: dots
+        got = batch_dot(x, y, axes)
+        assert got.shape == p.out_shape
+        assert_batch_dot_close(got, x, y, axes)
+        if np.dtype(dtype).kind == "f":
+            assert _family_used(x, y, axes) == "tile"
+        for layout in ("C", "F", "strided", "negative"):
+            out = with_layout(np.zeros(p.out_shape, got.dtype), layout)
+            assert batch_dot(x, y, axes, out=out) is out
+            assert_batch_dot_close(out, x, y, axes)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int16, np.complex64])

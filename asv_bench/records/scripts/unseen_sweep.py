@@ -1,0 +1,101 @@
+"""Random workloads the bench does not have, batchdot against NumPy's best spelling, in a scene.
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/unseen_sweep.py SEED N SCENE [DTYPES]
+
+SCENE is idle, busy (one core kept busy by a spinning process) or pipeline (every call, of both
+sides, right after np.matmul of a (384, 384) float32 pair), as in ``python -m batchdot bench``.
+Each workload: ranks 2-4, sizes drawn log-uniformly, contracted axes anywhere, operands of
+1 KiB to 24 MiB, C order or a transposed view now and then.  NumPy's best is the fastest of
+einsum (optimize=True) and one matmul spelling (contracted axis moved last in x and first in
+y, reshaped to a stack of matrices; its copies count).  Prints one line per workload with the
+ratio NumPy/batchdot (medians of interleaved repeats) and the family batchdot chose.
+"""
+import sys, string
+
+import numpy as np
+
+from batchdot import batch_dot, plan
+from batchdot.bench.cpu import _median_interleaved, busy_core, _in_scene
+import batchdot._api as dispatch
+
+seed, n, scene = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+dtypes = sys.argv[4].split(",") if len(sys.argv) > 4 else ["float32", "float64"]
+rng = np.random.default_rng(seed)
+
+
+def draw():
+    while True:
+        xr, yr = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+        b = int(np.exp(rng.uniform(0, np.log(20000))))
+        k = int(np.exp(rng.uniform(0, np.log(600))))
+        xs = [b] + [int(np.exp(rng.uniform(0, np.log(300)))) for _ in range(xr - 1)]
+        ys = [b] + [int(np.exp(rng.uniform(0, np.log(300)))) for _ in range(yr - 1)]
+        ax, ay = int(rng.integers(1, xr)), int(rng.integers(1, yr))
+        xs[ax] = ys[ay] = k
+        ex, ey = np.prod(xs), np.prod(ys)
+        p = plan(tuple(xs), tuple(ys), (ax, ay))
+        eo = np.prod(p.out_shape)
+        if 256 <= ex * 4 <= 24 << 20 and 256 <= ey * 4 <= 24 << 20 and eo * 4 <= 24 << 20 and p.flops < 2e9:
+            return tuple(xs), tuple(ys), (ax, ay), p
+
+
+def operand(shape, dt):
+    a = rng.standard_normal(shape).astype(dt)
+    if len(shape) >= 3 and rng.random() < 0.2:  # a transposed view of the same shape
+        a = np.ascontiguousarray(np.swapaxes(a, 1, 2)).swapaxes(1, 2)
+    return a
+
+
+def einsum_spec(xr, yr, ax, ay):
+    letters = iter(string.ascii_letters)
+    b, k = next(letters), next(letters)
+    xi = [b] + [k if i == ax else next(letters) for i in range(1, xr)]
+    yi = [b] + [k if i == ay else next(letters) for i in range(1, yr)]
+    oi = [b] + [c for c in xi[1:] if c != k] + [c for c in yi[1:] if c != k]
+    return "".join(xi) + "," + "".join(yi) + "->" + "".join(oi)
+
+
+def matmul_spelling(x, y, ax, ay, out_shape):
+    def f():
+        xm = np.moveaxis(x, ax, -1).reshape(x.shape[0], -1, x.shape[ax])
+        ym = np.moveaxis(y, ay, 1).reshape(y.shape[0], y.shape[ay], -1)
+        return np.matmul(xm, ym).reshape(out_shape)
+    return f
+
+
+a = rng.standard_normal((384, 384), dtype=np.float32)
+w = rng.standard_normal((384, 384), dtype=np.float32)
+mm = lambda: np.matmul(a, w)  # noqa: E731
+cases = [draw() for _ in range(n)]
+ratios = []
+
+
+def run():
+    for xs, ys, axes, p in cases:
+        for dt in dtypes:
+            x, y = operand(xs, dt), operand(ys, dt)
+            spec = einsum_spec(x.ndim, y.ndim, *axes)
+            fns = [lambda: batch_dot(x, y, axes), lambda: np.einsum(spec, x, y, optimize=True),
+                   matmul_spelling(x, y, *axes, p.out_shape)]
+            got = fns[0]()
+            ref = np.einsum(spec, x.astype(np.float64), y.astype(np.float64))
+            ref = ref.reshape(got.shape)
+            err = float(np.max(np.abs(got - ref), initial=0) / max(np.max(np.abs(ref), initial=0), 1e-300))
+            ts = _median_interleaved([_in_scene(f, scene, mm) for f in fns], 9, 3.0)
+            fam = getattr(dispatch._RUNNERS.get(dispatch._runner_key(x, y, axes, None, None)), "family", "?")
+            r = min(ts[1:]) / ts[0]
+            ratios.append(r)
+            lay = "".join("T" if not a_.flags.c_contiguous else "C" for a_ in (x, y))
+            print(f"{str(xs):22s} {str(ys):22s} axes {str(axes):7s} {lay} {dt:8s} {fam:8s} "
+                  f"batchdot {ts[0] * 1e6:10.1f} us  einsum {ts[1] * 1e6:10.1f}  matmul {ts[2] * 1e6:10.1f}  "
+                  f"ratio {r:5.2f}  err {err:.1e}", flush=True)
+
+
+if scene == "busy":
+    with busy_core():
+        run()
+else:
+    run()
+g = np.exp(np.mean(np.log(ratios)))
+print(f"# scene {scene}: geometric mean {g:.2f}, min {min(ratios):.2f}, below 1.0: "
+      f"{sum(r < 1 for r in ratios)} of {len(ratios)}; below 0.8: {sum(r < 0.8 for r in ratios)}")
