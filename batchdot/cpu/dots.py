@@ -3,7 +3,8 @@
 ``dot``: canonical ``x (B, M, K)`` and ``yt (B, N, K)`` (``y`` passed transposed) with the
 contracted axis unit-stride in both; ``out[b, i, j] = x[b, i] . yt[b, j]``.  A work item is
 one row ``(b, i)`` of ``out``; with 8 or more lanes (float32 on AVX2, both on AVX-512) its
-dots run :data:`DOTS` at a time, sharing the loads of ``x[b, i]``; with fewer (float64 on
+dots run :data:`DOTS` at a time, sharing the loads of ``x[b, i]`` (of ``yt[b, 0]`` across
+:data:`DOTS` rows where ``N == 1``: matrix-vector products); with fewer (float64 on
 AVX2) one at a time, which was faster there: vecmat float64, one thread, 20 ms against 37 ms
 for four shared dots, float32 8.1 ms against 11.2 ms the other way round
 (``asv_bench/records/scripts/dot_sharing_ab.py``, interleaved medians).
@@ -70,7 +71,8 @@ def _dot_rows(x, yt, out, lo, hi):
     shared = VECTOR_BYTES // max(out.itemsize, 4) >= 8
     B = x.shape[0]
     ahead = N * K * yt.itemsize <= PREFETCH_BYTES
-    for r in range(lo, hi):
+    r = lo
+    while r < hi:
         b = r // M
         i = r % M
         xo = b * xs0 + i * xs1
@@ -78,6 +80,10 @@ def _dot_rows(x, yt, out, lo, hi):
         oo = b * os0 + i * os1
         if ahead and i == 0 and b + 1 < B:  # the next batch element's rows of yt, while this one's dots run
             prefetch_rows(yt, yo + ys0, ys1, N, K * yt.itemsize)
+        if N == 1 and shared and i + DOTS <= M and r + DOTS <= hi:  # one column: rows share yt's loads
+            _SHARED(yt, yo, x, xo, xs1, K, out, oo, os1)
+            r += DOTS
+            continue
         j = 0
         while shared and j + DOTS <= N:
             _SHARED(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
@@ -85,6 +91,7 @@ def _dot_rows(x, yt, out, lo, hi):
         while j < N:
             _SINGLE(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
             j += 1
+        r += 1
 
 
 @jit(fastmath=frozenset())

@@ -383,6 +383,24 @@ def test_partial_tiles_write_only_their_own_columns(dtype):
     assert all(_verified.values()), [k for k, ok in _verified.items() if not ok]
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.complex64])
+def test_matrix_vector_dots_share_the_vectors_loads(dtype):
+    """Dots of one column (``N == 1``): rows of ``x`` in groups of :data:`dots.DOTS` sharing
+    the loads of ``y``, the rest one at a time, on spans that split groups (serial and
+    parallel calls), into contiguous and strided ``out``."""
+    from batchdot.cpu import dots
+
+    rng = np.random.default_rng(17)
+    for B, M, K in [(3, dots.DOTS - 1, 5), (3, dots.DOTS, 1), (5, dots.DOTS + 1, 16), (3, 2 * dots.DOTS + 3, 100),
+                    (700, 3 * dots.DOTS + 5, 19)]:
+        x, y = _values(rng, (B, M, K), dtype), _values(rng, (B, K, 1), dtype)
+        assert_batch_dot_close(batch_dot(x, y, kernel="dot"), x, y)
+        out = with_layout(np.zeros((B, M, 1), dtype), "strided")
+        assert batch_dot(x, y, out=out, kernel="dot") is out
+        assert_batch_dot_close(out, x, y)
+    assert all(_verified.values()), [k for k, ok in _verified.items() if not ok]
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.complex64])
 def test_one_column_products_run_as_their_transpose(dtype):
     """``y`` a vector per batch element and ``x`` stored with its contracted axis first

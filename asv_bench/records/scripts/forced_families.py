@@ -23,7 +23,7 @@ for xs, ys, axes, lay in CASES:
     if lay[1] == "T": y = np.ascontiguousarray(np.swapaxes(y, 1, 2)).swapaxes(1, 2)
     spec = einsum_spec(x.ndim, y.ndim, *axes)
     names, fns = [], []
-    for k in (None, "tile", "dot", "blas"):
+    for k in (None, "generic", "tile", "dot", "blas"):
         try:
             batch_dot(x, y, axes, kernel=k)
         except Exception as e:
