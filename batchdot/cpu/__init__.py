@@ -107,6 +107,11 @@ def _groups(x3, y3, out3, empty):
         yield xs, ys, os
 
 
+def _rows_in_place(y3):
+    """Whether the tiles read ``y3`` (``(B, K, N)``) in place: unit-stride rows (or one column)."""
+    return y3.shape[2] == 1 or y3.strides[2] == y3.itemsize
+
+
 def _compact_elements(a):
     """Whether a group of batch elements of ``a`` (``(B, R, C)``) is read from a memory region
     of its own size: each element in a region of its own (its batch stride spans a whole
@@ -135,13 +140,17 @@ def _blas_or_tiles(x3, y3, out3):
     ``asv_bench/records/2026-12-06-1039-complex-blas-ab.txt``), and so do Fortran-ordered
     stacks (:func:`_compact_elements`), which the tiles read an element per cache line
     (16 x 512^3 float64 with a core busy: 0.32 of ``np.matmul`` on the tiles,
-    ``asv_bench/records/2026-12-06-1424-fortran-blas-ab.txt``).  ``kernel='blas'`` is always BLAS.
+    ``asv_bench/records/2026-12-06-1424-fortran-blas-ab.txt``), and products whose ``y`` the tiles
+    would copy first (rows not unit-stride: ``y`` stored transposed, :data:`.choose.BLAS_TALL`;
+    (1, 30, 570) . (1, 10608, 570) with a core busy: 27-40 ms on the tiles against NumPy's
+    16-19, ``asv_bench/records/2026-12-06-2115-unseen-busy-s1-new.txt``).  ``kernel='blas'`` is always BLAS.
     Operands of other dtypes than the result (:func:`.choose.cast_for_blas`) reach the tiles
     cast a group of batch elements at a time as for BLAS (:func:`_groups`), into buffers whose
     rows start on cache lines (:func:`lined_empty`): 1.41-1.71x
     the tiles' convert-on-load with a core busy (``asv_bench/records/2026-12-06-1905-aligned-mixed-ab.txt``).
     """
-    if out3.dtype.kind != "c" and _compact_elements(x3) and _compact_elements(y3) and policy.others_busy():
+    if (out3.dtype.kind != "c" and _compact_elements(x3) and _compact_elements(y3) and _rows_in_place(y3)
+            and policy.others_busy()):
         log.debug("blas -> tile: other processes keep a core busy")
         policy.state.to_tiles += 1
         if x3.dtype == out3.dtype and y3.dtype == out3.dtype:

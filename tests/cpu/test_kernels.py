@@ -186,6 +186,23 @@ def test_mixed_blas_products_handed_to_the_tiles_are_cast_a_group_at_a_time(pair
     np.testing.assert_allclose(got, np.matmul(x.astype(np.float64), y.astype(np.float64)), rtol=rtol, atol=rtol * 1e3)
 
 
+@pytest.mark.parametrize("transposed", [False, True])
+def test_blas_products_stay_on_blas_with_a_core_busy_where_the_tiles_would_copy_y(transposed, monkeypatch):
+    """With a core busy, BLAS products go to the tiles only where the tiles read ``y`` in place:
+    a ``y`` stored transposed (rows of K apart) stays on BLAS rather than be copied first."""
+    monkeypatch.setattr(cpu.policy, "others_busy", lambda: True)
+    rng = np.random.default_rng(18)
+    n = l2_bytes() // (4 * 200) + 1  # y[b] larger than L2 in float32
+    x = rng.standard_normal((1, 256 if not transposed else 16, 200)).astype(np.float32)
+    y = rng.standard_normal((1, n, 200)).astype(np.float32).transpose(0, 2, 1) if transposed else \
+        rng.standard_normal((1, 200, max(n, 256))).astype(np.float32)
+    before = cpu.policy.state.to_tiles
+    got = batch_dot(x, y)
+    assert _family_used(x, y) == "blas"
+    assert cpu.policy.state.to_tiles == before + (0 if transposed else 1)
+    np.testing.assert_allclose(got, np.matmul(x.astype(np.float64), y.astype(np.float64)), rtol=1e-5, atol=1e-3)
+
+
 def test_cast_for_blas_takes_exact_widenings_to_a_float_result_only():
     from batchdot.cpu.choose import cast_for_blas
 
