@@ -233,8 +233,12 @@ def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contig
         if k_contiguous and (M == 1 or N == 1 or (cls == SAME_FLOAT and not y_c_contiguous
                                                   and dots_pay(M, K * x_item))):
             return ROWDOT if rank2 else DOT
-    if cls != SAME_FLOAT and (M == 1 or N == 1):  # row dots and vector-matrix products that the
-        return GENERIC  # dots cannot read: one dot per element beats a one-row tile (records/2026-12-01-2128-generic-vs-tile.txt)
+    if cls != SAME_FLOAT and M == 1 and N == 1:  # row dots that the dots cannot read: one dot each
+        return GENERIC
+    # vector-matrix products of other dtypes run on one-row tiles: int16 (10000, 64) . (10000,
+    # 64, 32) 1.2 ms against 24.5 ms by one dot per element, complex64 24 against 30
+    # (asv_bench/records/2026-12-06-2135-generic-or-tile.txt; one dot per element won on
+    # 2026-12-01, records/2026-12-01-2128-generic-vs-tile.txt, before the vector tiles)
     return TILE if cls >= TILE_ONLY else GENERIC
 
 

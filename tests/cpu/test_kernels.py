@@ -106,8 +106,9 @@ def test_automatic_choice():
     xc, yc = np.zeros((5, 8, 8), c8), np.zeros((5, 8, 8), c8)
     assert choose_kernel(5, 8, 8, 8, xc, yc, c8, c8) == "tile"  # real tiles on real and imaginary parts
     assert choose_kernel(5, 8, 8, 8, xc, yi, c8, c8) == "generic"  # mixed complex
-    assert choose_kernel(5, 1, 8, 8, xc[:, :1], yc, c8, c8) == "generic"  # a row: one dot per element
-    assert choose_kernel(5, 8, 8, 1, xi, yi[:, :, :1], i8, np.dtype(np.int64)) == "generic"
+    assert choose_kernel(5, 1, 8, 8, xc[:, :1], yc, c8, c8) == "tile"  # a row: a one-row tile
+    assert choose_kernel(5, 8, 8, 1, xi, yi[:, :, :1], i8, np.dtype(np.int64)) == "tile"
+    assert choose_kernel(5, 1, 8, 1, xi[:, :1], yi[:, :, :1], i8, np.dtype(np.int64)) == "generic"  # one dot each
     rows = np.empty((5, 8, 16), f32)[:, :, :8]  # unit-stride rows, not C-contiguous: tile, no copy
     assert choose_kernel(5, 8, 8, 8, np.empty((5, 8, 8), f32), rows, f32, f32) == "tile"
     cols = np.empty((5, 8, 16), f32)[:, :, ::2]  # strided rows: tile on a staged copy of y

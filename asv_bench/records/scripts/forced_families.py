@@ -1,7 +1,7 @@
 """Each CPU family forced (kernel=None, tile, dot, blas) beside NumPy's einsum and matmul spellings,
 on the cases given as a Python list of (x shape, y shape, axes, layout) tuples; layout "CT": y a
-transposed view of the same shape (x likewise with "T" first).  Microseconds, medians of
-interleaved repeats.
+transposed view of the same shape (x likewise with "T" first); dtypes as a second argument
+(default float32,float64).  Microseconds, medians of interleaved repeats.
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/forced_families.py "[((1, 30, 570), (1, 204, 52, 570), (2, 3), 'CC')]"
 """
 import sys, numpy as np, string
@@ -16,8 +16,9 @@ def einsum_spec(xr, yr, ax, ay):
     oi = [b] + [c for c in xi[1:] if c != k] + [c for c in yi[1:] if c != k]
     return "".join(xi) + "," + "".join(yi) + "->" + "".join(oi)
 CASES = eval(sys.argv[1])
+DTYPES = sys.argv[2].split(",") if len(sys.argv) > 2 else ["float32", "float64"]
 for xs, ys, axes, lay in CASES:
-  for dt in ("float32", "float64"):
+  for dt in DTYPES:
     x = rng.standard_normal(xs).astype(dt); y = rng.standard_normal(ys).astype(dt)
     if lay[0] == "T": x = np.ascontiguousarray(np.swapaxes(x, 1, 2)).swapaxes(1, 2)
     if lay[1] == "T": y = np.ascontiguousarray(np.swapaxes(y, 1, 2)).swapaxes(1, 2)
