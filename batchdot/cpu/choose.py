@@ -30,15 +30,15 @@ BLAS_WIDE = 256
 #: with batch elements of ``y`` larger than L2 go to BLAS from this many rows of ``x`` on: the
 #: dots read each element of ``y`` once per row of ``x`` and the tiles need a transposed copy
 #: of it, where BLAS reads it in place, blocked for the cache.  Idle, (1, 30, 570) .
-#: (1, 10608, 570) float32: BLAS 5.6 ms, tiles 11.2, dots 11.6; (1, 173, 93) . (1, 15680, 93):
-#: 2.4 ms, 4.7, 14.0 (asv_bench/records/2026-12-06-2100-unseen-forced.txt).
+#: (1, 10608, 570) float32: BLAS 6.4 ms, tiles 20.8, dots 12.2 (``np.matmul`` 5.4); (1, 173, 93)
+#: . (1, 15680, 93): 3.2 ms, 9.2, 17.4 (asv_bench/records/2026-12-06-2130-unseen-forced.txt).
 BLAS_TALL = 8
 #: The dots (one vector dot per element of the result) pay where ``y`` is stored transposed
 #: and rows of ``x`` are few or the contracted axis is long: below ``DOT_ROWS`` rows, or
 #: from ``DOT_BYTES[0]`` bytes of K below ``DOT_ROWS_TALL`` rows, or from ``DOT_BYTES[1]``.
 #: Else the tiles, on a transposed copy of ``y``, run such products 1.2-11x faster (each dot
-#: of a short K ends in a lane sum; (B, 41, 4) . (B, 16, 4) float32: 0.85 ms against 9.5),
-#: measured on AVX-512 (asv_bench/records/2026-12-06-2110-dot-or-tile.txt).
+#: of a short K ends in a lane sum; (B, 41, 4) . (B, 16, 4) float32: 0.95 ms against 9.9),
+#: measured on AVX-512 (asv_bench/records/2026-12-06-2132-dot-or-tile.txt).
 DOT_ROWS, DOT_ROWS_TALL = 4, 16
 DOT_BYTES = (128, 512)
 
@@ -236,8 +236,8 @@ def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contig
     if cls != SAME_FLOAT and M == 1 and N == 1:  # row dots that the dots cannot read: one dot each
         return GENERIC
     # vector-matrix products of other dtypes run on one-row tiles: int16 (10000, 64) . (10000,
-    # 64, 32) 1.2 ms against 24.5 ms by one dot per element, complex64 24 against 30
-    # (asv_bench/records/2026-12-06-2135-generic-or-tile.txt; one dot per element won on
+    # 64, 32) 1.3 ms against 22.1 ms by one dot per element, complex64 23.7 against 36.5
+    # (asv_bench/records/2026-12-06-2137-generic-or-tile.txt; one dot per element won on
     # 2026-12-01, records/2026-12-01-2128-generic-vs-tile.txt, before the vector tiles)
     return TILE if cls >= TILE_ONLY else GENERIC
 
