@@ -1,20 +1,14 @@
-"""Each CPU family forced (kernel=None, tile, dot, blas) beside NumPy's einsum and matmul spellings,
+"""Each CPU family forced (kernel=None, generic, tile, dot, blas) beside NumPy's einsum and matmul spellings,
 on the cases given as a Python list of (x shape, y shape, axes, layout) tuples; layout "CT": y a
 transposed view of the same shape (x likewise with "T" first); dtypes as a second argument
 (default float32,float64).  Microseconds, medians of interleaved repeats.
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/forced_families.py "[((1, 30, 570), (1, 204, 52, 570), (2, 3), 'CC')]"
 """
-import sys, numpy as np, string
+import sys, numpy as np
 from batchdot import batch_dot, plan
 from batchdot.bench.cpu import _median_interleaved
+from spellings import einsum_spec, matmul_spelling
 rng = np.random.default_rng(0)
-def einsum_spec(xr, yr, ax, ay):
-    letters = iter(string.ascii_letters)
-    b, k = next(letters), next(letters)
-    xi = [b] + [k if i == ax else next(letters) for i in range(1, xr)]
-    yi = [b] + [k if i == ay else next(letters) for i in range(1, yr)]
-    oi = [b] + [c for c in xi[1:] if c != k] + [c for c in yi[1:] if c != k]
-    return "".join(xi) + "," + "".join(yi) + "->" + "".join(oi)
 CASES = eval(sys.argv[1])
 DTYPES = sys.argv[2].split(",") if len(sys.argv) > 2 else ["float32", "float64"]
 for xs, ys, axes, lay in CASES:
@@ -31,10 +25,7 @@ for xs, ys, axes, lay in CASES:
             continue
         names.append(str(k)); fns.append(lambda k=k: batch_dot(x, y, axes, kernel=k))
     p = plan(x.shape, y.shape, axes)
-    def mm():
-        xm = np.moveaxis(x, axes[0], -1).reshape(x.shape[0], -1, x.shape[axes[0]])
-        ym = np.moveaxis(y, axes[1], 1).reshape(y.shape[0], y.shape[axes[1]], -1)
-        return np.matmul(xm, ym)
+    mm = matmul_spelling(x, y, *axes)
     names += ["einsum", "matmul"]; fns += [lambda: np.einsum(spec, x, y, optimize=True), mm]
     ts = _median_interleaved(fns, 7, 3.0)
     print(f"{str(xs):20s}{str(ys):22s}{str(axes):8s}{lay} {dt} B{p.batch} M{p.m} K{p.k} N{p.n} ", "  ".join(f"{n} {t*1e6:.0f}" for n, t in zip(names, ts)), flush=True)

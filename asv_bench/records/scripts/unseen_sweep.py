@@ -10,13 +10,14 @@ einsum (optimize=True) and one matmul spelling (contracted axis moved last in x 
 y, reshaped to a stack of matrices; its copies count).  Prints one line per workload with the
 ratio NumPy/batchdot (medians of interleaved repeats) and the family batchdot chose.
 """
-import sys, string
+import sys
 
 import numpy as np
 
 from batchdot import batch_dot, plan
 from batchdot.bench.cpu import _median_interleaved, busy_core, _in_scene
 import batchdot._api as dispatch
+from spellings import einsum_spec, matmul_spelling
 
 seed, n, scene = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 dtypes = sys.argv[4].split(",") if len(sys.argv) > 4 else ["float32", "float64"]
@@ -44,23 +45,6 @@ def operand(shape, dt):
     if len(shape) >= 3 and rng.random() < 0.2:  # a transposed view of the same shape
         a = np.ascontiguousarray(np.swapaxes(a, 1, 2)).swapaxes(1, 2)
     return a
-
-
-def einsum_spec(xr, yr, ax, ay):
-    letters = iter(string.ascii_letters)
-    b, k = next(letters), next(letters)
-    xi = [b] + [k if i == ax else next(letters) for i in range(1, xr)]
-    yi = [b] + [k if i == ay else next(letters) for i in range(1, yr)]
-    oi = [b] + [c for c in xi[1:] if c != k] + [c for c in yi[1:] if c != k]
-    return "".join(xi) + "," + "".join(yi) + "->" + "".join(oi)
-
-
-def matmul_spelling(x, y, ax, ay, out_shape):
-    def f():
-        xm = np.moveaxis(x, ax, -1).reshape(x.shape[0], -1, x.shape[ax])
-        ym = np.moveaxis(y, ay, 1).reshape(y.shape[0], y.shape[ay], -1)
-        return np.matmul(xm, ym).reshape(out_shape)
-    return f
 
 
 a = rng.standard_normal((384, 384), dtype=np.float32)
