@@ -1,6 +1,6 @@
 """Random workloads the bench does not have, batchdot against NumPy's best spelling, in a scene.
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/unseen_sweep.py SEED N SCENE [DTYPES]
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/unseen_sweep.py SEED N SCENE [DTYPES|-] [matmul]
 
 SCENE is idle, busy (one core kept busy by a spinning process) or pipeline (every call, of both
 sides, right after np.matmul of a (384, 384) float32 pair), as in ``python -m batchdot bench``.
@@ -8,7 +8,9 @@ Each workload: ranks 2-4, sizes drawn log-uniformly, contracted axes anywhere, o
 1 KiB to 24 MiB, C order or a transposed view now and then.  NumPy's best is the fastest of
 einsum (optimize=True) and one matmul spelling (contracted axis moved last in x and first in
 y, reshaped to a stack of matrices; its copies count).  Prints one line per workload with the
-ratio NumPy/batchdot (medians of interleaved repeats) and the family batchdot chose.
+ratio NumPy/batchdot (medians of interleaved repeats) and the family batchdot chose.  With
+``matmul`` last, only products of stacks of matrices, ``(B, M, K) . (B, K, N)`` with the default
+axes, sizes drawn the same way (B up to 20000, M, K, N up to 600).
 """
 import sys
 
@@ -20,11 +22,23 @@ import batchdot._api as dispatch
 from spellings import einsum_spec, matmul_spelling
 
 seed, n, scene = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-dtypes = sys.argv[4].split(",") if len(sys.argv) > 4 else ["float32", "float64"]
+dtypes = sys.argv[4].split(",") if len(sys.argv) > 4 and sys.argv[4] != "-" else ["float32", "float64"]
+MATMUL = len(sys.argv) > 5 and sys.argv[5] == "matmul"  # only (B, M, K) . (B, K, N), default axes
 rng = np.random.default_rng(seed)
 
 
+def draw_matmul():
+    """A product of stacks of matrices, ``(B, M, K) . (B, K, N)`` with the default axes."""
+    while True:
+        b, m, k, n = (int(np.exp(rng.uniform(0, np.log(hi)))) for hi in (20000, 600, 600, 600))
+        p = plan((b, m, k), (b, k, n), None)
+        if all(4 * e <= 24 << 20 for e in (b * m * k, b * k * n, b * m * n)) and b * m * k * n >= 64 and p.flops < 2e9:
+            return (b, m, k), (b, k, n), (2, 1), p
+
+
 def draw():
+    if MATMUL:
+        return draw_matmul()
     while True:
         xr, yr = int(rng.integers(2, 5)), int(rng.integers(2, 5))
         b = int(np.exp(rng.uniform(0, np.log(20000))))
