@@ -12,7 +12,8 @@ One micro-kernel computes an ``MR x nr`` block of ``C = A @ B`` over ``K``::
 - The accumulators are ``MR * NV`` vectors kept in registers through the whole K loop; each
   step loads ``NV`` vectors of B's row k, broadcasts ``A[r, k]`` and multiplies and adds.
   Full tiles (``nr == NR``) use plain vector loads and stores; partial ones masked loads
-  of B and element stores of C (never touching memory past column ``nr``).
+  of B and, to unit-stride rows of C, masked vector stores on AVX-512 (:data:`MASKED_STORES`),
+  else element stores (never touching memory past column ``nr``).
 - Products and sums are separate instructions: an overflowing product stays ``inf`` and
   ``inf - inf`` is NaN, exactly as in NumPy's ``(x * y).sum()``.  Float tiles also come
   fused (``llvm.fma``), for blocks whose largest finite magnitudes (:func:`absmax`) bound
