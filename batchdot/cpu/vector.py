@@ -156,11 +156,14 @@ def _vector_load(builder, ptr, vty, align, mask=None):
     return builder.call(fn, [vptr, ir.Constant(i32, align), mask, ir.Constant(vty, [0.0 if floating else 0] * vty.count)])
 
 
-def _vector_store(builder, val, ptr, align, mask):
-    """``val`` stored at ``ptr`` (any pointer), only the lanes on ``mask``: the others' memory
-    is neither read nor written."""
+def _vector_store(builder, val, ptr, align, mask=None):
+    """``val`` stored at ``ptr`` (any pointer): a plain store, or with ``mask`` only the lanes
+    on it (the others' memory is neither read nor written)."""
     vty = val.type
     vptr = builder.bitcast(ptr, vty.as_pointer())
+    if mask is None:
+        builder.store(val, vptr, align=align)
+        return
     vn = _vname(vty.element, vty.count)
     fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [vty, vty.as_pointer(), ir.IntType(32), mask.type]),
                                         f"llvm.masked.store.{vn}.p0{vn}")
@@ -672,20 +675,22 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False):
             new.append([mul_add(accs[r][v], av, bvec[v]) for v in range(nv)])
         return _close_loop(builder, pre, k, const(1), accs, new, K, loop, done, zero)
 
-    def store_contiguous(fin):
-        """A full tile to unit-stride rows of C: plain vector loads and stores."""
-        ptrs = [[builder.bitcast(at(at(cbase, builder.mul(const(r), c_rs)), const(v * w * item_c)), ov_ty.as_pointer())
-                 for v in range(nv)] for r in range(mr)]
+    def store_contiguous(fin, full):
+        """The tile to unit-stride rows of C: plain vector loads and stores for a full tile,
+        masked ones of the columns below ``nr`` for a partial tile (:data:`MASKED_STORES`)."""
+        ptrs = [[at(at(cbase, builder.mul(const(r), c_rs)), const(v * w * item_c)) for v in range(nv)]
+                for r in range(mr)]
+        mask = [None] * nv if full else masks
         with builder.if_else(acc_flag) as (adding, first):  # C is read only when added to
             with adding:
                 for r in range(mr):
                     for v in range(nv):
-                        old = widen(builder.load(ptrs[r][v], align=item_c))
-                        builder.store(narrow(add(old, fin[r][v])), ptrs[r][v], align=item_c)
+                        old = widen(_vector_load(builder, ptrs[r][v], ov_ty, item_c, mask[v]))
+                        _vector_store(builder, narrow(add(old, fin[r][v])), ptrs[r][v], item_c, mask[v])
             with first:
                 for r in range(mr):
                     for v in range(nv):
-                        builder.store(narrow(fin[r][v]), ptrs[r][v], align=item_c)
+                        _vector_store(builder, narrow(fin[r][v]), ptrs[r][v], item_c, mask[v])
 
     def store_strided(fin):
         """The whole tile into ``spill``, then the shared element store over its rows and the
@@ -698,42 +703,19 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False):
         builder.call(_strided_store(mod, oc, cc, acc_dtype.itemsize),
                      [cbase, c_rs, c_cs, lanes_ptr, const(mr), nr, const(nr_max), acc_flag])
 
-    def store_masked(fin):
-        """A partial tile to unit-stride rows of C: masked vector loads and stores of the
-        columns below ``nr`` (:data:`MASKED_STORES`)."""
-        ptrs = [[at(at(cbase, builder.mul(const(r), c_rs)), const(v * w * item_c)) for v in range(nv)]
-                for r in range(mr)]
-        with builder.if_else(acc_flag) as (adding, first):  # C is read only when added to
-            with adding:
-                for r in range(mr):
-                    for v in range(nv):
-                        old = widen(_vector_load(builder, ptrs[r][v], ov_ty, item_c, masks[v]))
-                        _vector_store(builder, narrow(add(old, fin[r][v])), ptrs[r][v], item_c, masks[v])
-            with first:
-                for r in range(mr):
-                    for v in range(nv):
-                        _vector_store(builder, narrow(fin[r][v]), ptrs[r][v], item_c, masks[v])
-
     def tile(full):
-        """The K loop, then the store: vector stores to contiguous rows of a full tile, else
-        element by element through the shared store.  Partial tiles (the last columns) take
-        masked vector stores to contiguous rows where :data:`MASKED_STORES`, else the shared
+        """The K loop, then the store: vector stores to contiguous rows of C (masked for a
+        partial tile, the last columns, where :data:`MASKED_STORES`), else element by element
+        through the shared store.  Without :data:`MASKED_STORES` partial tiles take the shared
         store: AVX2's masked vector stores measured slower than it on AMD
         (records/2026-12-02-0210-partial-tile-store.txt) and cost compile time."""
         fin = k_loop(full)
-        if not full:
-            if not MASKED_STORES:
-                store_strided(fin)
-                return
-            with builder.if_else(builder.icmp_signed("==", c_cs, const(item_c))) as (contiguous, strided):
-                with contiguous:
-                    store_masked(fin)
-                with strided:
-                    store_strided(fin)
+        if not (full or MASKED_STORES):
+            store_strided(fin)
             return
         with builder.if_else(builder.icmp_signed("==", c_cs, const(item_c))) as (contiguous, strided):
             with contiguous:
-                store_contiguous(fin)
+                store_contiguous(fin, full)
             with strided:
                 store_strided(fin)
 
