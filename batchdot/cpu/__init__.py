@@ -107,11 +107,6 @@ def _groups(x3, y3, out3, empty):
         yield xs, ys, os
 
 
-def _rows_in_place(y3):
-    """Whether the tiles read ``y3`` (``(B, K, N)``) in place: unit-stride rows (or one column)."""
-    return y3.shape[2] == 1 or y3.strides[2] == y3.itemsize
-
-
 def _compact_elements(a):
     """Whether a group of batch elements of ``a`` (``(B, R, C)``) is read from a memory region
     of its own size: each element in a region of its own (its batch stride spans a whole
@@ -149,8 +144,8 @@ def _blas_or_tiles(x3, y3, out3):
     rows start on cache lines (:func:`lined_empty`): 1.41-1.71x
     the tiles' convert-on-load with a core busy (``asv_bench/records/2026-12-06-1905-aligned-mixed-ab.txt``).
     """
-    if (out3.dtype.kind != "c" and _compact_elements(x3) and _compact_elements(y3) and _rows_in_place(y3)
-            and policy.others_busy()):
+    if (out3.dtype.kind != "c" and _compact_elements(x3) and _compact_elements(y3)
+            and not _needs_staging("tile", x3, y3, out3.dtype)[1] and policy.others_busy()):
         log.debug("blas -> tile: other processes keep a core busy")
         policy.state.to_tiles += 1
         if x3.dtype == out3.dtype and y3.dtype == out3.dtype:
