@@ -41,7 +41,7 @@ import numpy as np
 from numba.extending import register_jitable
 
 from .jit import jit
-from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, tile_shape
+from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, tile_shape, times_i
 
 __all__ = ["tile_span", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items"]
 
@@ -168,8 +168,12 @@ def complex_span(x, y, out, zero, lo, hi):
     the products ``a c``, ``-(b d)``, ``a d``, ``b c`` of NumPy's complex multiplication
     (no fused multiply-add, so overflow gives the same ``inf``/NaN), summed in blocks of K.
     ``a`` and ``b`` are ``x.real`` and ``x.imag``, views with ``x``'s strides; a block
-    of ``Z`` (``KC x NR`` reals, built per block of K and columns) is the only copy.  An
-    ``out`` without unit-stride rows is written one complex column (two reals) at a time.
+    of ``Z`` (``KC x NR`` reals, built per block of rows, K and columns by
+    :func:`.vector.times_i`, in vectors) is the only copy.  Built one complex at a time
+    until 2026-12-06, it took as long as the product where an item has one row (one-column
+    products run as their transpose) and 20-30 % of 8 x 8 and 32 x 32 complex64 products
+    (`asv_bench/records/2026-12-06-2321-complex-times-i-iso.txt`).  An ``out`` without
+    unit-stride rows is written one complex column (two reals) at a time.
     Fused multiply-adds as in :func:`tile_span`, where the largest real and imaginary parts
     of the item's rows of ``x`` and of ``y[b]`` bound all ``2K`` products each real of
     ``out`` sums below half the largest float.
@@ -203,14 +207,11 @@ def complex_span(x, y, out, zero, lo, hi):
             jc = j0 // 2
             for k0 in range(0, K, KC):
                 kc = min(KC, K - k0)
-                for k in range(kc):
-                    for c in range(nr // 2):
-                        v = y[b, k0 + k, jc + c]
-                        zb[k, 2 * c] = -v.imag
-                        zb[k, 2 * c + 1] = v.real
+                yo = b * ys0 + k0 * ys1 + jc * ys2
+                times_i(yr, yo, ys1, zb, NR * R, kc, nr)
                 xo = b * xs0 + ilo * xs1 + k0 * xs2
                 oo = b * os0 + ilo * os1 + jc * os2
-                _BLOCK(xr, xo, xs1, xs2, yr, b * ys0 + k0 * ys1 + jc * ys2, ys1, outr, oo, os1, R, kc, nr, k0 > 0,
+                _BLOCK(xr, xo, xs1, xs2, yr, yo, ys1, outr, oo, os1, R, kc, nr, k0 > 0,
                        rows, shape, fused, _NO_AHEAD)
                 _BLOCK(xi, xo, xs1, xs2, zb, 0, NR * R, outr, oo, os1, R, kc, nr, True, rows, shape, fused, _NO_AHEAD)
 

@@ -50,7 +50,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
 
 __all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "columns", "block_kernel", "absmax", "fma_limit",
-           "prefetch_rows"]
+           "prefetch_rows", "times_i"]
 
 
 def _host_vector_unit():
@@ -393,6 +393,72 @@ def fma_limit(typingctx, c):
         return ir.Constant(ir.DoubleType(), float(np.finfo(dt).max) / 2 if dt.kind == "f" else -1.0)
 
     return sig, codegen
+
+
+@intrinsic
+def times_i(typingctx, src, src_off, src_rs, dst, dst_rs, rows, n):
+    """``times_i(src, src_off, src_rs, dst, dst_rs, rows, n)``: the real view of ``i z`` for
+    the complex numbers ``z`` of a ``rows x n/2`` block, in ``rows x n`` reals of ``dst``
+    (from its data, byte row stride ``dst_rs``): each pair ``(re, im)`` of ``src`` (reals,
+    byte offset ``src_off``, byte row stride ``src_rs``, the pairs of a row adjacent)
+    becomes ``(-im, re)``.  Exact (a move and a sign flip).  A row is read and written in
+    vectors (a shuffle of the pairs and a sign mask), its last reals one pair at a time.
+    """
+    if not (isinstance(src, types.Array) and isinstance(dst, types.Array) and src.dtype == dst.dtype
+            and isinstance(src.dtype, types.Float)):
+        return None
+    sig = types.void(src, src_off, src_rs, dst, dst_rs, rows, n)
+
+    def codegen(context, builder, sig, args):
+        s, s_off, s_rs, d, d_rs, rows, n = args
+        dt = _array_dtypes(sig, (0,))[0]
+        i64 = ir.IntType(64)
+        fn = _times_i_body(builder.module, dt)  # (one per module and dtype)
+        cast = [context.cast(builder, v, t, types.int64)
+                for v, t in zip((s_rs, d_rs, rows, n), (sig.args[2], sig.args[4], sig.args[5], sig.args[6]))]
+        builder.call(fn, [_data_at(context, builder, s, sig.args[0], s_off),
+                          _data_at(context, builder, d, sig.args[3], ir.Constant(i64, 0))] + cast)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+def _times_i_body(mod, dtype):
+    """:func:`times_i` for float ``dtype`` as an LLVM function of ``mod``."""
+    item = dtype.itemsize
+    w = lanes(dtype)
+    i8, i32, i64 = ir.IntType(8), ir.IntType(32), ir.IntType(64)
+    ft = {4: ir.FloatType(), 8: ir.DoubleType()}[item]
+    it = ir.IntType(8 * item)
+    vt, ivt = ir.VectorType(ft, w), ir.VectorType(it, w)
+    p8 = i8.as_pointer()
+    fn, builder = _define(mod, ir.FunctionType(ir.VoidType(), [p8, p8, i64, i64, i64, i64]),
+                          f"batchdot_times_i_f{item}_w{w}", noinline=False)
+    if builder is None:
+        return fn
+    src, dst, s_rs, d_rs, rows, n = fn.args
+    swap = ir.Constant(ir.VectorType(i32, w), [j ^ 1 for j in range(w)])
+    sign = ir.Constant(ivt, [(1 << (8 * item - 1)) if j % 2 == 0 else 0 for j in range(w)])
+    sign1 = ir.Constant(it, 1 << (8 * item - 1))
+    size = ir.Constant(i64, item)
+    full = builder.mul(builder.sdiv(n, ir.Constant(i64, w)), ir.Constant(i64, w))
+    with cgutils.for_range(builder, rows) as row_loop:
+        sr = builder.gep(src, [builder.mul(row_loop.index, s_rs)])
+        dr = builder.gep(dst, [builder.mul(row_loop.index, d_rs)])
+        with cgutils.for_range_slice(builder, ir.Constant(i64, 0), full, ir.Constant(i64, w)) as (j, _):
+            at = builder.mul(j, size)
+            v = _vector_load(builder, builder.gep(sr, [at]), vt, item)
+            v = builder.shuffle_vector(v, ir.Constant(vt, ir.Undefined), swap)
+            v = builder.bitcast(builder.xor(builder.bitcast(v, ivt), sign), vt)
+            _vector_store(builder, v, builder.gep(dr, [at]), item)
+        with cgutils.for_range_slice(builder, full, n, ir.Constant(i64, 2)) as (j, _):
+            re_at, im_at = builder.mul(j, size), builder.mul(builder.add(j, ir.Constant(i64, 1)), size)
+            re = builder.load(builder.bitcast(builder.gep(sr, [re_at]), it.as_pointer()), align=item)
+            im = builder.load(builder.bitcast(builder.gep(sr, [im_at]), it.as_pointer()), align=item)
+            builder.store(builder.xor(im, sign1), builder.bitcast(builder.gep(dr, [re_at]), it.as_pointer()), align=item)
+            builder.store(re, builder.bitcast(builder.gep(dr, [im_at]), it.as_pointer()), align=item)
+    builder.ret_void()
+    return fn
 
 
 def _absmax_body(mod, dtype):

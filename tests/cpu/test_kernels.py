@@ -12,7 +12,7 @@ from batchdot import _api, batch_dot, cpu
 from batchdot.cpu import tiles, vector
 from batchdot.cpu import kernels as _cpu
 from batchdot.cpu.choose import by_columns, choose_kernel, l2_bytes
-from batchdot.cpu.vector import absmax
+from batchdot.cpu.vector import absmax, times_i
 from batchdot.cpu.verify import _verified
 from batchdot.cpu.verify import verify as _verify
 from batchdot.testing import assert_batch_dot_close, with_layout
@@ -715,6 +715,32 @@ def test_absmax_bounds_every_finite_magnitude(n, layout, dtype):
         assert bound() == want, pad
         block[rows - 1, 0] = -np.inf
         assert bound() == np.inf, pad
+
+
+@njit
+def _times_i_of(src, off, rs, dst, drs, rows, n):
+    times_i(src, off, rs, dst, drs, rows, n)
+
+
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+@pytest.mark.parametrize("pairs", [1, 3, 8, 9, 16, 21])
+def test_times_i_writes_i_z_exactly_and_nothing_else(pairs, dtype):
+    """vector.times_i, the complex tiles' block of ``i y``: every pair (re, im) of a rows x
+    pairs block, rows apart in the source and in the destination, becomes (-im, re) to the
+    bit (inf, NaN and signed zeros included), whole vectors and the pairs after them; the
+    destination's reals between its rows and after the block keep their values."""
+    rng = np.random.default_rng(pairs)
+    real = np.finfo(dtype).dtype
+    rows, gap = 5, 3  # the source's rows 3 complex apart, the destination's 7 reals apart
+    z = (rng.standard_normal((rows, pairs + gap)) + 1j * rng.standard_normal((rows, pairs + gap))).astype(dtype)
+    z[0, 0], z[rows - 1, pairs - 1] = complex(np.inf, -0.0), complex(np.nan, 0.0)
+    src = z.view(real)  # (rows, 2 * (pairs + gap)) reals
+    dst = np.full((rows, 2 * pairs + 7), -5.0, real)
+    _times_i_of(src, z.itemsize, src.strides[0], dst, dst.strides[0], rows, 2 * pairs)  # from each row's 2nd
+    want = np.stack([-z.imag, z.real], axis=-1)[:, 1:pairs + 1].reshape(rows, -1)
+    np.testing.assert_array_equal(dst[:, :2 * pairs].view(np.dtype(f"u{real.itemsize}")),
+                                  want.view(np.dtype(f"u{real.itemsize}")))
+    assert (dst[:, 2 * pairs:] == -5.0).all()
 
 
 @pytest.mark.parametrize("dtype", [np.complex64, np.complex128])

@@ -7,7 +7,7 @@ the first, "new", paid for its place: squash float64 idle 0.85 and large512 busy
 between identical trees, `2026-12-06-1642-squash-same-trees.txt`, `-1723-order-effect.txt`).
 Arguments: workloads and dtypes to run (default:
 every workload; float32 and float64; complex64 and complex128 on request; a workload ending
-in _F has Fortran-ordered operands).
+in _F has Fortran-ordered operands, one ending in _T (on request only) an x stored (B, K, M)).
 Run: rm -rf /tmp/oldpkg && mkdir /tmp/oldpkg && git archive <commit> batchdot | tar -x -C /tmp/oldpkg &&
 mv /tmp/oldpkg/batchdot /tmp/oldpkg/batchdot_old &&
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/tree_ab.py [small32 float32 ...]"""
@@ -27,6 +27,8 @@ WL = {  # name: (x shape, y shape, axes, NumPy's spelling)
     "vecmat": ((10000, 64), (10000, 32, 64), (1, 2), lambda x, y: np.einsum("bk,bnk->bn", x, y)),
     "vecmat_F": ((10000, 64), (10000, 32, 64), (1, 2), lambda x, y: np.einsum("bk,bnk->bn", x, y)),  # Fortran order
     "large512_F": ((16, 512, 512), (16, 512, 512), None, lambda x, y: np.matmul(x, y)),
+    # one column: x stored (B, K, M), as its transpose (suffix _T); on request
+    "onecol_T": ((4000, 96, 64), (4000, 64), (2, 1), lambda x, y: np.matmul(x, y[..., None])[..., 0]),
 }
 A = rng.standard_normal((384, 384)).astype(np.float32)
 
@@ -44,7 +46,7 @@ def med(fns, reps=11):
 PICK = set(sys.argv[1:])
 NAMES = {"float32", "float64", "complex64", "complex128"}
 DTYPES = [np.dtype(n) for n in sorted(PICK & NAMES)] or [np.dtype(np.float32), np.dtype(np.float64)]
-WORKLOADS = {k: v for k, v in WL.items() if not PICK - NAMES or k in PICK}
+WORKLOADS = {k: v for k, v in WL.items() if (not PICK - NAMES and not k.endswith("_T")) or k in PICK}
 
 
 def values(shape, dt):
@@ -59,6 +61,8 @@ def scene(name):
             x, y = values(xs, dt), values(ys, dt)
             if wl.endswith("_F"):
                 x, y = np.asfortranarray(x), np.asfortranarray(y)
+            if wl.endswith("_T"):
+                x = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)
             assert np.allclose(batchdot.batch_dot(x, y, axes), batchdot_old.batch_dot(x, y, axes), rtol=1e-4, atol=1e-3)
             fns = {"new": lambda: batchdot.batch_dot(x, y, axes), "old": lambda: batchdot_old.batch_dot(x, y, axes),
                    "numpy": lambda: npf(x, y)}
