@@ -483,28 +483,60 @@ def _swaps(p, x):
     return not copied and x3.strides[1] == x.itemsize and x3.strides[2] != x.itemsize
 
 
+#: Transposed pairs (:func:`_transposed_pair`) of fewer multiply-adds than this keep their
+#: copy: the transpose's result goes through ``into``'s general view of it (about 10 us: (11,
+#: 7, 7) · (11, 40, 7) 20 us against 10 with the copy).
+TRANSPOSED_MIN = 1 << 17
+
+
+def _transposed_pair(x3, y3, out_dtype):
+    """Whether a product whose operands are both stored transposed runs as its transpose.
+
+    Both: ``x3`` (``(B, M, K)``) with its rows adjacent (unit-stride ``M``, as in ``x``
+    stored ``(B, K, M)``) and ``y3`` (``(B, K, N)``) with its columns adjacent (``y`` stored
+    ``(B, N, K)``).  Neither family reads such a pair in place (the tiles need ``y``'s rows
+    unit-stride, the dots ``x``'s); the transpose ``y^T x^T`` (:func:`_runner_swapped`) is a
+    tile product of both in place, writing ``out`` through its transposed view, one element
+    at a time: worth it where ``M <= K`` (no more elements written so than a copy of ``y``
+    moves) and either ``K >= 16`` or ``2 M <= K`` (a copy of short rows of ``y`` is cheap),
+    for real results (complex ones would be written a column at a time) and
+    :data:`TRANSPOSED_MIN` multiply-adds.  On random such products the transpose ran
+    1.03-3.4x the copy where ``M <= K`` idle, 0.3-1.0x mostly where ``M > K``
+    (`asv_bench/records/2026-12-06-2338-transposed-pairs.txt`, `-2339-…-all.txt`); with a
+    core busy 0.86 where ``M`` is close to ``K < 16`` (``(84, 7, 12, 411)``, ``(236, 11, 11,
+    25)`` as ``(B, M, K, N)``), 1.0-2.5x elsewhere, after BLAS 0.99-2.24x (`-2340-…-busy.txt`,
+    `-2340-…-pipeline.txt`)."""
+    item, (B, M, K), N = x3.itemsize, x3.shape, y3.shape[2]
+    return (out_dtype.kind in "fiu" and 2 <= M <= K and (K >= 16 or 2 * M <= K) and N >= 2
+            and B * M * K * N >= TRANSPOSED_MIN and x3.strides[1] == item != x3.strides[2]
+            and y3.strides[1] == item != y3.strides[2])
+
+
 def _runner_swapped(p, x, y, out_dtype, acc_dtype):
-    """The runner of a product that :func:`_swaps`: ``batch_dot(y, x)`` with the axes swapped,
-    whose result (``y``'s free axes, all of size 1, before ``x``'s) holds the same elements in
-    the same C order as this product's."""
+    """The runner of a product computed as its transpose (:func:`_swaps`,
+    :func:`_transposed_pair`): ``batch_dot(y, x)`` with the axes swapped, into the view of
+    this product's result (or ``out``) that puts ``y``'s free axes before ``x``'s."""
     from .._plan import plan
 
     inner = runner(plan(y.shape, x.shape, p.axes[::-1]), y, x, out_dtype, acc_dtype, None)
     out_shape = p.out_shape
-    inner_shape = (p.batch,) + tuple(p.y_free) + tuple(p.x_free)
+    nxf, nyf = len(p.x_free), len(p.y_free)
+    order = (0,) + tuple(range(1 + nxf, 1 + nxf + nyf)) + tuple(range(1, 1 + nxf))
 
-    def run(x, y):
-        return inner(y, x).reshape(out_shape)
+    if p.n == 1:  # one column: the same elements in the same C order, the inner result reshaped
+        def run(x, y):
+            return inner(y, x).reshape(out_shape)
+    else:
+        empty = result_allocator(out_shape, out_dtype)
+
+        def run(x, y):
+            res = empty(out_shape, out_dtype)
+            inner.into(y, x, res.transpose(order))
+            return res
 
     def into(x, y, out):
         prepare_out(out, p, out_dtype)
-        view = out.view()
-        try:
-            view.shape = inner_shape  # a view of out, or AttributeError where it would copy
-        except AttributeError:
-            out[...] = run(x, y)
-            return out
-        inner.into(y, x, view)
+        inner.into(y, x, out.transpose(order))
         return out
 
     run.family, run.into = inner.family, into
@@ -545,6 +577,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
         return (convert(x, x_cast) if cast_x else x), (convert(y, y_cast) if cast_y else y)
 
     shown = (x.dtype, y.dtype, out_dtype)  # the caller's dtypes, for kernel='s errors
+    given = x, y
     x, y = cast(x, y)
     # the canonical views' layouts, copies where the free axes cannot merge (no data yet)
     copy_x, x3 = _canonical(x, xo, (1, nxf, 1), xs)
@@ -582,6 +615,8 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     # operands whose free axes cannot merge are copied (staged), and so are operands whose
     # axis the family's vector loads need is not unit-stride (_needs_staging)
     stage_x, stage_y = _needs_staging(family, x3, yk, out_k)
+    if kernel is None and (stage_x or stage_y) and not (copy_x or copy_y) and _transposed_pair(x3, y3, out_k):
+        return _runner_swapped(p, *given, out_dtype, acc_dtype)
     copy_x, copy_y = copy_x or stage_x, copy_y or stage_y
 
     realign = realigns(family, M, K, N, yk.itemsize, copy_y)

@@ -442,6 +442,34 @@ def test_one_column_products_run_as_their_transpose(dtype):
             assert_batch_dot_close(out, x, y, axes)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.uint8, np.complex64])
+def test_transposed_pairs_run_as_their_transpose(dtype):
+    """``x`` stored ``(B, K, M)`` and ``y`` stored ``(B, N, K)`` (both transposed): real
+    products with ``M <= K`` and enough work are computed as ``y^T x^T`` into the result's
+    transposed view, with and without ``out=`` in any layout and with several free axes;
+    complex results, ``M > K`` and small products keep the copy of ``y``."""
+    rng = np.random.default_rng(18)
+    real = np.dtype(dtype).kind != "c"
+    for xs, ys, axes, swaps in [((30, 40, 17), (30, 25, 40), (1, 2), real), ((16, 40, 3, 5), (16, 2, 11, 40), (1, 3), real),
+                                ((30, 17, 40), (30, 25, 17), (1, 2), False), ((3, 9, 4), (3, 5, 9), (1, 2), False)]:
+        x, y = _values(rng, xs, dtype), _values(rng, ys, dtype)
+        p = _api.plan(xs, ys, axes)
+        x3, y3, _ = p.canonical(x, y)
+        assert cpu._transposed_pair(x3, y3, np.result_type(x, y)) == swaps
+        swapped = []
+        real_swapped = cpu._runner_swapped
+        with pytest.MonkeyPatch.context() as mp:  # records the swap; the runner itself runs
+            mp.setattr(cpu, "_runner_swapped", lambda *a: swapped.append(1) or real_swapped(*a))
+            got = batch_dot(x, y, axes)
+        assert bool(swapped) == swaps
+        assert got.shape == p.out_shape and got.flags.c_contiguous
+        assert_batch_dot_close(got, x, y, axes)
+        for layout in ("C", "F", "strided", "negative"):
+            out = with_layout(np.zeros(p.out_shape, got.dtype), layout)
+            assert batch_dot(x, y, axes, out=out) is out
+            assert_batch_dot_close(out, x, y, axes)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int16, np.complex64])
 def test_tall_tiles_where_x_is_stored_by_columns(dtype):
     """One-vector tiles over x's columns (each batch element of x stored transposed, as in
