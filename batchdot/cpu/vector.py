@@ -211,7 +211,11 @@ def block_kernel(mr, mr1, mr1w=None):
 
     ``blk(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows, shape)``
     computes rows ``0..rows`` of the block in tiles of ``shape`` (:func:`columns`): 2,
-    ``mr x 2W`` tiles (``nr <= 2W``); 1, ``mr1 x W`` (``nr <= W``), or, where A's rows are
+    ``mr x 2W`` tiles (``nr <= 2W``) and then one ``mr/2 x 2W`` tile (unfused) where that
+    many rows are left (M = 5-7, 13, 39 ...: 1.08-1.37x the single rows on one thread, for
+    about 0.04 s more compilation; the same for the one-vector tiles cost 0.1-0.5 s,
+    `asv_bench/records/2026-12-06-2358-leftover-rows-iso.txt`, `-2358-…-iso-wide-and-narrow.txt`);
+    1, ``mr1 x W`` (``nr <= W``), or, where A's rows are
     adjacent (``a_rs`` is A's itemsize: a tile's column of A is one run), ``mr1w x W``
     tiles and then one ``mr1 x W`` tile where that many rows are left (``mr1w`` defaults to
     ``mr1``); 0, ``mr1 x W/2`` of half-width vectors (``nr <= W/2``: 8 x 8 float32 products
@@ -265,9 +269,9 @@ def block_kernel(mr, mr1, mr1w=None):
                         hi = builder.sdiv(builder.mul(size, builder.add(t, ir.Constant(rows.type, 1))), n)
                         _prefetch_lines(builder, ptr, lo, hi)
 
-            def tiles(m, nv, half=False, fma=False):
+            def tiles(m, nv, half=False, fma=False, then=None):
                 _row_tiles(builder, dts, (a0, a_rs, a_cs, b0, b_rs, c0, c_rs, c_cs, K, nr, flag), rows, m, nv, half,
-                           fma, share=prefetch_share)
+                           fma, then=then, share=prefetch_share)
 
             code = context.cast(builder, shape, sig.args[15], types.int64)
             with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 2))) as (wide, other):
@@ -275,11 +279,11 @@ def block_kernel(mr, mr1, mr1w=None):
                     if dts[2].kind == "f":  # float sums: fused multiply-adds where the caller's bound allows
                         with builder.if_else(context.cast(builder, fused, sig.args[16], types.boolean)) as (fast, exact):
                             with fast:
-                                tiles(mr, 2, fma=True)
+                                tiles(mr, 2, fma=True, then=mr // 2)
                             with exact:
-                                tiles(mr, 2)
+                                tiles(mr, 2, then=mr // 2)
                     else:
-                        tiles(mr, 2)
+                        tiles(mr, 2, then=mr // 2)
                 with other:
                     # narrow products never reach the tiles' FMA_INTENSITY: no fused bodies
                     with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 1))) as (one, half):
