@@ -178,7 +178,9 @@ def stage(a, order=None):
     NumPy copies a strided array one innermost run at a time, at about 5-6 ns a run whatever
     its length: squash's ``y`` ((64, 12, 5, 8) read as (64, 5, 12, 8), runs of 8 elements)
     took 19-25 us of a 70-90 us call (``asv_bench/records/2026-12-06-1818-stage-copy-times.txt``).  Where ``order`` moves whole rows of a C-ordered ``a``
-    (:func:`_row_order`), the copy is ``np.take`` of those rows (7 us there); else NumPy's copy.
+    (:func:`_row_order`), the copy is ``np.take`` of those rows (7 us there), and so where ``a``
+    is an axis permutation of a C-ordered array (:func:`_in_memory_order`: a ``swapaxes``
+    view of 308k rows of 40 bytes, 2.4-2.7 ms against NumPy's 4.0-6.9); else NumPy's copy.
     The copy is allocated as a result is (:func:`result_allocator`: on a cache line where
     large, for the kernels' vector loads; squash's then 9 us,
     ``asv_bench/records/2026-12-06-1958-stage-copy-times-aligned.txt``).
@@ -187,6 +189,7 @@ def stage(a, order=None):
     """
     t = a if order is None else a.transpose(order)
     copy = result_allocator(t.shape, t.dtype)(t.shape, t.dtype)  # on a cache line where large
+    a, order = _in_memory_order(a, order)
     rows = _row_order(a, order)
     if rows is None:
         np.copyto(copy, t)
@@ -199,8 +202,44 @@ def stage(a, order=None):
 #: Row orders of :func:`_row_order` (outer shape, permutation) -> indices; cleared past the budget.
 _ROW_ORDERS = {}
 _ROW_ORDERS_BYTES = [0, 16 << 20]  # held, budget
-#: Rows of at most this many bytes, and at least this many of them, take :func:`stage`'s ``np.take``.
-ROW_BYTES, MIN_ROWS = 256, 64
+#: Rows of at most this many bytes, and at least this many of them, take :func:`stage`'s ``np.take``;
+#: rows that are not 32-byte pieces (:func:`_row_order`) only up to ``WHOLE_ROW_BYTES`` (a
+#: ``memmove`` each): 2196 rows of 168 bytes took 32 us by ``take`` against 24-25 by NumPy's
+#: copy (terminal, 00:02), 308k rows of 40 bytes 2.4-2.7 ms against 4.0-6.9
+#: (`asv_bench/records/2026-12-07-0004-stage-permuted-views.txt`).
+ROW_BYTES, MIN_ROWS, WHOLE_ROW_BYTES = 256, 64, 64
+
+
+def _in_memory_order(a, order):
+    """``(base, order')`` with ``base.transpose(order')`` the same view as ``a.transpose(order)``
+    and ``base`` C-ordered, where ``a`` is an axis permutation of a C-ordered array (a
+    transposed or ``swapaxes`` view: ``y`` stored ``(B, N1, K, N2)`` read as ``(B, K, N1,
+    N2)``) whose rows :func:`_row_order` could take; else ``(a, order)``."""
+    nd = a.ndim
+    order = tuple(range(nd)) if order is None else tuple(order)
+    if nd < 3 or a.flags.c_contiguous or a.strides[order[-1]] != a.itemsize:
+        return a, order
+    row = a.shape[order[-1]] * a.itemsize
+    if row > ROW_BYTES or (row > WHOLE_ROW_BYTES and row % 32) or not _permuted_contiguous(a):
+        return a, order
+    perm = sorted(range(nd), key=lambda i: -a.strides[i])
+    base = a.transpose(perm)
+    if not base.flags.c_contiguous:
+        return a, order
+    where = {ax: i for i, ax in enumerate(perm)}
+    return base, tuple(where[o] for o in order)
+
+
+def _permuted_contiguous(a):
+    """Whether ``a``'s elements fill one run of memory (its strides, sorted, are those of a
+    C-ordered array of its shape so sorted)."""
+    pairs = sorted(((abs(s), n) for s, n in zip(a.strides, a.shape) if n > 1), reverse=True)
+    step = a.itemsize
+    for s, n in reversed(pairs):
+        if s != step:
+            return False
+        step *= n
+    return True
 
 
 def _row_order(a, order):
@@ -215,13 +254,15 @@ def _row_order(a, order):
     if order is None or nd < 3 or order[-1] != nd - 1 or tuple(order) == tuple(range(nd)):
         return None
     row = a.shape[-1] * a.itemsize
-    if a.strides[-1] != a.itemsize or row > ROW_BYTES:
+    if a.strides[-1] != a.itemsize or row > ROW_BYTES or (row > WHOLE_ROW_BYTES and row % 32):
         return None
     outer = a.shape[:-1]
     count, stride, merges = merge_group(a.shape, a.strides, range(nd), 0, nd - 1)  # the rows' count and stride
     if not merges or count < MIN_ROWS:
         return None
     pieces = row // 32 if row > 32 and row % 32 == 0 and stride == row else 1
+    if pieces == 1 and row > WHOLE_ROW_BYTES:  # a memmove a row: NumPy's copy is quicker
+        return None
     key = (outer, tuple(order[:-1]), pieces)
     idx = _ROW_ORDERS.get(key)
     if idx is None:

@@ -583,6 +583,39 @@ def test_stage_moves_squashs_rows_with_take_within_a_budget(monkeypatch):
         assert cpu._ROW_ORDERS_BYTES[0] <= cpu._ROW_ORDERS_BYTES[1] and len(cpu._ROW_ORDERS) == 1
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int8, np.complex128])
+def test_stage_reads_permuted_views_as_stored(dtype, monkeypatch):
+    """An operand that is an axis permutation of a C-ordered array (a ``swapaxes`` view) is
+    staged from its memory order: its short rows take ``np.take``; anything else (long rows,
+    gaps, negative strides, size-1 axes) is copied as before; the copy is always right."""
+    rng = np.random.default_rng(19)
+    base = rng.integers(-50, 50, (15, 185, 11, 5)).astype(dtype)
+    y = base.swapaxes(1, 2)  # (15, 11, 185, 5), stored (15, 185, 11, 5)
+    a, order = cpu._in_memory_order(y, None)
+    takes = 5 * y.itemsize <= cpu.WHOLE_ROW_BYTES  # 80-byte rows (complex128): NumPy's copy
+    if takes:
+        assert a.flags.c_contiguous and np.shares_memory(a, base) and order == (0, 2, 1, 3)
+        assert cpu._row_order(a, order) is not None
+    else:
+        assert a is y
+    monkeypatch.setattr(cpu, "_ROW_ORDERS", {})
+    cpu.stage(y)
+    assert [k[0] for k in cpu._ROW_ORDERS] == ([(15, 185, 11)] if takes else [])  # the stored rows, taken
+    views = [(y, None), (y, (0, 2, 1, 3)), (y, (1, 0, 2, 3)), (base.transpose(0, 3, 1, 2), (0, 2, 3, 1)),
+             (np.asfortranarray(base), (0, 2, 1, 3)), (base[:, ::-1].swapaxes(1, 2), None),
+             (base[:, :, :1].swapaxes(1, 3), None), (base[:, ::2].swapaxes(1, 2), None),
+             (np.zeros((15, 185, 11, 40), dtype).swapaxes(1, 2), None)]
+    for v, order in views:
+        want = np.ascontiguousarray(v if order is None else v.transpose(order))
+        got = cpu.stage(v, order)
+        np.testing.assert_array_equal(got, want, strict=True)
+        assert got.flags.c_contiguous and not np.shares_memory(got, v)
+    gaps = base[:, ::2].swapaxes(1, 2)
+    assert cpu._in_memory_order(gaps, None) == (gaps, (0, 1, 2, 3))  # not one run of memory: as given
+    long_rows = np.zeros((15, 185, 11, 42), np.float32).swapaxes(1, 2)  # 168-byte rows, one memmove each
+    assert cpu._row_order(*cpu._in_memory_order(long_rows, None)) is None
+
+
 def test_any_out_layout_runs_the_verified_kernel_and_compiles_nothing_more():
     """The first-build check runs the compiled entry the call then uses, for every layout of
     out: one signature per dtype and rank (general_signature), none per layout."""
