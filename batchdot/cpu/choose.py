@@ -39,7 +39,13 @@ BLAS_TALL = 8
 #: Else the tiles, on a transposed copy of ``y``, run such products 1.2-11x faster (each dot
 #: of a short K ends in a lane sum; (B, 41, 4) . (B, 16, 4) float32: 0.95 ms against 9.9),
 #: measured on AVX-512 (asv_bench/records/2026-12-06-2132-dot-or-tile.txt).
-DOT_ROWS, DOT_ROWS_TALL = 4, 16
+#: From ``DOT_ROWS_MANY`` rows the tiles take any K: their copy of ``y`` (a transposition, ``K N``
+#: elements) is then a small share beside the ``M`` rows' dots, each of which reads ``x`` and
+#: ``y``: the tiles' speed over the dots' at K = 64-1024 (256-8192 bytes), N = 16 and 128,
+#: float32 and float64: 1.09-2.05x at 128 rows, 0.79-1.98x at 96, 0.86-1.55x at 64; 0.48-1.23x
+#: at 41, 0.34-0.89x at 16-24 (`asv_bench/records/2026-12-07-0032-dots-or-tiles-rows.txt`).
+#: The 2026-12-06 rule (`DOT_BYTES` alone) gave the dots every K of 512 bytes and more, at any M.
+DOT_ROWS, DOT_ROWS_TALL, DOT_ROWS_MANY = 4, 16, 64
 DOT_BYTES = (128, 512)
 
 
@@ -208,8 +214,10 @@ def cast_for_blas(x_dtype, y_dtype, out_dtype, acc_dtype, M, N, K, l2):
 
 def dots_pay(M, k_bytes):
     """Whether the dots, rather than the tiles on a transposed copy of ``y``, compute a product
-    of ``M`` rows whose contracted axis spans ``k_bytes`` (:data:`DOT_ROWS`, :data:`DOT_BYTES`)."""
-    return M < DOT_ROWS or k_bytes >= DOT_BYTES[1] or (k_bytes >= DOT_BYTES[0] and M < DOT_ROWS_TALL)
+    of ``M`` rows whose contracted axis spans ``k_bytes`` (:data:`DOT_ROWS`, :data:`DOT_BYTES`,
+    :data:`DOT_ROWS_MANY`)."""
+    return M < DOT_ROWS or (M < DOT_ROWS_MANY and (k_bytes >= DOT_BYTES[1]
+                                                   or (k_bytes >= DOT_BYTES[0] and M < DOT_ROWS_TALL)))
 
 
 def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2, columns=False):
