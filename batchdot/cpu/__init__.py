@@ -217,29 +217,21 @@ def _in_memory_order(a, order):
     N2)``) whose rows :func:`_row_order` could take; else ``(a, order)``."""
     nd = a.ndim
     order = tuple(range(nd)) if order is None else tuple(order)
-    if nd < 3 or a.flags.c_contiguous or a.strides[order[-1]] != a.itemsize:
-        return a, order
-    row = a.shape[order[-1]] * a.itemsize
-    if row > ROW_BYTES or (row > WHOLE_ROW_BYTES and row % 32) or not _permuted_contiguous(a):
+    if (nd < 3 or a.flags.c_contiguous or a.strides[order[-1]] != a.itemsize
+            or not _rows_taken(a.shape[order[-1]] * a.itemsize)):
         return a, order
     perm = sorted(range(nd), key=lambda i: -a.strides[i])
     base = a.transpose(perm)
-    if not base.flags.c_contiguous:
+    if not base.flags.c_contiguous:  # gaps or negative strides: not one C-ordered run of memory
         return a, order
     where = {ax: i for i, ax in enumerate(perm)}
     return base, tuple(where[o] for o in order)
 
 
-def _permuted_contiguous(a):
-    """Whether ``a``'s elements fill one run of memory (its strides, sorted, are those of a
-    C-ordered array of its shape so sorted)."""
-    pairs = sorted(((abs(s), n) for s, n in zip(a.strides, a.shape) if n > 1), reverse=True)
-    step = a.itemsize
-    for s, n in reversed(pairs):
-        if s != step:
-            return False
-        step *= n
-    return True
+def _rows_taken(row):
+    """Whether rows of ``row`` bytes may be copied by ``np.take`` (:func:`stage`): up to
+    :data:`ROW_BYTES`, and beyond :data:`WHOLE_ROW_BYTES` only as 32-byte pieces."""
+    return row <= ROW_BYTES and (row <= WHOLE_ROW_BYTES or row % 32 == 0)
 
 
 def _row_order(a, order):
@@ -254,7 +246,7 @@ def _row_order(a, order):
     if order is None or nd < 3 or order[-1] != nd - 1 or tuple(order) == tuple(range(nd)):
         return None
     row = a.shape[-1] * a.itemsize
-    if a.strides[-1] != a.itemsize or row > ROW_BYTES or (row > WHOLE_ROW_BYTES and row % 32):
+    if a.strides[-1] != a.itemsize or not _rows_taken(row):
         return None
     outer = a.shape[:-1]
     count, stride, merges = merge_group(a.shape, a.strides, range(nd), 0, nd - 1)  # the rows' count and stride

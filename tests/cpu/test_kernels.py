@@ -419,6 +419,14 @@ def test_matrix_vector_dots_share_the_vectors_loads(dtype):
     assert all(_verified.values()), [k for k, ok in _verified.items() if not ok]
 
 
+def _fills_every_out_layout(x, y, axes, shape, dtype):
+    """``batch_dot(x, y, axes, out=out)`` fills and returns ``out`` of every layout, correctly."""
+    for layout in ("C", "F", "strided", "negative"):
+        out = with_layout(np.zeros(shape, dtype), layout)
+        assert batch_dot(x, y, axes, out=out) is out
+        assert_batch_dot_close(out, x, y, axes)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.complex64])
 def test_one_column_products_run_as_their_transpose(dtype):
     """``y`` a vector per batch element and ``x`` stored with its contracted axis first
@@ -436,10 +444,7 @@ def test_one_column_products_run_as_their_transpose(dtype):
         assert_batch_dot_close(got, x, y, axes)
         if np.dtype(dtype).kind == "f":
             assert _family_used(x, y, axes) == "tile"
-        for layout in ("C", "F", "strided", "negative"):
-            out = with_layout(np.zeros(p.out_shape, got.dtype), layout)
-            assert batch_dot(x, y, axes, out=out) is out
-            assert_batch_dot_close(out, x, y, axes)
+        _fills_every_out_layout(x, y, axes, p.out_shape, got.dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.uint8, np.complex64])
@@ -464,10 +469,7 @@ def test_transposed_pairs_run_as_their_transpose(dtype):
         assert bool(swapped) == swaps
         assert got.shape == p.out_shape and got.flags.c_contiguous
         assert_batch_dot_close(got, x, y, axes)
-        for layout in ("C", "F", "strided", "negative"):
-            out = with_layout(np.zeros(p.out_shape, got.dtype), layout)
-            assert batch_dot(x, y, axes, out=out) is out
-            assert_batch_dot_close(out, x, y, axes)
+        _fills_every_out_layout(x, y, axes, p.out_shape, got.dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int16, np.complex64])
