@@ -204,9 +204,11 @@ _ROW_ORDERS = {}
 _ROW_ORDERS_BYTES = [0, 16 << 20]  # held, budget
 #: Rows of at most this many bytes, and at least this many of them, take :func:`stage`'s ``np.take``;
 #: rows that are not 32-byte pieces (:func:`_row_order`) only up to ``WHOLE_ROW_BYTES`` (a
-#: ``memmove`` each): 2196 rows of 168 bytes took 32 us by ``take`` against 24-25 by NumPy's
-#: copy (terminal, 00:02), 308k rows of 40 bytes 2.4-2.7 ms against 4.0-6.9
-#: (`asv_bench/records/2026-12-07-0004-stage-permuted-views.txt`).
+#: ``memmove`` each), set on a terminal run (2196 rows of 168 bytes: 32 us by ``take`` against
+#: 24-25 by NumPy's copy) that later runs did not repeat: ``take`` 22 us against 27
+#: (`asv_bench/records/2026-12-07-0110-take-or-copy-rows.txt`), ``stage`` with this bound
+#: against without it 0.94-1.13, level (`-0110-stage-row-bytes-ab.txt`).  308k rows of 40
+#: bytes: 2.4-2.7 ms against 4.0-6.9 (`-0004-stage-permuted-views.txt`).
 ROW_BYTES, MIN_ROWS, WHOLE_ROW_BYTES = 256, 64, 64
 
 
