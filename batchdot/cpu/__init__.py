@@ -499,7 +499,7 @@ def _runner_broadcast(p, x, y, bx, by, out_dtype, acc_dtype, kernel):
         out[...] = inner(x[ix], y[iy])
         return out
 
-    run.family, run.into = inner.family, into
+    run.family, run.into, run.staged, run.calls = inner.family, into, inner.staged, inner.calls
     return run
 
 
@@ -574,7 +574,97 @@ def _runner_swapped(p, x, y, out_dtype, acc_dtype):
         inner.into(y, x, out.transpose(order))
         return out
 
-    run.family, run.into = inner.family, into
+    run.family, run.into, run.staged, run.calls = inner.family, into, inner.staged, inner.calls
+    return run
+
+
+#: A product whose operand's free axes cannot merge is split into at most this many
+#: sub-products (:func:`_split_candidates`), where each spares a copy of at least
+#: :data:`SPLIT_BYTES` of that operand (a sub-product's call costs a few microseconds).
+SPLIT_MAX = 64
+SPLIT_BYTES = 256 << 10
+#: ... and where the sub-products keep this many rows (``x`` split) or columns (``y`` split),
+#: or the other operand is a vector: thinner products run their tiles far below their rate.
+SPLIT_SIDE = 16
+#: ... and where each sub-product writes runs of at least this many bytes of the result, or
+#: the result is smaller than the operand spared: a sub-product of short runs touches every
+#: cache line (and, first, every page) of a large result once more.
+SPLIT_RUN = 4096
+
+
+def _split_candidates(p, x, y):
+    """``(operand, axis, result axis, size)`` of the free axis to split a product along, per
+    operand whose free axes do not merge into one strided axis.
+
+    Such an operand (a free axis on each side of the contracted one, as in ``x (B, A, K, C)``
+    contracted over ``K``) is copied into ``(B, A*C, K)`` order before the kernel runs
+    (:func:`_canonical`).  Indexed along its outermost free axis (the largest stride:
+    ``A``), the rest merge, and each index's view is a dense block per batch element
+    (``x[:, a]`` is ``(B, K, C)``, ``C`` unit-stride): the product is then that many
+    sub-products of views read in place (:func:`_runner_split`).  Indexed along an inner
+    axis (``C``), each sub-product would read all of ``x``'s cache lines for a ``C``-th of them.
+    """
+    nxf = len(p.x_free)
+    for which, a, free, first in (("x", x, p.x_order[1:-1], 1), ("y", y, p.y_order[2:], 1 + nxf)):
+        if merge_group(a.shape, a.strides, free, 0, len(free))[2]:
+            continue  # its free axes merge: read in place already
+        j = max((j for j, f in enumerate(free) if a.shape[f] > 1), key=lambda j: abs(a.strides[free[j]]))
+        f, n = free[j], a.shape[free[j]]
+        rest = tuple(g for g in free if g != f)
+        side, other = (p.m, p.n) if which == "x" else (p.n, p.m)
+        if (n <= SPLIT_MAX and (side // n >= SPLIT_SIDE or other == 1)
+                and merge_group(a.shape, a.strides, rest, 0, len(rest))[2]):
+            yield which, f, first + j, n
+
+
+def _runner_split(p, x, y, split, out_dtype, acc_dtype):
+    """The runner of a product split along one free axis (:func:`_split_candidates`): one
+    runner for the sub-products (their views share one layout), each writing its slice of the
+    result; None where the sub-products' calls (:data:`SPLIT_BYTES` each) and the copies they
+    make themselves outweigh the copy of the operand they spare."""
+    from .._plan import plan
+
+    which, axis, out_axis, n = split
+    ax, ay = p.axes
+    at = (slice(None),) * axis
+    if which == "x":
+        def operands(x, y, i):
+            return x[at + (i,)], y
+
+        axes, spared = (ax - (axis < ax), ay), x.nbytes
+    else:
+        def operands(x, y, i):
+            return x, y[at + (i,)]
+
+        axes, spared = (ax, ay - (axis < ay)), y.nbytes
+    out_shape = p.out_shape
+    run_bytes = math.prod(out_shape[out_axis + 1:]) * out_dtype.itemsize
+    if run_bytes < SPLIT_RUN and math.prod(out_shape) * out_dtype.itemsize > spared:
+        return None
+    xi, yi = operands(x, y, 0)
+    inner = runner(plan(xi.shape, yi.shape, axes), xi, yi, out_dtype, acc_dtype, None)
+    if n * (inner.calls * SPLIT_BYTES + inner.staged) > spared:
+        return None
+    to = (slice(None),) * out_axis
+    empty = result_allocator(out_shape, out_dtype)
+
+    def fill(x, y, out):
+        with policy.one_call():
+            for i in range(n):
+                inner.into(*operands(x, y, i), out[to + (i,)])
+        return out
+
+    def run(x, y):
+        return fill(x, y, empty(out_shape, out_dtype))
+
+    def into(x, y, out):
+        prepare_out(out, p, out_dtype)
+        if np.may_share_memory(out, x) or np.may_share_memory(out, y):  # a slice would overwrite a later one's input
+            out[...] = run(x, y)
+            return out
+        return fill(x, y, out)
+
+    run.family, run.into, run.staged, run.calls = inner.family, into, n * inner.staged, n * inner.calls
     return run
 
 
@@ -617,6 +707,11 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     # the canonical views' layouts, copies where the free axes cannot merge (no data yet)
     copy_x, x3 = _canonical(x, xo, (1, nxf, 1), xs)
     copy_y, y3 = _canonical(y, yo, (1, 1, nyf), (B, K, N))
+    if kernel is None and (copy_x or copy_y):
+        for split in _split_candidates(p, *given):
+            run = _runner_split(p, *given, split, out_dtype, acc_dtype)
+            if run is not None:
+                return run
     same_out = out_k == out_dtype
     rank2 = x.ndim == 2 and y.ndim == 2 and not (cast_x or cast_y) and same_out
     family = _choose(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2, shown)
@@ -640,7 +735,8 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
                 fn(*operands(*cast(x, y)), res, *tail)
                 return res
 
-        return _finish(run_rows, "rowdot", p, out_dtype, lambda x, y: operands(*cast(x, y)), acc_dtype)
+        staged = (sx or cast_x) * x.nbytes + (sy or cast_y) * y.nbytes
+        return _finish(run_rows, "rowdot", p, out_dtype, lambda x, y: operands(*cast(x, y)), acc_dtype, staged=staged)
     if family == "dot":  # the kernel takes y as (B, N, K)
         yo, ys = yo[:1] + yo[2:] + yo[1:2], (B, N, K)
         copy_y, yk = _canonical(y, yo, (1, nyf, 1), ys)
@@ -655,6 +751,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     copy_x, copy_y = copy_x or stage_x, copy_y or stage_y
 
     realign = realigns(family, M, K, N, yk.itemsize, copy_y)
+    staged = (copy_x or cast_x) * x.nbytes + (copy_y or cast_y or realign) * y.nbytes
 
     def arrange(x, y):
         x = stage(x, xo) if copy_x else (x if ident_x else x.transpose(xo))
@@ -680,7 +777,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
                 fn(x, y, res, *tail)
                 return res
 
-            return _finish(run_direct, family, p, out_dtype, views, acc_dtype, forced)
+            return _finish(run_direct, family, p, out_dtype, views, acc_dtype, forced, staged)
     else:
         def views(x, y):
             """The kernel's operands ``x3``, ``yk`` for arrays laid out like the key's."""
@@ -694,7 +791,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
             res = res.reshape(out_shape)
         return res if same_out else convert(res, out_dtype)
 
-    return _finish(run, family, p, out_dtype, views if same_out else None, acc_dtype, forced)
+    return _finish(run, family, p, out_dtype, views if same_out else None, acc_dtype, forced, staged)
 
 
 #: Results of at least this many bytes start on a cache line (:func:`empty_aligned`); smaller
@@ -777,9 +874,11 @@ def result_allocator(shape, dtype):
     return empty_aligned if math.prod(shape) * dtype.itemsize >= ALIGN_FROM else np.empty
 
 
-def _finish(run, family, p, out_dtype, views, acc_dtype=None, forced=False):
-    """Attach ``run.family`` and ``run.into``; ``views`` is None when ``out`` cannot be direct."""
-    run.family = family
+def _finish(run, family, p, out_dtype, views, acc_dtype=None, forced=False, staged=0):
+    """Attach ``run.family``, ``run.into``, ``run.staged`` (bytes a call copies before its kernel
+    runs) and ``run.calls`` (compiled calls a call makes); ``views`` is None when ``out``
+    cannot be direct."""
+    run.family, run.staged, run.calls = family, staged, 1
     run.into = functools.partial(_into, run, family, p, out_dtype, views, acc_dtype, forced, {})
     return run
 

@@ -437,9 +437,36 @@ def run(span, parallel, items, madds, x, y, out, zero, blas=None):
         start = time.monotonic()
         gain = _call_with_threads(parallel, n, (x, y, out, zero, min(items, n * CHUNKS_PER_THREAD), n))
         last, state.region_end = state.region_end, time.monotonic()
-        _verdict(gain, last is None or start - last >= SETTLE)
+        cold = last is None or start - last >= SETTLE
+        group = getattr(_here, "group", None)
+        if group is None:
+            _verdict(gain, cold)
+        elif gain >= 0:
+            group.append((gain, state.region_end - start, cold))
     finally:
         _region.release()
+
+
+@contextlib.contextmanager
+def one_call():
+    """Around the several kernel calls of one ``batch_dot`` call (a product split into
+    sub-products): their regions give the policy one verdict, their gains weighted by their
+    durations, when the last one ends.  Each region's verdict would be one more chance for a
+    short region's late worker to look like contention (a split product of 27-58 regions of
+    50-200 us doubled the hold to 1 s on an idle machine)."""
+    if getattr(_here, "group", None) is not None:  # nested: the outer one gives the verdict
+        yield
+        return
+    _here.group = group = []
+    try:
+        yield
+    finally:
+        _here.group = None
+        if group:
+            wall = sum(w for _, w, _ in group)
+            gain = sum(g * w for g, w, _ in group) / wall if wall > 0 else group[-1][0]
+            with _region:
+                _verdict(gain, group[0][2])
 
 
 def run_exclusive(fn, n, args):

@@ -472,6 +472,61 @@ def test_transposed_pairs_run_as_their_transpose(dtype):
         _fills_every_out_layout(x, y, axes, p.out_shape, got.dtype)
 
 
+#: (x, y, axes, expected splits (operand and count, outer first)); x or y given by a base array
+#: and the transpose that makes it: free axes on both sides of K, or a permuted view.
+SPLIT_CASES = [
+    ((5, 3, 7, 20), (5, 7, 4), (2, 1), ["x3"]),  # x (B, A, K, C): along A, into out[:, a]
+    ((5, 4, 30), (5, 3, 30, 17), (2, 2), ["y3"]),  # y (B, D, K, E): along D, into out[:, :, d]
+    ((4, 3, 60, 18), (4, 2, 60, 17), (2, 2), ["y2", "x3"]),  # both: x's sub-products split y
+    ((6, 4, 11, 3), (6, 11), (2, 1), ["x4"]),  # thin sub-products (M' = 3), but y a vector
+    (((5, 4, 30, 20), (0, 3, 2, 1)), (5, 30, 6), (2, 1), ["x4"]),  # permuted view: along its outer axis (C)
+    ((5, 8, 7, 3), (5, 7, 4), (2, 1), []),  # thin sub-products (M' = 3): the copy
+    ((6, 40, 3), (6, 4, 3, 20), (2, 2), []),  # short runs (E = 20) of a result larger than y: the copy
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.float16, np.complex64])
+def test_products_whose_free_axes_cannot_merge_are_split(dtype, monkeypatch):
+    """An operand with a free axis on each side of the contracted one (or a permuted view
+    whose free axes do not merge) is read in place as sub-products along its outermost free
+    axis, each into its slice of the result, with and without ``out=`` in any layout or
+    overlapping an input; thin sub-products, short runs of a large result and float16
+    operands (cast to float32 first, a copy either way) keep the copy."""
+    monkeypatch.setattr(cpu, "SPLIT_BYTES", 256)  # small operands take the split
+    monkeypatch.setattr(_api, "_RUNNERS", {})
+    rng = np.random.default_rng(19)
+    splits = []
+    real_split = cpu._runner_split
+
+    def spy(p, x, y, split, *rest):
+        got = real_split(p, x, y, split, *rest)
+        if got is not None:
+            splits.append(f"{split[0]}{split[3]}")
+        return got
+
+    monkeypatch.setattr(cpu, "_runner_split", spy)
+
+    def operand(spec):
+        if isinstance(spec[0], tuple):
+            return _values(rng, spec[0], dtype).transpose(spec[1])
+        return _values(rng, spec, dtype)
+
+    for xs, ys, axes, expected in SPLIT_CASES:
+        x, y = operand(xs), operand(ys)
+        p = _api.plan(x.shape, y.shape, axes)
+        splits.clear()
+        got = batch_dot(x, y, axes)
+        assert splits == (expected if dtype != np.float16 else []), (xs, ys)  # float16: each sub-product would cast its view
+        assert got.shape == p.out_shape and got.dtype == np.result_type(x, y)
+        assert_batch_dot_close(got, x, y, axes)
+        _fills_every_out_layout(x, y, axes, p.out_shape, got.dtype)
+        if x.dtype == got.dtype and x.flags.c_contiguous and x.size >= got.size:  # out overlapping x
+            mem = x.copy()
+            out = mem.reshape(-1)[x.size - got.size:].reshape(got.shape)
+            assert batch_dot(mem, y, axes, out=out) is out
+            assert_batch_dot_close(out, x, y, axes)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int16, np.complex64])
 def test_tall_tiles_where_x_is_stored_by_columns(dtype):
     """One-vector tiles over x's columns (each batch element of x stored transposed, as in

@@ -133,6 +133,39 @@ def test_low_measured_gain_makes_calls_serial_until_a_core_is_free(fresh_state, 
     assert fresh_state.hold == policy.HOLD_MIN
 
 
+def test_one_call_gives_its_regions_one_verdict(fresh_state, monkeypatch):
+    """The regions of one call's sub-products (``policy.one_call``, nested or not) give one
+    verdict when the call ends, their gains weighted by their durations: a short region's
+    low gain among long good ones does not send the calls serial, as it does on its own."""
+    if numba.get_num_threads() < 2:
+        pytest.skip("needs 2 Numba threads")
+    now = [100.0]
+    monkeypatch.setattr(policy.time, "monotonic", lambda: now[0])
+    regions = iter([(1.9, 1.0), (0.3, 0.01), (1.9, 1.0), (1.9, 1.0), (0.3, 0.01)])
+
+    def region(fn, n, args):  # a region of the given gain and duration
+        gain, seconds = next(regions)
+        now[0] += seconds
+        return gain
+
+    monkeypatch.setattr(policy, "_call_with_threads", region)
+
+    def call():
+        policy.run(None, None, 1000, 1 << 30, None, None, None, None)
+
+    with policy.one_call():
+        call()
+        with policy.one_call():
+            call()
+        assert fresh_state.regions == 0  # no verdict before the call ends
+        call()
+    assert fresh_state.regions == 1 and fresh_state.serial_since is None and fresh_state.contended == 0
+    assert fresh_state.last_gain == pytest.approx((1.9 * 2 + 0.3 * 0.01) / 2.01)
+    call()
+    call()  # the same short region on its own: serial at once
+    assert fresh_state.regions == 3 and fresh_state.contended == 1 and fresh_state.serial_since is not None
+
+
 def test_a_mild_gain_counts_only_twice_in_a_row(fresh_state):
     """A gain between GAIN_CLEAR and GAIN_MIN (a worker woken late in a short region) sends
     the calls serial only when the next region measures the same; a clear one at once."""
