@@ -580,15 +580,21 @@ def _runner_swapped(p, x, y, out_dtype, acc_dtype):
 
 #: A product whose operand's free axes cannot merge is split into at most this many
 #: sub-products (:func:`_split_candidates`), where each spares a copy of at least
-#: :data:`SPLIT_BYTES` of that operand (a sub-product's call costs a few microseconds).
+#: :data:`SPLIT_BYTES` of that operand (a sub-product's call, with its parallel region, costs
+#: about as much as copying that: at 32 KiB, (46, 8, 110, 2) . (46, 110) ran 0.32-0.42 of the
+#: copy, at 128 KiB (64, 8, 32, 16) . (64, 32, 24) 0.80-0.90;
+#: `asv_bench/records/2026-12-07-0136-split-free-axes-s1-32k.txt`, `-0138-…-s2-128k.txt`).
 SPLIT_MAX = 64
 SPLIT_BYTES = 256 << 10
 #: ... and where the sub-products keep this many rows (``x`` split) or columns (``y`` split),
-#: or the other operand is a vector: thinner products run their tiles far below their rate.
+#: or the other operand is a vector: thinner products run their tiles far below their rate
+#: ((19, 47, 268, 2) . (19, 268, 17) as 47 products of 2 rows: 0.31-0.34 of the copy).
 SPLIT_SIDE = 16
 #: ... and where each sub-product writes runs of at least this many bytes of the result, or
 #: the result is smaller than the operand spared: a sub-product of short runs touches every
-#: cache line (and, first, every page) of a large result once more.
+#: cache line (and, first, every page) of a large result once more ((242, 107, 3) . (242, 5,
+#: 3, 55) float64, runs of 440 bytes of a 57 MB result: 0.50-0.66 of the copy,
+#: `-0138-split-free-axes-s3-*.txt`).
 SPLIT_RUN = 4096
 
 
@@ -602,7 +608,13 @@ def _split_candidates(p, x, y):
     ``A``), the rest merge, and each index's view is a dense block per batch element
     (``x[:, a]`` is ``(B, K, C)``, ``C`` unit-stride): the product is then that many
     sub-products of views read in place (:func:`_runner_split`).  Indexed along an inner
-    axis (``C``), each sub-product would read all of ``x``'s cache lines for a ``C``-th of them.
+    axis (``C``), each sub-product would read all of ``x``'s cache lines for a ``C``-th of them
+    (the tiles ran such a ``(B, M, K)`` view of ``K``-stride 2 at 0.43 of its copy).  On random
+    such products the split ran 1.0-3.0x the copy in the three scenes, where taken
+    (`asv_bench/records/2026-12-07-0140-split-free-axes-s4-*.txt`, and seed 5 drawn after the
+    rule, `-…-s5-*.txt`), and its sub-products' regions give the parallel policy one verdict
+    (:func:`.policy.one_call`; without it, their many short regions sent the following calls
+    serial: `-0143-policy-one-call-*.txt`).
     """
     nxf = len(p.x_free)
     for which, a, free, first in (("x", x, p.x_order[1:-1], 1), ("y", y, p.y_order[2:], 1 + nxf)):
@@ -707,14 +719,14 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     # the canonical views' layouts, copies where the free axes cannot merge (no data yet)
     copy_x, x3 = _canonical(x, xo, (1, nxf, 1), xs)
     copy_y, y3 = _canonical(y, yo, (1, 1, nyf), (B, K, N))
-    if kernel is None and (copy_x or copy_y):
+    same_out = out_k == out_dtype
+    rank2 = x.ndim == 2 and y.ndim == 2 and not (cast_x or cast_y) and same_out
+    family = _choose(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2, shown)
+    if kernel is None and (copy_x or copy_y) and family != "blas":  # BLAS: the copy is small beside it
         for split in _split_candidates(p, *given):
             run = _runner_split(p, *given, split, out_dtype, acc_dtype)
             if run is not None:
                 return run
-    same_out = out_k == out_dtype
-    rank2 = x.ndim == 2 and y.ndim == 2 and not (cast_x or cast_y) and same_out
-    family = _choose(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2, shown)
     if family == "rowdot":  # the kernel takes x, y and out (B, 1) as they are
         columns = by_columns(K, x.strides[0], x.strides[1], x.itemsize, y.strides[0], y.strides[1], y.itemsize,
                              no_column_kernel(out_k))

@@ -490,8 +490,8 @@ def test_products_whose_free_axes_cannot_merge_are_split(dtype, monkeypatch):
     """An operand with a free axis on each side of the contracted one (or a permuted view
     whose free axes do not merge) is read in place as sub-products along its outermost free
     axis, each into its slice of the result, with and without ``out=`` in any layout or
-    overlapping an input; thin sub-products, short runs of a large result and float16
-    operands (cast to float32 first, a copy either way) keep the copy."""
+    overlapping an input; thin sub-products, short runs of a large result, products for BLAS
+    and float16 operands (cast to float32 first, a copy either way) keep the copy."""
     monkeypatch.setattr(cpu, "SPLIT_BYTES", 256)  # small operands take the split
     monkeypatch.setattr(_api, "_RUNNERS", {})
     rng = np.random.default_rng(19)
@@ -525,6 +525,10 @@ def test_products_whose_free_axes_cannot_merge_are_split(dtype, monkeypatch):
             out = mem.reshape(-1)[x.size - got.size:].reshape(got.shape)
             assert batch_dot(mem, y, axes, out=out) is out
             assert_batch_dot_close(out, x, y, axes)
+    x, y = _values(rng, (1, 256, 256), dtype), _values(rng, (1, 2, 256, 256), dtype)  # M, N >= BLAS_WIDE
+    splits.clear()
+    assert_batch_dot_close(batch_dot(x, y, (2, 2)), x, y, (2, 2))
+    assert splits == ([] if np.dtype(dtype).kind in "fc" else ["y2"])  # products for BLAS keep the copy
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int16, np.complex64])
