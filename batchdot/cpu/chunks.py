@@ -54,41 +54,19 @@ def _call_entry(typingctx, fn, ctx, lo, hi):
     return sig, codegen
 
 
-@intrinsic
-def _claim(typingctx, counter):
-    """The next chunk for the calling thread: an atomic fetch-and-add of 1 on ``counter[0]``."""
-    sig = types.int64(counter)
-
-    def codegen(context, builder, sig, args):
-        data = context.make_array(sig.args[0])(context, builder, args[0]).data
-        return builder.atomic_rmw("add", data, ir.Constant(_I64, 1), "monotonic")
-
-    return sig, codegen
-
-
 @jit(parallel=True)
 def run_chunks(fn, layout, px, py, pout, total, nchunks, nthreads):
     """``total`` work items of the C entry at address ``fn`` in ``nchunks`` chunks, on arrays at
     data addresses ``px``, ``py``, ``pout`` with the shapes and strides in ``layout``; returns
-    the region's measured gain (:func:`.clock.gain`).
-
-    Each of the ``nthreads`` threads claims the next chunk until none is left (an atomic
-    counter), whatever layer runs the region (OpenMP's loops are statically scheduled): a
-    thread that waits for its core (another process's, or NumPy's spinning BLAS threads')
-    computes fewer chunks instead of holding its share of them back.
-    """
+    the region's measured gain (:func:`.clock.gain`)."""
     ctx = layout.copy()
     ctx[0], ctx[1], ctx[2] = px, py, pout
     stats = region_stats(nthreads)
-    counter = np.zeros(8, np.int64)  # a cache line of its own
     t0 = cycles()
-    for _ in prange(nthreads):
-        c = _claim(counter)
-        while c < nchunks:
-            s = cycles()
-            _call_entry(fn, ctx, total * c // nchunks, total * (c + 1) // nchunks)
-            chunk_done(stats, s)
-            c = _claim(counter)
+    for c in prange(nchunks):
+        s = cycles()
+        _call_entry(fn, ctx, total * c // nchunks, total * (c + 1) // nchunks)
+        chunk_done(stats, s)
     return gain(stats, cycles() - t0, nchunks)
 
 
