@@ -2,6 +2,8 @@
 two threads that claim chunks dynamically (``chunks.run_chunks``), the parallel policy's
 verdicts switched off (``policy.threads`` forced, ``policy._verdict`` ignored), with
 CHUNKS_PER_THREAD chunks a thread; and NumPy's best spelling.  Medians of interleaved repeats.
+Recorded on commit 40184bc, whose driver claimed chunks dynamically (an atomic counter, reverted
+in 07255c5); on later trees the chunks are statically scheduled again.
 Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/busy_dynamic_chunks.py [CHUNKS_PER_THREAD ...]"""
 import sys
 import time
