@@ -588,7 +588,8 @@ SPLIT_MAX = 64
 SPLIT_BYTES = 256 << 10
 #: ... and where the sub-products keep this many rows (``x`` split) or columns (``y`` split),
 #: or the other operand is a vector: thinner products run their tiles far below their rate
-#: ((19, 47, 268, 2) . (19, 268, 17) as 47 products of 2 rows: 0.31-0.34 of the copy).
+#: ((19, 47, 268, 2) . (19, 268, 17) as 47 products of 2 rows: 0.38-0.44 of the copy,
+#: `asv_bench/records/2026-12-07-0200-split-side-iso.txt`).
 SPLIT_SIDE = 16
 #: ... and where each sub-product writes runs of at least this many bytes of the result, or
 #: the result is smaller than the operand spared: a sub-product of short runs touches every
@@ -608,11 +609,11 @@ def _split_candidates(p, x, y):
     ``A``), the rest merge, and each index's view is a dense block per batch element
     (``x[:, a]`` is ``(B, K, C)``, ``C`` unit-stride): the product is then that many
     sub-products of views read in place (:func:`_runner_split`).  Indexed along an inner
-    axis (``C``), each sub-product would read all of ``x``'s cache lines for a ``C``-th of them
-    (the tiles ran such a ``(B, M, K)`` view of ``K``-stride 2 at 0.43 of its copy).  On random
-    such products the split ran 1.0-3.0x the copy in the three scenes, where taken
+    axis (``C``), each sub-product would read all of ``x``'s cache lines for a ``C``-th of them.
+    On random such products the splits taken ran 1.03-2.84x the copy in the three scenes, but
+    0.68-0.99 at the :data:`SPLIT_BYTES` bound ((64, 8, 32, 16) . (64, 32, 24) float64)
     (`asv_bench/records/2026-12-07-0140-split-free-axes-s4-*.txt`, and seed 5 drawn after the
-    rule, `-…-s5-*.txt`), and its sub-products' regions give the parallel policy one verdict
+    rule, `-0149-…-s5b-*.txt`), and its sub-products' regions give the parallel policy one verdict
     (:func:`.policy.one_call`; without it, their many short regions sent the following calls
     serial: `-0143-policy-one-call-*.txt`).
     """
