@@ -29,9 +29,9 @@ import numpy as np
 
 from .._dtypes import accumulation_dtype, kernel_dtype
 from .._plan import _merge_strides, merge_group
-from . import jit, policy
+from . import jit, policy, vector
 from .chunks import Chunked, compile_driver
-from .choose import KERNELS, blas_sized, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
+from .choose import DOT_ROWS_MANY, KERNELS, blas_sized, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
 from .halves import convert
 from .jit import compile_for
 from .kernels import family_kernels, work_items
@@ -518,33 +518,61 @@ def _swaps(p, x):
     return not copied and x3.strides[1] == x.itemsize and x3.strides[2] != x.itemsize
 
 
-#: Transposed pairs (:func:`_transposed_pair`) of fewer multiply-adds than this keep their
-#: copy: the transpose's result goes through ``into``'s general view of it (about 10 us: (11,
-#: 7, 7) · (11, 40, 7) 20 us against 10 with the copy).
+#: Products run as their transpose (:func:`_transposed_pair`) of fewer multiply-adds than this
+#: keep their copy: the transpose's result goes through ``into``'s general view of it (about
+#: 10 us: (11, 7, 7) · (11, 40, 7) 20 us against 10 with the copy).
 TRANSPOSED_MIN = 1 << 17
+#: ... and products whose ``x`` is copied for the transpose (:func:`_transposed_pair`, ``x``
+#: not stored ``(B, K, M)``) of fewer than this: (10, 14, 199, 13) as ``(B, M, N, K)``, 362k
+#: multiply-adds, ran 0.56-0.97 of the dots (`asv_bench/records/2026-12-07-0208-qkt-sweep-s1-*.txt`).
+SWAP_MIN = 1 << 20
+
+
+def _swap_rows(acc_dtype):
+    """Rows of ``x`` from which a product with ``y`` stored ``(B, N, K)`` runs as its transpose
+    (:func:`_transposed_pair`): the transpose's tiles are ``M`` columns wide, and narrower
+    than about a half-width vector they lose to the dots (6 rows float64, 8 float32 on
+    AVX-512)."""
+    return max(6, vector.lanes(acc_dtype) // 2)
 
 
 def _transposed_pair(x3, y3, out_dtype):
-    """Whether a product whose operands are both stored transposed runs as its transpose.
+    """Whether a product with ``y`` stored transposed runs as its transpose ``y^T x^T``.
 
-    Both: ``x3`` (``(B, M, K)``) with its rows adjacent (unit-stride ``M``, as in ``x``
-    stored ``(B, K, M)``) and ``y3`` (``(B, K, N)``) with its columns adjacent (``y`` stored
-    ``(B, N, K)``).  Neither family reads such a pair in place (the tiles need ``y``'s rows
-    unit-stride, the dots ``x``'s); the transpose ``y^T x^T`` (:func:`_runner_swapped`) is a
-    tile product of both in place, writing ``out`` through its transposed view, one element
-    at a time: worth it where ``M <= K`` (no more elements written so than a copy of ``y``
-    moves) and either ``K >= 16`` or ``2 M <= K`` (a copy of short rows of ``y`` is cheap),
-    for real results (complex ones would be written a column at a time) and
-    :data:`TRANSPOSED_MIN` multiply-adds.  On random such products the transpose ran
-    1.03-3.4x the copy where ``M <= K`` idle, 0.3-1.0x mostly where ``M > K``
-    (`asv_bench/records/2026-12-06-2338-transposed-pairs.txt`, `-2339-…-all.txt`); with a
-    core busy 0.86 where ``M`` is close to ``K < 16`` (``(84, 7, 12, 411)``, ``(236, 11, 11,
-    25)`` as ``(B, M, K, N)``), 1.0-2.5x elsewhere, after BLAS 0.99-2.24x (`-2340-…-busy.txt`,
-    `-2340-…-pipeline.txt`)."""
+    ``y3`` (``(B, K, N)``) with its columns adjacent (``y`` stored ``(B, N, K)``, as keys in
+    ``q k^T``) is read in place by the dots, one lane sum per element, or copied transposed
+    for the tiles.  The transpose (:func:`_runner_swapped`) is a tile product over ``y`` in
+    place, against ``x^T`` (in place where ``x`` is stored ``(B, K, M)``, else a copy of ``x``:
+    small beside ``y`` where ``M <= N``), writing ``out`` through its transposed view one
+    element at a time.  For real results (complex ones would be written a column at a time)
+    of :data:`TRANSPOSED_MIN` multiply-adds and more:
+
+    - ``x3`` with its rows adjacent (``x`` stored ``(B, K, M)``, neither family reads the pair in
+      place): where ``M <= K`` (no more elements written so than a copy of ``y`` moves) and
+      either ``K >= 16`` or ``2 M <= K`` (a copy of short rows of ``y`` is cheap).  On random
+      such products 1.03-3.4x the copy where ``M <= K`` idle, 0.3-1.0x mostly where ``M > K``
+      (`asv_bench/records/2026-12-06-2338-transposed-pairs.txt`, `-2339-…-all.txt`); with a
+      core busy 0.86 where ``M`` is close to ``K < 16``, 1.0-2.5x elsewhere, after BLAS
+      0.99-2.24x (`-2340-…-busy.txt`, `-2340-…-pipeline.txt`).
+    - any other ``x3`` (copied as ``x^T``): from :func:`_swap_rows` rows up to ``N / 2``, below
+      :data:`.choose.DOT_ROWS_MANY` rows or up to ``K``, from :data:`SWAP_MIN` multiply-adds.
+      Against the dots (or the tiles on a transposed copy of ``y``), one process, idle, N =
+      256-4000, K = 32-128 (`asv_bench/records/2026-12-07-0209-swap-rows.txt`): 1.20-3.31x at
+      16-48 rows, 1.15-2.16x at 64, 0.83-1.21x at 8 rows float32 and 0.87-1.40x at 6 rows
+      float64, 0.78-1.34x at 100-128 rows (0.95-1.21x where ``M <= K``, which the rule keeps), and
+      0.39-1.0x below the rule's rows (float64 4 rows 0.71-1.08).  In the bench's three scenes
+      on random such products (`-0208-qkt-sweep-s1-*.txt`) square products (``M = N``) lost
+      0.80-0.98 and (10, 14, 199, 13) 0.56-0.97: ``2 M <= N`` and :data:`SWAP_MIN`; seed 2,
+      drawn after the rule: `-…-qkt-sweep-s2-*.txt`.
+    """
     item, (B, M, K), N = x3.itemsize, x3.shape, y3.shape[2]
-    return (out_dtype.kind in "fiu" and 2 <= M <= K and (K >= 16 or 2 * M <= K) and N >= 2
-            and B * M * K * N >= TRANSPOSED_MIN and x3.strides[1] == item != x3.strides[2]
-            and y3.strides[1] == item != y3.strides[2])
+    if not (out_dtype.kind in "fiu" and N >= 2 and B * M * K * N >= TRANSPOSED_MIN
+            and y3.strides[1] == item != y3.strides[2]):
+        return False
+    if x3.strides[1] == item != x3.strides[2]:
+        return 2 <= M <= K and (K >= 16 or 2 * M <= K)
+    return (_swap_rows(out_dtype) <= M and 2 * M <= N and (M < DOT_ROWS_MANY or M <= K)
+            and B * M * K * N >= SWAP_MIN)
 
 
 def _runner_swapped(p, x, y, out_dtype, acc_dtype):
@@ -553,7 +581,7 @@ def _runner_swapped(p, x, y, out_dtype, acc_dtype):
     this product's result (or ``out``) that puts ``y``'s free axes before ``x``'s."""
     from .._plan import plan
 
-    inner = runner(plan(y.shape, x.shape, p.axes[::-1]), y, x, out_dtype, acc_dtype, None)
+    inner = runner(plan(y.shape, x.shape, p.axes[::-1]), y, x, out_dtype, acc_dtype, None, transpose=False)
     out_shape = p.out_shape
     nxf, nyf = len(p.x_free), len(p.y_free)
     order = (0,) + tuple(range(1 + nxf, 1 + nxf + nyf)) + tuple(range(1, 1 + nxf))
@@ -681,13 +709,14 @@ def _runner_split(p, x, y, split, out_dtype, acc_dtype):
     return run
 
 
-def runner(p, x, y, out_dtype, acc_dtype, kernel):
+def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
     """``run(x, y) -> result`` for arrays laid out like ``x`` and ``y``: all decisions made.
 
     Valid for every call with the same shapes, strides, dtypes and flags (writeability and
     alignment; the API's cache key), which are what Numba's argument types and NumPy's
     view-or-copy choices depend on.  ``run.into(x, y, out)`` fills a given ``out`` instead
-    (see :func:`_into`).
+    (see :func:`_into`).  ``transpose=False`` (the runner of a transpose, :func:`_runner_swapped`)
+    keeps it from running as its own transpose again.
 
     Memory: a call allocates its result and at most one staged copy of each operand (plus a
     cast copy for float16 or non-native byte order); building the runner holds no more than
@@ -703,7 +732,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     bx, by = _broadcast_axes(p, x, y)
     if bx or by:
         return _runner_broadcast(p, x, y, bx, by, out_dtype, acc_dtype, kernel)
-    if kernel is None and _swaps(p, x):
+    if kernel is None and transpose and _swaps(p, x):
         return _runner_swapped(p, x, y, out_dtype, acc_dtype)
     x_cast, y_cast, out_k = kernel_dtype(x.dtype), kernel_dtype(y.dtype), kernel_dtype(out_dtype)
     cast_x, cast_y = x.dtype != x_cast, y.dtype != y_cast
@@ -759,7 +788,8 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel):
     # operands whose free axes cannot merge are copied (staged), and so are operands whose
     # axis the family's vector loads need is not unit-stride (_needs_staging)
     stage_x, stage_y = _needs_staging(family, x3, yk, out_k)
-    if kernel is None and (stage_x or stage_y) and not (copy_x or copy_y) and _transposed_pair(x3, y3, out_k):
+    if (kernel is None and transpose and family != "blas" and not (copy_x or copy_y)
+            and _transposed_pair(x3, y3, out_k)):
         return _runner_swapped(p, *given, out_dtype, acc_dtype)
     copy_x, copy_y = copy_x or stage_x, copy_y or stage_y
 

@@ -1,0 +1,79 @@
+"""Products with ``y`` stored (B, N, K) (``batch_dot(x, y, axes=(2, 2))``, as q . k^T), ``x``
+stored (B, M, K): the working tree against an earlier one (``batchdot_old`` on PYTHONPATH, as for
+tree_ab.py) and NumPy's ``np.matmul(x, y.transpose(0, 2, 1))``, medians of interleaved repeats
+(order reversed every other round), on fixed cases and random sizes (log-uniform: B up to
+2000, M, N, K up to 600; operands of 1 KiB to 16 MiB).  ``swap``: whether the new tree runs the
+product as its transpose (``cpu._runner_swapped``).  SCENE: idle, busy (one core kept busy by a
+spinning process) or pipeline (every call right after np.matmul of a (384, 384) float32 pair).
+With ``near``: sizes around the transpose's rule instead (M 2-128, N up to 4000, K up to 600).
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/qkt_sweep.py SEED N [SCENE [near]]"""
+import sys
+import time
+
+import numpy as np
+
+import batchdot
+import batchdot.cpu as engine
+import batchdot_old
+from batchdot.bench.cpu import _in_scene, busy_core
+
+seed, count = int(sys.argv[1]), int(sys.argv[2])
+scene = sys.argv[3] if len(sys.argv) > 3 else "idle"
+NEAR = len(sys.argv) > 4 and sys.argv[4] == "near"
+a, w = (np.random.default_rng(99).standard_normal((384, 384), dtype=np.float32) for _ in range(2))
+rng = np.random.default_rng(seed)
+FIXED = [(4, 7, 3850, 39), (16, 16, 1000, 32), (64, 12, 256, 128), (100, 64, 64, 256), (64, 128, 128, 64),
+         (16, 6, 1000, 32)]
+
+
+def draw():
+    while True:
+        B = int(np.exp(rng.uniform(0, np.log(2000))))
+        M, N, K = (int(np.exp(rng.uniform(0, np.log(600)))) for _ in range(3))
+        if NEAR:
+            M, N = int(np.exp(rng.uniform(np.log(2), np.log(128)))), int(np.exp(rng.uniform(np.log(8), np.log(4000))))
+        total = B * K * (M + N) * 8
+        if 1 << 10 <= total <= 16 << 20 and N >= 2:
+            return B, M, N, K
+
+
+swaps = []
+real_swapped = engine._runner_swapped
+engine._runner_swapped = lambda *args: (swaps.append(1), real_swapped(*args))[1]
+
+
+def main():
+    print(f"scene {scene}")
+    print(f"{'B':>5} {'M':>4} {'N':>5} {'K':>4} dtype    swap      new ms    old ms matmul ms  new/old  matmul/new")
+    for B, M, N, K in FIXED + [draw() for _ in range(count)]:
+        for dt in (np.float32, np.float64):
+            x = rng.standard_normal((B, M, K)).astype(dt)
+            y = rng.standard_normal((B, N, K)).astype(dt)
+            swaps.clear()
+            got = batchdot.batch_dot(x, y, (2, 2))
+            swapped = bool(swaps)
+            assert np.allclose(got, np.matmul(x, y.transpose(0, 2, 1)), rtol=1e-3, atol=1e-3 * np.sqrt(K))
+            fns = {"new": lambda: batchdot.batch_dot(x, y, (2, 2)), "old": lambda: batchdot_old.batch_dot(x, y, (2, 2)),
+                   "matmul": lambda: np.matmul(x, y.transpose(0, 2, 1))}
+            fns = {k: _in_scene(f, scene, lambda: np.matmul(a, w)) for k, f in fns.items()}
+            for f in fns.values():
+                f()
+            t0 = time.perf_counter()
+            fns["old"]()
+            reps = max(7, min(41, int(0.4 / max(time.perf_counter() - t0, 1e-6))))
+            ts = {k: [] for k in fns}
+            for rep in range(reps):
+                for k, f in (list(fns.items()) if rep % 2 == 0 else list(fns.items())[::-1]):
+                    t0 = time.perf_counter()
+                    f()
+                    ts[k].append(time.perf_counter() - t0)
+            m = {k: float(np.median(v)) * 1e3 for k, v in ts.items()}
+            print(f"{B:5d} {M:4d} {N:5d} {K:4d} {np.dtype(dt).name:8s} {str(swapped):5s} {m['new']:9.3f} {m['old']:9.3f}"
+                  f" {m['matmul']:9.3f}  {m['old'] / m['new']:6.2f}  {m['matmul'] / m['new']:6.2f}", flush=True)
+
+
+if scene == "busy":
+    with busy_core():
+        main()
+else:
+    main()
