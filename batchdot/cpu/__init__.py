@@ -532,8 +532,8 @@ def _swap_rows(acc_dtype):
     """Rows of ``x`` from which a product with ``y`` stored ``(B, N, K)`` runs as its transpose
     (:func:`_transposed_pair`): the transpose's tiles are ``M`` columns wide, and narrower
     than about a half-width vector they lose to the dots (6 rows float64, 8 float32 on
-    AVX-512)."""
-    return max(6, vector.lanes(acc_dtype) // 2)
+    AVX-512; small integers are summed in 32-bit lanes, as in the tiles)."""
+    return max(6, vector.VECTOR_BYTES // max(4, np.dtype(acc_dtype).itemsize) // 2)
 
 
 def _transposed_pair(x3, y3, out_dtype):

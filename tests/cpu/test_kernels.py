@@ -449,14 +449,21 @@ def test_one_column_products_run_as_their_transpose(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.uint8, np.complex64])
 def test_transposed_pairs_run_as_their_transpose(dtype):
-    """``x`` stored ``(B, K, M)`` and ``y`` stored ``(B, N, K)`` (both transposed): real
-    products with ``M <= K`` and enough work are computed as ``y^T x^T`` into the result's
-    transposed view, with and without ``out=`` in any layout and with several free axes;
-    complex results, ``M > K`` and small products keep the copy of ``y``."""
+    """``y`` stored ``(B, N, K)``, and ``x`` stored ``(B, K, M)`` (both transposed) with ``M <= K``
+    or ``x`` stored ``(B, M, K)`` with enough rows (``_swap_rows``) and ``2 M <= N``: real products
+    with enough work are computed as ``y^T x^T`` into the result's transposed view, with and
+    without ``out=`` in any layout and with several free axes; complex results, ``M > K``
+    (pairs), too few rows, square products and small products keep the copy of ``y`` (or the
+    dots)."""
     rng = np.random.default_rng(18)
     real = np.dtype(dtype).kind != "c"
+    rows = cpu._swap_rows(np.result_type(dtype, dtype))  # y stored (B, N, K), x (B, M, K): from these rows
     for xs, ys, axes, swaps in [((30, 40, 17), (30, 25, 40), (1, 2), real), ((16, 40, 3, 5), (16, 2, 11, 40), (1, 3), real),
-                                ((30, 17, 40), (30, 25, 17), (1, 2), False), ((3, 9, 4), (3, 5, 9), (1, 2), False)]:
+                                ((30, 17, 40), (30, 25, 17), (1, 2), False), ((3, 9, 4), (3, 5, 9), (1, 2), False),
+                                ((16, rows, 32), (16, 700, 32), (2, 2), real), ((16, rows - 1, 32), (16, 700, 32), (2, 2), False),
+                                ((16, 2, rows, 32), (16, 5, 140, 32), (3, 3), real),  # several free axes
+                                ((20, 64, 64), (20, 64, 64), (2, 2), False),  # square: 2 M > N
+                                ((10, 14, 13), (10, 199, 13), (2, 2), False)]:  # fewer than SWAP_MIN multiply-adds
         x, y = _values(rng, xs, dtype), _values(rng, ys, dtype)
         p = _api.plan(xs, ys, axes)
         x3, y3, _ = p.canonical(x, y)
