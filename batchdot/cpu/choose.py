@@ -47,6 +47,11 @@ BLAS_TALL = 8
 #: The 2026-12-06 rule (`DOT_BYTES` alone) gave the dots every K of 512 bytes and more, at any M.
 DOT_ROWS, DOT_ROWS_TALL, DOT_ROWS_MANY = 4, 16, 64
 DOT_BYTES = (128, 512)
+#: ... and below ``DOT_ROWS`` rows only from this many bytes of K: shorter dots are one masked
+#: load and a lane sum each, and the tiles on a transposed copy of ``y`` ran 1.08-5.7x faster
+#: at 8-16 bytes (2-3 rows, N = 50-500; 32 bytes mixed, 0.67-1.71x; 64 bytes and more the dots
+#: mostly won: `asv_bench/records/2026-12-07-0220-short-dots.txt`).
+DOT_BYTES_SHORT = 32
 
 
 @functools.cache
@@ -215,9 +220,9 @@ def cast_for_blas(x_dtype, y_dtype, out_dtype, acc_dtype, M, N, K, l2):
 def dots_pay(M, k_bytes):
     """Whether the dots, rather than the tiles on a transposed copy of ``y``, compute a product
     of ``M`` rows whose contracted axis spans ``k_bytes`` (:data:`DOT_ROWS`, :data:`DOT_BYTES`,
-    :data:`DOT_ROWS_MANY`)."""
-    return M < DOT_ROWS or (M < DOT_ROWS_MANY and (k_bytes >= DOT_BYTES[1]
-                                                   or (k_bytes >= DOT_BYTES[0] and M < DOT_ROWS_TALL)))
+    :data:`DOT_BYTES_SHORT`, :data:`DOT_ROWS_MANY`)."""
+    return (M < DOT_ROWS and k_bytes >= DOT_BYTES_SHORT) or (
+        M < DOT_ROWS_MANY and (k_bytes >= DOT_BYTES[1] or (k_bytes >= DOT_BYTES[0] and M < DOT_ROWS_TALL)))
 
 
 def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2, columns=False):

@@ -113,8 +113,8 @@ def test_automatic_choice():
     assert choose_kernel(5, 8, 8, 8, np.empty((5, 8, 8), f32), rows, f32, f32) == "tile"
     cols = np.empty((5, 8, 16), f32)[:, :, ::2]  # strided rows: tile on a staged copy of y
     assert choose_kernel(5, 8, 8, 8, np.empty((5, 8, 8), f32), cols, f32, f32) == "tile"
-    # y stored transposed: the dots where rows of x are few or K long, else tiles on a copy
-    for M, K, family in [(1, 4, "dot"), (3, 4, "dot"), (41, 4, "tile"), (8, 8, "tile"), (8, 32, "dot"),
+    # y stored transposed: the dots where rows of x are few (and K not short) or K long, else tiles on a copy
+    for M, K, family in [(1, 4, "dot"), (3, 4, "tile"), (3, 8, "dot"), (41, 4, "tile"), (8, 8, "tile"), (8, 32, "dot"),
                          (41, 32, "tile"), (41, 128, "dot"), (63, 256, "dot"), (64, 256, "tile"), (128, 1024, "tile")]:
         x, yt = np.empty((9, M, K), f32), np.empty((9, 16, K), f32).transpose(0, 2, 1)
         assert choose_kernel(9, M, K, 16, x, yt, f32, f32) == family, (M, K)
