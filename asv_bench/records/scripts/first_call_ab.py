@@ -1,6 +1,6 @@
 """First-call CPU seconds of two trees, fresh process (run with an empty or a warm NUMBA_CACHE_DIR).
 
-    python asv_bench/records/scripts/first_call_ab.py batchdot_old|batchdot small32|rowdot
+    python asv_bench/records/scripts/first_call_ab.py batchdot_old|batchdot small32|rowdot|split|qkt16|shortdots
 
 ``batchdot_old``: another tree's package copied under that name (see njit_compile_ab.py).
 Prints the CPU seconds of importing the package and one call, beyond ``import numba`` and a
@@ -25,7 +25,9 @@ def trivial(a):
 
 
 trivial(1)
-shapes = {"small32": ((4000, 32, 32), (4000, 32, 32), None), "rowdot": ((200000, 64), (200000, 64), 1)}
+shapes = {"small32": ((4000, 32, 32), (4000, 32, 32), None), "rowdot": ((200000, 64), (200000, 64), 1),
+          "split": ((51, 27, 18, 144), (51, 20, 18), (2, 2)), "qkt16": ((16, 16, 32), (16, 1000, 32), (2, 2)),
+          "shortdots": ((500, 2, 4), (500, 50, 4), (2, 2))}
 xs, ys, axes = shapes[sys.argv[2]]
 x, y = np.ones(xs, np.float32), np.ones(ys, np.float32)
 t0 = cpu()
