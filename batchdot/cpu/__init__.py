@@ -503,19 +503,34 @@ def _runner_broadcast(p, x, y, bx, by, out_dtype, acc_dtype, kernel):
     return run
 
 
-def _swaps(p, x):
-    """Whether a product with one column (``N == 1``: ``y`` is a vector per batch element) is
-    computed as its transpose, ``y^T x^T`` (:func:`_runner_swapped`): where ``x``'s rows are
-    adjacent (its free axes merge into one unit-stride axis) and its contracted axis is not
-    unit-stride, as in ``batch_dot(x (B, K, M), y (B, K), axes=1)``.  Such an ``x`` is a
-    matrix of ``K`` unit-stride rows of ``M``, which the tiles read as one vector-matrix
-    product (``M`` columns of vectors); as it is, the tiles would compute one lane of each
-    vector (``N == 1``) and the dots read ``x`` down its strided columns."""
+def _swaps(p, x, out_dtype):
+    """Whether a product with one column (``N == 1``: ``y`` is a vector per batch element), or
+    a few (:func:`_narrow_columns`), is computed as its transpose, ``y^T x^T``
+    (:func:`_runner_swapped`): where ``x``'s rows are adjacent (its free axes merge into one
+    unit-stride axis) and its contracted axis is not unit-stride, as in ``batch_dot(x (B, K,
+    M), y (B, K), axes=1)``.  Such an ``x`` is a matrix of ``K`` unit-stride rows of ``M``,
+    which the tiles read as a product of ``N`` rows over ``M`` columns of vectors, ``y``
+    broadcast from any layout; as it is, the tiles would compute ``N`` lanes of each vector
+    and the dots read ``x`` down its strided columns."""
     B, M, K, N = p.batch, p.m, p.k, p.n
-    if N != 1 or M < 2 or K < 2:
+    if M < 2 or K < 2:
+        return False
+    if N != 1 and not (out_dtype.kind in "fiu" and 2 <= N <= _narrow_columns(out_dtype) and M >= 4 * N
+                       and B * M * K * N >= TRANSPOSED_MIN):
         return False
     copied, x3 = _canonical(x, p.x_order, (1, len(p.x_free), 1), (B, M, K))
     return not copied and x3.strides[1] == x.itemsize and x3.strides[2] != x.itemsize
+
+
+def _narrow_columns(acc_dtype):
+    """Columns up to which a product over ``x`` stored ``(B, K, M)`` runs as its transpose
+    (:func:`_swaps`): a quarter of the vector lanes (4 float32, 2 float64 on AVX-512; small
+    integers count 32-bit lanes, as in the tiles).  By columns, one process, idle, with x
+    stored (B, K, M), M = 64-992, K = 16-101, y C-ordered or stored (B, N, K)
+    (`asv_bench/records/2026-12-07-0226-narrow-columns.txt`, the narrow tiles over the
+    transpose): float32 1.04-2.17x at 2-4 columns, 0.83-1.70x at 6, 0.59-1.60x from 8; float64
+    0.82-1.43x at 2 columns, 0.66-1.34x at 3-4, 0.49-1.18x from 6."""
+    return max(1, vector.VECTOR_BYTES // max(4, np.dtype(acc_dtype).itemsize) // 4)
 
 
 #: Products run as their transpose (:func:`_transposed_pair`) of fewer multiply-adds than this
@@ -732,7 +747,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
     bx, by = _broadcast_axes(p, x, y)
     if bx or by:
         return _runner_broadcast(p, x, y, bx, by, out_dtype, acc_dtype, kernel)
-    if kernel is None and transpose and _swaps(p, x):
+    if kernel is None and transpose and _swaps(p, x, out_dtype):
         return _runner_swapped(p, x, y, out_dtype, acc_dtype)
     x_cast, y_cast, out_k = kernel_dtype(x.dtype), kernel_dtype(y.dtype), kernel_dtype(out_dtype)
     cast_x, cast_y = x.dtype != x_cast, y.dtype != y_cast

@@ -437,14 +437,44 @@ def test_one_column_products_run_as_their_transpose(dtype):
                          ((4, 5, 3), (4, 5, 1), (1, 1)), ((2, 300, 40), (2, 300), 1)]:
         x, y = _values(rng, xs, dtype), _values(rng, ys, dtype)
         p = _api.plan(xs, ys, axes)
-        assert cpu._swaps(p, x)
-        assert not cpu._swaps(p, np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 1, -1)), -1, 1))  # rows: dots
+        out_dtype = np.result_type(x, y)
+        assert cpu._swaps(p, x, out_dtype)
+        assert not cpu._swaps(p, np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 1, -1)), -1, 1), out_dtype)  # rows: dots
         got = batch_dot(x, y, axes)
         assert got.shape == p.out_shape
         assert_batch_dot_close(got, x, y, axes)
         if np.dtype(dtype).kind == "f":
             assert _family_used(x, y, axes) == "tile"
         _fills_every_out_layout(x, y, axes, p.out_shape, got.dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.complex64])
+def test_narrow_products_over_x_stored_by_columns_run_as_their_transpose(dtype):
+    """``x`` stored ``(B, K, M)`` and up to ``_narrow_columns`` columns of ``y`` (C-ordered or
+    stored ``(B, N, K)``): real products with ``M >= 4 N`` and enough work run as ``y^T x^T``,
+    with and without ``out=`` in any layout; one column more, fewer rows, small work and
+    complex results do not."""
+    rng = np.random.default_rng(20)
+    real = np.dtype(dtype).kind != "c"
+    n = cpu._narrow_columns(np.result_type(dtype, dtype))
+    swapped = []
+    real_swapped = cpu._runner_swapped
+    # (B, K, M, N, swapped with y C-ordered, with y stored (B, N, K)): the latter is a transposed
+    # pair where M <= K (test_transposed_pairs_run_as_their_transpose)
+    for B, K, M, N, *swaps in [(8, 64, 300, n, real, real), (8, 64, 300, 2, real, real),
+                               (8, 64, 300, n + 1, False, False), (64, 256, 4 * n - 1, n, False, real),
+                               (2, 8, 40, 2, False, False)]:
+        for y_stored_nk in (False, True):
+            x = np.ascontiguousarray(_values(rng, (B, K, M), dtype))
+            y = _values(rng, (B, N, K), dtype).transpose(0, 2, 1) if y_stored_nk else _values(rng, (B, K, N), dtype)
+            swapped.clear()
+            with pytest.MonkeyPatch.context() as mp:  # records the swap; the runner itself runs
+                mp.setattr(_api, "_RUNNERS", {})
+                mp.setattr(cpu, "_runner_swapped", lambda *a: swapped.append(1) or real_swapped(*a))
+                got = batch_dot(x, y, (1, 1))
+            assert bool(swapped) == swaps[y_stored_nk], (B, K, M, N, y_stored_nk)
+            assert_batch_dot_close(got, x, y, (1, 1))
+            _fills_every_out_layout(x, y, (1, 1), got.shape, got.dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.uint8, np.complex64])
