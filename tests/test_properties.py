@@ -1,7 +1,8 @@
 """Property tests: batch_dot against the independent reference on random cases."""
 
 import numpy as np
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batchdot import batch_dot, plan
@@ -41,3 +42,30 @@ def test_integer_results_are_exact_with_wider_dtype(case):
     r = batch_dot(x, y, axes, dtype=np.int64)
     ref, _ = reference_batch_dot(x, y, axes, np.int64)
     np.testing.assert_array_equal(r, ref)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases(max_rank=4, max_size=5), st.booleans())
+def test_transposes_and_splits_match_reference_wherever_they_apply(case, into):
+    """The CPU engine's transposed runs (one or few columns over x stored (B, K, M), y stored
+    (B, N, K)) and split runs (free axes on both sides of K), their size thresholds lowered so
+    that they take every random case they can, against the reference, with and without out=."""
+    from batchdot import _api, cpu
+
+    x, y, axes = case
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_api, "_RUNNERS", {})
+        for name, value in (("SPLIT_BYTES", 0), ("SPLIT_SIDE", 1), ("SPLIT_RUN", 0), ("TRANSPOSED_MIN", 0),
+                            ("SWAP_MIN", 0)):
+            mp.setattr(cpu, name, value)
+        mp.setattr(cpu, "_swap_rows", lambda dtype: 1)
+        mp.setattr(cpu, "_narrow_columns", lambda dtype: 64)
+        if into:
+            from batchdot._dtypes import resolve_dtypes
+
+            out = np.full(plan(x.shape, y.shape, axes).out_shape, 7, resolve_dtypes(x.dtype, y.dtype)[0])
+            assert batch_dot(x, y, axes, out=out) is out
+            got = out
+        else:
+            got = batch_dot(x, y, axes)
+    assert_batch_dot_close(got, x, y, axes)
