@@ -4,13 +4,12 @@ tree against an earlier one (``batchdot_old`` on PYTHONPATH, as for tree_ab.py) 
 process; each call right after ``np.matmul`` of a (384, 384) float32 pair); medians of
 interleaved repeats (order reversed every other round).
 Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/narrow_ab.py"""
-import time
-
 import numpy as np
 
 import batchdot
 import batchdot_old
 from batchdot.bench.cpu import _in_scene, busy_core
+from interleave import medians
 
 rng = np.random.default_rng(0)
 a, w = (rng.standard_normal((384, 384), dtype=np.float32) for _ in range(2))
@@ -28,15 +27,7 @@ def run(scene):
             fns = {"new": lambda: batchdot.batch_dot(x, y, axes), "old": lambda: batchdot_old.batch_dot(x, y, axes),
                    "einsum": lambda: np.einsum(spec, x, y, optimize=True)}
             fns = {k: _in_scene(f, scene, lambda: np.matmul(a, w)) for k, f in fns.items()}
-            for f in fns.values():
-                f()
-            ts = {k: [] for k in fns}
-            for r in range(31):
-                for k, f in (list(fns.items()) if r % 2 == 0 else list(fns.items())[::-1]):
-                    t0 = time.perf_counter()
-                    f()
-                    ts[k].append(time.perf_counter() - t0)
-            m = {k: float(np.median(v)) * 1e6 for k, v in ts.items()}
+            m = dict(zip(fns, medians(fns.values(), unit=1e-6)))
             print(f"  {str(xs):18s} {str(ys):14s} {np.dtype(dt).name:8s} new {m['new']:8.1f} us  old {m['old']:8.1f}"
                   f"  einsum {m['einsum']:8.1f}  new/old speed {m['old'] / m['new']:5.2f}  einsum/new {m['einsum'] / m['new']:5.2f}",
                   flush=True)

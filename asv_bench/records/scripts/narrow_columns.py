@@ -5,26 +5,13 @@ rows) and the working tree's automatic choice, ``y`` C-ordered (C) or stored (B,
 one process, idle, medians of interleaved repeats (order reversed every other round).
 ``old/swapped`` above 1: the transpose is faster.
 Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/narrow_columns.py"""
-import time
-
 import numpy as np
 
 import batchdot
 import batchdot_old
+from interleave import medians
 
 rng = np.random.default_rng(0)
-
-
-def medians(fns, reps=31):
-    for f in fns:
-        f()
-    ts = [[] for _ in fns]
-    for r in range(reps):
-        for i in (range(len(fns)) if r % 2 else reversed(range(len(fns)))):
-            t0 = time.perf_counter()
-            fns[i]()
-            ts[i].append(time.perf_counter() - t0)
-    return [float(np.median(v)) * 1e6 for v in ts]
 
 
 for B, M, K in [(3, 992, 101), (272, 95, 57), (100, 64, 32), (20, 500, 16)]:
@@ -36,7 +23,7 @@ for B, M, K in [(3, 992, 101), (272, 95, 57), (100, 64, 32), (20, 500, 16)]:
                 y = (rng.standard_normal((B, K, N)).astype(dt) if lay == "C"
                      else np.ascontiguousarray(rng.standard_normal((B, N, K)).astype(dt)).transpose(0, 2, 1))
                 res = np.empty((B, M, N), dt)
-                old, swapped, new = medians([lambda: batchdot_old.batch_dot(x, y, (1, 1), out=res),
+                old, swapped, new = medians(unit=1e-6, fns=[lambda: batchdot_old.batch_dot(x, y, (1, 1), out=res),
                                              lambda: batchdot_old.batch_dot(y, x, (1, 1), out=res.transpose(0, 2, 1)),
                                              lambda: batchdot.batch_dot(x, y, (1, 1), out=res)])
                 cells.append(f"{dt[5:]}{lay} old/swapped {old / swapped:4.2f} old/new {old / new:4.2f}")

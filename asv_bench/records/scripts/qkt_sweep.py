@@ -8,7 +8,6 @@ spinning process) or pipeline (every call right after np.matmul of a (384, 384) 
 With ``near``: sizes around the transpose's rule instead (M 2-128, N up to 4000, K up to 600).
 Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/qkt_sweep.py SEED N [SCENE [near]]"""
 import sys
-import time
 
 import numpy as np
 
@@ -16,6 +15,7 @@ import batchdot
 import batchdot.cpu as engine
 import batchdot_old
 from batchdot.bench.cpu import _in_scene, busy_core
+from interleave import medians, reps_for
 
 seed, count = int(sys.argv[1]), int(sys.argv[2])
 scene = sys.argv[3] if len(sys.argv) > 3 else "idle"
@@ -56,18 +56,8 @@ def main():
             fns = {"new": lambda: batchdot.batch_dot(x, y, (2, 2)), "old": lambda: batchdot_old.batch_dot(x, y, (2, 2)),
                    "matmul": lambda: np.matmul(x, y.transpose(0, 2, 1))}
             fns = {k: _in_scene(f, scene, lambda: np.matmul(a, w)) for k, f in fns.items()}
-            for f in fns.values():
-                f()
-            t0 = time.perf_counter()
             fns["old"]()
-            reps = max(7, min(41, int(0.4 / max(time.perf_counter() - t0, 1e-6))))
-            ts = {k: [] for k in fns}
-            for rep in range(reps):
-                for k, f in (list(fns.items()) if rep % 2 == 0 else list(fns.items())[::-1]):
-                    t0 = time.perf_counter()
-                    f()
-                    ts[k].append(time.perf_counter() - t0)
-            m = {k: float(np.median(v)) * 1e3 for k, v in ts.items()}
+            m = dict(zip(fns, medians(fns.values(), reps_for(fns["old"], 0.4))))
             print(f"{B:5d} {M:4d} {N:5d} {K:4d} {np.dtype(dt).name:8s} {str(swapped):5s} {m['new']:9.3f} {m['old']:9.3f}"
                   f" {m['matmul']:9.3f}  {m['old'] / m['new']:6.2f}  {m['matmul'] / m['new']:6.2f}", flush=True)
 

@@ -3,25 +3,12 @@ dots (one vector dot per element, each ending in a lane sum) against the tiles (
 copy of ``y``), both forced with ``kernel=``, and ``np.matmul``; one process, idle, medians of
 interleaved repeats (order reversed every other round).  ``dot/tile`` above 1: the tiles are faster.
 Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/short_dots.py"""
-import time
-
 import numpy as np
 
 import batchdot
+from interleave import medians
 
 rng = np.random.default_rng(0)
-
-
-def medians(fns, reps=41):
-    for f in fns:
-        f()
-    ts = [[] for _ in fns]
-    for r in range(reps):
-        for i in (range(len(fns)) if r % 2 else reversed(range(len(fns)))):
-            t0 = time.perf_counter()
-            fns[i]()
-            ts[i].append(time.perf_counter() - t0)
-    return [float(np.median(v)) * 1e6 for v in ts]
 
 
 for M in (2, 3):
@@ -30,7 +17,7 @@ for M in (2, 3):
             cells = []
             for dt in ("float32", "float64"):
                 x, y = rng.standard_normal((B, M, K)).astype(dt), rng.standard_normal((B, N, K)).astype(dt)
-                dot, tile, mm = medians([lambda: batchdot.batch_dot(x, y, (2, 2), kernel="dot"),
+                dot, tile, mm = medians(reps=41, unit=1e-6, fns=[lambda: batchdot.batch_dot(x, y, (2, 2), kernel="dot"),
                                          lambda: batchdot.batch_dot(x, y, (2, 2), kernel="tile"),
                                          lambda: np.matmul(x, y.transpose(0, 2, 1))])
                 cells.append(f"{dt} K bytes {K * x.itemsize:4d}  dot {dot:7.1f} tile {tile:7.1f} matmul {mm:7.1f} us"

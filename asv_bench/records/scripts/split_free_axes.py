@@ -9,7 +9,6 @@ pipeline (every call right after np.matmul of a (384, 384) float32 pair), as in
 ``python -m batchdot bench``.
 Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/split_free_axes.py SEED N [DTYPES|-] [SCENE]"""
 import sys
-import time
 
 import numpy as np
 
@@ -17,6 +16,7 @@ import batchdot
 import batchdot.cpu as engine
 import batchdot_old
 from batchdot.bench.cpu import _in_scene, busy_core
+from interleave import medians, reps_for
 
 seed, count = int(sys.argv[1]), int(sys.argv[2])
 names = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] != "-" else "float32,float64"
@@ -87,19 +87,8 @@ def main():
             fns = {"new": lambda: batchdot.batch_dot(x, y, axes), "old": lambda: batchdot_old.batch_dot(x, y, axes),
                    "einsum": lambda: np.einsum(spec, x, y, optimize=True)}
             fns = {k: _in_scene(f, scene, lambda: np.matmul(a, w)) for k, f in fns.items()}
-            for f in fns.values():
-                f()
-            t0 = time.perf_counter()
             fns["old"]()
-            one = time.perf_counter() - t0
-            reps = max(9, min(61, int(0.5 / max(one, 1e-6))))
-            ts = {k: [] for k in fns}
-            for rep in range(reps):
-                for k, f in (list(fns.items()) if rep % 2 == 0 else list(fns.items())[::-1]):
-                    t0 = time.perf_counter()
-                    f()
-                    ts[k].append(time.perf_counter() - t0)
-            m = {k: float(np.median(v)) * 1e3 for k, v in ts.items()}
+            m = dict(zip(fns, medians(fns.values(), reps_for(fns["old"], 0.5, 9, 61))))
             print(f"{str(xs):20s} {str(ys):20s} {str(axes):7s} {dt.name:8s} {split:8s} {m['new']:9.3f} {m['old']:9.3f}"
                   f" {m['einsum']:9.3f}  {m['old'] / m['new']:6.2f}  {m['einsum'] / m['new']:6.2f}", flush=True)
 

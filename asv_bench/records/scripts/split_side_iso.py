@@ -3,12 +3,11 @@ with ``cpu.SPLIT_SIDE`` = 1 and ``cpu.SPLIT_BYTES`` = 0 (split whatever the rows
 with their own values (the copy), the same operands, medians of interleaved repeats; NumPy's
 ``einsum`` beside; ``calls``: the split runner's kernel calls.
 Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/split_side_iso.py"""
-import time
-
 import numpy as np
 
 from batchdot import cpu, plan
 from batchdot._dtypes import resolve_dtypes
+from interleave import medians
 
 rng = np.random.default_rng(0)
 side, least = cpu.SPLIT_SIDE, cpu.SPLIT_BYTES
@@ -27,12 +26,6 @@ for xs, ys, axes, spec in [((19, 47, 268, 2), (19, 268, 17), (2, 1), "abkc,akn->
         fns = {"split": lambda: runs["split"](x, y), "copy": lambda: runs["copy"](x, y),
                "einsum": lambda: np.einsum(spec, x, y, optimize=True)}
         assert np.allclose(fns["split"](), fns["einsum"](), rtol=1e-3, atol=1e-3)
-        ts = {k: [] for k in fns}
-        for r in range(41):
-            for k, f in (list(fns.items()) if r % 2 == 0 else list(fns.items())[::-1]):
-                t0 = time.perf_counter()
-                f()
-                ts[k].append(time.perf_counter() - t0)
-        m = {k: float(np.median(v)) * 1e3 for k, v in ts.items()}
+        m = dict(zip(fns, medians(fns.values(), reps=41)))
         print(f"{str(xs):18s} {str(ys):18s} {np.dtype(dt).name:8s} split {m['split']:7.3f} ms  copy {m['copy']:7.3f} ms"
               f"  einsum {m['einsum']:7.3f} ms  split/copy speed {m['copy'] / m['split']:.2f}  calls {runs['split'].calls}", flush=True)

@@ -5,26 +5,13 @@ tiles over ``y`` in place, ``x^T`` copied, the result written through its transp
 the working tree's automatic choice; one process, idle, medians of interleaved repeats (order
 reversed every other round).  ``old/swapped`` above 1: the transpose is faster.
 Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/swap_rows.py"""
-import time
-
 import numpy as np
 
 import batchdot
 import batchdot_old
+from interleave import medians
 
 rng = np.random.default_rng(0)
-
-
-def medians(fns, reps=31):
-    for f in fns:
-        f()
-    ts = [[] for _ in fns]
-    for r in range(reps):
-        for i in (range(len(fns)) if r % 2 else reversed(range(len(fns)))):
-            t0 = time.perf_counter()
-            fns[i]()
-            ts[i].append(time.perf_counter() - t0)
-    return [float(np.median(v)) * 1e3 for v in ts]
 
 
 for M in [2, 3, 4, 6, 8, 16, 24, 32, 48, 64, 100, 128]:
