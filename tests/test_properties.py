@@ -50,16 +50,17 @@ def test_transposes_and_splits_match_reference_wherever_they_apply(case, into):
     """The CPU engine's transposed runs (one or few columns over x stored (B, K, M), y stored
     (B, N, K)) and split runs (free axes on both sides of K), their size thresholds lowered so
     that they take every random case they can, against the reference, with and without out=."""
-    from batchdot import _api, cpu
+    from batchdot import _api
+    from batchdot.cpu import choose
 
     x, y, axes = case
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_api, "_RUNNERS", {})
         for name, value in (("SPLIT_BYTES", 0), ("SPLIT_SIDE", 1), ("SPLIT_RUN", 0), ("TRANSPOSED_MIN", 0),
                             ("SWAP_MIN", 0)):
-            mp.setattr(cpu, name, value)
-        mp.setattr(cpu, "_swap_rows", lambda dtype: 1)
-        mp.setattr(cpu, "_narrow_columns", lambda dtype: 64)
+            mp.setattr(choose, name, value)
+        mp.setattr(choose, "swap_rows", lambda dtype: 1)
+        mp.setattr(choose, "narrow_columns", lambda dtype: 64)
         if into:
             from batchdot._dtypes import resolve_dtypes
 

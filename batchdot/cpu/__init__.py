@@ -2,7 +2,8 @@
 
 Everything the engine decides, each in one module:
 
-- :mod:`~batchdot.cpu.choose` — which kernel family (pure function of B, M, K, N, dtypes, strides);
+- :mod:`~batchdot.cpu.choose` — which kernel family, and whether a product runs as its transpose or
+  split along a free axis rather than copying an operand (pure functions of B, M, K, N, dtypes, strides);
 - :mod:`~batchdot.cpu.policy` — how many threads each call runs on (busy cores, BLAS threads,
   fork, threading layers, caps);
 - :mod:`~batchdot.cpu.kernels`, :mod:`~batchdot.cpu.dots`, :mod:`~batchdot.cpu.tiles` — the kernels,
@@ -29,9 +30,9 @@ import numpy as np
 
 from .._dtypes import accumulation_dtype, kernel_dtype
 from .._plan import _merge_strides, merge_group
-from . import jit, policy, vector
+from . import choose, jit, policy
 from .chunks import Chunked, compile_driver
-from .choose import DOT_ROWS_MANY, KERNELS, blas_sized, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
+from .choose import KERNELS, blas_sized, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
 from .halves import convert
 from .jit import compile_for
 from .kernels import family_kernels, work_items
@@ -503,96 +504,9 @@ def _runner_broadcast(p, x, y, bx, by, out_dtype, acc_dtype, kernel):
     return run
 
 
-def _swaps(p, x, out_dtype):
-    """Whether a product with one column (``N == 1``: ``y`` is a vector per batch element), or
-    a few (:func:`_narrow_columns`), is computed as its transpose, ``y^T x^T``
-    (:func:`_runner_swapped`): where ``x``'s rows are adjacent (its free axes merge into one
-    unit-stride axis) and its contracted axis is not unit-stride, as in ``batch_dot(x (B, K,
-    M), y (B, K), axes=1)``.  Such an ``x`` is a matrix of ``K`` unit-stride rows of ``M``,
-    which the tiles read as a product of ``N`` rows over ``M`` columns of vectors, ``y``
-    broadcast from any layout; as it is, the tiles would compute ``N`` lanes of each vector
-    and the dots read ``x`` down its strided columns."""
-    B, M, K, N = p.batch, p.m, p.k, p.n
-    if M < 2 or K < 2:
-        return False
-    if N != 1 and not (out_dtype.kind in "fiu" and 2 <= N <= _narrow_columns(out_dtype) and M >= 4 * N
-                       and B * M * K * N >= TRANSPOSED_MIN):
-        return False
-    copied, x3 = _canonical(x, p.x_order, (1, len(p.x_free), 1), (B, M, K))
-    return not copied and x3.strides[1] == x.itemsize and x3.strides[2] != x.itemsize
-
-
-def _narrow_columns(acc_dtype):
-    """Columns up to which a product over ``x`` stored ``(B, K, M)`` runs as its transpose
-    (:func:`_swaps`): a quarter of the vector lanes (4 float32, 2 float64 on AVX-512; small
-    integers count 32-bit lanes, as in the tiles).  By columns, one process, idle, with x
-    stored (B, K, M), M = 64-992, K = 16-101, y C-ordered or stored (B, N, K)
-    (`asv_bench/records/2026-12-07-0226-narrow-columns.txt`, the narrow tiles over the
-    transpose): float32 1.04-2.17x at 2-4 columns, 0.83-1.70x at 6, 0.59-1.60x from 8; float64
-    0.82-1.43x at 2 columns, 0.66-1.34x at 3-4, 0.49-1.18x from 6."""
-    return max(1, vector.VECTOR_BYTES // max(4, np.dtype(acc_dtype).itemsize) // 4)
-
-
-#: Products run as their transpose (:func:`_transposed_pair`) of fewer multiply-adds than this
-#: keep their copy: the transpose's result goes through ``into``'s general view of it (about
-#: 10 us: (11, 7, 7) · (11, 40, 7) 20 us against 10 with the copy).
-TRANSPOSED_MIN = 1 << 17
-#: ... and products whose ``x`` is copied for the transpose (:func:`_transposed_pair`, ``x``
-#: not stored ``(B, K, M)``) of fewer than this: (10, 14, 199, 13) as ``(B, M, N, K)``, 362k
-#: multiply-adds, ran 0.56-0.97 of the dots (`asv_bench/records/2026-12-07-0208-qkt-sweep-s1-*.txt`).
-SWAP_MIN = 1 << 20
-
-
-def _swap_rows(acc_dtype):
-    """Rows of ``x`` from which a product with ``y`` stored ``(B, N, K)`` runs as its transpose
-    (:func:`_transposed_pair`): the transpose's tiles are ``M`` columns wide, and narrower
-    than about a half-width vector they lose to the dots (6 rows float64, 8 float32 on
-    AVX-512; small integers are summed in 32-bit lanes, as in the tiles)."""
-    return max(6, vector.VECTOR_BYTES // max(4, np.dtype(acc_dtype).itemsize) // 2)
-
-
-def _transposed_pair(x3, y3, out_dtype):
-    """Whether a product with ``y`` stored transposed runs as its transpose ``y^T x^T``.
-
-    ``y3`` (``(B, K, N)``) with its columns adjacent (``y`` stored ``(B, N, K)``, as keys in
-    ``q k^T``) is read in place by the dots, one lane sum per element, or copied transposed
-    for the tiles.  The transpose (:func:`_runner_swapped`) is a tile product over ``y`` in
-    place, against ``x^T`` (in place where ``x`` is stored ``(B, K, M)``, else a copy of ``x``:
-    small beside ``y`` where ``M <= N``), writing ``out`` through its transposed view one
-    element at a time.  For real results (complex ones would be written a column at a time)
-    of :data:`TRANSPOSED_MIN` multiply-adds and more:
-
-    - ``x3`` with its rows adjacent (``x`` stored ``(B, K, M)``, neither family reads the pair in
-      place): where ``M <= K`` (no more elements written so than a copy of ``y`` moves) and
-      either ``K >= 16`` or ``2 M <= K`` (a copy of short rows of ``y`` is cheap).  On random
-      such products 1.03-3.4x the copy where ``M <= K`` idle, 0.3-1.0x mostly where ``M > K``
-      (`asv_bench/records/2026-12-06-2338-transposed-pairs.txt`, `-2339-…-all.txt`); with a
-      core busy 0.86 where ``M`` is close to ``K < 16``, 1.0-2.5x elsewhere, after BLAS
-      0.99-2.24x (`-2340-…-busy.txt`, `-2340-…-pipeline.txt`).
-    - any other ``x3`` (copied as ``x^T``): from :func:`_swap_rows` rows up to ``N / 2``, below
-      :data:`.choose.DOT_ROWS_MANY` rows or up to ``K``, from :data:`SWAP_MIN` multiply-adds.
-      Against the dots (or the tiles on a transposed copy of ``y``), one process, idle, N =
-      256-4000, K = 32-128 (`asv_bench/records/2026-12-07-0209-swap-rows.txt`): 1.20-3.31x at
-      16-48 rows, 1.15-2.16x at 64, 0.83-1.21x at 8 rows float32 and 0.87-1.40x at 6 rows
-      float64, 0.78-1.34x at 100-128 rows (0.95-1.21x where ``M <= K``, which the rule keeps), and
-      0.39-1.0x below the rule's rows (float64 4 rows 0.71-1.08).  In the bench's three scenes
-      on random such products (`-0208-qkt-sweep-s1-*.txt`) square products (``M = N``) lost
-      0.80-0.98 and (10, 14, 199, 13) 0.56-0.97: ``2 M <= N`` and :data:`SWAP_MIN`; seed 2,
-      drawn after the rule: `-…-qkt-sweep-s2-*.txt`.
-    """
-    item, (B, M, K), N = x3.itemsize, x3.shape, y3.shape[2]
-    if not (out_dtype.kind in "fiu" and N >= 2 and B * M * K * N >= TRANSPOSED_MIN
-            and y3.strides[1] == item != y3.strides[2]):
-        return False
-    if x3.strides[1] == item != x3.strides[2]:
-        return 2 <= M <= K and (K >= 16 or 2 * M <= K)
-    return (_swap_rows(out_dtype) <= M and 2 * M <= N and (M < DOT_ROWS_MANY or M <= K)
-            and B * M * K * N >= SWAP_MIN)
-
-
 def _runner_swapped(p, x, y, out_dtype, acc_dtype):
-    """The runner of a product computed as its transpose (:func:`_swaps`,
-    :func:`_transposed_pair`): ``batch_dot(y, x)`` with the axes swapped, into the view of
+    """The runner of a product computed as its transpose (:func:`.choose.transposes`,
+    :func:`.choose.transposed_pair`): ``batch_dot(y, x)`` with the axes swapped, into the view of
     this product's result (or ``out``) that puts ``y``'s free axes before ``x``'s."""
     from .._plan import plan
 
@@ -621,63 +535,11 @@ def _runner_swapped(p, x, y, out_dtype, acc_dtype):
     return run
 
 
-#: A product whose operand's free axes cannot merge is split into at most this many
-#: sub-products (:func:`_split_candidates`), where each spares a copy of at least
-#: :data:`SPLIT_BYTES` of that operand (a sub-product's call, with its parallel region, costs
-#: about as much as copying that: at 32 KiB, (46, 8, 110, 2) . (46, 110) ran 0.32-0.42 of the
-#: copy, at 128 KiB (64, 8, 32, 16) . (64, 32, 24) 0.80-0.90;
-#: `asv_bench/records/2026-12-07-0136-split-free-axes-s1-32k.txt`, `-0138-…-s2-128k.txt`).
-SPLIT_MAX = 64
-SPLIT_BYTES = 256 << 10
-#: ... and where the sub-products keep this many rows (``x`` split) or columns (``y`` split),
-#: or the other operand is a vector: thinner products run their tiles far below their rate
-#: ((19, 47, 268, 2) . (19, 268, 17) as 47 products of 2 rows: 0.38-0.44 of the copy,
-#: `asv_bench/records/2026-12-07-0200-split-side-iso.txt`).
-SPLIT_SIDE = 16
-#: ... and where each sub-product writes runs of at least this many bytes of the result, or
-#: the result is smaller than the operand spared: a sub-product of short runs touches every
-#: cache line (and, first, every page) of a large result once more ((242, 107, 3) . (242, 5,
-#: 3, 55) float64, runs of 440 bytes of a 57 MB result: 0.50-0.66 of the copy,
-#: `-0138-split-free-axes-s3-*.txt`).
-SPLIT_RUN = 4096
-
-
-def _split_candidates(p, x, y):
-    """``(operand, axis, result axis, size)`` of the free axis to split a product along, per
-    operand whose free axes do not merge into one strided axis.
-
-    Such an operand (a free axis on each side of the contracted one, as in ``x (B, A, K, C)``
-    contracted over ``K``) is copied into ``(B, A*C, K)`` order before the kernel runs
-    (:func:`_canonical`).  Indexed along its outermost free axis (the largest stride:
-    ``A``), the rest merge, and each index's view is a dense block per batch element
-    (``x[:, a]`` is ``(B, K, C)``, ``C`` unit-stride): the product is then that many
-    sub-products of views read in place (:func:`_runner_split`).  Indexed along an inner
-    axis (``C``), each sub-product would read all of ``x``'s cache lines for a ``C``-th of them.
-    On random such products the splits taken ran 1.03-2.84x the copy in the three scenes, but
-    0.68-0.99 at the :data:`SPLIT_BYTES` bound ((64, 8, 32, 16) . (64, 32, 24) float64)
-    (`asv_bench/records/2026-12-07-0140-split-free-axes-s4-*.txt`, and seed 5 drawn after the
-    rule, `-0149-…-s5b-*.txt`), and its sub-products' regions give the parallel policy one verdict
-    (:func:`.policy.one_call`; without it, their many short regions sent the following calls
-    serial: `-0143-policy-one-call-*.txt`).
-    """
-    nxf = len(p.x_free)
-    for which, a, free, first in (("x", x, p.x_order[1:-1], 1), ("y", y, p.y_order[2:], 1 + nxf)):
-        if merge_group(a.shape, a.strides, free, 0, len(free))[2]:
-            continue  # its free axes merge: read in place already
-        j = max((j for j, f in enumerate(free) if a.shape[f] > 1), key=lambda j: abs(a.strides[free[j]]))
-        f, n = free[j], a.shape[free[j]]
-        rest = tuple(g for g in free if g != f)
-        side, other = (p.m, p.n) if which == "x" else (p.n, p.m)
-        if (n <= SPLIT_MAX and (side // n >= SPLIT_SIDE or other == 1)
-                and merge_group(a.shape, a.strides, rest, 0, len(rest))[2]):
-            yield which, f, first + j, n
-
-
 def _runner_split(p, x, y, split, out_dtype, acc_dtype):
-    """The runner of a product split along one free axis (:func:`_split_candidates`): one
-    runner for the sub-products (their views share one layout), each writing its slice of the
-    result; None where the sub-products' calls (:data:`SPLIT_BYTES` each) and the copies they
-    make themselves outweigh the copy of the operand they spare."""
+    """The runner of a product split along one free axis (:func:`.choose.split_candidates`):
+    one runner for the sub-products (their views share one layout), each writing its slice of
+    the result; None where the sub-products' calls and the copies they make themselves
+    outweigh the copy of the operand they spare (:func:`.choose.split_pays`)."""
     from .._plan import plan
 
     which, axis, out_axis, n = split
@@ -695,11 +557,12 @@ def _runner_split(p, x, y, split, out_dtype, acc_dtype):
         axes, spared = (ax, ay - (axis < ay)), y.nbytes
     out_shape = p.out_shape
     run_bytes = math.prod(out_shape[out_axis + 1:]) * out_dtype.itemsize
-    if run_bytes < SPLIT_RUN and math.prod(out_shape) * out_dtype.itemsize > spared:
+    out_bytes = math.prod(out_shape) * out_dtype.itemsize
+    if not choose.split_pays(n, 0, 0, spared, run_bytes, out_bytes):  # the result's runs alone
         return None
     xi, yi = operands(x, y, 0)
     inner = runner(plan(xi.shape, yi.shape, axes), xi, yi, out_dtype, acc_dtype, None)
-    if n * (inner.calls * SPLIT_BYTES + inner.staged) > spared:
+    if not choose.split_pays(n, inner.calls, inner.staged, spared, run_bytes, out_bytes):
         return None
     to = (slice(None),) * out_axis
     empty = result_allocator(out_shape, out_dtype)
@@ -747,7 +610,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
     bx, by = _broadcast_axes(p, x, y)
     if bx or by:
         return _runner_broadcast(p, x, y, bx, by, out_dtype, acc_dtype, kernel)
-    if kernel is None and transpose and _swaps(p, x, out_dtype):
+    if kernel is None and transpose and choose.transposes(p, x, out_dtype):
         return _runner_swapped(p, x, y, out_dtype, acc_dtype)
     x_cast, y_cast, out_k = kernel_dtype(x.dtype), kernel_dtype(y.dtype), kernel_dtype(out_dtype)
     cast_x, cast_y = x.dtype != x_cast, y.dtype != y_cast
@@ -768,7 +631,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
     rank2 = x.ndim == 2 and y.ndim == 2 and not (cast_x or cast_y) and same_out
     family = _choose(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2, shown)
     if kernel is None and (copy_x or copy_y) and family != "blas":  # BLAS: the copy is small beside it
-        for split in _split_candidates(p, *given):
+        for split in choose.split_candidates(p, *given):
             run = _runner_split(p, *given, split, out_dtype, acc_dtype)
             if run is not None:
                 return run
@@ -804,7 +667,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
     # axis the family's vector loads need is not unit-stride (_needs_staging)
     stage_x, stage_y = _needs_staging(family, x3, yk, out_k)
     if (kernel is None and transpose and family != "blas" and not (copy_x or copy_y)
-            and _transposed_pair(x3, y3, out_k)):
+            and choose.transposed_pair(x3, y3, out_k)):
         return _runner_swapped(p, *given, out_dtype, acc_dtype)
     copy_x, copy_y = copy_x or stage_x, copy_y or stage_y
 

@@ -1,7 +1,10 @@
-"""Kernel choice: a small, pure function of (B, M, K, N, dtypes, strides).  No Numba import.
+"""Kernel choice: small, pure functions of (B, M, K, N, dtypes, strides).  No Numba import.
 
-The one place the CPU engine decides which kernel family runs a contraction; the choice is
-logged at DEBUG on the ``batchdot`` logger and ``kernel=`` overrides it.
+The one place the CPU engine decides which kernel family runs a contraction (the choice is
+logged at DEBUG on the ``batchdot`` logger and ``kernel=`` overrides it), and how a product
+reads operands the family cannot take in place: a copy, the product's transpose
+(:func:`transposes`, :func:`transposed_pair`) or sub-products along a free axis
+(:func:`split_candidates`, :func:`split_pays`).
 """
 
 from __future__ import annotations
@@ -10,8 +13,12 @@ import functools
 
 import numpy as np
 
-__all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging", "no_column_kernel", "c_contiguous", "l2_bytes",
-           "BLAS_MIN", "BLAS_WIDE", "BLAS_TALL", "dots_pay", "blas_class", "blas_sized", "blas_wanted", "cast_for_blas", "tile_dtypes_ok"]
+from .._plan import _merge_strides, merge_group
+
+__all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging",
+           "no_column_kernel", "c_contiguous", "l2_bytes", "BLAS_MIN", "BLAS_WIDE", "BLAS_TALL", "dots_pay",
+           "blas_class", "blas_sized", "blas_wanted", "cast_for_blas", "tile_dtypes_ok", "transposes",
+           "narrow_columns", "swap_rows", "transposed_pair", "split_candidates", "split_pays"]
 
 #: Families that may be forced with ``kernel=``: every family the engine has.
 KERNELS = ("generic", "dot", "rowdot", "tile", "blas")
@@ -297,3 +304,164 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=F
     if code == TILE and cast_for_blas(x3.dtype, y3.dtype, out_dtype, acc_dtype, M, N, K, l2):
         code = BLAS
     return KERNELS[code]
+
+
+# --------------------------------------------------------------------------- how operands are read
+# Where a product runs as its transpose (y^T x^T, ``batchdot.cpu._runner_swapped``) or as
+# sub-products along a free axis (``batchdot.cpu._runner_split``) instead of copying an operand.
+
+
+def _vector_bytes():
+    """Bytes of the CPU's vector registers (:data:`.vector.VECTOR_BYTES`; imported on use: this
+    module stays free of Numba)."""
+    from .vector import VECTOR_BYTES
+
+    return VECTOR_BYTES
+
+
+#: Products run as their transpose (:func:`transposed_pair`) of fewer multiply-adds than this
+#: keep their copy: the transpose's result goes through ``into``'s general view of it (about
+#: 10 us: (11, 7, 7) · (11, 40, 7) 20 us against 10 with the copy).
+TRANSPOSED_MIN = 1 << 17
+#: ... and products whose ``x`` is copied for the transpose (:func:`transposed_pair`, ``x``
+#: not stored ``(B, K, M)``) of fewer than this: (10, 14, 199, 13) as ``(B, M, N, K)``, 362k
+#: multiply-adds, ran 0.56-0.97 of the dots (`asv_bench/records/2026-12-07-0208-qkt-sweep-s1-*.txt`).
+SWAP_MIN = 1 << 20
+
+
+def transposes(p, x, out_dtype):
+    """Whether a product with one column (``N == 1``: ``y`` is a vector per batch element), or
+    a few (:func:`narrow_columns`), is computed as its transpose, ``y^T x^T``
+    (:func:`batchdot.cpu._runner_swapped`): where ``x``'s rows are adjacent (its free axes merge
+    into one unit-stride axis) and its contracted axis is not unit-stride, as in
+    ``batch_dot(x (B, K, M), y (B, K), axes=1)``.  Such an ``x`` is a matrix of ``K`` unit-stride rows of ``M``,
+    which the tiles read as a product of ``N`` rows over ``M`` columns of vectors, ``y``
+    broadcast from any layout; as it is, the tiles would compute ``N`` lanes of each vector
+    and the dots read ``x`` down its strided columns."""
+    B, M, K, N = p.batch, p.m, p.k, p.n
+    if M < 2 or K < 2:
+        return False
+    if N != 1 and not (out_dtype.kind in "fiu" and 2 <= N <= narrow_columns(out_dtype) and M >= 4 * N
+                       and B * M * K * N >= TRANSPOSED_MIN):
+        return False
+    merged = _merge_strides(x.shape, x.strides, p.x_order, (1, len(p.x_free), 1))
+    return merged is not None and merged[1][1] == x.itemsize and merged[1][2] != x.itemsize
+
+
+def narrow_columns(acc_dtype):
+    """Columns up to which a product over ``x`` stored ``(B, K, M)`` runs as its transpose
+    (:func:`transposes`): a quarter of the vector lanes (4 float32, 2 float64 on AVX-512; small
+    integers count 32-bit lanes, as in the tiles).  By columns, one process, idle, with x
+    stored (B, K, M), M = 64-992, K = 16-101, y C-ordered or stored (B, N, K)
+    (`asv_bench/records/2026-12-07-0226-narrow-columns.txt`, the narrow tiles over the
+    transpose): float32 1.04-2.17x at 2-4 columns, 0.83-1.70x at 6, 0.59-1.60x from 8; float64
+    0.82-1.43x at 2 columns, 0.66-1.34x at 3-4, 0.49-1.18x from 6."""
+    return max(1, _vector_bytes() // max(4, np.dtype(acc_dtype).itemsize) // 4)
+
+
+def swap_rows(acc_dtype):
+    """Rows of ``x`` from which a product with ``y`` stored ``(B, N, K)`` runs as its transpose
+    (:func:`transposed_pair`): the transpose's tiles are ``M`` columns wide, and narrower
+    than about a half-width vector they lose to the dots (6 rows float64, 8 float32 on
+    AVX-512; small integers are summed in 32-bit lanes, as in the tiles)."""
+    return max(6, _vector_bytes() // max(4, np.dtype(acc_dtype).itemsize) // 2)
+
+
+def transposed_pair(x3, y3, out_dtype):
+    """Whether a product with ``y`` stored transposed runs as its transpose ``y^T x^T``.
+
+    ``y3`` (``(B, K, N)``) with its columns adjacent (``y`` stored ``(B, N, K)``, as keys in
+    ``q k^T``) is read in place by the dots, one lane sum per element, or copied transposed
+    for the tiles.  The transpose (:func:`batchdot.cpu._runner_swapped`) is a tile product over ``y`` in
+    place, against ``x^T`` (in place where ``x`` is stored ``(B, K, M)``, else a copy of ``x``:
+    small beside ``y`` where ``M <= N``), writing ``out`` through its transposed view one
+    element at a time.  For real results (complex ones would be written a column at a time)
+    of :data:`TRANSPOSED_MIN` multiply-adds and more:
+
+    - ``x3`` with its rows adjacent (``x`` stored ``(B, K, M)``, neither family reads the pair in
+      place): where ``M <= K`` (no more elements written so than a copy of ``y`` moves) and
+      either ``K >= 16`` or ``2 M <= K`` (a copy of short rows of ``y`` is cheap).  On random
+      such products 1.03-3.4x the copy where ``M <= K`` idle, 0.3-1.0x mostly where ``M > K``
+      (`asv_bench/records/2026-12-06-2338-transposed-pairs.txt`, `-2339-…-all.txt`); with a
+      core busy 0.86 where ``M`` is close to ``K < 16``, 1.0-2.5x elsewhere, after BLAS
+      0.99-2.24x (`-2340-…-busy.txt`, `-2340-…-pipeline.txt`).
+    - any other ``x3`` (copied as ``x^T``): from :func:`swap_rows` rows up to ``N / 2``, below
+      :data:`DOT_ROWS_MANY` rows or up to ``K``, from :data:`SWAP_MIN` multiply-adds.
+      Against the dots (or the tiles on a transposed copy of ``y``), one process, idle, N =
+      256-4000, K = 32-128 (`asv_bench/records/2026-12-07-0209-swap-rows.txt`): 1.20-3.31x at
+      16-48 rows, 1.15-2.16x at 64, 0.83-1.21x at 8 rows float32 and 0.87-1.40x at 6 rows
+      float64, 0.78-1.34x at 100-128 rows (0.95-1.21x where ``M <= K``, which the rule keeps), and
+      0.39-1.0x below the rule's rows (float64 4 rows 0.71-1.08).  In the bench's three scenes
+      on random such products (`-0208-qkt-sweep-s1-*.txt`) square products (``M = N``) lost
+      0.80-0.98 and (10, 14, 199, 13) 0.56-0.97: ``2 M <= N`` and :data:`SWAP_MIN`; seed 2,
+      drawn after the rule: `-…-qkt-sweep-s2-*.txt`.
+    """
+    item, (B, M, K), N = x3.itemsize, x3.shape, y3.shape[2]
+    if not (out_dtype.kind in "fiu" and N >= 2 and B * M * K * N >= TRANSPOSED_MIN
+            and y3.strides[1] == item != y3.strides[2]):
+        return False
+    if x3.strides[1] == item != x3.strides[2]:
+        return 2 <= M <= K and (K >= 16 or 2 * M <= K)
+    return (swap_rows(out_dtype) <= M and 2 * M <= N and (M < DOT_ROWS_MANY or M <= K)
+            and B * M * K * N >= SWAP_MIN)
+
+
+#: A product whose operand's free axes cannot merge is split into at most this many
+#: sub-products (:func:`split_candidates`), where each spares a copy of at least
+#: :data:`SPLIT_BYTES` of that operand (a sub-product's call, with its parallel region, costs
+#: about as much as copying that: at 32 KiB, (46, 8, 110, 2) . (46, 110) ran 0.32-0.42 of the
+#: copy, at 128 KiB (64, 8, 32, 16) . (64, 32, 24) 0.80-0.90;
+#: `asv_bench/records/2026-12-07-0136-split-free-axes-s1-32k.txt`, `-0138-…-s2-128k.txt`).
+SPLIT_MAX = 64
+SPLIT_BYTES = 256 << 10
+#: ... and where the sub-products keep this many rows (``x`` split) or columns (``y`` split),
+#: or the other operand is a vector: thinner products run their tiles far below their rate
+#: ((19, 47, 268, 2) . (19, 268, 17) as 47 products of 2 rows: 0.38-0.44 of the copy,
+#: `asv_bench/records/2026-12-07-0200-split-side-iso.txt`).
+SPLIT_SIDE = 16
+#: ... and where each sub-product writes runs of at least this many bytes of the result, or
+#: the result is smaller than the operand spared: a sub-product of short runs touches every
+#: cache line (and, first, every page) of a large result once more ((242, 107, 3) . (242, 5,
+#: 3, 55) float64, runs of 440 bytes of a 57 MB result: 0.50-0.66 of the copy,
+#: `-0138-split-free-axes-s3-*.txt`).
+SPLIT_RUN = 4096
+
+
+def split_candidates(p, x, y):
+    """``(operand, axis, result axis, size)`` of the free axis to split a product along, per
+    operand whose free axes do not merge into one strided axis.
+
+    Such an operand (a free axis on each side of the contracted one, as in ``x (B, A, K, C)``
+    contracted over ``K``) is copied into ``(B, A*C, K)`` order before the kernel runs
+    (:func:`batchdot.cpu._canonical`).  Indexed along its outermost free axis (the largest stride:
+    ``A``), the rest merge, and each index's view is a dense block per batch element
+    (``x[:, a]`` is ``(B, K, C)``, ``C`` unit-stride): the product is then that many
+    sub-products of views read in place (:func:`batchdot.cpu._runner_split`).  Indexed along an inner
+    axis (``C``), each sub-product would read all of ``x``'s cache lines for a ``C``-th of them.
+    On random such products the splits taken ran 1.03-2.84x the copy in the three scenes, but
+    0.68-0.99 at the :data:`SPLIT_BYTES` bound ((64, 8, 32, 16) . (64, 32, 24) float64)
+    (`asv_bench/records/2026-12-07-0140-split-free-axes-s4-*.txt`, and seed 5 drawn after the
+    rule, `-0149-…-s5b-*.txt`), and its sub-products' regions give the parallel policy one verdict
+    (:func:`.policy.one_call`; without it, their many short regions sent the following calls
+    serial: `-0143-policy-one-call-*.txt`).
+    """
+    nxf = len(p.x_free)
+    for which, a, free, first in (("x", x, p.x_order[1:-1], 1), ("y", y, p.y_order[2:], 1 + nxf)):
+        if merge_group(a.shape, a.strides, free, 0, len(free))[2]:
+            continue  # its free axes merge: read in place already
+        j = max((j for j, f in enumerate(free) if a.shape[f] > 1), key=lambda j: abs(a.strides[free[j]]))
+        f, n = free[j], a.shape[free[j]]
+        rest = tuple(g for g in free if g != f)
+        side, other = (p.m, p.n) if which == "x" else (p.n, p.m)
+        if (n <= SPLIT_MAX and (side // n >= SPLIT_SIDE or other == 1)
+                and merge_group(a.shape, a.strides, rest, 0, len(rest))[2]):
+            yield which, f, first + j, n
+
+
+def split_pays(n, calls, staged, spared, run_bytes, out_bytes):
+    """Whether ``n`` sub-products of ``calls`` kernel calls each, copying ``staged`` bytes each
+    themselves and writing runs of ``run_bytes`` of a result of ``out_bytes``, beat the copy of
+    ``spared`` bytes of the operand they spare (:data:`SPLIT_BYTES`, :data:`SPLIT_RUN`)."""
+    if run_bytes < SPLIT_RUN and out_bytes > spared:
+        return False
+    return n * (calls * SPLIT_BYTES + staged) <= spared

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from numba import njit, prange
 
 from batchdot import _api, batch_dot, cpu
-from batchdot.cpu import tiles, vector
+from batchdot.cpu import choose, tiles, vector
 from batchdot.cpu import kernels as _cpu
 from batchdot.cpu.choose import by_columns, choose_kernel, l2_bytes
 from batchdot.cpu.vector import absmax, times_i
@@ -438,8 +438,8 @@ def test_one_column_products_run_as_their_transpose(dtype):
         x, y = _values(rng, xs, dtype), _values(rng, ys, dtype)
         p = _api.plan(xs, ys, axes)
         out_dtype = np.result_type(x, y)
-        assert cpu._swaps(p, x, out_dtype)
-        assert not cpu._swaps(p, np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 1, -1)), -1, 1), out_dtype)  # rows: dots
+        assert choose.transposes(p, x, out_dtype)
+        assert not choose.transposes(p, np.moveaxis(np.ascontiguousarray(np.moveaxis(x, 1, -1)), -1, 1), out_dtype)  # rows: dots
         got = batch_dot(x, y, axes)
         assert got.shape == p.out_shape
         assert_batch_dot_close(got, x, y, axes)
@@ -450,13 +450,13 @@ def test_one_column_products_run_as_their_transpose(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.complex64])
 def test_narrow_products_over_x_stored_by_columns_run_as_their_transpose(dtype):
-    """``x`` stored ``(B, K, M)`` and up to ``_narrow_columns`` columns of ``y`` (C-ordered or
+    """``x`` stored ``(B, K, M)`` and up to ``choose.narrow_columns`` columns of ``y`` (C-ordered or
     stored ``(B, N, K)``): real products with ``M >= 4 N`` and enough work run as ``y^T x^T``,
     with and without ``out=`` in any layout; one column more, fewer rows, small work and
     complex results do not."""
     rng = np.random.default_rng(20)
     real = np.dtype(dtype).kind != "c"
-    n = cpu._narrow_columns(np.result_type(dtype, dtype))
+    n = choose.narrow_columns(np.result_type(dtype, dtype))
     swapped = []
     real_swapped = cpu._runner_swapped
     # (B, K, M, N, swapped with y C-ordered, with y stored (B, N, K)): the latter is a transposed
@@ -480,14 +480,14 @@ def test_narrow_products_over_x_stored_by_columns_run_as_their_transpose(dtype):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.uint8, np.complex64])
 def test_transposed_pairs_run_as_their_transpose(dtype):
     """``y`` stored ``(B, N, K)``, and ``x`` stored ``(B, K, M)`` (both transposed) with ``M <= K``
-    or ``x`` stored ``(B, M, K)`` with enough rows (``_swap_rows``) and ``2 M <= N``: real products
+    or ``x`` stored ``(B, M, K)`` with enough rows (``choose.swap_rows``) and ``2 M <= N``: real products
     with enough work are computed as ``y^T x^T`` into the result's transposed view, with and
     without ``out=`` in any layout and with several free axes; complex results, ``M > K``
     (pairs), too few rows, square products and small products keep the copy of ``y`` (or the
     dots)."""
     rng = np.random.default_rng(18)
     real = np.dtype(dtype).kind != "c"
-    rows = cpu._swap_rows(np.result_type(dtype, dtype))  # y stored (B, N, K), x (B, M, K): from these rows
+    rows = choose.swap_rows(np.result_type(dtype, dtype))  # y stored (B, N, K), x (B, M, K): from these rows
     for xs, ys, axes, swaps in [((30, 40, 17), (30, 25, 40), (1, 2), real), ((16, 40, 3, 5), (16, 2, 11, 40), (1, 3), real),
                                 ((30, 17, 40), (30, 25, 17), (1, 2), False), ((3, 9, 4), (3, 5, 9), (1, 2), False),
                                 ((16, rows, 32), (16, 700, 32), (2, 2), real), ((16, rows - 1, 32), (16, 700, 32), (2, 2), False),
@@ -497,7 +497,7 @@ def test_transposed_pairs_run_as_their_transpose(dtype):
         x, y = _values(rng, xs, dtype), _values(rng, ys, dtype)
         p = _api.plan(xs, ys, axes)
         x3, y3, _ = p.canonical(x, y)
-        assert cpu._transposed_pair(x3, y3, np.result_type(x, y)) == swaps
+        assert choose.transposed_pair(x3, y3, np.result_type(x, y)) == swaps
         swapped = []
         real_swapped = cpu._runner_swapped
         with pytest.MonkeyPatch.context() as mp:  # records the swap; the runner itself runs
@@ -529,7 +529,7 @@ def test_products_whose_free_axes_cannot_merge_are_split(dtype, monkeypatch):
     axis, each into its slice of the result, with and without ``out=`` in any layout or
     overlapping an input; thin sub-products, short runs of a large result, products for BLAS
     and float16 operands (cast to float32 first, a copy either way) keep the copy."""
-    monkeypatch.setattr(cpu, "SPLIT_BYTES", 256)  # small operands take the split
+    monkeypatch.setattr(choose, "SPLIT_BYTES", 256)  # small operands take the split
     monkeypatch.setattr(_api, "_RUNNERS", {})
     rng = np.random.default_rng(19)
     splits = []

@@ -1,4 +1,4 @@
-"""Products over ``x`` stored (B, K, M) with few columns (``cpu._narrow_columns``), the working
+"""Products over ``x`` stored (B, K, M) with few columns (``choose.narrow_columns``), the working
 tree against an earlier one (``batchdot_old`` on PYTHONPATH, as for tree_ab.py) and NumPy's
 ``einsum`` (optimize=True), in the bench's three scenes (idle; one core kept busy by a spinning
 process; each call right after ``np.matmul`` of a (384, 384) float32 pair); medians of

@@ -1,16 +1,17 @@
 """Products split into thin sub-products against their copy, in one process: runners built
-with ``cpu.SPLIT_SIDE`` = 1 and ``cpu.SPLIT_BYTES`` = 0 (split whatever the rows and sizes) and
+with ``choose.SPLIT_SIDE`` = 1 and ``choose.SPLIT_BYTES`` = 0 (in ``cpu`` when recorded) (split whatever the rows and sizes) and
 with their own values (the copy), the same operands, medians of interleaved repeats; NumPy's
 ``einsum`` beside; ``calls``: the split runner's kernel calls.
 Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/split_side_iso.py"""
 import numpy as np
 
 from batchdot import cpu, plan
+from batchdot.cpu import choose
 from batchdot._dtypes import resolve_dtypes
 from interleave import medians
 
 rng = np.random.default_rng(0)
-side, least = cpu.SPLIT_SIDE, cpu.SPLIT_BYTES
+side, least = choose.SPLIT_SIDE, choose.SPLIT_BYTES
 for xs, ys, axes, spec in [((19, 47, 268, 2), (19, 268, 17), (2, 1), "abkc,akn->abcn"),
                            ((200, 6, 50, 7), (200, 9, 50, 5), (2, 2), "abkc,adke->abcde")]:
     for dt in (np.float32, np.float64):
@@ -19,9 +20,9 @@ for xs, ys, axes, spec in [((19, 47, 268, 2), (19, 268, 17), (2, 1), "abkc,akn->
         out_dtype, acc = resolve_dtypes(x.dtype, y.dtype)
         runs = {}
         for name, value, size in (("split", 1, 0), ("copy", side, least)):
-            cpu.SPLIT_SIDE, cpu.SPLIT_BYTES = value, size
+            choose.SPLIT_SIDE, choose.SPLIT_BYTES = value, size
             runs[name] = cpu.runner(p, x, y, out_dtype, acc, None)
-        cpu.SPLIT_SIDE, cpu.SPLIT_BYTES = side, least
+        choose.SPLIT_SIDE, choose.SPLIT_BYTES = side, least
         assert runs["copy"].calls == 1
         fns = {"split": lambda: runs["split"](x, y), "copy": lambda: runs["copy"](x, y),
                "einsum": lambda: np.einsum(spec, x, y, optimize=True)}
