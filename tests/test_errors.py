@@ -159,8 +159,8 @@ def test_result_of_more_axes_than_numpy_allows():
     (np.ones((2, 3), bool), np.ones((2, 3), np.float16), "blas",
      r"batch_dot requires float32, float64, complex64 or complex128 operands .* kernel='blas', got bool, float16 -> float16"),
     (np.ones((2, 3), ">f8"), np.ones((2, 3), complex), "dot", r"kernel='dot', got >f8, complex128 -> complex128"),
-    (np.ones((2, 3), np.float16), np.ones((2, 3), np.float16), "rowdot",
-     r"rank-2 operands of real dtypes needing no cast .* got float16, float16 -> float16"),
+    (np.ones((2, 3, 4), np.float16), np.ones((2, 3), np.float16), "rowdot",
+     r"rank-2 operands for kernel='rowdot', got float16, float16 -> float16"),
 ])
 def test_a_forced_kernel_names_the_callers_dtypes(x, y, kernel, message):
     with pytest.raises((TypeError, ValueError), match=message):

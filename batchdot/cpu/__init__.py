@@ -628,7 +628,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
     copy_x, x3 = _canonical(x, xo, (1, nxf, 1), xs)
     copy_y, y3 = _canonical(y, yo, (1, 1, nyf), (B, K, N))
     same_out = out_k == out_dtype
-    rank2 = x.ndim == 2 and y.ndim == 2 and not (cast_x or cast_y) and same_out
+    rank2 = x.ndim == 2 and y.ndim == 2  # (operands cast for the kernels stay rank 2)
     family = _choose(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2, shown)
     if kernel is None and (copy_x or copy_y) and family != "blas":  # BLAS: the copy is small beside it
         for split in choose.split_candidates(p, *given):
@@ -644,19 +644,20 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
             return (stage(x) if sx else x), (stage(y) if sy else y)
 
         fn, tail = prepare("rowdot", *operands(x, y), np.empty(out_shape, out_k), acc_dtype)
-        if not (sx or sy or cast_x or cast_y):
+        if not (sx or sy or cast_x or cast_y) and same_out:
             def run_rows(x, y):  # the tiny-call path
                 res = np.empty(out_shape, out_k)
                 fn(x, y, res, *tail)
                 return res
-        else:
+        else:  # cast operands (float16, non-native byte order) and results (float16)
             def run_rows(x, y):
                 res = np.empty(out_shape, out_k)
                 fn(*operands(*cast(x, y)), res, *tail)
-                return res
+                return res if same_out else convert(res, out_dtype)
 
         staged = (sx or cast_x) * x.nbytes + (sy or cast_y) * y.nbytes
-        return _finish(run_rows, "rowdot", p, out_dtype, lambda x, y: operands(*cast(x, y)), acc_dtype, staged=staged)
+        views = (lambda x, y: operands(*cast(x, y))) if same_out else None
+        return _finish(run_rows, "rowdot", p, out_dtype, views, acc_dtype, staged=staged)
     if family == "dot":  # the kernel takes y as (B, N, K)
         yo, ys = yo[:1] + yo[2:] + yo[1:2], (B, N, K)
         copy_y, yk = _canonical(y, yo, (1, nyf, 1), ys)

@@ -133,8 +133,7 @@ def check_forced(forced, x_dtype, y_dtype, out_dtype, acc_dtype, rank2, shown=No
         raise TypeError(f"batch_dot requires real operands, or complex operands and result of one dtype, "
                         f"for kernel='tile', {got}")
     if forced == "rowdot" and not rank2:
-        raise ValueError(f"batch_dot requires rank-2 operands of real dtypes needing no cast (native byte order, "
-                         f"no float16) for kernel='rowdot', {got}")
+        raise ValueError(f"batch_dot requires rank-2 operands for kernel='rowdot', {got}")
 
 
 #: Codes of the families, as :func:`choose_code` returns them: indices into :data:`KERNELS`.
@@ -288,8 +287,9 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=F
     """The kernel family for one contraction: the one place this is decided.
 
     ``out_dtype`` is the dtype the kernel writes.  ``forced`` (the ``kernel=`` argument)
-    overrides the heuristics.  ``rank2``: the operands are the user's own rank-2 arrays with
-    no dtype casts, so ``dot`` becomes ``rowdot``, which takes them as they are.  ``tile``
+    overrides the heuristics.  ``rank2``: the operands are the user's own rank-2 arrays (or
+    their casts: float16, non-native byte order), so ``dot`` becomes ``rowdot``, which takes them
+    as they are.  ``tile``
     needs unit-stride rows of ``y``; the engine stages a ``y`` without them (one copy).
     """
     if forced is not None:

@@ -108,8 +108,10 @@ def convert(a, dtype):
     (the copy keeps their order); others go through NumPy, whose call costs less on small
     arrays.
     """
+    if a.size < MIN_SIZE or not FAST:  # first: the tiny-call path's test
+        return a.astype(dtype)
     pair = (a.dtype, np.dtype(dtype))
-    if not FAST or pair not in _PAIRS or a.size < MIN_SIZE or not (a.flags.c_contiguous or a.flags.f_contiguous):
+    if pair not in _PAIRS or not (a.flags.c_contiguous or a.flags.f_contiguous):
         return a.astype(dtype)
     order = "C" if a.flags.c_contiguous else "F"
     res = np.empty(a.shape, dtype, order=order)
