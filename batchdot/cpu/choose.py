@@ -396,11 +396,11 @@ def transposed_pair(x3, y3, out_dtype):
       0.80-0.98 and (10, 14, 199, 13) 0.56-0.97: ``2 M <= N`` and :data:`SWAP_MIN`; seed 2,
       drawn after the rule: `-…-qkt-sweep-s2-*.txt`.
     """
-    item, (B, M, K), N = x3.itemsize, x3.shape, y3.shape[2]
+    (B, M, K), N = x3.shape, y3.shape[2]
     if not (out_dtype.kind in "fiu" and N >= 2 and B * M * K * N >= TRANSPOSED_MIN
-            and y3.strides[1] == item != y3.strides[2]):
+            and y3.strides[1] == y3.itemsize != y3.strides[2]):
         return False
-    if x3.strides[1] == item != x3.strides[2]:
+    if x3.strides[1] == x3.itemsize != x3.strides[2]:
         return 2 <= M <= K and (K >= 16 or 2 * M <= K)
     return (swap_rows(out_dtype) <= M and 2 * M <= N and (M < DOT_ROWS_MANY or M <= K)
             and B * M * K * N >= SWAP_MIN)

@@ -568,6 +568,24 @@ def test_products_whose_free_axes_cannot_merge_are_split(dtype, monkeypatch):
     assert splits == ([] if np.dtype(dtype).kind in "fc" else ["y2"])  # products for BLAS keep the copy
 
 
+@pytest.mark.parametrize("x_dtype, y_dtype", [(np.float32, np.float64), (np.int16, np.float32), (np.float64, np.uint8)])
+def test_mixed_dtypes_run_as_their_transpose_too(x_dtype, y_dtype):
+    """The layout checks of the transposes read each operand's own item size: transposed
+    pairs and q·kᵀ products of mixed dtypes run as ``y^T x^T`` as those of one dtype do."""
+    rng = np.random.default_rng(21)
+    real_swapped = cpu._runner_swapped
+    for xs, ys, axes in [((30, 40, 17), (30, 25, 40), (1, 2)), ((16, 16, 32), (16, 700, 32), (2, 2))]:
+        x, y = _values(rng, xs, x_dtype), _values(rng, ys, y_dtype)
+        swapped = []
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(_api, "_RUNNERS", {})
+            mp.setattr(cpu, "_runner_swapped", lambda *a: swapped.append(1) or real_swapped(*a))
+            got = batch_dot(x, y, axes)
+        assert swapped, (xs, ys)
+        assert_batch_dot_close(got, x, y, axes)
+        _fills_every_out_layout(x, y, axes, got.shape, got.dtype)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int16, np.complex64])
 def test_tall_tiles_where_x_is_stored_by_columns(dtype):
     """One-vector tiles over x's columns (each batch element of x stored transposed, as in
