@@ -55,8 +55,8 @@ BLAS_TALL = 8
 DOT_ROWS, DOT_ROWS_TALL, DOT_ROWS_MANY = 4, 16, 64
 DOT_BYTES = (128, 512)
 #: ... and below ``DOT_ROWS`` rows only from this many bytes of K: shorter dots are one masked
-#: load and a lane sum each, and the tiles on a transposed copy of ``y`` ran 1.08-5.7x faster
-#: at 8-16 bytes (2-3 rows, N = 50-500; 32 bytes mixed, 0.67-1.71x; 64 bytes and more the dots
+#: load and a lane sum each, and the tiles on a transposed copy of ``y`` ran 1.08-3.3x faster
+#: at 8-16 bytes (K = 1, 4-8 bytes, already took the tiles: 2.6-5.7x; 2-3 rows, N = 50-500; 32 bytes mixed, 0.67-1.71x; 64 bytes and more the dots
 #: mostly won: `asv_bench/records/2026-12-07-0220-short-dots.txt`).
 DOT_BYTES_SHORT = 32
 
