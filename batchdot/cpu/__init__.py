@@ -539,7 +539,8 @@ def _runner_split(p, x, y, split, out_dtype, acc_dtype):
     """The runner of a product split along one free axis (:func:`.choose.split_candidates`):
     one runner for the sub-products (their views share one layout), each writing its slice of
     the result; None where the sub-products' calls and the copies they make themselves
-    outweigh the copy of the operand they spare (:func:`.choose.split_pays`)."""
+    outweigh the copy of the operand they spare (:func:`.choose.split_runs_fit`,
+    :func:`.choose.split_pays`)."""
     from .._plan import plan
 
     which, axis, out_axis, n = split
@@ -558,11 +559,11 @@ def _runner_split(p, x, y, split, out_dtype, acc_dtype):
     out_shape = p.out_shape
     run_bytes = math.prod(out_shape[out_axis + 1:]) * out_dtype.itemsize
     out_bytes = math.prod(out_shape) * out_dtype.itemsize
-    if not choose.split_pays(n, 0, 0, spared, run_bytes, out_bytes):  # the result's runs alone
+    if not choose.split_runs_fit(run_bytes, out_bytes, spared):
         return None
     xi, yi = operands(x, y, 0)
     inner = runner(plan(xi.shape, yi.shape, axes), xi, yi, out_dtype, acc_dtype, None)
-    if not choose.split_pays(n, inner.calls, inner.staged, spared, run_bytes, out_bytes):
+    if not choose.split_pays(n, inner.calls, inner.staged, spared):
         return None
     to = (slice(None),) * out_axis
     empty = result_allocator(out_shape, out_dtype)

@@ -4,7 +4,7 @@ The one place the CPU engine decides which kernel family runs a contraction (the
 logged at DEBUG on the ``batchdot`` logger and ``kernel=`` overrides it), and how a product
 reads operands the family cannot take in place: a copy, the product's transpose
 (:func:`transposes`, :func:`transposed_pair`) or sub-products along a free axis
-(:func:`split_candidates`, :func:`split_pays`).
+(:func:`split_candidates`, :func:`split_runs_fit`, :func:`split_pays`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from .._plan import _merge_strides, merge_group
 __all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging",
            "no_column_kernel", "c_contiguous", "l2_bytes", "BLAS_MIN", "BLAS_WIDE", "BLAS_TALL", "dots_pay",
            "blas_class", "blas_sized", "blas_wanted", "cast_for_blas", "tile_dtypes_ok", "transposes",
-           "narrow_columns", "swap_rows", "transposed_pair", "split_candidates", "split_pays"]
+           "narrow_columns", "swap_rows", "transposed_pair", "split_candidates", "split_runs_fit",
+           "split_pays"]
 
 #: Families that may be forced with ``kernel=``: every family the engine has.
 KERNELS = ("generic", "dot", "rowdot", "tile", "blas")
@@ -311,12 +312,12 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=F
 # sub-products along a free axis (``batchdot.cpu._runner_split``) instead of copying an operand.
 
 
-def _vector_bytes():
-    """Bytes of the CPU's vector registers (:data:`.vector.VECTOR_BYTES`; imported on use: this
-    module stays free of Numba)."""
+def _sum_lanes(acc_dtype):
+    """Lanes of the tiles' vectors for sums in ``acc_dtype`` (small integers are summed in 32-bit
+    lanes): :data:`.vector.VECTOR_BYTES` imported on use, so that this module stays free of Numba."""
     from .vector import VECTOR_BYTES
 
-    return VECTOR_BYTES
+    return VECTOR_BYTES // max(4, np.dtype(acc_dtype).itemsize)
 
 
 #: Products run as their transpose (:func:`transposed_pair`) of fewer multiply-adds than this
@@ -356,7 +357,7 @@ def narrow_columns(acc_dtype):
     (`asv_bench/records/2026-12-07-0226-narrow-columns.txt`, the narrow tiles over the
     transpose): float32 1.04-2.17x at 2-4 columns, 0.83-1.70x at 6, 0.59-1.60x from 8; float64
     0.82-1.43x at 2 columns, 0.66-1.34x at 3-4, 0.49-1.18x from 6."""
-    return max(1, _vector_bytes() // max(4, np.dtype(acc_dtype).itemsize) // 4)
+    return max(1, _sum_lanes(acc_dtype) // 4)
 
 
 def swap_rows(acc_dtype):
@@ -364,7 +365,7 @@ def swap_rows(acc_dtype):
     (:func:`transposed_pair`): the transpose's tiles are ``M`` columns wide, and narrower
     than about a half-width vector they lose to the dots (6 rows float64, 8 float32 on
     AVX-512; small integers are summed in 32-bit lanes, as in the tiles)."""
-    return max(6, _vector_bytes() // max(4, np.dtype(acc_dtype).itemsize) // 2)
+    return max(6, _sum_lanes(acc_dtype) // 2)
 
 
 def transposed_pair(x3, y3, out_dtype):
@@ -458,10 +459,15 @@ def split_candidates(p, x, y):
             yield which, f, first + j, n
 
 
-def split_pays(n, calls, staged, spared, run_bytes, out_bytes):
+def split_runs_fit(run_bytes, out_bytes, spared):
+    """Whether sub-products writing runs of ``run_bytes`` of a result of ``out_bytes`` may spare
+    the copy of ``spared`` bytes of an operand: runs of :data:`SPLIT_RUN` bytes, or a result
+    smaller than the operand.  Known before the sub-products' runner is built."""
+    return run_bytes >= SPLIT_RUN or out_bytes <= spared
+
+
+def split_pays(n, calls, staged, spared):
     """Whether ``n`` sub-products of ``calls`` kernel calls each, copying ``staged`` bytes each
-    themselves and writing runs of ``run_bytes`` of a result of ``out_bytes``, beat the copy of
-    ``spared`` bytes of the operand they spare (:data:`SPLIT_BYTES`, :data:`SPLIT_RUN`)."""
-    if run_bytes < SPLIT_RUN and out_bytes > spared:
-        return False
+    themselves, beat the copy of ``spared`` bytes of the operand they spare
+    (:data:`SPLIT_BYTES` a call)."""
     return n * (calls * SPLIT_BYTES + staged) <= spared
