@@ -1,4 +1,5 @@
-"""Medians of interleaved repeats: the timing loop the record scripts of 2026-12-07 share."""
+"""What the record scripts of 2026-12-07 share: medians of interleaved repeats, a sweep's
+arguments, a record of the runners taken, the busy scene."""
 import time
 
 import numpy as np
@@ -25,3 +26,35 @@ def reps_for(fn, budget, low=7, high=41):
     t0 = time.perf_counter()
     fn()
     return max(low, min(high, int(budget / max(time.perf_counter() - t0, 1e-6))))
+
+
+def sweep_args(argv):
+    """``(seed, count, dtypes, scene)`` of a sweep's command line ``SEED N [DTYPES|-] [SCENE]``
+    (dtypes float32 and float64 by default, scene idle)."""
+    names = argv[3] if len(argv) > 3 and argv[3] != "-" else "float32,float64"
+    return int(argv[1]), int(argv[2]), [np.dtype(d) for d in names.split(",")], argv[4] if len(argv) > 4 else "idle"
+
+
+def record_calls(module, name, record):
+    """Wrap ``module.name`` so that each call whose result is not None appends ``record(args,
+    result)`` to the returned list (which runner a product took)."""
+    real, seen = getattr(module, name), []
+
+    def spy(*args):
+        got = real(*args)
+        if got is not None:
+            seen.append(record(args, got))
+        return got
+
+    setattr(module, name, spy)
+    return seen
+
+
+def in_scene(main, scene):
+    """``main()`` in its scene: with one core kept busy by a spinning process for ``busy``."""
+    from batchdot.bench.cpu import busy_core
+
+    if scene == "busy":
+        with busy_core():
+            return main()
+    return main()

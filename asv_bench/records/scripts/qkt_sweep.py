@@ -14,8 +14,8 @@ import numpy as np
 import batchdot
 import batchdot.cpu as engine
 import batchdot_old
-from batchdot.bench.cpu import _in_scene, busy_core
-from interleave import medians, reps_for
+from batchdot.bench.cpu import _in_scene
+from interleave import in_scene, medians, record_calls, reps_for
 
 seed, count = int(sys.argv[1]), int(sys.argv[2])
 scene = sys.argv[3] if len(sys.argv) > 3 else "idle"
@@ -37,9 +37,7 @@ def draw():
             return B, M, N, K
 
 
-swaps = []
-real_swapped = engine._runner_swapped
-engine._runner_swapped = lambda *args: (swaps.append(1), real_swapped(*args))[1]
+swaps = record_calls(engine, "_runner_swapped", lambda args, got: 1)
 
 
 def main():
@@ -62,8 +60,4 @@ def main():
                   f" {m['matmul']:9.3f}  {m['old'] / m['new']:6.2f}  {m['matmul'] / m['new']:6.2f}", flush=True)
 
 
-if scene == "busy":
-    with busy_core():
-        main()
-else:
-    main()
+in_scene(main, scene)

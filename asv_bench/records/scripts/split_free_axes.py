@@ -15,13 +15,10 @@ import numpy as np
 import batchdot
 import batchdot.cpu as engine
 import batchdot_old
-from batchdot.bench.cpu import _in_scene, busy_core
-from interleave import medians, reps_for
+from batchdot.bench.cpu import _in_scene
+from interleave import in_scene, medians, record_calls, reps_for, sweep_args
 
-seed, count = int(sys.argv[1]), int(sys.argv[2])
-names = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] != "-" else "float32,float64"
-dtypes = [np.dtype(d) for d in names.split(",")]
-scene = sys.argv[4] if len(sys.argv) > 4 else "idle"
+seed, count, dtypes, scene = sweep_args(sys.argv)
 a, w = (np.random.default_rng(99).standard_normal((384, 384), dtype=np.float32) for _ in range(2))
 rng = np.random.default_rng(seed)
 FIXED = [((51, 27, 18, 144), (51, 20, 18), (2, 2)), ((131, 368), (131, 58, 368, 2), (1, 2)),
@@ -47,18 +44,7 @@ def draw():
             return xs, ys, (ax, ay)
 
 
-splits = []
-real_split = engine._runner_split
-
-
-def spy(*args):
-    got = real_split(*args)
-    if got is not None:
-        splits.append(args[3][0] + str(args[3][3]))
-    return got
-
-
-engine._runner_split = spy
+splits = record_calls(engine, "_runner_split", lambda args, got: args[3][0] + str(args[3][3]))
 
 
 def spelling(xs, ys, axes):
@@ -93,8 +79,4 @@ def main():
                   f" {m['einsum']:9.3f}  {m['old'] / m['new']:6.2f}  {m['einsum'] / m['new']:6.2f}", flush=True)
 
 
-if scene == "busy":
-    with busy_core():
-        main()
-else:
-    main()
+in_scene(main, scene)
