@@ -35,7 +35,7 @@ from .chunks import Chunked, compile_driver
 from .choose import KERNELS, blas_sized, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
 from .halves import convert
 from .jit import compile_for
-from .kernels import family_kernels, work_items
+from .kernels import family_kernels, largest_magnitude, work_items
 from .verify import verify
 
 __all__ = ["runner", "execute", "prepare", "prepare_out", "precompile"]
@@ -137,16 +137,21 @@ def _blas_or_tiles(x3, y3, out3):
     stacks (:func:`_compact_elements`), which the tiles read an element per cache line
     (16 x 512^3 float64 with a core busy: 0.32 of ``np.matmul`` on the tiles,
     ``asv_bench/records/2026-12-06-1424-fortran-blas-ab.txt``), and products whose ``y`` the tiles
-    would copy first (rows not unit-stride: ``y`` stored transposed, :data:`.choose.BLAS_TALL`;
-    (1, 30, 570) . (1, 10608, 570) with a core busy: 27-40 ms on the tiles against NumPy's
-    16-19, ``asv_bench/records/2026-12-06-2115-unseen-busy-s1-new.txt``).  ``kernel='blas'`` is always BLAS.
+    would copy first (rows not unit-stride: ``y`` stored transposed) where a batch element of
+    ``y`` exceeds L2 (:data:`.choose.BLAS_TALL`; (1, 30, 570) . (1, 10608, 570) with a core
+    busy: 27-40 ms on the tiles against NumPy's 16-19,
+    ``asv_bench/records/2026-12-06-2115-unseen-busy-s1-new.txt``); smaller ones
+    (:data:`.choose.BLAS_TRANSPOSED`) are copied for the tiles: (16, 256, 256, 64) float64
+    as (B, M, N, K), 2.6 ms against BLAS's 6.1 (``…-0415-qkt-blas-s1-busy.txt``).
+    ``kernel='blas'`` is always BLAS.
     Operands of other dtypes than the result (:func:`.choose.cast_for_blas`) reach the tiles
     cast a group of batch elements at a time as for BLAS (:func:`_groups`), into buffers whose
     rows start on cache lines (:func:`lined_empty`): 1.41-1.71x
     the tiles' convert-on-load with a core busy (``asv_bench/records/2026-12-06-1905-aligned-mixed-ab.txt``).
     """
-    if (out3.dtype.kind != "c" and _compact_elements(x3) and _compact_elements(y3)
-            and not _needs_staging("tile", x3, y3, out3.dtype)[1] and policy.others_busy()):
+    large_copy = _needs_staging("tile", x3, y3, out3.dtype)[1] and y3[0].size * y3.itemsize > l2_bytes()
+    if (out3.dtype.kind != "c" and _compact_elements(x3) and _compact_elements(y3) and not large_copy
+            and policy.others_busy()):
         log.debug("blas -> tile: other processes keep a core busy")
         policy.state.to_tiles += 1
         if x3.dtype == out3.dtype and y3.dtype == out3.dtype:
@@ -159,17 +164,39 @@ def _blas_or_tiles(x3, y3, out3):
 
 
 def _magnitude(a):
-    """An upper bound of ``max|a|`` (NaN or inf where ``a`` holds NaN or inf): the 2-norm of a
-    C- or Fortran-contiguous ``a`` (one BLAS dot over its memory; of its real view for complex
-    ``a``), else the largest of ``a.max()`` and ``-a.min()`` (of ``|a|`` for complex ``a``)."""
-    if a.flags.c_contiguous or a.flags.f_contiguous:
-        v = a.reshape(-1, order="A")
+    """An upper bound of ``max|a|`` (NaN or inf where ``a`` holds NaN or inf).
+
+    An ``a`` whose elements fill their memory in some order of its axes (C- or Fortran-ordered,
+    or a transposed view of such an array, as ``y`` of q · kᵀ) is read as that memory (of its
+    real view for complex ``a``): its exact largest magnitude by :func:`.kernels.largest_magnitude`
+    on this thread, its 2-norm by one BLAS dot where Numba's JIT is disabled.  BLAS's dot runs on
+    its own threads, which wait for a core that another process keeps busy (a scheduler tick,
+    4 ms, per dot) and read cached memory at half the speed.  Other ``a``: the largest of
+    ``a.max()`` and ``-a.min()`` (of ``|a|`` for complex ``a``)."""
+    if not a.flags.c_contiguous:
+        a = a.transpose(sorted(range(a.ndim), key=lambda i: -abs(a.strides[i])))
+    if a.flags.c_contiguous:
+        v = a.reshape(-1)
         if v.dtype.kind == "c":
             v = v.view(v.real.dtype)
-        return math.sqrt(float(np.dot(v, v)))
+        if jit.DISABLED:
+            return math.sqrt(float(np.dot(v, v)))
+        return _LARGEST(v)
     if a.dtype.kind == "c":
         return float(np.abs(a).max()) if a.size else 0.0
     return float(max(a.max(), -a.min())) if a.size else 0.0
+
+
+def _LARGEST(v):
+    """:func:`.kernels.largest_magnitude` for any 1-D unit-stride float ``v`` (compiled once
+    per dtype for every alignment and writeability)."""
+    fn = _LARGEST_BY_DTYPE.get(v.dtype)
+    if fn is None:
+        fn = _LARGEST_BY_DTYPE[v.dtype] = compile_for(largest_magnitude, (v,), general=True, outputs=())
+    return fn(v)
+
+
+_LARGEST_BY_DTYPE = {}
 
 
 def stage(a, order=None):

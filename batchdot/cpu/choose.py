@@ -17,7 +17,7 @@ from .._plan import _merge_strides, merge_group
 
 __all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging",
            "no_column_kernel", "c_contiguous", "l2_bytes", "BLAS_MIN", "BLAS_WIDE", "BLAS_TALL", "dots_pay",
-           "blas_class", "blas_sized", "blas_wanted", "cast_for_blas", "tile_dtypes_ok", "transposes",
+           "blas_class", "blas_sized", "blas_wanted", "BLAS_TRANSPOSED", "BLAS_TRANSPOSED_SIDE", "cast_for_blas", "tile_dtypes_ok", "transposes",
            "narrow_columns", "swap_rows", "transposed_pair", "split_candidates", "split_runs_fit",
            "split_pays"]
 
@@ -41,6 +41,17 @@ BLAS_WIDE = 256
 #: (1, 10608, 570) float32: BLAS 6.4 ms, tiles 20.8, dots 12.2 (``np.matmul`` 5.4); (1, 173, 93)
 #: . (1, 15680, 93): 3.2 ms, 9.2, 17.4 (asv_bench/records/2026-12-06-2130-unseen-forced.txt).
 BLAS_TALL = 8
+#: ... and so do products of ``y`` stored ``(B, N, K)`` (q · kᵀ: ``K`` unit-stride) of more
+#: than this many multiply-adds a batch element with ``M`` and ``N`` from
+#: :data:`BLAS_TRANSPOSED_SIDE`: there BLAS, reading ``y`` in place, ran 1.05-1.34x the tiles on
+#: their transposed copy of ``y`` (e.g. (8, 512, 512, 64) as (B, M, N, K)), below it 0.6-1.4x
+#: (the tiles won on many small batch elements: (142, 82, 156, 17) 0.6); random sizes and
+#: attention-like ones, ``asv_bench/records/scripts/qkt_blas.py``,
+#: ``asv_bench/records/2026-12-07-0416-qkt-blas-s1-idle-mag.txt``; 8-32 columns ((9, 128, 16,
+#: 1024) float64: tiles 0.74 of the time on BLAS, `-0422-qkt-narrow.txt`) stay on the tiles.  With a core busy the
+#: tiles take them back (``batchdot.cpu._blas_or_tiles``).
+BLAS_TRANSPOSED = 1 << 20
+BLAS_TRANSPOSED_SIDE = 48
 #: The dots (one vector dot per element of the result) pay where ``y`` is stored transposed
 #: and rows of ``x`` are few or the contracted axis is long: below ``DOT_ROWS`` rows, or
 #: from ``DOT_BYTES[0]`` bytes of K below ``DOT_ROWS_TALL`` rows, or from ``DOT_BYTES[1]``.
@@ -243,8 +254,10 @@ def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contig
     """
     if blas_wanted(cls, x_item, M, N, K, l2):
         return BLAS
-    if blas_class(cls) and not y_c_contiguous and M >= BLAS_TALL and N > 1 and K * N * y_item > l2:
-        return BLAS  # a large y stored transposed, read by many rows
+    if (blas_class(cls) and not y_c_contiguous and M >= BLAS_TALL and N > 1
+            and (K * N * y_item > l2 or (y_k_stride == y_item and M * N * K > BLAS_TRANSPOSED
+                                         and min(M, N) >= BLAS_TRANSPOSED_SIDE))):
+        return BLAS  # a large y stored transposed (q . k^T), read by many rows
     if columns and cls >= REAL:  # operands stored by columns, read in place (rank 2, or M = 1)
         return ROWDOT if rank2 else DOT
     if cls >= TILE_ONLY:  # real, or complex of one dtype (complex dots)

@@ -42,8 +42,9 @@ from numba.extending import overload
 from . import dots, tiles
 from .jit import jit
 from .tiles import KC
+from .vector import magnitude
 
-__all__ = ["family_kernels", "work_items"]
+__all__ = ["family_kernels", "work_items", "largest_magnitude"]
 
 
 def cast_to(value, like):
@@ -123,3 +124,10 @@ def work_items(family, B, M, N):
     if family == "rowdot":
         return B
     return tiles.work_items(B, M)
+
+
+@jit
+def largest_magnitude(a):
+    """``max |a|`` of a 1-D unit-stride float array: NaN if ``a`` holds NaN, else inf if it holds
+    inf (:func:`.vector.magnitude`, one thread, no parallel region)."""
+    return magnitude(a, 0, 0, a.itemsize, 1, a.shape[0])

@@ -49,7 +49,7 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
 
-__all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "columns", "block_kernel", "absmax", "fma_limit",
+__all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "columns", "block_kernel", "absmax", "magnitude", "fma_limit",
            "prefetch_rows", "times_i"]
 
 
@@ -319,21 +319,8 @@ def columns(n, w):
     return 2, 2 * w
 
 
-@intrinsic
-def absmax(typingctx, a, off, rs, cs, rows, n):
-    """``absmax(a, off, rs, cs, rows, n)``: a float64 bound on the magnitudes of the finite
-    elements of a ``rows x n`` block of array ``a`` (byte offset ``off``, byte strides ``rs``
-    and ``cs``): for floats their exact largest magnitude (NaN and infinities skipped: their
-    products are NaN or inf with or without fused multiply-adds), for integers ``2**bits``,
-    for bool 1.  A block whose columns are unit-stride and rows not is read by columns.
-
-    Float elements are compared as integers (sign bit cleared; a finite float's bits are below
-    the infinity's), so the maximum needs no fast-math flags and vectorises: unit-stride
-    rows are read in vectors (the last one masked), others element by element.
-    """
-    if not isinstance(a, types.Array):
-        return None
-    sig = types.float64(a, off, rs, cs, rows, n)
+def _absmax_codegen(nan):
+    """The codegen of :func:`absmax` (``nan=False``) and :func:`magnitude` (``nan=True``)."""
 
     def codegen(context, builder, sig, args):
         arr, off, rs, cs, rows, n = args
@@ -343,7 +330,7 @@ def absmax(typingctx, a, off, rs, cs, rows, n):
             return ir.Constant(f64, 1.0 if dt.kind == "b" else 2.0 ** (8 * dt.itemsize))
         if dt.itemsize not in (4, 8):  # (float16 is widened before any kernel): never fuse
             return ir.Constant(f64, float("inf"))
-        fn = _absmax_body(builder.module, dt)
+        fn = _absmax_body(builder.module, dt, nan)
         base = _data_at(context, builder, arr, sig.args[0], off)
         item = ir.Constant(cs.type, dt.itemsize)
         # read along whichever axis is unit-stride (columns of a transposed block)
@@ -351,7 +338,36 @@ def absmax(typingctx, a, off, rs, cs, rows, n):
         return builder.call(fn, [base, builder.select(by_columns, cs, rs), builder.select(by_columns, rs, cs),
                                   builder.select(by_columns, n, rows), builder.select(by_columns, rows, n)])
 
-    return sig, codegen
+    return codegen
+
+
+@intrinsic
+def absmax(typingctx, a, off, rs, cs, rows, n):
+    """``absmax(a, off, rs, cs, rows, n)``: a float64 bound on the magnitudes of the finite
+    elements of a ``rows x n`` block of array ``a`` (byte offset ``off``, byte strides ``rs``
+    and ``cs``): for floats their exact largest magnitude (NaN skipped, infinities kept: NaN's
+    products are NaN with or without fused multiply-adds), for integers ``2**bits``, for bool
+    1.  A block whose columns are unit-stride and rows not is read by columns.
+
+    The magnitudes are the elements with their sign bit cleared (no fast-math flags needed),
+    their maximum a float comparison that keeps the old value against NaN; unit-stride rows
+    are read in vectors (the last one masked), others element by element.
+    """
+    if not isinstance(a, types.Array):
+        return None
+    return types.float64(a, off, rs, cs, rows, n), _absmax_codegen(False)
+
+
+@intrinsic
+def magnitude(typingctx, a, off, rs, cs, rows, n):
+    """``magnitude(a, off, rs, cs, rows, n)``: :func:`absmax` of a float block with no element
+    skipped: NaN where the block holds NaN, else inf where it holds inf, else the exact
+    largest magnitude (the sign-cleared bits compared as unsigned integers: NaN's are above
+    the infinity's, which are above every finite float's).  The bound of BLAS's products
+    (:func:`batchdot.cpu._blas`), which leave blocks with NaN or inf to the tiles."""
+    if not isinstance(a, types.Array):
+        return None
+    return types.float64(a, off, rs, cs, rows, n), _absmax_codegen(True)
 
 
 @intrinsic
@@ -465,11 +481,12 @@ def _times_i_body(mod, dtype):
     return fn
 
 
-def _absmax_body(mod, dtype):
-    """:func:`absmax` for float ``dtype`` as an LLVM function of ``mod``.
+def _absmax_body(mod, dtype, nan=False):
+    """:func:`absmax` (:func:`magnitude` with ``nan``) for float ``dtype`` as an LLVM function of ``mod``.
 
     Two vector instructions per vector read: the magnitude (sign bit cleared) and a float
-    maximum that keeps the old value when the new one is NaN (``maxps``'s own rule).
+    maximum that keeps the old value when the new one is NaN (``maxps``'s own rule), or with
+    ``nan`` an unsigned integer maximum of the magnitudes' bits (NaN above inf above the rest).
     """
     item = dtype.itemsize
     w = lanes(dtype)
@@ -477,7 +494,7 @@ def _absmax_body(mod, dtype):
     ft = {4: ir.FloatType(), 8: f64}[item]
     it = ir.IntType(8 * item)
     vt = ir.VectorType(ft, w)
-    name = f"batchdot_absmax_f{item}_w{w}_f"  # _f: float maximum, infinities kept
+    name = f"batchdot_absmax_f{item}_w{w}_" + ("n" if nan else "f")  # _f: float maximum, infinities kept; _n: NaN too
     fn, builder = _define(mod, ir.FunctionType(f64, [i8.as_pointer(), i64, i64, i64, i64]), name, noinline=False)
     if builder is None:
         return fn
@@ -489,7 +506,10 @@ def _absmax_body(mod, dtype):
         bits = builder.and_(builder.bitcast(v, ivt), ir.Constant(ivt, [magnitude] * w if ivt is not it else magnitude))
         return builder.bitcast(bits, v.type)
 
-    def fmax(new, old):  # NaN in ``new`` keeps ``old``
+    def fmax(new, old):  # NaN in ``new`` keeps ``old``; with ``nan`` the larger bits win
+        if nan:
+            ivt = ir.VectorType(it, new.type.count) if isinstance(new.type, ir.VectorType) else it
+            return builder.select(builder.icmp_unsigned(">", builder.bitcast(new, ivt), builder.bitcast(old, ivt)), new, old)
         return builder.select(builder.fcmp_ordered(">", new, old), new, old)
 
     bests = [builder.alloca(vt) for _ in range(4)]  # four chains: a maximum's latency is 4 cycles

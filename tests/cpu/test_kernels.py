@@ -124,6 +124,18 @@ def test_automatic_choice():
     yt = np.empty((1, big, 16), f32).transpose(0, 2, 1)
     assert choose_kernel(1, 8, 16, big, np.empty((1, 8, 16), f32), yt, f32, f32) == "blas"
     assert choose_kernel(1, 7, 16, big, np.empty((1, 7, 16), f32), yt, f32, f32) == "tile"
+    # y stored (B, N, K) (q . k^T) within L2: BLAS from BLAS_TRANSPOSED_SIDE rows and columns and
+    # BLAS_TRANSPOSED multiply-adds
+    side = choose.BLAS_TRANSPOSED_SIDE
+    K = choose.BLAS_TRANSPOSED // (side * 128) + 1
+    x8, yt = np.empty((2, side, K), f32), np.empty((2, 128, K), f32).transpose(0, 2, 1)
+    assert K * 128 * 4 < l2_bytes() and choose_kernel(2, side, K, 128, x8, yt, f32, f32) == "blas"
+    assert choose_kernel(2, side, K - 1, 128, x8[:, :, 1:], yt[:, 1:], f32, f32) != "blas"  # not more
+    assert choose_kernel(2, side - 1, K, 128, x8[:, 1:], yt, f32, f32) != "blas"  # M below BLAS_TRANSPOSED_SIDE
+    assert choose_kernel(2, side, K, side - 1, x8, yt[:, :, 1:], f32, f32) != "blas"  # N below it
+    assert choose_kernel(2, side, K, 128, x8, np.empty((2, K, 128), f32), f32, f32) == "tile"  # y stored (B, K, N)
+    yi = np.zeros((2, 128, K), np.int32).transpose(0, 2, 1)
+    assert choose_kernel(2, side, K, 128, x8, yi, f32, f32) != "blas"  # mixed: no BLAS here
 
 
 @pytest.mark.parametrize("pair", [("float32", "float64", None), ("float32", "float32", "float64"),
@@ -187,21 +199,55 @@ def test_mixed_blas_products_handed_to_the_tiles_are_cast_a_group_at_a_time(pair
     np.testing.assert_allclose(got, np.matmul(x.astype(np.float64), y.astype(np.float64)), rtol=rtol, atol=rtol * 1e3)
 
 
-@pytest.mark.parametrize("transposed", [False, True])
-def test_blas_products_stay_on_blas_with_a_core_busy_where_the_tiles_would_copy_y(transposed, monkeypatch):
-    """With a core busy, BLAS products go to the tiles only where the tiles read ``y`` in place:
-    a ``y`` stored transposed (rows of K apart) stays on BLAS rather than be copied first."""
+@pytest.mark.parametrize("case", ["rows", "transposed beyond L2", "transposed within L2"])
+def test_blas_products_stay_on_blas_with_a_core_busy_where_the_tiles_would_copy_a_large_y(case, monkeypatch):
+    """With a core busy, BLAS products go to the tiles where the tiles read ``y`` in place, or
+    copy a transposed ``y`` whose batch elements fit in L2 (q . k^T, BLAS_TRANSPOSED); a larger
+    ``y`` stored transposed (rows of K apart) stays on BLAS rather than be copied first."""
     monkeypatch.setattr(cpu.policy, "others_busy", lambda: True)
     rng = np.random.default_rng(18)
     n = l2_bytes() // (4 * 200) + 1  # y[b] larger than L2 in float32
-    x = rng.standard_normal((1, 256 if not transposed else 16, 200)).astype(np.float32)
-    y = rng.standard_normal((1, n, 200)).astype(np.float32).transpose(0, 2, 1) if transposed else \
-        rng.standard_normal((1, 200, max(n, 256))).astype(np.float32)
+    if case == "transposed within L2":
+        n = choose.BLAS_TRANSPOSED // (64 * 200) + 3
+        assert n * 200 * 4 < l2_bytes()
+    x = rng.standard_normal((1, 256 if case == "rows" else 64, 200)).astype(np.float32)
+    y = rng.standard_normal((1, 200, max(n, 256))).astype(np.float32) if case == "rows" else \
+        rng.standard_normal((1, n, 200)).astype(np.float32).transpose(0, 2, 1)
     before = cpu.policy.state.to_tiles
     got = batch_dot(x, y)
     assert _family_used(x, y) == "blas"
-    assert cpu.policy.state.to_tiles == before + (0 if transposed else 1)
+    assert cpu.policy.state.to_tiles == before + (0 if case == "transposed beyond L2" else 1)
     np.testing.assert_allclose(got, np.matmul(x.astype(np.float64), y.astype(np.float64)), rtol=1e-5, atol=1e-3)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
+@pytest.mark.parametrize("layout", ["C", "F", "transposed", "strided", "empty"])
+def test_blas_bound_is_the_largest_magnitude_nan_and_inf_kept(layout, dtype):
+    """cpu._magnitude, the bound that lets BLAS fuse multiply-adds: an operand that fills its
+    memory in some order of its axes (C, F, a transposed view) is read as that memory by
+    vector.magnitude, others by NumPy; every element counts, NaN gives NaN, inf gives inf, so
+    that such groups go to the tiles; nothing outside the operand is read."""
+    rng = np.random.default_rng(7)
+    real = np.dtype(dtype).kind == "f"
+    base = rng.standard_normal((3, 40, 90)) if real else rng.standard_normal((3, 40, 90)) + 1j * rng.standard_normal((3, 40, 90))
+    buf = np.full((5, 44, 200), 1e30, dtype)  # around every view: never read
+    buf[1:4, 2:42, 5:95] = base
+    a = {"C": buf[1:4, 2:42, 5:95].copy(), "F": np.asfortranarray(buf[1:4, 2:42, 5:95]),
+         "transposed": buf[1:4, 2:42, 5:95].copy().transpose(0, 2, 1), "strided": buf[1:4, 2:42, 5:95:2],
+         "empty": buf[1:4, 2:42, 5:5]}[layout]
+    parts = (lambda v: np.abs(v)) if real else (lambda v: np.maximum(np.abs(v.real), np.abs(v.imag)))
+    want = float(parts(a).max()) if a.size else 0.0
+    got = cpu._magnitude(a)
+    if layout == "strided" and not real:
+        assert want <= got <= want * np.sqrt(2) * (1 + 1e-6)  # |a| bounds its parts
+    else:
+        assert got == want, (got, want)
+    if a.size:
+        for bad, expect in ((np.inf, np.inf), (-np.inf, np.inf), (np.nan, np.nan)):
+            b = a.copy(order="K") if layout != "transposed" else a.transpose(0, 2, 1).copy().transpose(0, 2, 1)
+            b[2, 7, 11 if layout != "strided" else 3] = bad
+            got = cpu._magnitude(b)
+            assert (np.isnan(got) if np.isnan(expect) else got == expect), (bad, got)
 
 
 def test_cast_for_blas_takes_exact_widenings_to_a_float_result_only():
