@@ -32,7 +32,7 @@ from .._dtypes import accumulation_dtype, kernel_dtype
 from .._plan import _merge_strides, merge_group
 from . import choose, jit, policy
 from .chunks import Chunked, compile_driver
-from .choose import KERNELS, blas_sized, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
+from .choose import KERNELS, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
 from .halves import convert
 from .jit import compile_for
 from .kernels import family_kernels, largest_magnitude, work_items
@@ -349,7 +349,7 @@ def _prepare(family, x3, yk, out3, acc_dtype, handover=False):
     # driver is built (holding x3 itself would keep the first call's data alive in the cache)
     like = tuple(np.zeros((1,) * a.ndim, a.dtype) for a in (x3, yk, out3)) + (zero,)
     cls = dtype_class(x3.dtype, yk.dtype, out3.dtype, acc_dtype)
-    blas = _blas if handover and blas_sized(cls, M, N, K) else None
+    blas = _blas if handover and choose.blas_handover(cls, M, N, K) else None
     return _Parallel(family, span_entry, span, items, madds, like, blas), (zero,)
 
 

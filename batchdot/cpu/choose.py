@@ -17,7 +17,7 @@ from .._plan import _merge_strides, merge_group
 
 __all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging",
            "no_column_kernel", "c_contiguous", "l2_bytes", "BLAS_MIN", "BLAS_WIDE", "BLAS_TALL", "dots_pay",
-           "blas_class", "blas_sized", "blas_wanted", "BLAS_TRANSPOSED", "BLAS_TRANSPOSED_SIDE", "cast_for_blas", "tile_dtypes_ok", "transposes",
+           "blas_class", "blas_sized", "blas_handover", "HANDOVER_MADDS", "HANDOVER_SIDE", "blas_wanted", "BLAS_TRANSPOSED", "BLAS_TRANSPOSED_SIDE", "cast_for_blas", "tile_dtypes_ok", "transposes",
            "narrow_columns", "swap_rows", "transposed_pair", "split_candidates", "split_runs_fit",
            "split_pays"]
 
@@ -203,6 +203,25 @@ def blas_sized(cls, M, N, K):
     tiles are handed to BLAS while this process's own threads hold the cores
     (``batchdot.cpu.policy.own_contention``)."""
     return blas_class(cls) and M >= BLAS_MIN and N >= BLAS_MIN and K >= BLAS_MIN
+
+
+#: A product the tiles compute is handed to BLAS while this process's own threads hold the
+#: cores (``batchdot.cpu.policy.own_contention``: NumPy's BLAS threads spinning after a
+#: ``np.matmul``, when the policy would run the tiles on one thread) where it is
+#: :func:`blas_sized`, or from this many multiply-adds a batch element with ``M`` and ``N`` from
+#: :data:`HANDOVER_SIDE`: right after ``np.matmul``, BLAS ran such products 1.04-1.88x the
+#: serial tiles (e.g. (11, 500, 166, 14) as (B, M, N, K) float64 1.66, (16, 256, 64, 256)
+#: 1.22-1.29), smaller ones or narrower 0.59-1.0x (``asv_bench/records/scripts/blas_reach.py``,
+#: ``asv_bench/records/2026-12-07-0428-blas-reach-s1-idle.txt``, ``-0429-blas-reach-s2-pipeline.txt``).
+HANDOVER_MADDS = 1 << 21
+HANDOVER_SIDE = 64
+
+
+def blas_handover(cls, M, N, K):
+    """Whether BLAS takes a product from the tiles while this process's own threads hold the
+    cores (:data:`HANDOVER_MADDS`, :data:`HANDOVER_SIDE`, :func:`blas_sized`)."""
+    return blas_sized(cls, M, N, K) or (blas_class(cls) and min(M, N) >= HANDOVER_SIDE
+                                        and M * N * K >= HANDOVER_MADDS)
 
 
 def blas_wanted(cls, item, M, N, K, l2):

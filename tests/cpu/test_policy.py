@@ -17,7 +17,7 @@ import pytest
 
 import batchdot
 from batchdot import batch_dot
-from batchdot.cpu import clock, policy
+from batchdot.cpu import choose, clock, policy
 from batchdot.testing import assert_batch_dot_close
 
 # small8-like products: above the serial cut-off, many work items
@@ -243,21 +243,29 @@ def test_products_for_the_tiles_go_to_blas_while_this_process_contends(fresh_sta
     """After a contended region (NumPy's BLAS threads spinning), a float product BLAS computes
     well is handed to BLAS rather than run on one thread; not when another process is the
     cause, not under a cap of one thread, not when forced with kernel='tile', and never a
-    product below BLAS's sizes."""
+    product below the hand-over's sizes (choose.blas_handover: BLAS's own, or 2^21
+    multiply-adds a batch element with 64+ rows and columns)."""
     if numba.get_num_threads() < 2:
         pytest.skip("needs 2 Numba threads")
     rng = np.random.default_rng(6)
     x, y = rng.standard_normal((24, 128, 128)).astype(np.float32), rng.standard_normal((24, 128, 128)).astype(np.float32)
-    small = rng.standard_normal((24, 64, 128)).astype(np.float32)
+    small = rng.standard_normal((24, 64, 128)).astype(np.float32)  # 2^20 multiply-adds a batch element
+    assert choose.HANDOVER_MADDS > 64 * 128 * 128 and choose.HANDOVER_MADDS <= 256 * 64 * 128
+    mx, my = rng.standard_normal((4, 256, 64)).astype(np.float32), rng.standard_normal((4, 64, 128)).astype(np.float32)
     busy = [False]
     monkeypatch.setattr(policy, "others_busy", lambda: busy[0])
     for _ in range(3):  # past the first calls: the parallel entry is built
         assert_batch_dot_close(batch_dot(x, y), x, y)
         batch_dot(small, y)
+        batch_dot(mx, my)
     n = fresh_state.to_blas  # a loaded machine may have contended already
     policy._verdict(0.3)  # a region that waited for a core
     assert_batch_dot_close(batch_dot(x, y), x, y)
     assert fresh_state.to_blas == n + 1
+    policy._verdict(0.3)  # K = 64, below BLAS's own sizes: handed over all the same
+    assert_batch_dot_close(batch_dot(mx, my), mx, my)
+    assert fresh_state.to_blas == n + 2
+    n += 1
     policy._verdict(0.3)
     batch_dot(x, y, kernel="tile")
     assert_batch_dot_close(batch_dot(small, y), small, y)
