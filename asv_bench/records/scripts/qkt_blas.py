@@ -6,9 +6,10 @@ repeats, on attention-like shapes and random sizes (log-uniform M, N, K from 16 
 SCENE: idle, busy (one core kept busy by a spinning process) or pipeline (every call right
 after np.matmul of a (384, 384) float32 pair).  With an earlier tree importable as
 ``batchdot_old`` (as for tree_ab.py), its automatic choice too (column ``old``).
-With ``noblas`` after SCENE, ``kernel='blas'`` is left out of the rounds (its calls, which
+With ``dots`` after SCENE instead, sizes where the automatic choice takes the dots (M 8-40,
+N 16-600, K 64-800, below 2^20 multiply-adds a batch element).  With ``noblas`` after SCENE, ``kernel='blas'`` is left out of the rounds (its calls, which
 wait for a busy core, leave NumPy's BLAS threads spinning before the others' calls).
-Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE [PYTHONPATH=/tmp/oldpkg] python asv_bench/records/scripts/qkt_blas.py SEED N [DTYPES|-] [SCENE [noblas]]"""
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE [PYTHONPATH=/tmp/oldpkg] python asv_bench/records/scripts/qkt_blas.py SEED N [DTYPES|-] [SCENE [noblas|dots]]"""
 import sys
 
 import numpy as np
@@ -24,6 +25,7 @@ from interleave import in_scene, medians, reps_for, sweep_args
 
 seed, count, dtypes, scene = sweep_args(sys.argv)
 NOBLAS = len(sys.argv) > 5 and sys.argv[5] == "noblas"
+DOTS = len(sys.argv) > 5 and sys.argv[5] == "dots"
 a, w = (np.random.default_rng(99).standard_normal((384, 384), dtype=np.float32) for _ in range(2))
 rng = np.random.default_rng(seed)
 FIXED = [(32, 64, 64, 64), (32, 128, 128, 64), (16, 256, 256, 64), (8, 512, 512, 64), (8, 128, 512, 128),
@@ -31,6 +33,13 @@ FIXED = [(32, 64, 64, 64), (32, 128, 128, 64), (16, 256, 256, 64), (8, 512, 512,
 
 
 def draw():
+    while DOTS:
+        B = int(np.exp(rng.uniform(0, np.log(256))))
+        M = int(np.exp(rng.uniform(np.log(8), np.log(40))))
+        N = int(np.exp(rng.uniform(np.log(16), np.log(600))))
+        K = int(np.exp(rng.uniform(np.log(64), np.log(800))))
+        if M * N * K < 1 << 20 and 64 << 10 <= B * K * (M + N) * 8 <= 24 << 20:
+            return B, M, N, K
     while True:
         B = int(np.exp(rng.uniform(0, np.log(256))))
         M, N, K = (int(np.exp(rng.uniform(np.log(16), np.log(768)))) for _ in range(3))
@@ -43,7 +52,7 @@ def main():
     print(f"scene {scene}")
     print(f"{'B':>5} {'M':>4} {'N':>5} {'K':>4} dtype    family   auto ms   blas ms matmul ms  auto/blas matmul/auto matmul/blas"
           + ("    old ms  old/auto" if batchdot_old else ""))
-    for B, M, N, K in FIXED + [draw() for _ in range(count)]:
+    for B, M, N, K in ([] if DOTS else FIXED) + [draw() for _ in range(count)]:
         for dt in dtypes:
             x = rng.standard_normal((B, M, K)).astype(dt)
             y = rng.standard_normal((B, N, K)).astype(dt)
