@@ -189,6 +189,49 @@ def test_out_layouts_alternate_on_one_cached_call(dtype):
                 np.testing.assert_array_equal(xc, batch_dot(x, y, axes))
 
 
+@pytest.mark.parametrize("shape", [(5, 20, 20), (300, 4, 4), (6, 4)])
+def test_out_overlap_is_judged_every_call_on_a_cached_layout(shape):
+    """``out`` is checked and its kernel prepared once per layout (shape, strides, dtype,
+    flags), but whether it overlaps an input is judged on every call: three arrays that own
+    their memory, the same array as out and input, a view of the input's buffer, an alias
+    through a memoryview (``y``: every row of ``out`` needs all of ``y``, so a kernel writing
+    into it would read rows it already wrote); and a layout whose out turned read-only is
+    rejected again."""
+    rng = np.random.default_rng(17)
+    axes = 1 if len(shape) == 2 else None
+
+    def fresh():
+        return rng.standard_normal(shape), rng.standard_normal(shape)
+
+    x, y = fresh()
+    out = np.empty_like(batch_dot(x, y, axes))
+    for _ in range(2):  # owned, distinct: the kernel writes out
+        x, y = fresh()
+        assert batch_dot(x, y, axes, out=out) is out
+        assert_batch_dot_close(out, x, y, axes)
+    if out.shape == y.shape:
+        x, y = fresh()
+        want = batch_dot(x, y, axes)
+        batch_dot(x, y, axes, out=y)  # out is y: the same layout as before
+        np.testing.assert_array_equal(y, want)
+        x, y = fresh()
+        want = batch_dot(x, y, axes)
+        alias = np.frombuffer(memoryview(y), y.dtype).reshape(y.shape)  # y's memory, owned by y
+        assert not alias.flags.owndata and np.shares_memory(alias, y)
+        batch_dot(x, y, axes, out=alias)
+        np.testing.assert_array_equal(y, want)
+        buf = rng.standard_normal((2,) + shape)
+        x, y = rng.standard_normal(shape), buf[1]
+        want = batch_dot(x, y.copy(), axes)
+        batch_dot(x, y, axes, out=buf[1])  # another view of the buffer y views
+        np.testing.assert_array_equal(buf[1], want)
+    ro = np.empty_like(out)
+    batch_dot(x, y, axes, out=ro)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="writeable out"):
+        batch_dot(x, y, axes, out=ro)
+
+
 def test_out_of_empty_and_k0_results():
     out = np.full((3, 0, 4), 7.0)
     assert batch_dot(np.ones((3, 0, 2)), np.ones((3, 2, 4)), out=out) is out
