@@ -138,7 +138,8 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None
            [53]])
     """
     key = None
-    if device is None and type(x) is _ndarray and type(y) is _ndarray and (out is None or type(out) is _ndarray):
+    if ((device is None or type(device) is str and device == "cpu") and type(x) is _ndarray and type(y) is _ndarray
+            and (out is None or type(out) is _ndarray)):  # host arrays: device='cpu' changes nothing
         if dtype is None and kernel is None and (axes is None or type(axes) is int):  # the short path
             key = (x.shape, x.strides, x.dtype, y.shape, y.strides, y.dtype, axes)
         else:
@@ -163,13 +164,20 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None
     out_dtype, acc_dtype = resolve_dtypes(x.dtype, y.dtype, dtype)
     from . import cpu  # Numba is imported on the first CPU call, not by ``import batchdot``
 
-    if out is None or key is not None:
+    run = None
+    if key is None:  # axes of NumPy integers or an array, array_likes, subclasses, device='cpu' spelled otherwise:
+        # keyed on what the call resolved to (the converted operands, the plan's axes)
+        key = ("resolved", x.shape, x.strides, x.dtype, y.shape, y.strides, y.dtype, p.axes, out_dtype, acc_dtype, kernel)
+        run = _RUNNERS.get(key)
+    if run is None:
         run = cpu.runner(p, x, y, out_dtype, acc_dtype, kernel)
-        if key is not None:
-            if len(_RUNNERS) >= _RUNNERS_MAX:
-                _RUNNERS.clear()
-            _RUNNERS[key] = run
-        return run(x, y) if out is None else run.into(x, y, out)
+        if len(_RUNNERS) >= _RUNNERS_MAX:
+            _RUNNERS.clear()
+        _RUNNERS[key] = run
+    if out is None:
+        return run(x, y)
+    if type(out) is _ndarray:
+        return run.into(x, y, out)
     return cpu.execute_out(p, x, y, cpu.prepare_out(out, p, out_dtype), out_dtype, acc_dtype, kernel)
 
 

@@ -312,3 +312,42 @@ def test_dtype_and_axes_spellings_share_one_cached_call(monkeypatch):
         batch_dot(x, y, 1, dtype="not a dtype")
     with pytest.raises(TypeError, match="dtype"):
         batch_dot(x, y, 1, dtype=np.int8)  # not reachable by same-kind casting from float32
+
+
+def test_calls_off_the_short_path_reuse_their_runner(monkeypatch, tmp_path):
+    """Calls the short key cannot take (NumPy-integer or array axes, lists, ndarray
+    subclasses, device='cpu' with host arrays) are keyed on what they resolve to: each builds
+    its runner once (a rebuild cost 35-38 us a tiny call), and a call that resolves to other
+    axes or dtypes gets its own; bool axes are still rejected."""
+    from batchdot import _api as _dispatch
+    from batchdot import cpu
+
+    monkeypatch.setattr(_dispatch, "_RUNNERS", {})
+    built = []
+    real = cpu.runner
+    monkeypatch.setattr(cpu, "runner", lambda *a, **k: built.append(a[0].axes) or real(*a, **k))
+    rng = np.random.default_rng(23)
+    x, y = rng.standard_normal((6, 5)), rng.standard_normal((6, 5))
+    mm = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", dtype=x.dtype, shape=x.shape)
+    mm[...] = x
+    want = (x * y).sum(1, keepdims=True)
+    forms = [dict(axes=np.int64(1)), dict(axes=np.array([1, -1])), dict(axes=(np.int32(1), 1)), dict(x=x.tolist()),
+             dict(x=mm), dict(device="cpu"), dict(device="cpu", axes=(1, 1))]
+    for form in forms:
+        built.clear()
+        for _ in range(3):
+            args = dict(x=x, axes=1)
+            args.update(form)
+            got = batch_dot(args.pop("x"), y, **args)
+            np.testing.assert_allclose(got, want, rtol=1e-12)
+        assert len(built) <= 1, (form, built)
+    xt = np.ascontiguousarray(x.T).T  # other strides: another runner
+    built.clear()
+    np.testing.assert_allclose(batch_dot(xt, y, np.int64(1)), want, rtol=1e-12)
+    assert len(built) == 1
+    got = batch_dot(x, y, np.int64(1), dtype=np.float32)  # another dtype: another runner
+    assert got.dtype == np.float32 and len(built) == 2
+    with pytest.raises((TypeError, ValueError), match="batch_dot requires"):
+        batch_dot(x, y, np.array([True, True]))
+    with pytest.raises(TypeError, match="bool"):
+        batch_dot(x, y, True)
