@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._dtypes import resolve_dtypes
-from ._plan import plan
+from ._plan import check_out, plan  # noqa: F401  (check_out: also the CUDA path's)
 
 __all__ = ["batch_dot"]
 
@@ -26,14 +26,6 @@ def _operand(a, name):
             f"got {name} of dtype {a.dtype}"
         )
     return a
-
-
-def check_out(out, p, out_dtype):
-    """Shape and dtype of ``out`` (a host or a device array) against the plan."""
-    if tuple(out.shape) != p.out_shape:
-        raise ValueError(f"batch_dot requires out of shape {p.out_shape}, got out of shape {tuple(out.shape)}")
-    if np.dtype(out.dtype) != out_dtype:
-        raise TypeError(f"batch_dot requires out of dtype {out_dtype}, got out of dtype {out.dtype}")
 
 
 def _check_kernel(kernel):
@@ -164,26 +156,27 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None
     out_dtype, acc_dtype = resolve_dtypes(x.dtype, y.dtype, dtype)
     from . import cpu  # Numba is imported on the first CPU call, not by ``import batchdot``
 
+    if out is not None and type(out) is not _ndarray:  # checked before anything is built for it
+        return cpu.execute_out(p, x, y, cpu.prepare_out(out, p, out_dtype), out_dtype, acc_dtype, kernel)
     run = None
     if key is None:  # axes of NumPy integers or an array, array_likes, subclasses, device='cpu' spelled otherwise:
         # keyed on what the call resolved to (the converted operands, the plan's axes)
-        key = ("resolved", x.shape, x.strides, x.dtype, y.shape, y.strides, y.dtype, p.axes, out_dtype, acc_dtype, kernel)
+        key = ("resolved", x.shape, x.strides, x.dtype, y.shape, y.strides, y.dtype, p.axes, out_dtype, acc_dtype,
+               kernel)
         run = _RUNNERS.get(key)
     if run is None:
         run = cpu.runner(p, x, y, out_dtype, acc_dtype, kernel)
         if len(_RUNNERS) >= _RUNNERS_MAX:
             _RUNNERS.clear()
         _RUNNERS[key] = run
-    if out is None:
-        return run(x, y)
-    if type(out) is _ndarray:
-        return run.into(x, y, out)
-    return cpu.execute_out(p, x, y, cpu.prepare_out(out, p, out_dtype), out_dtype, acc_dtype, kernel)
+    return run(x, y) if out is None else run.into(x, y, out)
 
 
 # --------------------------------------------------------------------------- call cache
 
-#: (shapes, strides, dtypes, axes[, dtype, kernel]) -> runner; cleared when it grows past max.
+#: (shapes, strides, dtypes, axes[, dtype, kernel]) -> runner, or ("resolved", shapes, strides,
+#: dtypes of the converted operands, the plan's axes, result and accumulation dtypes, kernel)
+#: for calls off the short key; cleared when it grows past max.
 _RUNNERS = {}
 _RUNNERS_MAX = 4096
 

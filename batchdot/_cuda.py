@@ -55,7 +55,8 @@ from numba import cuda, from_dtype, types
 from numba.cuda import libdevice
 
 from ._dtypes import accumulation_dtype, resolve_dtypes
-from ._api import _operand, check_out
+from ._api import _operand
+from ._plan import check_out
 from ._plan import _merge_strides, plan
 
 try:  # numba-cuda (the ``cuda`` extra)

@@ -23,7 +23,7 @@ try:  # NumPy >= 1.25
 except ImportError:  # pragma: no cover - old NumPy
     from numpy import AxisError
 
-__all__ = ["ContractionPlan", "plan", "normalize_axes", "AxisError"]
+__all__ = ["ContractionPlan", "plan", "normalize_axes", "check_out", "AxisError"]
 
 
 # --------------------------------------------------------------------------- axes
@@ -392,3 +392,11 @@ def plan(x_shape, y_shape, axes=None):
     xs, ys = _shape(x_shape, "x_shape"), _shape(y_shape, "y_shape")
     _check_ranks(xs, ys)
     return _plan_cached(xs, ys, _axes_pair(axes, len(xs), len(ys)))
+
+
+def check_out(out, p, out_dtype):
+    """Shape and dtype of ``out`` (a host or a device array) against the plan ``p``."""
+    if tuple(out.shape) != p.out_shape:
+        raise ValueError(f"batch_dot requires out of shape {p.out_shape}, got out of shape {tuple(out.shape)}")
+    if np.dtype(out.dtype) != out_dtype:
+        raise TypeError(f"batch_dot requires out of dtype {out_dtype}, got out of dtype {out.dtype}")

@@ -319,10 +319,9 @@ def test_calls_off_the_short_path_reuse_their_runner(monkeypatch, tmp_path):
     subclasses, device='cpu' with host arrays) are keyed on what they resolve to: each builds
     its runner once (a rebuild cost 35-38 us a tiny call), and a call that resolves to other
     axes or dtypes gets its own; bool axes are still rejected."""
-    from batchdot import _api as _dispatch
-    from batchdot import cpu
+    from batchdot import _api, cpu
 
-    monkeypatch.setattr(_dispatch, "_RUNNERS", {})
+    monkeypatch.setattr(_api, "_RUNNERS", {})
     built = []
     real = cpu.runner
     monkeypatch.setattr(cpu, "runner", lambda *a, **k: built.append(a[0].axes) or real(*a, **k))

@@ -28,9 +28,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._api import check_out
 from .._dtypes import accumulation_dtype, kernel_dtype
-from .._plan import _merge_strides, merge_group
+from .._plan import _merge_strides, check_out, merge_group
 from . import choose, jit, policy
 from .chunks import Chunked, compile_driver
 from .choose import KERNELS, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
@@ -69,21 +68,24 @@ def _blas(x3, y3, out3):
 
     BLAS fuses multiply-adds, so an overflowing product can be summed to a finite value or to
     ``inf`` where NumPy's ``(x * y).sum()`` gives ``inf`` or NaN (``inf - inf``).  Before each
-    group's ``np.matmul``, its operands' norms bound every product (``|x_ik y_kj| <=
-    ||x|| ||y||``): a group whose bound passes half the dtype's largest finite value (rounding
-    margin), or that holds NaN or inf, is computed by the tiles (no fused multiply-adds)
-    instead (complex operands: the norms of their real views bound the real and imaginary
-    parts' partial sums alike).  A group's operands are read once for the bound and are then in cache for the
-    product: as fast as the former check of the whole result for NaN and inf
-    (``asv_bench/records/2026-12-02-1018-blas-checks.txt``).  No warnings, as from the tiles.
+    group's ``np.matmul``, its operands' largest magnitudes bound every product and partial
+    sum (``K max|x| max|y|``; complex: ``2K`` times those of their real and imaginary parts,
+    which every real part of a product sums): a group whose bound passes half the dtype's
+    largest finite value (rounding margin), or that holds NaN or inf, is computed by the tiles
+    (no fused multiply-adds) instead, as the tiles decide their own fusing.  A group's operands
+    are read once for the bound and are then in cache for the product: as fast as the former
+    check of the whole result for NaN and inf (``asv_bench/records/2026-12-02-1018-blas-checks.txt``;
+    the bound was a 2-norm by BLAS dots until 2026-12-07, which ran on OpenBLAS's threads).
+    No warnings, as from the tiles.
     Operands of other real dtypes than ``out3``'s (:func:`.choose.cast_for_blas`) are cast a
     group at a time (:func:`_groups`), so the cast group is still in cache for the bound and
     the product.
     """
     half = float(np.finfo(out3.dtype).max) / 2
     with np.errstate(over="ignore", invalid="ignore"):
+        terms = x3.shape[2] * (2 if out3.dtype.kind == "c" else 1)  # real products each real of out sums
         for xs, ys, os in _groups(x3, y3, out3, np.empty):
-            if _magnitude(xs) * _magnitude(ys) <= half:
+            if _magnitude(xs) * _magnitude(ys) * terms <= half:
                 np.matmul(xs, ys, out=os)
             else:
                 execute(xs, ys, os, os.dtype, "tile")
@@ -137,19 +139,16 @@ def _blas_or_tiles(x3, y3, out3):
     (16 x 512^3 float64 with a core busy: 0.32 of ``np.matmul`` on the tiles,
     ``asv_bench/records/2026-12-06-1424-fortran-blas-ab.txt``), and products whose ``y`` the tiles
     would copy first (rows not unit-stride: ``y`` stored transposed) where a batch element of
-    ``y`` exceeds L2 (:data:`.choose.BLAS_TALL`; (1, 30, 570) . (1, 10608, 570) with a core
-    busy: 27-40 ms on the tiles against NumPy's 16-19,
-    ``asv_bench/records/2026-12-06-2115-unseen-busy-s1-new.txt``); smaller ones
-    (:data:`.choose.BLAS_TRANSPOSED`) are copied for the tiles: (16, 256, 256, 64) float64
-    as (B, M, N, K), 2.6 ms against BLAS's 6.1 (``…-0415-qkt-blas-s1-busy.txt``).
+    ``y`` exceeds L2; smaller ones are copied for the tiles (:func:`.choose.tiles_copy_y_when_busy`).
     ``kernel='blas'`` is always BLAS.
     Operands of other dtypes than the result (:func:`.choose.cast_for_blas`) reach the tiles
     cast a group of batch elements at a time as for BLAS (:func:`_groups`), into buffers whose
     rows start on cache lines (:func:`lined_empty`): 1.41-1.71x
     the tiles' convert-on-load with a core busy (``asv_bench/records/2026-12-06-1905-aligned-mixed-ab.txt``).
     """
-    large_copy = _needs_staging("tile", x3, y3, out3.dtype)[1] and y3[0].size * y3.itemsize > l2_bytes()
-    if (out3.dtype.kind != "c" and _compact_elements(x3) and _compact_elements(y3) and not large_copy
+    copy_ok = choose.tiles_copy_y_when_busy(_needs_staging("tile", x3, y3, out3.dtype)[1], y3[0].size * y3.itemsize,
+                                           l2_bytes())
+    if (out3.dtype.kind != "c" and _compact_elements(x3) and _compact_elements(y3) and copy_ok
             and policy.others_busy()):
         log.debug("blas -> tile: other processes keep a core busy")
         policy.state.to_tiles += 1
@@ -163,15 +162,16 @@ def _blas_or_tiles(x3, y3, out3):
 
 
 def _magnitude(a):
-    """An upper bound of ``max|a|`` (NaN or inf where ``a`` holds NaN or inf).
+    """The largest magnitude of ``a``'s reals (of its real and imaginary parts for complex
+    ``a``), or an upper bound of it; NaN or inf where ``a`` holds NaN or inf.
 
     An ``a`` whose elements fill their memory in some order of its axes (C- or Fortran-ordered,
-    or a transposed view of such an array, as ``y`` of q · kᵀ) is read as that memory (of its
-    real view for complex ``a``): its exact largest magnitude by :func:`.kernels.largest_magnitude`
-    on this thread, its 2-norm by one BLAS dot where Numba's JIT is disabled.  BLAS's dot runs on
-    its own threads, which wait for a core that another process keeps busy (a scheduler tick,
-    4 ms, per dot) and read cached memory at half the speed.  Other ``a``: the largest of
-    ``a.max()`` and ``-a.min()`` (of ``|a|`` for complex ``a``)."""
+    or a transposed view of such an array, as ``y`` of q · kᵀ) is read as that memory (its real
+    view for complex ``a``) by :func:`.kernels.largest_magnitude` on this thread (exact), or
+    by one BLAS dot (its 2-norm) where Numba's JIT is disabled.  BLAS's dot runs on its own
+    threads, which wait for a core that another process keeps busy (a scheduler tick, 4 ms, per
+    dot) and read cached memory at half the speed.  Other ``a``: the largest of the parts'
+    ``max()`` and ``-min()``."""
     if not a.flags.c_contiguous:
         a = a.transpose(sorted(range(a.ndim), key=lambda i: -abs(a.strides[i])))
     if a.flags.c_contiguous:
@@ -180,22 +180,23 @@ def _magnitude(a):
             v = v.view(v.real.dtype)
         if jit.DISABLED:
             return math.sqrt(float(np.dot(v, v)))
-        return _LARGEST(v)
-    if a.dtype.kind == "c":
-        return float(np.abs(a).max()) if a.size else 0.0
-    return float(max(a.max(), -a.min())) if a.size else 0.0
+        return _largest(v)
+    if not a.size:
+        return 0.0
+    parts = (a.real, a.imag) if a.dtype.kind == "c" else (a,)
+    return float(np.max([m for p in parts for m in (p.max(), -p.min())]))  # NaN kept (Python's max drops it)
 
 
-def _LARGEST(v):
+def _largest(v):
     """:func:`.kernels.largest_magnitude` for any 1-D unit-stride float ``v`` (compiled once
     per dtype for every alignment and writeability)."""
-    fn = _LARGEST_BY_DTYPE.get(v.dtype)
+    fn = _LARGEST_OF.get(v.dtype)
     if fn is None:
-        fn = _LARGEST_BY_DTYPE[v.dtype] = compile_for(largest_magnitude, (v,), general=True, outputs=())
+        fn = _LARGEST_OF[v.dtype] = compile_for(largest_magnitude, (v,), general=True, outputs=())
     return fn(v)
 
 
-_LARGEST_BY_DTYPE = {}
+_LARGEST_OF = {}
 
 
 def stage(a, order=None):
@@ -841,49 +842,54 @@ def _into(run, family, p, out_dtype, views, acc_dtype, forced, by_layout, x, y, 
     and copied in.  Overlap: none where ``x``, ``y`` and ``out`` are three arrays that each own
     their memory (NumPy allocated it: ``OWNDATA``), else ``np.may_share_memory`` (bounds).
     Tiny calls with ``out=`` ran 2.1-2.3x faster than when every call checked and viewed
-    everything (7.7-9.4 us, more than without ``out=``; `asv_bench/records/2026-12-07-0441-out-calls-ab.txt`).
+    everything (7.7-9.4 us, more than without ``out=``;
+    ``asv_bench/records/2026-12-07-0441-out-calls-ab.txt``).
     """
     flags = out.flags.num
     got = by_layout.get((out.shape, out.strides, out.dtype, flags))
+    xy = None
     if got is None:
-        got = _into_layout(run, family, p, out_dtype, views, acc_dtype, forced, by_layout, x, y, out)
+        got, xy = _into_layout(run, family, p, out_dtype, views, acc_dtype, forced, by_layout, x, y, out)
     fn, tail, whole = got
     if fn is None:  # empty result or K == 0
         out[...] = 0
         return out
-    if (fn is _COPY_IN or x is out or y is out
+    if (fn is _copy_in or x is out or y is out
             or not (flags & _OWNDATA and x.flags.owndata and y.flags.owndata)
             and (np.may_share_memory(out, x) or np.may_share_memory(out, y))):
         out[...] = run(x, y)
         return out
-    x3, yk = views(x, y)  # an operand that cannot be viewed is staged here
+    x3, yk = xy or views(x, y)  # an operand that cannot be viewed is staged here (once)
     fn(x3, yk, out if whole else _out_view(family, p, out), *tail)
     return out
 
 
 def _into_layout(run, family, p, out_dtype, views, acc_dtype, forced, by_layout, x, y, out):
-    """``(fn, tail, whole)`` of :func:`_into` for ``out``'s layout (checked here, once): the
-    prepared kernel, or ``_COPY_IN`` (the result copied in), or ``fn`` None (nothing to
-    compute); ``whole``: ``out`` is the kernel's view of itself."""
+    """``((fn, tail, whole), xy)`` of :func:`_into` for ``out``'s layout (checked here, once):
+    the prepared kernel, or ``_copy_in`` (the result copied in), or ``fn`` None (nothing to
+    compute); ``whole``: ``out`` is the kernel's view of itself; ``xy``: the kernel's operands
+    for this call where they were built to prepare it, else None."""
     prepare_out(out, p, out_dtype)
     out3 = None if family is None or views is None else _out_view(family, p, out)
+    xy = None
     if family is None:
         got = None, (), False
     elif out3 is None:  # no (B, M, N) view of out, or a cast result
-        got = _COPY_IN, (), False
+        got = _copy_in, (), False
     else:
-        fn, tail = prepare(family, *views(x, y), out3, acc_dtype, forced)
+        xy = views(x, y)
+        fn, tail = prepare(family, *xy, out3, acc_dtype, forced)
         got = fn, tail, out3 is out or (out3.shape == out.shape and out3.strides == out.strides)
     if len(by_layout) >= 64:
         by_layout.clear()
     by_layout[(out.shape, out.strides, out.dtype, out.flags.num)] = got
-    return got
+    return got, xy
 
 
 _OWNDATA = 0x0004  # NumPy's NPY_ARRAY_OWNDATA bit of ``ndarray.flags.num``
 
 
-def _COPY_IN(*args):
+def _copy_in(*args):
     """:func:`_into`'s marker: the runner's result is copied into ``out``."""
 
 

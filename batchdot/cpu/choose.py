@@ -17,7 +17,9 @@ from .._plan import _merge_strides, merge_group
 
 __all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging",
            "no_column_kernel", "c_contiguous", "l2_bytes", "BLAS_MIN", "BLAS_WIDE", "BLAS_TALL", "dots_pay",
-           "blas_class", "blas_sized", "blas_handover", "HANDOVER_MADDS", "HANDOVER_SIDE", "blas_wanted", "BLAS_TRANSPOSED", "BLAS_TRANSPOSED_SIDE", "cast_for_blas", "tile_dtypes_ok", "transposes",
+           "blas_class", "blas_sized", "blas_handover", "HANDOVER_MADDS", "HANDOVER_SIDE", "HANDOVER_K",
+           "tiles_copy_y_when_busy", "blas_wanted", "BLAS_TRANSPOSED", "BLAS_TRANSPOSED_SIDE", "cast_for_blas",
+           "tile_dtypes_ok", "transposes",
            "narrow_columns", "swap_rows", "transposed_pair", "split_candidates", "split_runs_fit",
            "split_pays"]
 
@@ -41,15 +43,19 @@ BLAS_WIDE = 256
 #: (1, 10608, 570) float32: BLAS 6.4 ms, tiles 20.8, dots 12.2 (``np.matmul`` 5.4); (1, 173, 93)
 #: . (1, 15680, 93): 3.2 ms, 9.2, 17.4 (asv_bench/records/2026-12-06-2130-unseen-forced.txt).
 BLAS_TALL = 8
-#: ... and so do products of ``y`` stored ``(B, N, K)`` (q · kᵀ: ``K`` unit-stride) of more
-#: than this many multiply-adds a batch element with ``M`` and ``N`` from
-#: :data:`BLAS_TRANSPOSED_SIDE`: there BLAS, reading ``y`` in place, ran 1.05-1.34x the tiles on
-#: their transposed copy of ``y`` (e.g. (8, 512, 512, 64) as (B, M, N, K)), below it 0.6-1.4x
-#: (the tiles won on many small batch elements: (142, 82, 156, 17) 0.6); random sizes and
-#: attention-like ones, ``asv_bench/records/scripts/qkt_blas.py``,
-#: ``asv_bench/records/2026-12-07-0416-qkt-blas-s1-idle-mag.txt``; 8-32 columns ((9, 128, 16,
-#: 1024) float64: tiles 0.74 of the time on BLAS, `-0422-qkt-narrow.txt`) stay on the tiles.  With a core busy the
-#: tiles take them back (``batchdot.cpu._blas_or_tiles``).
+#: ... and so do float products of ``y`` stored ``(B, N, K)`` (q · kᵀ: ``K`` unit-stride) of
+#: more than this many multiply-adds a batch element, from :data:`DOT_ROWS_MANY` rows (beyond
+#: the dots' reach: fewer rows with a long ``K`` stay on the dots, which read ``y`` in place)
+#: and :data:`BLAS_TRANSPOSED_SIDE` columns: there BLAS, reading ``y`` in place, ran
+#: 1.05-1.34x the tiles on their transposed copy of ``y`` (e.g. (8, 512, 512, 64) as (B, M,
+#: N, K)), below it 0.6-1.4x (the tiles won on many small batch elements: (142, 82, 156, 17)
+#: 0.6); random sizes and attention-like ones, all with 82 or more rows, float32 and float64
+#: (``asv_bench/records/scripts/qkt_blas.py``,
+#: ``asv_bench/records/2026-12-07-0416-qkt-blas-s1-idle-mag.txt``); 8-32 columns ((9, 128,
+#: 16, 1024) float64: the tiles took 0.74 of the time on BLAS,
+#: ``asv_bench/records/2026-12-07-0422-qkt-narrow.txt``) stay on the tiles.  Complex products
+#: (not measured) keep the tiles.  With a core busy the tiles take them back
+#: (``batchdot.cpu._blas_or_tiles``, :func:`tiles_copy_y_when_busy`).
 BLAS_TRANSPOSED = 1 << 20
 BLAS_TRANSPOSED_SIDE = 48
 #: The dots (one vector dot per element of the result) pay where ``y`` is stored transposed
@@ -209,19 +215,34 @@ def blas_sized(cls, M, N, K):
 #: cores (``batchdot.cpu.policy.own_contention``: NumPy's BLAS threads spinning after a
 #: ``np.matmul``, when the policy would run the tiles on one thread) where it is
 #: :func:`blas_sized`, or from this many multiply-adds a batch element with ``M`` and ``N`` from
-#: :data:`HANDOVER_SIDE`: right after ``np.matmul``, BLAS ran such products 1.04-1.88x the
-#: serial tiles (e.g. (11, 500, 166, 14) as (B, M, N, K) float64 1.66, (16, 256, 64, 256)
-#: 1.22-1.29), smaller ones or narrower 0.59-1.0x (``asv_bench/records/scripts/blas_reach.py``,
+#: :data:`HANDOVER_SIDE` and ``K`` from :data:`HANDOVER_K` (float32/float64 only: complex
+#: products were not measured): right after ``np.matmul``, BLAS ran such products 1.04-1.88x
+#: the serial tiles (e.g. (11, 500, 166, 14) as (B, M, N, K) float64 1.66, (16, 256, 64, 256)
+#: 1.22-1.29), smaller ones or narrower 0.59-1.0x; ``K`` of 10-256 measured
+#: (``asv_bench/records/scripts/blas_reach.py``,
 #: ``asv_bench/records/2026-12-07-0428-blas-reach-s1-idle.txt``, ``-0429-blas-reach-s2-pipeline.txt``).
 HANDOVER_MADDS = 1 << 21
 HANDOVER_SIDE = 64
+HANDOVER_K = 8
 
 
 def blas_handover(cls, M, N, K):
     """Whether BLAS takes a product from the tiles while this process's own threads hold the
-    cores (:data:`HANDOVER_MADDS`, :data:`HANDOVER_SIDE`, :func:`blas_sized`)."""
-    return blas_sized(cls, M, N, K) or (blas_class(cls) and min(M, N) >= HANDOVER_SIDE
+    cores (:data:`HANDOVER_MADDS`, :data:`HANDOVER_SIDE`, :data:`HANDOVER_K`, :func:`blas_sized`)."""
+    return blas_sized(cls, M, N, K) or (cls == SAME_FLOAT and min(M, N) >= HANDOVER_SIDE and K >= HANDOVER_K
                                         and M * N * K >= HANDOVER_MADDS)
+
+
+def tiles_copy_y_when_busy(y_staged, y_bytes, l2):
+    """Whether a product given to BLAS runs on the tiles while other processes keep a core
+    busy, as far as ``y`` is concerned: the tiles read it in place (``y_staged`` False), or
+    copy a batch element of ``y_bytes`` within L2 (``l2`` bytes) first.  With a core busy BLAS
+    waits for it on every call: q · kᵀ (16, 256, 256, 64) float64 as (B, M, N, K) 2.6 ms on
+    the tiles with their copy against BLAS's 6.1
+    (``asv_bench/records/2026-12-07-0415-qkt-blas-s1-busy.txt``); a larger ``y`` stays on BLAS
+    ((1, 30, 570) . (1, 10608, 570) with a core busy: 27-40 ms on the tiles against NumPy's
+    16-19, ``asv_bench/records/2026-12-06-2115-unseen-busy-s1-new.txt``)."""
+    return not y_staged or y_bytes <= l2
 
 
 def blas_wanted(cls, item, M, N, K, l2):
@@ -273,10 +294,11 @@ def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contig
     """
     if blas_wanted(cls, x_item, M, N, K, l2):
         return BLAS
-    if (blas_class(cls) and not y_c_contiguous and M >= BLAS_TALL and N > 1
-            and (K * N * y_item > l2 or (y_k_stride == y_item and M * N * K > BLAS_TRANSPOSED
-                                         and min(M, N) >= BLAS_TRANSPOSED_SIDE))):
-        return BLAS  # a large y stored transposed (q . k^T), read by many rows
+    if blas_class(cls) and not y_c_contiguous and M >= BLAS_TALL and N > 1 and K * N * y_item > l2:
+        return BLAS  # a large y stored transposed, read by many rows
+    if (cls == SAME_FLOAT and not y_c_contiguous and y_k_stride == y_item and M >= DOT_ROWS_MANY
+            and N >= BLAS_TRANSPOSED_SIDE and M * N * K > BLAS_TRANSPOSED):
+        return BLAS  # q . k^T within L2, beyond the dots' rows
     if columns and cls >= REAL:  # operands stored by columns, read in place (rank 2, or M = 1)
         return ROWDOT if rank2 else DOT
     if cls >= TILE_ONLY:  # real, or complex of one dtype (complex dots)

@@ -49,8 +49,8 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
 
-__all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "columns", "block_kernel", "absmax", "magnitude", "fma_limit",
-           "prefetch_rows", "times_i"]
+__all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "columns", "block_kernel", "absmax", "magnitude",
+           "fma_limit", "prefetch_rows", "times_i"]
 
 
 def _host_vector_unit():

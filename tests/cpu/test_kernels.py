@@ -124,18 +124,27 @@ def test_automatic_choice():
     yt = np.empty((1, big, 16), f32).transpose(0, 2, 1)
     assert choose_kernel(1, 8, 16, big, np.empty((1, 8, 16), f32), yt, f32, f32) == "blas"
     assert choose_kernel(1, 7, 16, big, np.empty((1, 7, 16), f32), yt, f32, f32) == "tile"
-    # y stored (B, N, K) (q . k^T) within L2: BLAS from BLAS_TRANSPOSED_SIDE rows and columns and
-    # BLAS_TRANSPOSED multiply-adds
-    side = choose.BLAS_TRANSPOSED_SIDE
-    K = choose.BLAS_TRANSPOSED // (side * 128) + 1
-    x8, yt = np.empty((2, side, K), f32), np.empty((2, 128, K), f32).transpose(0, 2, 1)
-    assert K * 128 * 4 < l2_bytes() and choose_kernel(2, side, K, 128, x8, yt, f32, f32) == "blas"
-    assert choose_kernel(2, side, K - 1, 128, x8[:, :, 1:], yt[:, 1:], f32, f32) != "blas"  # not more
-    assert choose_kernel(2, side - 1, K, 128, x8[:, 1:], yt, f32, f32) != "blas"  # M below BLAS_TRANSPOSED_SIDE
-    assert choose_kernel(2, side, K, side - 1, x8, yt[:, :, 1:], f32, f32) != "blas"  # N below it
-    assert choose_kernel(2, side, K, 128, x8, np.empty((2, K, 128), f32), f32, f32) == "tile"  # y stored (B, K, N)
-    yi = np.zeros((2, 128, K), np.int32).transpose(0, 2, 1)
-    assert choose_kernel(2, side, K, 128, x8, yi, f32, f32) != "blas"  # mixed: no BLAS here
+    # y stored (B, N, K) (q . k^T) within L2: BLAS from DOT_ROWS_MANY rows, BLAS_TRANSPOSED_SIDE
+    # columns and more than BLAS_TRANSPOSED multiply-adds, float32/float64 only
+    rows, side = choose.DOT_ROWS_MANY, choose.BLAS_TRANSPOSED_SIDE
+    K = choose.BLAS_TRANSPOSED // ((rows - 1) * (side - 1)) + 2  # past the bound with a row or column less
+
+    def qkt(M, N, K, dt=f32):
+        return np.empty((2, M, K), dt), np.empty((2, N, K), dt).transpose(0, 2, 1)
+
+    assert K * side * 4 < l2_bytes() and choose_kernel(2, rows, K, side, *qkt(rows, side, K), f32, f32) == "blas"
+    assert choose_kernel(2, rows, K, side, *qkt(rows, side, K, np.float64), np.float64, np.float64) == "blas"
+    assert rows * side * (K - 1) > choose.BLAS_TRANSPOSED
+    k0 = choose.BLAS_TRANSPOSED // (rows * side)  # rows * side * k0 <= BLAS_TRANSPOSED: not more
+    assert choose_kernel(2, rows, k0, side, *qkt(rows, side, k0), f32, f32) != "blas"
+    assert choose_kernel(2, rows - 1, K, side, *qkt(rows - 1, side, K), f32, f32) != "blas"  # rows for the dots
+    assert choose_kernel(2, rows, K, side - 1, *qkt(rows, side - 1, K), f32, f32) != "blas"  # too few columns
+    c8 = np.dtype(np.complex64)
+    assert choose_kernel(2, rows, K, side, *qkt(rows, side, K, c8), c8, c8) != "blas"  # complex: not measured
+    x8 = np.empty((2, rows, K), f32)
+    assert choose_kernel(2, rows, K, side, x8, np.empty((2, K, side), f32), f32, f32) == "tile"  # y stored (B, K, N)
+    yi = np.zeros((2, side, K), np.int32).transpose(0, 2, 1)
+    assert choose_kernel(2, rows, K, side, x8, yi, f32, f32) != "blas"  # mixed: no BLAS here
 
 
 @pytest.mark.parametrize("pair", [("float32", "float64", None), ("float32", "float32", "float64"),
@@ -221,33 +230,75 @@ def test_blas_products_stay_on_blas_with_a_core_busy_where_the_tiles_would_copy_
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
-@pytest.mark.parametrize("layout", ["C", "F", "transposed", "strided", "empty"])
-def test_blas_bound_is_the_largest_magnitude_nan_and_inf_kept(layout, dtype):
-    """cpu._magnitude, the bound that lets BLAS fuse multiply-adds: an operand that fills its
-    memory in some order of its axes (C, F, a transposed view) is read as that memory by
-    vector.magnitude, others by NumPy; every element counts, NaN gives NaN, inf gives inf, so
-    that such groups go to the tiles; nothing outside the operand is read."""
+@pytest.mark.parametrize("layout", ["C", "F", "transposed", "strided", "reversed", "empty"])
+@pytest.mark.parametrize("start", [0, 3])
+def test_blas_bound_is_the_largest_magnitude_nan_and_inf_kept(start, layout, dtype):
+    """cpu._magnitude, the bound that lets BLAS fuse multiply-adds: the largest magnitude of the
+    reals (of the real and imaginary parts: what each real product is made of).  An operand
+    that fills its memory in some order of its axes (C, F, a transposed view; any start
+    against a vector boundary) is read as that memory by vector.magnitude, others (strided,
+    reversed) by NumPy; every element counts, NaN gives NaN and inf gives inf (such groups go
+    to the tiles); the huge values around each view in its buffer are never read."""
     rng = np.random.default_rng(7)
-    real = np.dtype(dtype).kind == "f"
-    base = rng.standard_normal((3, 40, 90)) if real else rng.standard_normal((3, 40, 90)) + 1j * rng.standard_normal((3, 40, 90))
-    buf = np.full((5, 44, 200), 1e30, dtype)  # around every view: never read
-    buf[1:4, 2:42, 5:95] = base
-    a = {"C": buf[1:4, 2:42, 5:95].copy(), "F": np.asfortranarray(buf[1:4, 2:42, 5:95]),
-         "transposed": buf[1:4, 2:42, 5:95].copy().transpose(0, 2, 1), "strided": buf[1:4, 2:42, 5:95:2],
-         "empty": buf[1:4, 2:42, 5:5]}[layout]
-    parts = (lambda v: np.abs(v)) if real else (lambda v: np.maximum(np.abs(v.real), np.abs(v.imag)))
-    want = float(parts(a).max()) if a.size else 0.0
-    got = cpu._magnitude(a)
-    if layout == "strided" and not real:
-        assert want <= got <= want * np.sqrt(2) * (1 + 1e-6)  # |a| bounds its parts
-    else:
-        assert got == want, (got, want)
+    shape = (3, 40, 30)
+    n = int(np.prod(shape))
+    flat = np.full(2 * n + 64, 1e30, dtype)  # a view of n (or 2n, strided) elements inside it
+    lo = 16 + start
+
+    def view(data):
+        if layout in ("C", "transposed"):
+            flat[lo:lo + n] = data.reshape(-1)
+            a = flat[lo:lo + n].reshape(shape)
+            return a if layout == "C" else a.transpose(0, 2, 1)
+        if layout == "F":
+            flat[lo:lo + n] = data.reshape(-1, order="F")
+            return flat[lo:lo + n].reshape(shape, order="F")
+        if layout == "strided":
+            flat[lo:lo + 2 * n:2] = data.reshape(-1)
+            return flat[lo:lo + 2 * n:2].reshape(shape)
+        if layout == "reversed":
+            flat[lo:lo + n] = data.reshape(-1)[::-1]
+            return flat[lo:lo + n][::-1].reshape(shape)
+        return flat[lo:lo].reshape(3, 40, 0)
+
+    data = rng.standard_normal(shape).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        data = data + 1j * (3 * rng.standard_normal(shape)).astype(dtype)
+    data[1, 2, 3] = data[1, 2, 3] * 0 - 9.5  # a known largest magnitude (a real part)
+    a = view(data)
+    assert layout not in ("C", "F", "transposed") or a.flags.c_contiguous or a.flags.f_contiguous \
+        or a.transpose(0, 2, 1).flags.c_contiguous
+    parts = (a,) if np.dtype(dtype).kind == "f" else (a.real, a.imag)
+    want = max(float(np.abs(p).max()) for p in parts) if a.size else 0.0
+    assert cpu._magnitude(a) == want
     if a.size:
         for bad, expect in ((np.inf, np.inf), (-np.inf, np.inf), (np.nan, np.nan)):
-            b = a.copy(order="K") if layout != "transposed" else a.transpose(0, 2, 1).copy().transpose(0, 2, 1)
-            b[2, 7, 11 if layout != "strided" else 3] = bad
-            got = cpu._magnitude(b)
-            assert (np.isnan(got) if np.isnan(expect) else got == expect), (bad, got)
+            spoilt = data.copy()
+            if np.dtype(dtype).kind == "c":
+                spoilt[2, 39, 29] = complex(1, bad)  # in the imaginary part only
+            else:
+                spoilt[2, 39, 29] = bad
+            got = cpu._magnitude(view(spoilt))
+            assert np.isnan(got) if np.isnan(expect) else got == expect, (bad, got)
+
+
+def test_blas_bound_covers_the_sums_not_only_the_products(monkeypatch):
+    """A group whose products are all below half the largest float but whose K of them could
+    sum past it is computed by the tiles, not by BLAS's fused multiply-adds."""
+    seen = []
+    real_execute = cpu.execute
+    monkeypatch.setattr(cpu, "execute", lambda *a, **k: seen.append(a[3]) or real_execute(*a, **k))
+    K = 300
+    big = float(np.finfo(np.float32).max)
+    x = np.full((1, 4, K), np.sqrt(big / 8), np.float32)  # products big / 8: K of them sum past big
+    y = np.full((1, K, 4), np.sqrt(big / 8), np.float32)
+    out = np.empty((1, 4, 4), np.float32)
+    cpu._blas(x, y, out)
+    assert seen, "the group went to BLAS"
+    assert np.isinf(out).all()
+    seen.clear()
+    cpu._blas(x / 1e6, y, out)  # far below: BLAS
+    assert not seen
 
 
 def test_cast_for_blas_takes_exact_widenings_to_a_float_result_only():
