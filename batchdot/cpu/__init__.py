@@ -33,7 +33,7 @@ from .._plan import _merge_strides, check_out, merge_group
 from . import choose, jit, policy
 from .chunks import Chunked, compile_driver
 from .choose import KERNELS, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
-from .halves import convert
+from .halves import convert, convert_into
 from .jit import compile_for
 from .kernels import family_kernels, largest_magnitude, work_items
 from .verify import verify
@@ -508,6 +508,63 @@ def _broadcast_axes(p, x, y):
     return bx, by
 
 
+#: Row dots of cast operands (float16, non-native byte order) of at least this many bytes of
+#: the kernel's dtype run a group of rows at a time (:func:`_runner_cast_rows`) ...
+CAST_ROWS_MIN = 1 << 21
+#: ... each group's operands cast into buffers of about this many bytes each, which stay in
+#: cache for the row dots.
+CAST_ROWS_BYTES = 1 << 18
+
+
+def _cast_in_groups(given, casts, K, item):
+    """Whether a row dot of the caller's ``given`` operands, ``casts`` of them cast for the
+    kernel (items of ``item`` bytes), runs a group of rows at a time: large, and every cast
+    operand C-contiguous (a group of its rows is one run of memory)."""
+    x, y = given
+    return (x.shape[0] * K * item >= CAST_ROWS_MIN
+            and all(a.flags.c_contiguous for a, c in zip(given, casts) if c))
+
+
+def _runner_cast_rows(p, given, kernel_dtypes, out_k, out_dtype, acc_dtype):
+    """Row dots of cast operands a group of rows at a time: each group cast into a buffer of
+    at most :data:`CAST_ROWS_BYTES` (:func:`.halves.convert_into`: F16C or ``llvm.bswap``
+    vectors), whose row dots then read it from cache, serially (groups below
+    :data:`.policy.SERIAL_CUTOFF` multiply-adds), instead of a cast copy of each whole operand
+    (a (200000, 64) ``>f8`` pair ran 0.4 of ``np.einsum``, which reads it in place,
+    ``asv_bench/records/2026-12-07-0302-cast-rows-ab.txt``; grouped 1.07-1.40 (byte-swapped float64), float16 6-8x
+    NumPy's best, ``-0541-cast-rows-groups-ab.txt``)."""
+    B, K = p.batch, p.k
+    casts = [a.dtype != kd for a, kd in zip(given, kernel_dtypes)]
+    rows = CAST_ROWS_BYTES // (K * max(np.dtype(kd).itemsize for kd in kernel_dtypes))
+    # below the policy's serial cut-off: a group is a few microseconds of dots, which a parallel
+    # region would cost more than it saves (and the groups are cast on this thread anyway)
+    rows = min(B, max(1, min(rows, (policy.SERIAL_CUTOFF - 1) // K)))
+    out_shape, same_out = p.out_shape, out_k == out_dtype
+
+    def group(a, buf, lo, hi, cast):
+        return convert_into(buf[: hi - lo], a[lo:hi]) if cast else a[lo:hi]
+
+    def kernel_for(n):
+        like = [np.empty((n, K), kd) if c else a[:n] for a, kd, c in zip(given, kernel_dtypes, casts)]
+        return prepare("rowdot", *like, np.empty((n, 1), out_k), acc_dtype)
+
+    full, last = kernel_for(rows), (kernel_for(B % rows) if B % rows else None)
+
+    def run(x, y):
+        res = np.empty(out_shape, out_k)
+        bufs = [np.empty((rows, K), kd) if c else None for kd, c in zip(kernel_dtypes, casts)]
+        for lo in range(0, B, rows):
+            hi = min(B, lo + rows)
+            fn, tail = full if hi - lo == rows else last
+            fn(group(x, bufs[0], lo, hi, casts[0]), group(y, bufs[1], lo, hi, casts[1]), res[lo:hi], *tail)
+        return res if same_out else convert(res, out_dtype)
+
+    staged = sum(rows * K * np.dtype(kd).itemsize for kd, c in zip(kernel_dtypes, casts) if c)
+    run = _finish(run, "rowdot", p, out_dtype, None, acc_dtype, staged=staged)
+    run.calls = -(-B // rows)
+    return run
+
+
 def _runner_broadcast(p, x, y, bx, by, out_dtype, acc_dtype, kernel):
     """The runner for operands with broadcast axes (:func:`_broadcast_axes`)."""
     from .._plan import plan
@@ -677,6 +734,8 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
                 res = np.empty(out_shape, out_k)
                 fn(x, y, res, *tail)
                 return res
+        elif not (sx or sy) and _cast_in_groups(given, (cast_x, cast_y), K, x.itemsize):
+            return _runner_cast_rows(p, given, (x_cast, y_cast), out_k, out_dtype, acc_dtype)
         else:  # cast operands (float16, non-native byte order) and results (float16)
             def run_rows(x, y):
                 res = np.empty(out_shape, out_k)

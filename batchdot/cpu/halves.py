@@ -12,6 +12,10 @@ reports no such instructions, :func:`convert` is NumPy's ``astype``.
 
 The arrays are passed as ``uint16`` views of the float16 data; only their data pointers
 are used.
+
+:func:`convert_into` fills a given buffer instead (a group of rows at a time, in cache, for
+the row dots), and also reverses the bytes of operands in non-native byte order (``>f8``
+on x86: FITS files, network data) by vectors of ``llvm.bswap``.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from numba.extending import intrinsic
 
 from .jit import DISABLED, jit
 
-__all__ = ["convert", "FAST"]
+__all__ = ["convert", "convert_into", "FAST"]
 
 
 def _has_f16c():
@@ -91,6 +95,59 @@ def _run(typingctx, src, dst, widen):
     return sig, codegen
 
 
+def _swap_fn(mod, unit):
+    """``void f(i8* src, i8* dst, i64 n)``: ``n`` values of ``unit`` bytes, byte order reversed."""
+    name = f"batchdot_bswap_{unit}"
+    i8p, i64 = ir.IntType(8).as_pointer(), ir.IntType(64)
+    fn = cgutils.get_or_insert_function(mod, ir.FunctionType(ir.VoidType(), [i8p, i8p, i64]), name)
+    if not fn.is_declaration:
+        return fn
+    fn.linkage = "linkonce_odr"
+    src, dst, n = fn.args
+    builder = ir.IRBuilder(fn.append_basic_block("entry"))
+    it = ir.IntType(8 * unit)
+    w = 64 // unit  # one 64-byte vector a step
+
+    def step(ty, at):
+        suffix = f"v{ty.count}i{8 * unit}" if isinstance(ty, ir.VectorType) else f"i{8 * unit}"
+        bswap = cgutils.get_or_insert_function(mod, ir.FunctionType(ty, [ty]), f"llvm.bswap.{suffix}")
+        off = builder.mul(at, ir.Constant(i64, unit))
+        v = builder.load(builder.bitcast(builder.gep(src, [off]), ty.as_pointer()), align=unit)
+        builder.store(builder.call(bswap, [v]), builder.bitcast(builder.gep(dst, [off]), ty.as_pointer()), align=unit)
+
+    full = builder.mul(builder.sdiv(n, ir.Constant(i64, w)), ir.Constant(i64, w))
+    with cgutils.for_range_slice(builder, ir.Constant(i64, 0), full, ir.Constant(i64, w)) as (at, _):
+        step(ir.VectorType(it, w), at)
+    with cgutils.for_range(builder, n, start=full) as loop:
+        step(it, loop.index)
+    builder.ret_void()
+    return fn
+
+
+@intrinsic
+def _swap_run(typingctx, src, dst):
+    """Copy all of the 1-D contiguous unsigned-integer ``src`` into ``dst``, each value's bytes reversed."""
+    if not (isinstance(src, types.Array) and isinstance(src.dtype, types.Integer)):
+        return None
+    sig = types.void(src, dst)
+
+    def codegen(context, builder, sig, args):
+        s, d = args
+        i8p = ir.IntType(8).as_pointer()
+        sa = context.make_array(sig.args[0])(context, builder, s)
+        da = context.make_array(sig.args[1])(context, builder, d)
+        fn = _swap_fn(builder.module, sig.args[0].dtype.bitwidth // 8)
+        builder.call(fn, [builder.bitcast(sa.data, i8p), builder.bitcast(da.data, i8p), sa.nitems])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@jit(fastmath=frozenset())
+def _swap(src, dst):
+    _swap_run(src, dst)
+
+
 @jit(fastmath=frozenset())
 def _widen(bits, out):
     _run(bits, out, True)
@@ -124,3 +181,20 @@ def convert(a, dtype):
 
 
 _PAIRS = {(np.dtype(np.float16), np.dtype(np.float32)), (np.dtype(np.float32), np.dtype(np.float16))}
+
+
+def convert_into(dst, src):
+    """``dst[...] = src`` for a C-contiguous native ``dst`` of the kernels' dtype and a
+    C-contiguous ``src`` of the same shape: float16 widened (F16C vectors), non-native byte
+    order reversed (``llvm.bswap`` vectors; complex: each part), else NumPy's ``copyto``."""
+    sd, dd = src.dtype, dst.dtype
+    if FAST and src.flags.c_contiguous and dst.flags.c_contiguous:
+        if sd == np.float16 and dd == np.float32:
+            _widen(src.reshape(-1).view(np.uint16), dst.reshape(-1))
+            return dst
+        if not sd.isnative and sd.newbyteorder("=") == dd and sd.kind in "iufc" and dd.itemsize > 1:
+            unit = np.dtype(f"u{dd.itemsize // (2 if dd.kind == 'c' else 1)}")
+            _swap(src.reshape(-1).view(unit), dst.reshape(-1).view(unit))
+            return dst
+    np.copyto(dst, src)
+    return dst

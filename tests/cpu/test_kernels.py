@@ -378,6 +378,38 @@ def _family_used(x, y, axes=None, kernel=None):
     return _api._RUNNERS[_api._runner_key(x, y, axes, None, kernel)].family
 
 
+@pytest.mark.parametrize("pair", [("float16", "float16"), (">f8", ">f8"), (">f4", "float32"), ("float64", ">i4"),
+                                  (">c8", ">c8"), (">i2", ">i2"), ("float16", ">f8")])
+def test_large_cast_row_dots_run_a_group_of_rows_at_a_time(pair, monkeypatch):
+    """Row dots of operands the kernels take cast (float16, non-native byte order), large
+    enough (CAST_ROWS_MIN), cast a group of rows at a time into buffers (halves.convert_into)
+    and run on those: every group and the last, partial one agree with the reference, with
+    and without out= (any layout), a float16 result narrowed at the end; Fortran-ordered cast
+    operands and small calls keep the whole cast copy."""
+    monkeypatch.setattr(cpu, "CAST_ROWS_MIN", 1 << 12)  # small arrays exercise the groups
+    monkeypatch.setattr(cpu, "CAST_ROWS_BYTES", 1 << 10)
+    monkeypatch.setattr(_api, "_RUNNERS", {})
+    rng = np.random.default_rng(31)
+    xd, yd = pair
+    for B, K in [(300, 17), (1000, 5), (7, 400)]:
+        x, y = _values(rng, (B, K), xd), _values(rng, (B, K), yd)
+        got = batch_dot(x, y, 1)
+        assert_batch_dot_close(got, x, y, 1)
+        run = _api._RUNNERS[_api._runner_key(x, y, 1, None, None)]
+        rows = max(1, cpu.CAST_ROWS_BYTES // (K * max(cpu.kernel_dtype(x.dtype).itemsize, cpu.kernel_dtype(y.dtype).itemsize)))
+        assert run.family == "rowdot" and run.calls == -(-B // min(rows, B)) > 1, (B, K, run.calls)
+        for layout in ["C", "strided", "negative"]:
+            out = with_layout(np.zeros(got.shape, got.dtype), layout)
+            assert batch_dot(x, y, 1, out=out) is out
+            np.testing.assert_array_equal(out, got)
+        xf = np.asfortranarray(x)  # a cast operand whose rows are not one run: the whole cast copy
+        assert_batch_dot_close(batch_dot(xf, y, 1), xf, y, 1)
+        assert _api._RUNNERS[_api._runner_key(xf, y, 1, None, None)].calls == 1
+    tiny = _values(rng, (3, 4), xd)
+    assert_batch_dot_close(batch_dot(tiny, tiny, 1), tiny, tiny, 1)
+    assert _api._RUNNERS[_api._runner_key(tiny, tiny, 1, None, None)].calls == 1
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int8, np.int32, np.uint16, bool])
 def test_rowdot_takes_rank2_operands_as_they_are(dtype):
     rng = np.random.default_rng(4)

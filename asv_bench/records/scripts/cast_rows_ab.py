@@ -17,8 +17,8 @@ a, w = (rng.standard_normal((384, 384), dtype=np.float32) for _ in range(2))
 
 def run(scene):
     print(f"scene {scene}", flush=True)
-    for shape in ((4, 3), (100, 16), (200000, 64)):
-        for dt in ("float16", ">f8"):
+    for shape in ((4, 3), (100, 16), (200000, 64), (20000, 300)):
+        for dt in ("float16", ">f8", ">f4", ">c8"):
             x, y = rng.standard_normal(shape).astype(dt), rng.standard_normal(shape).astype(dt)
             fns = [lambda: batchdot.batch_dot(x, y, 1), lambda: batchdot_old.batch_dot(x, y, 1),
                    lambda: (x * y).sum(1), lambda: np.einsum("bk,bk->b", x, y)]
