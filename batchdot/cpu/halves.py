@@ -46,16 +46,24 @@ _W = 8
 MIN_SIZE = 4096
 
 
-def _convert_fn(mod, widen):
-    """``void f(i8* src, i8* dst, i64 n)``: ``n`` values half -> float (``widen``) or back."""
-    name = "batchdot_half_to_float" if widen else "batchdot_float_to_half"
+def _copy_function(mod, name):
+    """``(fn, builder)``: the function ``void name(i8* src, i8* dst, i64 n)`` of ``mod`` and a
+    builder at its entry to define it, or None where ``mod`` defines it already."""
     i8p, i64 = ir.IntType(8).as_pointer(), ir.IntType(64)
     fn = cgutils.get_or_insert_function(mod, ir.FunctionType(ir.VoidType(), [i8p, i8p, i64]), name)
     if not fn.is_declaration:
-        return fn
+        return fn, None
     fn.linkage = "linkonce_odr"
+    return fn, ir.IRBuilder(fn.append_basic_block("entry"))
+
+
+def _convert_fn(mod, widen):
+    """``void f(i8* src, i8* dst, i64 n)``: ``n`` values half -> float (``widen``) or back."""
+    fn, builder = _copy_function(mod, "batchdot_half_to_float" if widen else "batchdot_float_to_half")
+    if builder is None:
+        return fn
     src, dst, n = fn.args
-    builder = ir.IRBuilder(fn.append_basic_block("entry"))
+    i64 = ir.IntType(64)
     half, flt = ir.HalfType(), ir.FloatType()
     s_ty, d_ty = (half, flt) if widen else (flt, half)
 
@@ -97,14 +105,11 @@ def _run(typingctx, src, dst, widen):
 
 def _swap_fn(mod, unit):
     """``void f(i8* src, i8* dst, i64 n)``: ``n`` values of ``unit`` bytes, byte order reversed."""
-    name = f"batchdot_bswap_{unit}"
-    i8p, i64 = ir.IntType(8).as_pointer(), ir.IntType(64)
-    fn = cgutils.get_or_insert_function(mod, ir.FunctionType(ir.VoidType(), [i8p, i8p, i64]), name)
-    if not fn.is_declaration:
+    fn, builder = _copy_function(mod, f"batchdot_bswap_{unit}")
+    if builder is None:
         return fn
-    fn.linkage = "linkonce_odr"
     src, dst, n = fn.args
-    builder = ir.IRBuilder(fn.append_basic_block("entry"))
+    i64 = ir.IntType(64)
     it = ir.IntType(8 * unit)
     w = 64 // unit  # one 64-byte vector a step
 
