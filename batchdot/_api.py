@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._dtypes import resolve_dtypes
-from ._plan import check_out, plan  # noqa: F401  (check_out: also the CUDA path's)
+from ._plan import plan
 
 __all__ = ["batch_dot"]
 

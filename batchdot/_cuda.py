@@ -56,8 +56,7 @@ from numba.cuda import libdevice
 
 from ._dtypes import accumulation_dtype, resolve_dtypes
 from ._api import _operand
-from ._plan import check_out
-from ._plan import _merge_strides, plan
+from ._plan import _merge_strides, check_out, plan
 
 try:  # numba-cuda (the ``cuda`` extra)
     from numba.cuda.core.config import ENABLE_CUDASIM as _SIMULATOR

@@ -146,9 +146,9 @@ def _blas_or_tiles(x3, y3, out3):
     rows start on cache lines (:func:`lined_empty`): 1.41-1.71x
     the tiles' convert-on-load with a core busy (``asv_bench/records/2026-12-06-1905-aligned-mixed-ab.txt``).
     """
-    copy_ok = choose.tiles_copy_y_when_busy(_needs_staging("tile", x3, y3, out3.dtype)[1], y3[0].size * y3.itemsize,
-                                           l2_bytes())
-    if (out3.dtype.kind != "c" and _compact_elements(x3) and _compact_elements(y3) and copy_ok
+    if (out3.dtype.kind != "c" and _compact_elements(x3) and _compact_elements(y3)
+            and choose.tiles_copy_y_when_busy(_needs_staging("tile", x3, y3, out3.dtype)[1],
+                                              y3[0].size * y3.itemsize, l2_bytes())
             and policy.others_busy()):
         log.debug("blas -> tile: other processes keep a core busy")
         policy.state.to_tiles += 1
@@ -728,14 +728,14 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
         def operands(x, y):
             return (stage(x) if sx else x), (stage(y) if sy else y)
 
+        if (cast_x or cast_y) and not (sx or sy) and _cast_in_groups(given, (cast_x, cast_y), K, x.itemsize):
+            return _runner_cast_rows(p, given, (x_cast, y_cast), out_k, out_dtype, acc_dtype)
         fn, tail = prepare("rowdot", *operands(x, y), np.empty(out_shape, out_k), acc_dtype)
         if not (sx or sy or cast_x or cast_y) and same_out:
             def run_rows(x, y):  # the tiny-call path
                 res = np.empty(out_shape, out_k)
                 fn(x, y, res, *tail)
                 return res
-        elif not (sx or sy) and _cast_in_groups(given, (cast_x, cast_y), K, x.itemsize):
-            return _runner_cast_rows(p, given, (x_cast, y_cast), out_k, out_dtype, acc_dtype)
         else:  # cast operands (float16, non-native byte order) and results (float16)
             def run_rows(x, y):
                 res = np.empty(out_shape, out_k)
@@ -905,10 +905,11 @@ def _into(run, family, p, out_dtype, views, acc_dtype, forced, by_layout, x, y, 
     ``asv_bench/records/2026-12-07-0441-out-calls-ab.txt``).
     """
     flags = out.flags.num
-    got = by_layout.get((out.shape, out.strides, out.dtype, flags))
+    layout = (out.shape, out.strides, out.dtype, flags)
+    got = by_layout.get(layout)
     xy = None
     if got is None:
-        got, xy = _into_layout(run, family, p, out_dtype, views, acc_dtype, forced, by_layout, x, y, out)
+        got, xy = _into_layout(run, family, p, out_dtype, views, acc_dtype, forced, by_layout, layout, x, y, out)
     fn, tail, whole = got
     if fn is None:  # empty result or K == 0
         out[...] = 0
@@ -923,8 +924,8 @@ def _into(run, family, p, out_dtype, views, acc_dtype, forced, by_layout, x, y, 
     return out
 
 
-def _into_layout(run, family, p, out_dtype, views, acc_dtype, forced, by_layout, x, y, out):
-    """``((fn, tail, whole), xy)`` of :func:`_into` for ``out``'s layout (checked here, once):
+def _into_layout(run, family, p, out_dtype, views, acc_dtype, forced, by_layout, layout, x, y, out):
+    """``((fn, tail, whole), xy)`` of :func:`_into` for ``out``'s ``layout`` (checked here, once):
     the prepared kernel, or ``_copy_in`` (the result copied in), or ``fn`` None (nothing to
     compute); ``whole``: ``out`` is the kernel's view of itself; ``xy``: the kernel's operands
     for this call where they were built to prepare it, else None."""
@@ -938,10 +939,10 @@ def _into_layout(run, family, p, out_dtype, views, acc_dtype, forced, by_layout,
     else:
         xy = views(x, y)
         fn, tail = prepare(family, *xy, out3, acc_dtype, forced)
-        got = fn, tail, out3 is out or (out3.shape == out.shape and out3.strides == out.strides)
+        got = fn, tail, out3.shape == out.shape and out3.strides == out.strides
     if len(by_layout) >= 64:
         by_layout.clear()
-    by_layout[(out.shape, out.strides, out.dtype, out.flags.num)] = got
+    by_layout[layout] = got
     return got, xy
 
 

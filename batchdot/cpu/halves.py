@@ -92,15 +92,19 @@ def _run(typingctx, src, dst, widen):
     sig = types.void(src, dst, widen)
 
     def codegen(context, builder, sig, args):
-        s, d, _ = args
-        i8p = ir.IntType(8).as_pointer()
-        sa = context.make_array(sig.args[0])(context, builder, s)
-        da = context.make_array(sig.args[1])(context, builder, d)
-        fn = _convert_fn(builder.module, sig.args[2].literal_value)
-        builder.call(fn, [builder.bitcast(sa.data, i8p), builder.bitcast(da.data, i8p), sa.nitems])
-        return context.get_dummy_value()
+        return _call_copy(context, builder, sig, args, _convert_fn(builder.module, sig.args[2].literal_value))
 
     return sig, codegen
+
+
+def _call_copy(context, builder, sig, args, fn):
+    """Call a copy function ``fn(src, dst, n)`` (:func:`_copy_function`) on the data of the
+    array arguments ``args[0]`` (all its items) and ``args[1]``."""
+    i8p = ir.IntType(8).as_pointer()
+    sa = context.make_array(sig.args[0])(context, builder, args[0])
+    da = context.make_array(sig.args[1])(context, builder, args[1])
+    builder.call(fn, [builder.bitcast(sa.data, i8p), builder.bitcast(da.data, i8p), sa.nitems])
+    return context.get_dummy_value()
 
 
 def _swap_fn(mod, unit):
@@ -137,13 +141,7 @@ def _swap_run(typingctx, src, dst):
     sig = types.void(src, dst)
 
     def codegen(context, builder, sig, args):
-        s, d = args
-        i8p = ir.IntType(8).as_pointer()
-        sa = context.make_array(sig.args[0])(context, builder, s)
-        da = context.make_array(sig.args[1])(context, builder, d)
-        fn = _swap_fn(builder.module, sig.args[0].dtype.bitwidth // 8)
-        builder.call(fn, [builder.bitcast(sa.data, i8p), builder.bitcast(da.data, i8p), sa.nitems])
-        return context.get_dummy_value()
+        return _call_copy(context, builder, sig, args, _swap_fn(builder.module, sig.args[0].dtype.bitwidth // 8))
 
     return sig, codegen
 
