@@ -10,7 +10,7 @@ import numpy as np
 
 import batchdot
 from batchdot.bench.cpu import _in_scene
-from interleave import in_scene, medians, reps_for, sweep_args
+from interleave import in_scene, log_uniform, medians, reps_for, sweep_args
 
 try:
     import batchdot_old
@@ -26,9 +26,9 @@ FIXED = [(8, 512, 512, 64), (16, 256, 256, 64), (32, 128, 128, 64), (16, 256, 64
 
 def draw():
     while True:
-        B = int(np.exp(rng.uniform(0, np.log(64))))
-        M, N = (int(np.exp(rng.uniform(np.log(48), np.log(1024)))) for _ in range(2))
-        K = int(np.exp(rng.uniform(np.log(8), np.log(160))))
+        B = log_uniform(rng, 1, 64)
+        M, N = (log_uniform(rng, 48, 1024) for _ in range(2))
+        K = log_uniform(rng, 8, 160)
         if M * N * K > 1 << 19 and B * (M * K + K * N + M * N) * 8 <= 24 << 20:
             return B, M, N, K
 

@@ -1,5 +1,5 @@
 """What the record scripts of 2026-12-07 share: medians of interleaved repeats, a sweep's
-arguments, a record of the runners taken, the busy scene."""
+arguments and log-uniform sizes, a record of the runners taken, the busy scene."""
 import time
 
 import numpy as np
@@ -19,6 +19,12 @@ def medians(fns, reps=31, unit=1e-3):
             fns[i]()
             ts[i].append(time.perf_counter() - t0)
     return [float(np.median(v)) / unit for v in ts]
+
+
+def log_uniform(rng, lo, hi):
+    """An int drawn log-uniformly from ``lo`` to ``hi`` (the sweeps' sizes): ``rng.uniform``
+    between the logs, one draw."""
+    return int(np.exp(rng.uniform(np.log(lo), np.log(hi))))
 
 
 def reps_for(fn, budget, low=7, high=41):

@@ -21,7 +21,7 @@ try:
 except ImportError:
     batchdot_old = None
 from batchdot.bench.cpu import _in_scene
-from interleave import in_scene, medians, reps_for, sweep_args
+from interleave import in_scene, log_uniform, medians, reps_for, sweep_args
 
 seed, count, dtypes, scene = sweep_args(sys.argv)
 NOBLAS = len(sys.argv) > 5 and sys.argv[5] == "noblas"
@@ -34,15 +34,15 @@ FIXED = [(32, 64, 64, 64), (32, 128, 128, 64), (16, 256, 256, 64), (8, 512, 512,
 
 def draw():
     while DOTS:
-        B = int(np.exp(rng.uniform(0, np.log(256))))
-        M = int(np.exp(rng.uniform(np.log(8), np.log(40))))
-        N = int(np.exp(rng.uniform(np.log(16), np.log(600))))
-        K = int(np.exp(rng.uniform(np.log(64), np.log(800))))
+        B = log_uniform(rng, 1, 256)
+        M = log_uniform(rng, 8, 40)
+        N = log_uniform(rng, 16, 600)
+        K = log_uniform(rng, 64, 800)
         if M * N * K < 1 << 20 and 64 << 10 <= B * K * (M + N) * 8 <= 24 << 20:
             return B, M, N, K
     while True:
-        B = int(np.exp(rng.uniform(0, np.log(256))))
-        M, N, K = (int(np.exp(rng.uniform(np.log(16), np.log(768)))) for _ in range(3))
+        B = log_uniform(rng, 1, 256)
+        M, N, K = (log_uniform(rng, 16, 768) for _ in range(3))
         total = B * K * (M + N) * 8
         if 64 << 10 <= total <= 24 << 20:
             return B, M, N, K

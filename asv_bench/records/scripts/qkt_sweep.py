@@ -15,7 +15,7 @@ import batchdot
 import batchdot.cpu as engine
 import batchdot_old
 from batchdot.bench.cpu import _in_scene
-from interleave import in_scene, medians, record_calls, reps_for
+from interleave import in_scene, log_uniform, medians, record_calls, reps_for
 
 seed, count = int(sys.argv[1]), int(sys.argv[2])
 scene = sys.argv[3] if len(sys.argv) > 3 else "idle"
@@ -28,10 +28,10 @@ FIXED = [(4, 7, 3850, 39), (16, 16, 1000, 32), (64, 12, 256, 128), (100, 64, 64,
 
 def draw():
     while True:
-        B = int(np.exp(rng.uniform(0, np.log(2000))))
-        M, N, K = (int(np.exp(rng.uniform(0, np.log(600)))) for _ in range(3))
+        B = log_uniform(rng, 1, 2000)
+        M, N, K = (log_uniform(rng, 1, 600) for _ in range(3))
         if NEAR:
-            M, N = int(np.exp(rng.uniform(np.log(2), np.log(128)))), int(np.exp(rng.uniform(np.log(8), np.log(4000))))
+            M, N = log_uniform(rng, 2, 128), log_uniform(rng, 8, 4000)
         total = B * K * (M + N) * 8
         if 1 << 10 <= total <= 16 << 20 and N >= 2:
             return B, M, N, K
