@@ -24,7 +24,20 @@ FIXED = [(8, 512, 512, 64), (16, 256, 256, 64), (32, 128, 128, 64), (16, 256, 64
          (2, 683, 117, 25)]
 
 
+ROWS = len(sys.argv) > 5 and sys.argv[5] == "rows"
+
+
+def draw_rows():
+    """Few rows, wide: M 2-63, N 256-4096, K 16-512."""
+    while True:
+        B, M, N, K = log_uniform(rng, 1, 64), log_uniform(rng, 2, 64), log_uniform(rng, 256, 4096), log_uniform(rng, 16, 512)
+        if M * N * K > 1 << 19 and B * (M * K + K * N + M * N) * 8 <= 24 << 20:
+            return B, M, N, K
+
+
 def draw():
+    if ROWS:
+        return draw_rows()
     while True:
         B = log_uniform(rng, 1, 64)
         M, N = (log_uniform(rng, 48, 1024) for _ in range(2))
@@ -37,7 +50,7 @@ def main():
     print(f"scene {scene}")
     print(f"{'B':>5} {'M':>4} {'N':>5} {'K':>4} dtype    family   auto ms   blas ms matmul ms  auto/blas matmul/auto"
           + ("    old ms  old/auto" if batchdot_old else ""))
-    for B, M, N, K in FIXED + [draw() for _ in range(count)]:
+    for B, M, N, K in ([] if ROWS else FIXED) + [draw() for _ in range(count)]:
         for dt in dtypes:
             x = rng.standard_normal((B, M, K)).astype(dt)
             y = rng.standard_normal((B, K, N)).astype(dt)
