@@ -82,13 +82,12 @@ def _blas(x3, y3, out3):
     the product.
     """
     half = float(np.finfo(out3.dtype).max) / 2
-    with np.errstate(over="ignore", invalid="ignore"):
-        terms = x3.shape[2] * (2 if out3.dtype.kind == "c" else 1)  # real products each real of out sums
-        for xs, ys, os in _groups(x3, y3, out3, np.empty):
-            if _magnitude(xs) * _magnitude(ys) * terms <= half:
-                np.matmul(xs, ys, out=os)
-            else:
-                execute(xs, ys, os, os.dtype, "tile")
+    terms = x3.shape[2] * (2 if out3.dtype.kind == "c" else 1)  # real products each real of out sums
+    for xs, ys, os in _groups(x3, y3, out3, np.empty):
+        if _magnitude(xs) * _magnitude(ys) * terms <= half:  # a Python float: no warnings
+            np.matmul(xs, ys, out=os)  # bounded: nothing overflows
+        else:
+            execute(xs, ys, os, os.dtype, "tile")
 
 
 def _groups(x3, y3, out3, empty):
@@ -96,11 +95,15 @@ def _groups(x3, y3, out3, empty):
     a group would touch every element's memory, :func:`_compact_elements`), operands of other
     dtypes than ``out3``'s cast into one reused buffer each, allocated by ``empty``."""
     od = out3.dtype
-    step = max(1, (2 * l2_bytes()) // max(1, (x3[0].size + y3[0].size) * od.itemsize))
+    B = x3.shape[0]
+    step = max(1, (2 * l2_bytes()) // max(1, (x3.shape[1] * x3.shape[2] + y3.shape[1] * y3.shape[2]) * od.itemsize))
+    if 0 < B <= step and x3.dtype == od and y3.dtype == od:  # one group, nothing to cast (small BLAS calls: 2-3 us less)
+        yield x3, y3, out3
+        return
     if not (_compact_elements(x3) and _compact_elements(y3)):
-        step = x3.shape[0]  # a group would touch every batch element's memory: one group
+        step = B  # a group would touch every batch element's memory: one group
     bufs = [empty((min(step, a.shape[0]),) + a.shape[1:], od) if a.dtype != od else None for a in (x3, y3)]
-    for lo in range(0, x3.shape[0], step):
+    for lo in range(0, B, step):
         xs, ys, os = x3[lo:lo + step], y3[lo:lo + step], out3[lo:lo + step]
         if bufs[0] is not None:
             xs = _cast_into(bufs[0], xs)
@@ -120,9 +123,12 @@ def _compact_elements(a):
 
 
 def _cast_into(buf, a):
-    """``a`` cast into the first ``len(a)`` elements of ``buf`` (a view of them)."""
+    """``a`` cast into the first ``len(a)`` elements of ``buf`` (a view of them), without
+    NumPy's warnings (float64 values beyond float32's range become inf, as the tiles'
+    convert-on-load makes them)."""
     view = buf[: a.shape[0]]
-    np.copyto(view, a)
+    with np.errstate(over="ignore", invalid="ignore"):
+        np.copyto(view, a)
     return view
 
 
