@@ -2,12 +2,11 @@
 
 ``dot``: canonical ``x (B, M, K)`` and ``yt (B, N, K)`` (``y`` passed transposed) with the
 contracted axis unit-stride in both; ``out[b, i, j] = x[b, i] . yt[b, j]``.  A work item is
-one row ``(b, i)`` of ``out``; with 8 or more lanes (float32 on AVX2, both on AVX-512) its
-dots run :data:`DOTS` at a time, sharing the loads of ``x[b, i]`` (of ``yt[b, 0]`` across
-:data:`DOTS` rows where ``N == 1``: matrix-vector products); with fewer (float64 on
-AVX2) one at a time, which was faster there: vecmat float64, one thread, 20 ms against 37 ms
-for four shared dots, float32 8.1 ms against 11.2 ms the other way round
-(``asv_bench/records/scripts/dot_sharing_ab.py``, interleaved medians).
+one row ``(b, i)`` of ``out``; with 8 or more lanes (float32 on AVX2, both on AVX-512) and
+rows shorter than :data:`SHARED_BELOW` bytes its dots run :data:`DOTS` at a time, sharing
+the loads of ``x[b, i]`` (of ``yt[b, 0]`` across :data:`DOTS` rows where ``N == 1``:
+matrix-vector products); else one at a time, each row read from start to end (the
+hardware's prefetchers follow one stream; :data:`SHARED_BELOW` has the measurements).
 
 ``rowdot``: rank-2 ``x, y (B, K)`` and ``out (B, 1)`` taken as they are (the short path of
 tiny calls); a work item is one batch element.
@@ -19,7 +18,6 @@ dot over the interleaved reals; ``complex_rowdot_span`` for rank 2).
 
 Operands of any real dtypes are converted on load to the result dtype, the accumulation
 dtype (1- and 2-byte integers summed in 32-bit lanes, wrapping like NumPy's), as in the tiles.
-At each new batch element the next one's rows of ``yt`` are prefetched (:data:`PREFETCH_BYTES`).
 Like the tiles these are compiled once per dtype for every layout (strides are runtime values,
 ``jit.general_signature``); the engine's choice guarantees the unit-stride contracted axis.
 """
@@ -33,14 +31,26 @@ from numba.extending import register_jitable
 from .choose import by_columns
 from .jit import jit
 from .tiles import KC
-from .vector import REGISTERS, VECTOR_BYTES, cols_kernel, dot_kernel, prefetch_rows
+from .vector import REGISTERS, VECTOR_BYTES, cols_kernel, dot_kernel
 
-__all__ = ["dot_span", "rowdot_span", "complex_dot_span", "complex_rowdot_span", "bool_dot_span", "bool_rowdot_span", "kernels_for", "DOTS"]
+__all__ = ["dot_span", "rowdot_span", "complex_dot_span", "complex_rowdot_span", "bool_dot_span", "bool_rowdot_span", "kernels_for", "DOTS",
+           "SHARED_BELOW"]
 
 #: Dots that share the loads of one row of ``x``: 8 with 32 vector registers (AVX-512), else 4.
 #: AVX-512, one thread, vecmat from memory: float64 30 GB/s with 8 against 19 GB/s with 4,
 #: float32 21 GB/s with either (records/2026-12-02-1118-dot-lane-sum-ab.txt).
 DOTS = 8 if REGISTERS >= 32 else 4
+#: ... where the rows read in turn (of ``yt``, or of ``x`` for one column) are shorter than this
+#: many bytes, or rows of ``yt`` are read by several rows of ``x`` (then from cache): longer
+#: rows read once run one dot at a time, each from start to end.  On an AMD EPYC (Zen 4 cores, AVX-512), one thread,
+#: no software prefetch, against ``np.einsum``: vecmat (10000, 32, 64) float32 2.6-2.9 ms one
+#: at a time against 3.4-3.5 shared, float64 5.7-6.1 against 16.5-16.7, (3000, 64, 128)
+#: float64 6.5-7.4 against 18.2-18.6, (20000, 16, 32) float64 2.7-2.8 against 3.7-5.6; rows
+#: of 128 bytes ((20000, 16, 32) float32) 1.24-1.25 shared against 2.6-2.7
+#: (``asv_bench/records/2026-12-07-0719-dot-sharing-amd.txt``).  On the Xeons of 2026-12-02..06 eight
+#: shared dots had read vecmat float64 at 30 GB/s against 19 with four
+#: (records/2026-12-02-1118-dot-lane-sum-ab.txt), not measured against single dots there.
+SHARED_BELOW = 256
 _SHARED = dot_kernel(DOTS)
 _SINGLE = dot_kernel(1)
 register_jitable(by_columns)  # the choice's own rule, compiled into rowdot_span (and njit_entry)
@@ -53,11 +63,6 @@ COLS = 8
 #: and 15.6-15.7) against 14-16 and 27-30 ms with one block of rows over all K
 #: (records/2026-12-02-0720-fortran-rowdot-columns.txt).
 SUPER, GROUP = 32, 4
-#: Batch elements of ``yt`` up to this many bytes are prefetched while the one before them is
-#: computed: vecmat ((10000, 32, 64), 8-32 KiB per element) 1.09-1.61x in the bench's three
-#: scenes (`asv_bench/records/2026-12-06-1448-dot-prefetch-ab.txt`, `-1449-…-ab2.txt`); larger
-#: elements, not measured, are left to the hardware.
-PREFETCH_BYTES = 32768
 _COLUMNS = cols_kernel(COLS)
 
 
@@ -68,9 +73,10 @@ def _dot_rows(x, yt, out, lo, hi):
     xs0, xs1 = x.strides[0], x.strides[1]
     ys0, ys1 = yt.strides[0], yt.strides[1]
     os0, os1, os2 = out.strides
-    shared = VECTOR_BYTES // max(out.itemsize, 4) >= 8
-    B = x.shape[0]
-    ahead = N * K * yt.itemsize <= PREFETCH_BYTES
+    # shared loads where the rows read in turn are short, or (rows of yt) read by several rows of x
+    wide = VECTOR_BYTES // max(out.itemsize, 4) >= 8
+    shared = wide and (K * yt.itemsize < SHARED_BELOW or M > 1)
+    shared_x = wide and K * x.itemsize < SHARED_BELOW  # rows of x, one column
     r = lo
     while r < hi:
         b = r // M
@@ -78,9 +84,7 @@ def _dot_rows(x, yt, out, lo, hi):
         xo = b * xs0 + i * xs1
         yo = b * ys0
         oo = b * os0 + i * os1
-        if ahead and i == 0 and b + 1 < B:  # the next batch element's rows of yt, while this one's dots run
-            prefetch_rows(yt, yo + ys0, ys1, N, K * yt.itemsize)
-        if N == 1 and shared and i + DOTS <= M and r + DOTS <= hi:  # one column: rows share yt's loads
+        if N == 1 and shared_x and i + DOTS <= M and r + DOTS <= hi:  # one column: rows share yt's loads
             _SHARED(yt, yo, x, xo, xs1, K, out, oo, os1)
             r += DOTS
             continue

@@ -50,7 +50,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
 
 __all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "columns", "block_kernel", "absmax", "magnitude",
-           "fma_limit", "prefetch_rows", "times_i"]
+           "fma_limit", "times_i"]
 
 
 def _host_vector_unit():
@@ -370,33 +370,12 @@ def magnitude(typingctx, a, off, rs, cs, rows, n):
     return types.float64(a, off, rs, cs, rows, n), _absmax_codegen(True)
 
 
-@intrinsic
-def prefetch_rows(typingctx, a, off, rs, rows, n):
-    """``prefetch_rows(a, off, rs, rows, n)``: ask the cache to fetch ``rows`` runs of ``n``
-    bytes of array ``a`` (byte offset ``off``, row stride ``rs``) into L2, a cache line at a
-    time (``llvm.prefetch`` of locality 2: a hint, never a fault).  Not into L1, where the lines
-    in use stay: on an AMD EPYC (Zen 4 cores) the dots' prefetch of the next batch element
-    of vecmat ran 1.26-1.56x faster so than into L1
-    (``asv_bench/records/2026-12-07-0712-dots-prefetch-l2-ab.txt``)."""
-    if not isinstance(a, types.Array):
-        return None
-    sig = types.void(a, off, rs, rows, n)
-
-    def codegen(context, builder, sig, args):
-        arr, off, rs, rows, n = args
-        base = _data_at(context, builder, arr, sig.args[0], off)
-        with cgutils.for_range(builder, rows) as r:
-            _prefetch_lines(builder, builder.gep(base, [builder.mul(r.index, rs)]), ir.Constant(n.type, 0), n)
-        return context.get_dummy_value()
-
-    return sig, codegen
-
-
 def _prefetch_lines(builder, base, lo, hi):
     """Prefetch bytes ``lo..hi`` from ``i8*`` ``base`` into L2 (and the levels beyond), a cache
     line (64 bytes) at a time.  Into every level (locality 3) until 2026-12-07, tuned on
-    Intel Xeons; on an AMD EPYC, into L2: vecmat 1.26-1.56x, midaxis float64 1.11-1.16x
-    (``asv_bench/records/2026-12-07-0712-dots-prefetch-l2-ab.txt``, ``-0713-tile-prefetch-l2-ab.txt``)."""
+    Intel Xeons; on an AMD EPYC, into L2: the tiles' midaxis float64 1.11-1.16x
+    (``asv_bench/records/2026-12-07-0713-tile-prefetch-l2-ab.txt``; the dots gained too,
+    ``-0712-dots-prefetch-l2-ab.txt``, and then gained more without it: :data:`.dots.SHARED_BELOW`)."""
     i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
     fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
     fn = builder.module.globals.get("llvm.prefetch.p0") or ir.Function(builder.module, fnty, "llvm.prefetch.p0")
