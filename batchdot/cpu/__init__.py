@@ -85,7 +85,8 @@ def _blas(x3, y3, out3):
     terms = x3.shape[2] * (2 if out3.dtype.kind == "c" else 1)  # real products each real of out sums
     for xs, ys, os in _groups(x3, y3, out3, np.empty):
         if _magnitude(xs) * _magnitude(ys) * terms <= half:  # a Python float: no warnings
-            np.matmul(xs, ys, out=os)  # bounded: nothing overflows
+            with np.errstate(over="ignore", invalid="ignore"):  # bounded: only a BLAS's false flags (numpy#24067)
+                np.matmul(xs, ys, out=os)
         else:
             execute(xs, ys, os, os.dtype, "tile")
 

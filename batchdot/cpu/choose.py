@@ -17,7 +17,8 @@ from .._plan import _merge_strides, merge_group
 
 __all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging",
            "no_column_kernel", "c_contiguous", "l2_bytes", "BLAS_MIN", "BLAS_WIDE", "BLAS_TALL", "dots_pay",
-           "blas_class", "blas_sized", "blas_handover", "HANDOVER_MADDS", "HANDOVER_SIDE", "HANDOVER_ROWS", "HANDOVER_K",
+           "blas_class", "blas_sized", "blas_handover", "HANDOVER_MADDS", "HANDOVER_SIDE", "HANDOVER_ROWS",
+           "HANDOVER_COLUMNS", "HANDOVER_K",
            "tiles_copy_y_when_busy", "blas_wanted", "BLAS_TRANSPOSED", "BLAS_TRANSPOSED_SIDE", "cast_for_blas",
            "tile_dtypes_ok", "transposes",
            "narrow_columns", "swap_rows", "transposed_pair", "split_candidates", "split_runs_fit",
@@ -214,30 +215,32 @@ def blas_sized(cls, M, N, K):
 #: A product the tiles compute is handed to BLAS while this process's own threads hold the
 #: cores (``batchdot.cpu.policy.own_contention``: NumPy's BLAS threads spinning after a
 #: ``np.matmul``, when the policy would run the tiles on one thread) where it is
-#: :func:`blas_sized`, or from this many multiply-adds a batch element with ``M`` from
-#: :data:`HANDOVER_ROWS`, ``N`` from :data:`HANDOVER_SIDE` and ``K`` from :data:`HANDOVER_K`
-#: (float32/float64 only: complex products were not measured): right after ``np.matmul``, BLAS
+#: :func:`blas_sized`, or from this many multiply-adds a batch element with ``M`` and ``N`` from
+#: :data:`HANDOVER_SIDE` (or ``M`` from :data:`HANDOVER_ROWS` and ``N`` from
+#: :data:`HANDOVER_COLUMNS`) and ``K`` from :data:`HANDOVER_K` (float32/float64 only: complex
+#: products were not measured): right after ``np.matmul``, BLAS
 #: ran such products 1.04-1.88x the serial tiles (e.g. (11, 500, 166, 14) as (B, M, N, K)
 #: float64 1.66, (16, 256, 64, 256) 1.22-1.29), smaller ones or narrower 0.59-1.0x; ``K`` of
 #: 10-256 measured (``asv_bench/records/scripts/blas_reach.py``,
 #: ``asv_bench/records/2026-12-07-0428-blas-reach-s1-idle.txt``, ``-0429-blas-reach-s2-pipeline.txt``).
-#: Few rows over many columns (M 2-63, N 256-4096) likewise: from 8 rows and 2^21
-#: multiply-adds 1.07-1.49x the tiles after ``np.matmul`` ((11, 20, 1636, 98) float64 1.43,
-#: (9, 48, 1219, 210) 1.41-1.47), below either bound mixed, 0.86-1.45x
-#: (``blas_reach.py SEED N - pipeline rows``, ``-0653-blas-reach-rows-s*-pipeline*.txt``; the
-#: rule took 64 rows and columns until then).
+#: Few rows over many columns (M 2-63, N 256-4096, K 16-512, as measured) likewise: from 8 rows
+#: and 2^21 multiply-adds 1.07-1.49x the tiles after ``np.matmul`` ((11, 20, 1636, 98)
+#: float64 1.43, (9, 48, 1219, 210) 1.41-1.47), below either bound mixed, 0.86-1.45x
+#: (``blas_reach.py SEED N - pipeline rows``, ``-0653-blas-reach-rows-s*-pipeline*.txt``, on
+#: an AMD EPYC; the rule took 64 rows and columns until then).
 HANDOVER_MADDS = 1 << 21
 HANDOVER_SIDE = 64
-HANDOVER_ROWS = 8
+HANDOVER_ROWS, HANDOVER_COLUMNS = 8, 256
 HANDOVER_K = 8
 
 
 def blas_handover(cls, M, N, K):
     """Whether BLAS takes a product from the tiles while this process's own threads hold the
-    cores (:data:`HANDOVER_MADDS`, :data:`HANDOVER_ROWS`, :data:`HANDOVER_SIDE`, :data:`HANDOVER_K`,
-    :func:`blas_sized`)."""
-    return blas_sized(cls, M, N, K) or (cls == SAME_FLOAT and M >= HANDOVER_ROWS and N >= HANDOVER_SIDE
-                                        and K >= HANDOVER_K and M * N * K >= HANDOVER_MADDS)
+    cores (:data:`HANDOVER_MADDS`, :data:`HANDOVER_SIDE`, :data:`HANDOVER_ROWS`,
+    :data:`HANDOVER_COLUMNS`, :data:`HANDOVER_K`, :func:`blas_sized`)."""
+    return blas_sized(cls, M, N, K) or (cls == SAME_FLOAT and K >= HANDOVER_K and M * N * K >= HANDOVER_MADDS
+                                        and (min(M, N) >= HANDOVER_SIDE
+                                             or (M >= HANDOVER_ROWS and N >= HANDOVER_COLUMNS)))
 
 
 def tiles_copy_y_when_busy(y_staged, y_bytes, l2):

@@ -2,11 +2,12 @@
 
 ``dot``: canonical ``x (B, M, K)`` and ``yt (B, N, K)`` (``y`` passed transposed) with the
 contracted axis unit-stride in both; ``out[b, i, j] = x[b, i] . yt[b, j]``.  A work item is
-one row ``(b, i)`` of ``out``; with 8 or more lanes (float32 on AVX2, both on AVX-512) and
-rows shorter than :data:`SHARED_BELOW` bytes its dots run :data:`DOTS` at a time, sharing
-the loads of ``x[b, i]`` (of ``yt[b, 0]`` across :data:`DOTS` rows where ``N == 1``:
-matrix-vector products); else one at a time, each row read from start to end (the
-hardware's prefetchers follow one stream; :data:`SHARED_BELOW` has the measurements).
+one row ``(b, i)`` of ``out``; with 8 or more lanes (float32 on AVX2, both on AVX-512) its
+dots run :data:`DOTS` at a time, sharing the loads of ``x[b, i]`` (of ``yt[b, 0]`` across
+:data:`DOTS` rows where ``N == 1``: matrix-vector products), where the rows read in turn are
+shorter than :data:`SHARED_BELOW` bytes or several rows of ``x`` read each row of ``yt`` (then
+from cache); else one at a time, each row read from start to end (the hardware's
+prefetchers follow one stream; :data:`SHARED_BELOW` has the measurements, from an AMD EPYC).
 
 ``rowdot``: rank-2 ``x, y (B, K)`` and ``out (B, 1)`` taken as they are (the short path of
 tiny calls); a work item is one batch element.

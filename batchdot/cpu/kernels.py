@@ -17,7 +17,8 @@ Families:
     Real operands with a float or integer result (converted on load as in ``tile``), bool
     operands and result (counted, stored as ``count != 0``), or complex operands and result
     of one dtype (complex dots over the interleaved reals), contracted axis contiguous in both (``y`` is passed transposed, ``(B, N, K)``).  Row dots and vector-matrix products: explicit-vector
-    dots four at a time (:mod:`batchdot.cpu.dots`).  Items: rows of out.
+    dots, :data:`.dots.DOTS` at a time sharing loads where rows are short or read from cache
+    (:data:`.dots.SHARED_BELOW`), else one at a time (:mod:`batchdot.cpu.dots`).  Items: rows of out.
 ``rowdot``
     The ``dot`` family for rank-2 operands, which it takes as they are: ``x, y (B, K)``,
     ``out (B, 1)``, no reshaped views (the short path of tiny calls).  Operands whose batch

@@ -109,7 +109,11 @@ def work_items(B, M):
 #: (`-1641-tile-prefetch-spread-ab4.txt`).  One-page
 #: elements of the narrow tiles (midaxis float32: two tiles an element, so two large shares)
 #: lost 14-18 % idle (`-1632-…-ab.txt`, `-1633-…-ab2.txt`): they are left out.  Smaller
-#: elements (small8, squash) share pages with their neighbours.
+#: elements (small8, squash) share pages with their neighbours.  Those runs were on Intel
+#: Xeons, prefetching into L1; on an AMD EPYC (Zen 4 cores) into L2 (``vector._prefetch_lines``):
+#: midaxis float64 1.09-1.22x in the three scenes, small32 float64 0.95-1.00; no prefetch there
+#: lost small32 float64 5-7 % (`-0713-tile-prefetch-l2-ab.txt`, `-0716-prefetch-l2-ab-all.txt`,
+#: `-0727-tile-no-prefetch-ab.txt`, all of 2026-12-07).  Not measured again on a Xeon.
 PREFETCH_BYTES = (4096, 16384)
 
 

@@ -535,9 +535,10 @@ def test_partial_tiles_write_only_their_own_columns(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.complex64])
 def test_matrix_vector_dots_share_the_vectors_loads(dtype):
-    """Dots of one column (``N == 1``): rows of ``x`` in groups of :data:`dots.DOTS` sharing
-    the loads of ``y``, the rest one at a time, on spans that split groups (serial and
-    parallel calls), into contiguous and strided ``out``."""
+    """Dots of one column (``N == 1``): rows of ``x`` shorter than :data:`dots.SHARED_BELOW`
+    bytes in groups of :data:`dots.DOTS` sharing the loads of ``y``, the rest (and longer rows)
+    one at a time, on spans that split groups (serial and parallel calls), into contiguous and
+    strided ``out``."""
     from batchdot.cpu import dots
 
     rng = np.random.default_rng(17)

@@ -244,7 +244,7 @@ def test_products_for_the_tiles_go_to_blas_while_this_process_contends(fresh_sta
     well is handed to BLAS rather than run on one thread; not when another process is the
     cause, not under a cap of one thread, not when forced with kernel='tile', and never a
     product below the hand-over's sizes (choose.blas_handover: BLAS's own, or 2^21
-    multiply-adds a batch element with 8+ rows and 64+ columns)."""
+    multiply-adds a batch element with 64+ rows and columns, or 8+ rows and 256+ columns)."""
     if numba.get_num_threads() < 2:
         pytest.skip("needs 2 Numba threads")
     rng = np.random.default_rng(6)
@@ -252,10 +252,10 @@ def test_products_for_the_tiles_go_to_blas_while_this_process_contends(fresh_sta
     small = rng.standard_normal((24, 64, 128)).astype(np.float32)  # 2^20 multiply-adds a batch element
     assert choose.HANDOVER_MADDS > 64 * 128 * 128 and choose.HANDOVER_MADDS <= 256 * 64 * 128
     mx, my = rng.standard_normal((4, 256, 64)).astype(np.float32), rng.standard_normal((4, 64, 128)).astype(np.float32)
-    # few rows, wide: 16 rows handed over (2^22 multiply-adds), 4 rows not (2^21)
+    # few rows, wide: 16 rows handed over (2^22 multiply-adds), 4 rows not (2^21 all the same)
     fx, fy = rng.standard_normal((4, 16, 512)), rng.standard_normal((4, 512, 512))
-    thin = rng.standard_normal((4, 4, 512))
-    assert choose.HANDOVER_ROWS > 4 and choose.HANDOVER_ROWS <= 16
+    thin, ty = rng.standard_normal((4, 4, 1024)), rng.standard_normal((4, 1024, 512))
+    assert 4 * 1024 * 512 >= choose.HANDOVER_MADDS and 4 < choose.HANDOVER_ROWS <= 16
     busy = [False]
     monkeypatch.setattr(policy, "others_busy", lambda: busy[0])
     for _ in range(3):  # past the first calls: the parallel entry is built
@@ -263,7 +263,7 @@ def test_products_for_the_tiles_go_to_blas_while_this_process_contends(fresh_sta
         batch_dot(small, y)
         batch_dot(mx, my)
         batch_dot(fx, fy)
-        batch_dot(thin, fy)
+        batch_dot(thin, ty)
     n = fresh_state.to_blas  # a loaded machine may have contended already
     policy._verdict(0.3)  # a region that waited for a core
     assert_batch_dot_close(batch_dot(x, y), x, y)
@@ -274,10 +274,10 @@ def test_products_for_the_tiles_go_to_blas_while_this_process_contends(fresh_sta
     policy._verdict(0.3)  # 16 rows over 512 columns: handed over
     assert_batch_dot_close(batch_dot(fx, fy), fx, fy)
     assert fresh_state.to_blas == n + 3
-    n += 1
     policy._verdict(0.3)
-    assert_batch_dot_close(batch_dot(thin, fy), thin, fy)
-    assert fresh_state.to_blas == n + 2  # 4 rows: the tiles
+    assert_batch_dot_close(batch_dot(thin, ty), thin, ty)
+    assert fresh_state.to_blas == n + 3  # 4 rows: the tiles
+    n += 1  # the 16-row call
     policy._verdict(0.3)
     batch_dot(x, y, kernel="tile")
     assert_batch_dot_close(batch_dot(small, y), small, y)
