@@ -20,7 +20,7 @@ __all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class
            "blas_class", "blas_sized", "blas_handover", "HANDOVER_MADDS", "HANDOVER_SIDE", "HANDOVER_ROWS",
            "HANDOVER_COLUMNS", "HANDOVER_K",
            "tiles_copy_y_when_busy", "blas_wanted", "BLAS_TRANSPOSED", "BLAS_TRANSPOSED_SIDE", "cast_for_blas",
-           "tile_dtypes_ok", "transposes",
+           "tile_dtypes_ok", "transposes", "scales",
            "narrow_columns", "swap_rows", "transposed_pair", "split_candidates", "split_runs_fit",
            "split_pays"]
 
@@ -324,6 +324,17 @@ def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contig
     # (asv_bench/records/2026-12-06-2137-generic-or-tile.txt; one dot per element won on
     # 2026-12-01, records/2026-12-01-2128-generic-vs-tile.txt, before the vector tiles)
     return TILE if cls >= TILE_ONLY else GENERIC
+
+
+def scales(M, K, N, x_dtype, y_dtype, out_dtype, acc_dtype):
+    """Whether a product is one term (``K == 1``) over one row or one column of real dtypes
+    summed in the result's (each result element a product: ``cpu._runner_scaled``'s
+    ``np.multiply``), other than a single element per batch element (the row dots' tiny-call
+    path).  One thread, against the tiles' 1-row products: (B, 1, N) float32 4.7x at N = 4,
+    2.5x at 12, 1.0-1.15x at 64-300; two or more rows and columns stay on the tiles (1.75-6x
+    faster than ``np.multiply``), ``asv_bench/records/2026-12-07-0810-k1-products.txt``."""
+    return (K == 1 and (M == 1 or N == 1) and M * N > 1 and np.dtype(out_dtype).kind in "biuf"
+            and np.dtype(x_dtype).kind in "biuf" and np.dtype(y_dtype).kind in "biuf")
 
 
 def needs_staging(family, x_last, x_last_stride, x_item, y_last, y_last_stride, y_item, columns=False):

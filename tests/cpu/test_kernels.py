@@ -1162,3 +1162,46 @@ def test_fortran_ordered_vector_matrix_products_are_read_down_their_columns(dtyp
                 assert family != "dot" or staged == (True, True)
             else:
                 assert family == "dot" and staged == (False, False)
+
+
+@pytest.mark.parametrize("xd, yd, dtype", [("float32", "float32", None), ("float64", "float32", None),
+                                           ("int8", "int8", None), ("uint8", "int16", "int8"),
+                                           ("bool", "bool", None), ("float16", ">f4", None), ("int32", "float64", None),
+                                           ("float16", "float16", None), ("float32", "float32", "float16")])
+def test_products_of_one_term_over_one_row_or_column_multiply(xd, yd, dtype):
+    """K == 1 with one row or one column (choose.scales) runs np.multiply of the broadcast
+    views (cpu._runner_scaled): exact against the float64 / integer reference, integers wrap
+    like NumPy's, operands of any layout (a transposed view, a step), into out= too, no
+    warnings where a product overflows; two rows and columns stay on the kernels."""
+    rng = np.random.default_rng(11)
+    res = np.dtype(dtype) if dtype else np.result_type(np.dtype(xd), np.dtype(yd))
+
+    def draw(shape, dt):
+        return (rng.standard_normal(shape) * 60).astype(dt) if np.dtype(dt).kind != "b" else rng.random(shape) < 0.5
+
+    cases = [(draw((300, 1), xd), draw((300, 12, 1), yd), (1, 2)),  # one row: x a scalar per batch element
+             (draw((300, 7, 1), xd), draw((300, 1), yd), (2, 1)),  # one column
+             (draw((1, 900), xd).T[::3], draw((300, 1, 5), yd), (1, 1))]  # x a transposed, strided view
+    for x, y, axes in cases:
+        got = batch_dot(x, y, axes, dtype=dtype)
+        run = _api._RUNNERS.get(_api._runner_key(x, y, axes, dtype, None))
+        if run is not None:
+            assert run.family == "multiply"
+        xw, yw = x.astype(np.float64 if res.kind in "fb" else np.int64), y.astype(np.float64 if res.kind in "fb" else np.int64)
+        want = np.einsum({(1, 2): "bk,bnk->bn", (2, 1): "bmk,bk->bm", (1, 1): "bk,bkn->bn"}[axes], xw, yw)
+        if res.kind == "b":
+            want = want != 0
+        if res == np.float16:  # the kernels' float32 product, rounded to float16
+            want = np.einsum({(1, 2): "bk,bnk->bn", (2, 1): "bmk,bk->bm", (1, 1): "bk,bkn->bn"}[axes],
+                             x.astype(np.float32), y.astype(np.float32)).astype(np.float16)
+        np.testing.assert_array_equal(got, want.astype(res))
+        out = np.empty(got.shape, res)
+        assert batch_dot(x, y, axes, dtype=dtype, out=out) is out
+        np.testing.assert_array_equal(out, got)
+    if res.kind == "f":
+        big = np.full((4, 1), np.finfo(res).max / 2, res)
+        got = batch_dot(big, np.full((4, 3, 1), 4, res), (1, 2))  # overflows to inf, silently (filterwarnings: error)
+        assert np.isinf(got).all()
+    two = draw((50, 2, 1), xd), draw((50, 1, 3), yd)
+    batch_dot(*two, dtype=dtype)
+    assert _api._RUNNERS[_api._runner_key(*two, None, dtype, None)].family != "multiply"
