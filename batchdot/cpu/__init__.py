@@ -491,7 +491,7 @@ def _runner_scaled(p, out_dtype, acc_dtype):
     in the result dtype, which wraps as the kernels' 64-bit products cast to it do (bool: a
     logical and, the kernels' ``count != 0``).  The register tiles spent about 25 ns a batch element on
     such products ((131072, 1) . (131072, 4, 1) float32: 2.0 ms against ``np.multiply``'s 0.43,
-    ``asv_bench/records/2026-12-07-0810-k1-products.txt``)."""
+    ``asv_bench/records/2026-12-07-0806-k1-products.txt``)."""
     B, M, N = p.batch, p.m, p.n
     xs, ys, out_shape = (B, M, 1), (B, 1, N), p.out_shape
     calc = out_dtype if out_dtype.kind in "biu" else acc_dtype

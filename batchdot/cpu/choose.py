@@ -332,7 +332,7 @@ def scales(M, K, N, x_dtype, y_dtype, out_dtype, acc_dtype):
     ``np.multiply``), other than a single element per batch element (the row dots' tiny-call
     path).  One thread, against the tiles' 1-row products: (B, 1, N) float32 4.7x at N = 4,
     2.5x at 12, 1.0-1.15x at 64-300; two or more rows and columns stay on the tiles (1.75-6x
-    faster than ``np.multiply``), ``asv_bench/records/2026-12-07-0810-k1-products.txt``."""
+    faster than ``np.multiply``), ``asv_bench/records/2026-12-07-0806-k1-products.txt``."""
     return (K == 1 and (M == 1 or N == 1) and M * N > 1 and np.dtype(out_dtype).kind in "biuf"
             and np.dtype(x_dtype).kind in "biuf" and np.dtype(y_dtype).kind in "biuf")
 
