@@ -11,8 +11,8 @@ import numpy as np
 
 import batchdot
 import batchdot_old
-from batchdot.bench.cpu import _in_scene, busy_core
-from interleave import medians, reps_for
+from batchdot.bench.cpu import _in_scene
+from interleave import in_scene, medians, reps_for
 
 scene = sys.argv[1] if len(sys.argv) > 1 else "idle"
 dtypes = sys.argv[2].split(",") if len(sys.argv) > 2 else ["float32", "float64"]
@@ -44,8 +44,4 @@ def main():
                   f"matmul/auto new {t[4] / t[2]:4.2f}", flush=True)
 
 
-if scene == "busy":
-    with busy_core():
-        main()
-else:
-    main()
+in_scene(main, scene)
