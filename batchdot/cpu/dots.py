@@ -32,7 +32,7 @@ from numba.extending import register_jitable
 from .choose import by_columns
 from .jit import jit
 from .tiles import KC
-from .vector import REGISTERS, VECTOR_BYTES, cols_kernel, dot_kernel
+from .vector import REGISTERS, VECTOR_BYTES, cols_kernel, dot_block_kernel, dot_kernel
 
 __all__ = ["dot_span", "rowdot_span", "complex_dot_span", "complex_rowdot_span", "bool_dot_span", "bool_rowdot_span", "kernels_for", "DOTS",
            "SHARED_BELOW"]
@@ -67,36 +67,68 @@ SUPER, GROUP = 32, 4
 _COLUMNS = cols_kernel(COLS)
 
 
+def _rows_kernel(pair, pairs):
+    """``_dot_rows`` (``pair``: :data:`_PAIR`, ``pairs`` True) or the complex dots' rows
+    (``pairs`` False: :data:`_PAIR` types real arrays only, so ``pair`` is a stand-in never called)."""
+
+    @register_jitable
+    def rows(x, yt, out, lo, hi):
+        """Rows ``lo..hi`` (flat over ``B * M``) of ``out = x @ yt^T`` along a unit-stride K."""
+        M, K, N = x.shape[1], x.shape[2], yt.shape[1]
+        xs0, xs1 = x.strides[0], x.strides[1]
+        ys0, ys1 = yt.strides[0], yt.strides[1]
+        os0, os1, os2 = out.strides
+        # shared loads where the rows read in turn are short, or (rows of yt) read by several rows of x
+        wide = VECTOR_BYTES // max(out.itemsize, 4) >= 8
+        shared = wide and (K * yt.itemsize < SHARED_BELOW or M > 1)
+        shared_x = wide and K * x.itemsize < SHARED_BELOW  # rows of x, one column
+        r = lo
+        while r < hi:
+            b = r // M
+            i = r % M
+            xo = b * xs0 + i * xs1
+            yo = b * ys0
+            oo = b * os0 + i * os1
+            if N == 1 and shared_x and i + DOTS <= M and r + DOTS <= hi:  # one column: rows share yt's loads
+                _SHARED(yt, yo, x, xo, xs1, K, out, oo, os1)
+                r += DOTS
+                continue
+            j = 0
+            if pairs and shared and N >= DOTS and i + 1 < M and r + 1 < hi:  # two rows of x: :data:`PAIRS`
+                while j + DOTS <= N:
+                    pair(x, xo, xs1, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os1, os2)
+                    j += DOTS
+                while j < N:
+                    _SINGLE(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
+                    _SINGLE(x, xo + xs1, yt, yo + j * ys1, ys1, K, out, oo + os1 + j * os2, os2)
+                    j += 1
+                r += 2
+                continue
+            while shared and j + DOTS <= N:
+                _SHARED(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
+                j += DOTS
+            while j < N:
+                _SINGLE(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
+                j += 1
+            r += 1
+
+    return rows
+
+
 @register_jitable
-def _dot_rows(x, yt, out, lo, hi):
-    """Rows ``lo..hi`` (flat over ``B * M``) of ``out = x @ yt^T`` along a unit-stride K."""
-    M, K, N = x.shape[1], x.shape[2], yt.shape[1]
-    xs0, xs1 = x.strides[0], x.strides[1]
-    ys0, ys1 = yt.strides[0], yt.strides[1]
-    os0, os1, os2 = out.strides
-    # shared loads where the rows read in turn are short, or (rows of yt) read by several rows of x
-    wide = VECTOR_BYTES // max(out.itemsize, 4) >= 8
-    shared = wide and (K * yt.itemsize < SHARED_BELOW or M > 1)
-    shared_x = wide and K * x.itemsize < SHARED_BELOW  # rows of x, one column
-    r = lo
-    while r < hi:
-        b = r // M
-        i = r % M
-        xo = b * xs0 + i * xs1
-        yo = b * ys0
-        oo = b * os0 + i * os1
-        if N == 1 and shared_x and i + DOTS <= M and r + DOTS <= hi:  # one column: rows share yt's loads
-            _SHARED(yt, yo, x, xo, xs1, K, out, oo, os1)
-            r += DOTS
-            continue
-        j = 0
-        while shared and j + DOTS <= N:
-            _SHARED(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
-            j += DOTS
-        while j < N:
-            _SINGLE(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
-            j += 1
-        r += 1
+def _no_pair(x, xo, xs1, yt, yo, ys1, K, out, oo, os1, os2):
+    """:func:`_rows_kernel`'s stand-in for the complex dots (never called)."""
+
+
+#: Two rows of ``x`` against :data:`DOTS` rows of ``yt`` at a time, where several rows of ``x``
+#: read each row of ``yt`` (:func:`.vector.dot_block_kernel`): each load of ``yt`` then serves
+#: two dots.  q . k^T products on the dots ((3, 9, 245, 125), (64, 4, 128, 300), (200, 3, 96, 40)
+#: as (B, M, K, N)) ran 1.08-1.49x idle, on one thread and with a core busy, level after BLAS;
+#: first call of such a product 0.73-0.76 -> 0.83 s (AMD EPYC,
+#: ``asv_bench/records/2026-12-07-0829-dot-pairs-ab.txt``, ``-0835-first-call-dot-pairs.txt``).
+_PAIR = dot_block_kernel(2, DOTS)
+_dot_rows = _rows_kernel(_PAIR, True)
+_complex_dot_rows = _rows_kernel(_no_pair, False)
 
 
 @jit(fastmath=frozenset())
@@ -127,7 +159,7 @@ def dot_span(x, yt, out, zero, lo, hi):
 def complex_dot_span(x, yt, out, zero, lo, hi):
     """:func:`dot_span` for complex operands and result of one dtype, along a unit-stride K
     (no column kernel: the engine stages operands stored by columns)."""
-    _dot_rows(x, yt, out, lo, hi)
+    _complex_dot_rows(x, yt, out, lo, hi)
 
 
 @register_jitable

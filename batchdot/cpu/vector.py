@@ -50,7 +50,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
 
 __all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "columns", "block_kernel", "absmax", "magnitude",
-           "fma_limit", "times_i"]
+           "fma_limit", "times_i", "dot_block_kernel"]
 
 
 def _host_vector_unit():
@@ -880,19 +880,58 @@ def dot_kernel(n):
     return dk
 
 
-def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
-    """The ``n`` shared-load dots as an LLVM function of ``mod`` (defined once per module)."""
+
+@functools.cache
+def dot_block_kernel(r, n):
+    """The intrinsic ``dbk`` computing an ``r x n`` block of dots: rows ``i < r`` of ``A`` against
+    rows ``j < n`` of ``B``, each vector load shared by ``n`` (of ``A``) or ``r`` (of ``B``) dots.
+
+    ``dbk(a, a_off, a_rs, b, b_off, b_rs, K, c, c_off, c_rs, c_cs)``: ``C[i, j] = sum_k A[i, k]
+    * B[j, k]`` with byte offsets and strides as :func:`dot_kernel`'s; real dtypes only (the
+    complex dots keep :func:`dot_kernel`)."""
+
+    @intrinsic
+    def dbk(typingctx, a, a_off, a_rs, b, b_off, b_rs, K, c, c_off, c_rs, c_cs):
+        if not isinstance(c.dtype, (types.Float, types.Integer)) or c.dtype == types.boolean:
+            return None
+        sig = types.void(a, a_off, a_rs, b, b_off, b_rs, K, c, c_off, c_rs, c_cs)
+
+        def codegen(context, builder, sig, args):
+            a, a_off, a_rs, b, b_off, b_rs, K, c, c_off, c_rs, c_cs = args
+            dts = _array_dtypes(sig, (0, 3, 7))
+            fn = _dot_body(builder.module, *dts, n, r)
+
+            def base(arr, ty, off):
+                return _data_at(context, builder, arr, ty, off)
+
+            builder.call(fn, [base(a, sig.args[0], a_off), a_rs, base(b, sig.args[3], b_off), b_rs, K,
+                              base(c, sig.args[7], c_off), c_rs, c_cs])
+            return context.get_dummy_value()
+
+        return sig, codegen
+
+    return dbk
+
+def _dot_body(mod, a_dtype, b_dtype, out_dtype, n, r=1):
+    """The ``n`` shared-load dots as an LLVM function of ``mod`` (defined once per module); with
+    ``r > 1``, ``r`` rows of ``A`` (``a_rs`` bytes apart) against the ``n`` rows of ``B``, each
+    load shared by ``n`` or ``r`` dots, results ``c_rs`` bytes apart by row of ``A``
+    (:func:`dot_block_kernel`)."""
     ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(out_dtype)
     cc = _sum_code(oc)
     w = lanes(np.dtype(cc))
-    u = dot_unroll(n)
-    name = f"batchdot_dot_{ac}_{bc}_{oc}_{n}_w{w}_h"  # _h: lanes summed by halves
+    u = dot_unroll(n * r)
+    name = f"batchdot_dot_{ac}_{bc}_{oc}_{n}_w{w}_h" + (f"_r{r}" if r > 1 else "")  # _h: lanes summed by halves
     i8, i64 = ir.IntType(8), ir.IntType(64)
     i8p = i8.as_pointer()
-    fn, builder = _define(mod, ir.FunctionType(ir.VoidType(), [i8p, i8p, i64, i64, i8p, i64]), name)
+    args = [i8p, i64, i8p, i64, i64, i8p, i64, i64] if r > 1 else [i8p, i8p, i64, i64, i8p, i64]
+    fn, builder = _define(mod, ir.FunctionType(ir.VoidType(), args), name)
     if builder is None:
         return fn
-    abase, bbase, b_rs, K, cbase, c_cs = fn.args
+    if r > 1:
+        abase, a_rs, bbase, b_rs, K, cbase, c_rs, c_cs = fn.args
+    else:
+        (abase, bbase, b_rs, K, cbase, c_cs), a_rs, c_rs = fn.args, None, None
     item_a, item_b = a_dtype.itemsize, b_dtype.itemsize
     floating = cc[0] == "f"
     a_ty, b_ty, c_ty, o_ty = _LL[ac], _LL[bc], _LL[cc], _LL[oc]
@@ -913,16 +952,20 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
         return _convert(builder, val, code, cc, cv_ty)
 
     brows = [builder.gep(bbase, [builder.mul(const(j), b_rs)]) for j in range(n)]
+    arows = [builder.gep(abase, [builder.mul(const(i), a_rs)]) for i in range(r)] if r > 1 else [abase]
     step = w * u
     full = builder.mul(builder.sdiv(K, const(step)), const(step))
     # main loop: u vectors of every dot per step
-    pre, loop, tail, k, accs = _open_loop(builder, full, n, u, cv_ty, zero, "tail")
-    new = [[None] * u for _ in range(n)]
+    # accumulators: row i of A against row j of B at index i * n + j
+    pre, loop, tail, k, accs = _open_loop(builder, full, n * r, u, cv_ty, zero, "tail")
+    new = [[None] * u for _ in range(n * r)]
     for q in range(u):
         kq = builder.add(k, const(q * w))
-        av = vload(abase, kq, item_a, av_ty, ac)
+        avs = [vload(ap, kq, item_a, av_ty, ac) for ap in arows]
         for j in range(n):
-            new[j][q] = add(accs[j][q], mul(av, vload(brows[j], kq, item_b, bv_ty, bc)))
+            bv = vload(brows[j], kq, item_b, bv_ty, bc)
+            for i, av in enumerate(avs):
+                new[i * n + j][q] = add(accs[i * n + j][q], mul(av, bv))
     # tail: up to u vectors, the last ones masked (lanes past K read nothing)
     sums = _close_loop(builder, pre, k, const(step), accs, new, full, loop, tail, zero)
 
@@ -931,16 +974,20 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n):
         for q in range(u):
             kq = builder.add(full, const(q * w))
             mask = mask_of(kq)
-            av = vload(abase, kq, item_a, av_ty, ac, mask)
+            avs = [vload(ap, kq, item_a, av_ty, ac, mask) for ap in arows]
             for j in range(n):
-                tails[j][q] = add(tails[j][q], mul(av, vload(brows[j], kq, item_b, bv_ty, bc, mask)))
+                bv = vload(brows[j], kq, item_b, bv_ty, bc, mask)
+                for i, av in enumerate(avs):
+                    tails[i * n + j][q] = add(tails[i * n + j][q], mul(av, bv))
         return tails
 
     sums = _masked_tail(builder, K, full, w, sums, last_vectors)
-    for j in range(n):
-        out = _convert(builder, _lane_sum(builder, _tree_sum(sums[j], add), add), cc, oc, o_ty)
-        ptr = builder.bitcast(builder.gep(cbase, [builder.mul(const(j), c_cs)]), o_ty.as_pointer())
-        builder.store(out, ptr, align=out_dtype.itemsize)
+    for i in range(r):
+        crow = builder.gep(cbase, [builder.mul(const(i), c_rs)]) if r > 1 else cbase
+        for j in range(n):
+            out = _convert(builder, _lane_sum(builder, _tree_sum(sums[i * n + j], add), add), cc, oc, o_ty)
+            ptr = builder.bitcast(builder.gep(crow, [builder.mul(const(j), c_cs)]), o_ty.as_pointer())
+            builder.store(out, ptr, align=out_dtype.itemsize)
     builder.ret_void()
     return fn
 
