@@ -67,9 +67,10 @@ SUPER, GROUP = 32, 4
 _COLUMNS = cols_kernel(COLS)
 
 
-def _rows_kernel(pair, pairs):
-    """``_dot_rows`` (``pair``: :data:`_PAIR`, ``pairs`` True) or the complex dots' rows
-    (``pairs`` False: :data:`_PAIR` types real arrays only, so ``pair`` is a stand-in never called)."""
+def _rows_kernel(pair):
+    """``_dot_rows`` (``pair``: :data:`_PAIR`) or the complex dots' rows (``pair``:
+    :func:`_no_pair`, a stand-in never called: :data:`_PAIR` types real arrays only)."""
+    pairs = pair is not _no_pair
 
     @register_jitable
     def rows(x, yt, out, lo, hi):
@@ -94,7 +95,7 @@ def _rows_kernel(pair, pairs):
                 r += DOTS
                 continue
             j = 0
-            if pairs and shared and N >= DOTS and i + 1 < M and r + 1 < hi:  # two rows of x: :data:`PAIRS`
+            if pairs and shared and N >= DOTS and i + 1 < M and r + 1 < hi:  # two rows of x: :data:`_PAIR`
                 while j + DOTS <= N:
                     pair(x, xo, xs1, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os1, os2)
                     j += DOTS
@@ -127,8 +128,8 @@ def _no_pair(x, xo, xs1, yt, yo, ys1, K, out, oo, os1, os2):
 #: first call of such a product 0.73-0.76 -> 0.83 s (AMD EPYC,
 #: ``asv_bench/records/2026-12-07-0829-dot-pairs-ab.txt``, ``-0835-first-call-dot-pairs.txt``).
 _PAIR = dot_block_kernel(2, DOTS)
-_dot_rows = _rows_kernel(_PAIR, True)
-_complex_dot_rows = _rows_kernel(_no_pair, False)
+_dot_rows = _rows_kernel(_PAIR)
+_complex_dot_rows = _rows_kernel(_no_pair)
 
 
 @jit(fastmath=frozenset())

@@ -864,21 +864,28 @@ def dot_kernel(n):
         sig = types.void(a, a_off, b, b_off, b_rs, K, c, c_off, c_cs)
 
         def codegen(context, builder, sig, args):
-            a, a_off, b, b_off, b_rs, K, c, c_off, c_cs = args
             dts = _array_dtypes(sig, (0, 2, 6))
             fn = _complex_dot_body(builder.module, dts[2], n) if complex_dots else _dot_body(builder.module, *dts, n)
-
-            def base(arr, ty, off):
-                return _data_at(context, builder, arr, ty, off)
-
-            builder.call(fn, [base(a, sig.args[0], a_off), base(b, sig.args[2], b_off), b_rs, K,
-                              base(c, sig.args[6], c_off), c_cs])
+            builder.call(fn, _pointer_args(context, builder, sig, args))
             return context.get_dummy_value()
 
         return sig, codegen
 
     return dk
 
+
+def _pointer_args(context, builder, sig, args):
+    """A dot intrinsic's arguments as its LLVM body takes them: each array and the byte offset
+    after it as one pointer (:func:`_data_at`), the other arguments as they are."""
+    out, i = [], 0
+    while i < len(args):
+        if isinstance(sig.args[i], types.Array):
+            out.append(_data_at(context, builder, args[i], sig.args[i], args[i + 1]))
+            i += 2
+        else:
+            out.append(args[i])
+            i += 1
+    return out
 
 
 @functools.cache
@@ -897,20 +904,14 @@ def dot_block_kernel(r, n):
         sig = types.void(a, a_off, a_rs, b, b_off, b_rs, K, c, c_off, c_rs, c_cs)
 
         def codegen(context, builder, sig, args):
-            a, a_off, a_rs, b, b_off, b_rs, K, c, c_off, c_rs, c_cs = args
-            dts = _array_dtypes(sig, (0, 3, 7))
-            fn = _dot_body(builder.module, *dts, n, r)
-
-            def base(arr, ty, off):
-                return _data_at(context, builder, arr, ty, off)
-
-            builder.call(fn, [base(a, sig.args[0], a_off), a_rs, base(b, sig.args[3], b_off), b_rs, K,
-                              base(c, sig.args[7], c_off), c_rs, c_cs])
+            fn = _dot_body(builder.module, *_array_dtypes(sig, (0, 3, 7)), n, r)
+            builder.call(fn, _pointer_args(context, builder, sig, args))
             return context.get_dummy_value()
 
         return sig, codegen
 
     return dbk
+
 
 def _dot_body(mod, a_dtype, b_dtype, out_dtype, n, r=1):
     """The ``n`` shared-load dots as an LLVM function of ``mod`` (defined once per module); with
