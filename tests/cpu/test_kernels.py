@@ -1184,16 +1184,13 @@ def test_products_of_one_term_over_one_row_or_column_multiply(xd, yd, dtype):
              (draw((1, 900), xd).T[::3], draw((300, 1, 5), yd), (1, 1))]  # x a transposed, strided view
     for x, y, axes in cases:
         got = batch_dot(x, y, axes, dtype=dtype)
-        run = _api._RUNNERS.get(_api._runner_key(x, y, axes, dtype, None))
-        if run is not None:
-            assert run.family == "multiply"
-        xw, yw = x.astype(np.float64 if res.kind in "fb" else np.int64), y.astype(np.float64 if res.kind in "fb" else np.int64)
-        want = np.einsum({(1, 2): "bk,bnk->bn", (2, 1): "bmk,bk->bm", (1, 1): "bk,bkn->bn"}[axes], xw, yw)
+        assert _api._RUNNERS[_api._runner_key(x, y, axes, dtype, None)].family == "multiply"
+        spec = {(1, 2): "bk,bnk->bn", (2, 1): "bmk,bk->bm", (1, 1): "bk,bkn->bn"}[axes]
+        # float16 results: the kernels' float32 product, rounded to float16
+        wide = np.float32 if res == np.float16 else np.float64 if res.kind in "fb" else np.int64
+        want = np.einsum(spec, x.astype(wide), y.astype(wide))
         if res.kind == "b":
             want = want != 0
-        if res == np.float16:  # the kernels' float32 product, rounded to float16
-            want = np.einsum({(1, 2): "bk,bnk->bn", (2, 1): "bmk,bk->bm", (1, 1): "bk,bkn->bn"}[axes],
-                             x.astype(np.float32), y.astype(np.float32)).astype(np.float16)
         np.testing.assert_array_equal(got, want.astype(res))
         out = np.empty(got.shape, res)
         assert batch_dot(x, y, axes, dtype=dtype, out=out) is out
