@@ -27,9 +27,11 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
   block of ``y`` into a contiguous panel first (BLIS's packing) was tried and not kept: 0-20 %
   on float32 products of 128-1024, level on float64, slower on 64 x 64 float64
   (`asv_bench/records/2026-12-06-0736-tile-pack-ab.txt`).
-- **Prefetch**: during each batch element's first block of rows, the next element's ``x``
-  and ``y`` are prefetched where each is one run of 4-16 KiB (:data:`PREFETCH_BYTES`), a share
-  before each register tile of the block (not by the :data:`MR1W`-row tiles).
+- **Prefetch**: during each batch element's first block of rows, the next element's ``x``,
+  ``y`` and (where its rows span several column blocks) ``out`` are prefetched where each is
+  one run of 4-16 KiB (:data:`PREFETCH_BYTES`), a share in each column block and register
+  tile of the block (not by the :data:`MR1W`-row tiles): inside the K loop of fused tiles, a
+  cache line of each a K step.
 - **One block, one call**: the loop over the rows of a block (full tiles, then single
   rows) is LLVM code inside the intrinsic (:func:`.vector.block_kernel`).
 """
@@ -77,7 +79,7 @@ ROWS = MR * max(1, 64 // MR)
 
 _BLOCK = block_kernel(MR, MR1, MR1W)
 #: No prefetch in a block (:func:`.vector.block_kernel`'s ``ahead``).
-_NO_AHEAD = (0, 0, 0, 0)
+_NO_AHEAD = (0, 0, 0, 0, 0, 0, 0, 1)
 
 
 @register_jitable
@@ -95,8 +97,8 @@ def work_items(B, M):
     return B * ((M + ROWS - 1) // ROWS)
 
 
-#: Batch elements of 4-16 KiB are prefetched (:func:`_prefetch_span`), a share before each
-#: register tile of the element's first block (:func:`.vector.block_kernel`'s ``ahead``).
+#: Batch elements of 4-16 KiB are prefetched (:func:`_prefetch_span`), a share in each register
+#: tile of the element's first block (:func:`.vector.block_kernel`'s ``ahead``).
 #: Prefetched all at once at an element's start, float64 32 x 32 and 16 x 64 elements (8 KiB)
 #: ran 1.03-1.33x in the bench's three scenes, but float32 ones of one page lost 3-13 % in two
 #: of three runs (`asv_bench/records/2026-12-06-1452-tile-prefetch-ab.txt`, `-1453-…-ab2.txt`,
@@ -114,16 +116,29 @@ def work_items(B, M):
 #: midaxis float64 1.09-1.22x in the three scenes, small32 float64 0.95-1.00; no prefetch there
 #: lost small32 float64 5-7 % (`-0713-tile-prefetch-l2-ab.txt`, `-0716-prefetch-l2-ab-all.txt`,
 #: `-0727-tile-no-prefetch-ab.txt`, all of 2026-12-07).  Not measured again on a Xeon.
+#: Since 2026-12-07 the next element's ``out`` is prefetched too where its rows span several
+#: column blocks (whole rows, written in one run, lost: 32 x 16 x 32 float32 0.68-0.72, the
+#: hardware's prefetch follows that run), the shares are spread over the column blocks of
+#: the element's first block of rows, and fused tiles (the wide ones, :data:`FMA_INTENSITY`)
+#: prefetch theirs inside their K loop: a line of ``x`` and of ``y`` in each of the first K
+#: steps, one of ``out`` in each of the last (:func:`.vector.block_kernel`).  With every share
+#: at once before its tile, one thread streamed 32 x 32 float64 products at 0.62-0.67 of
+#: ``np.matmul``, the ``out`` stream costing more than ``x``'s and ``y``'s together
+#: (`asv_bench/records/2026-12-07-0920-tile-streams-amd.txt`).  ``out`` is prefetched for
+#: reading: NumPy's large arrays start 16 bytes into a cache line, and a write prefetch of
+#: such rows ran 32 x 32 float64 products at half the speed (`-0912-tile-prefetch-variants.txt`).
+#: Results: `-1000-tile-prefetch-inside-ab.txt`, `-1005-tile-prefetch-inside-shapes.txt`.
 PREFETCH_BYTES = (4096, 16384)
 
 
 @register_jitable
-def _prefetch_span(a, low):
-    """The bytes of one batch element of ``a`` (``(B, R, C)``) to prefetch: all of it where it
-    is one run of ``low`` to ``PREFETCH_BYTES[1]`` bytes (non-negative strides, its two axes
-    within it), else 0."""
-    s0, s1, s2 = a.strides
-    span = (a.shape[1] - 1) * s1 + (a.shape[2] - 1) * s2 + a.itemsize
+def _prefetch_span(strides, rows, cols, item, low):
+    """The bytes of one batch element of an array of ``strides`` (``(B, rows, cols)``, items of
+    ``item`` bytes) to prefetch: all of it where it is one run of ``low`` to
+    ``PREFETCH_BYTES[1]`` bytes (non-negative strides, its two axes within it), else 0.
+    (Strides and sizes, not the array: one compiled function for every operand's type.)"""
+    s0, s1, s2 = strides
+    span = (rows - 1) * s1 + (cols - 1) * s2 + item
     return span if s1 >= 0 and s2 >= 0 and low <= span <= PREFETCH_BYTES[1] and span <= s0 else 0
 
 
@@ -141,8 +156,14 @@ def tile_span(x, y, out, zero, lo, hi):
     limit = _fusing_limit(out, shape, M, N)
     yb, ymax = -1, 0.0
     low = PREFETCH_BYTES[0] if shape == 2 else PREFETCH_BYTES[0] + 1  # one-page elements: wide tiles only
-    B, px, py = x.shape[0], _prefetch_span(x, low), _prefetch_span(y, low)
-    pf = px > 0 or py > 0
+    B = x.shape[0]
+    px = _prefetch_span(x.strides, M, K, x.itemsize, low)
+    py = _prefetch_span(y.strides, K, N, y.itemsize, low)
+    nb = (N + NR - 1) // NR
+    # out where its rows are written a column block at a time (one block: rows written whole,
+    # one run the hardware's prefetch follows)
+    po = _prefetch_span(out.strides, M, N, out.itemsize, low) if nb > 1 else 0
+    pf = px > 0 or py > 0 or po > 0
     for r in range(lo, hi):
         b = r // nib
         ilo = (r % nib) * ROWS
@@ -152,9 +173,11 @@ def tile_span(x, y, out, zero, lo, hi):
             if b != yb:
                 yb, ymax = b, absmax(y, b * ys0, ys1, ys2, K, N)
             fused = absmax(x, b * xs0 + ilo * xs1, xs1, xs2, rows, K) * ymax * K <= limit
-        # the next batch element's operands, while this one runs: during its first block
-        ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py) if pf and ilo == 0 and b + 1 < B else _NO_AHEAD
+        # the next batch element's operands and out, while this one runs: a share in each
+        # column block of its first block of rows
+        nxt = pf and ilo == 0 and b + 1 < B
         for j0 in range(0, N, NR):
+            ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py, (b + 1) * os0, po, j0 // NR, nb) if nxt else _NO_AHEAD
             for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
                 _BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
                        out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,

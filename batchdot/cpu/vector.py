@@ -222,8 +222,13 @@ def block_kernel(mr, mr1, mr1w=None):
     on AVX-512 run full tiles); then the last rows one at a time.  ``fused`` (float sums
     only): fused multiply-adds, for blocks whose operands' magnitudes (:func:`absmax`) show that no product or sum can
     overflow, where fusing changes rounding only; else separate products and sums.
-    ``ahead = (a_at, a_bytes, b_at, b_bytes)``: byte ranges of ``A`` and ``B`` (offsets from
-    their data) to prefetch, a share before each full tile (zero bytes: none).  Arguments
+    ``ahead = (a_at, a_bytes, b_at, b_bytes, c_at, c_bytes, part, parts)``: byte ranges of
+    ``A``, ``B`` and ``C`` (offsets from their data) to prefetch (zero bytes: none), part
+    ``part`` of ``parts`` of them in this block, a share by each full tile (not by
+    ``mr1w``-row tiles).  Fused two-vector tiles over unit-stride rows of ``C`` prefetch
+    theirs inside the K loop, a line of ``A``'s and of ``B``'s share in each of the first K
+    steps and one of ``C``'s in each of the last (lines beyond K: before the tile); other
+    tiles before they start.  Arguments
     as the micro-kernel's in the module docstring.  Dtypes come from the arrays' types:
     ``A``'s and ``B``'s elements (any real numeric dtype, bool as 0/1) are converted on load
     to ``C``'s dtype, the accumulation dtype (float32/64 or a 1-8 byte integer, which wraps
@@ -239,7 +244,7 @@ def block_kernel(mr, mr1, mr1w=None):
             shape, fused, ahead):
         if not isinstance(c.dtype, (types.Float, types.Integer)) or c.dtype == types.boolean:
             return None
-        if not (isinstance(ahead, types.UniTuple) and ahead.count == 4 and isinstance(ahead.dtype, types.Integer)):
+        if not (isinstance(ahead, types.UniTuple) and ahead.count == 8 and isinstance(ahead.dtype, types.Integer)):
             return None
         sig = types.void(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows,
                          shape, fused, ahead)
@@ -253,25 +258,22 @@ def block_kernel(mr, mr1, mr1w=None):
 
             flag = context.cast(builder, acc, sig.args[13], types.boolean)
             a0, b0, c0 = base(a, sig.args[0], a_off), base(b, sig.args[4], b_off), base(c, sig.args[7], c_off)
-            # the prefetch ranges, as rows.type
-            a_at, a_n, b_at, b_n = (context.cast(builder, v, sig.args[17].dtype, sig.args[14])
-                                    for v in cgutils.unpack_tuple(builder, ahead, 4))
-            pf = ((base(a, sig.args[0], a_at), a_n), (base(b, sig.args[4], b_at), b_n))
-
-            any_ahead = builder.icmp_signed("!=", builder.or_(a_n, b_n), ir.Constant(rows.type, 0))
-
-            def prefetch_share(t, n):
-                """Tile ``t`` of ``n``: its share of the prefetch ranges (no divisions when none)."""
-                line = ir.Constant(rows.type, -64)
-                with builder.if_then(any_ahead, likely=False):
-                    for ptr, size in pf:
-                        lo = builder.and_(builder.sdiv(builder.mul(size, t), n), line)
-                        hi = builder.sdiv(builder.mul(size, builder.add(t, ir.Constant(rows.type, 1))), n)
-                        _prefetch_lines(builder, ptr, lo, hi)
+            # the prefetch ranges and the part of them for this block, as rows.type
+            ahead = [context.cast(builder, v, sig.args[17].dtype, sig.args[14]) for v in cgutils.unpack_tuple(builder, ahead, 8)]
+            ahead[0:6:2] = base(a, sig.args[0], ahead[0]), base(b, sig.args[4], ahead[2]), base(c, sig.args[7], ahead[4])
+            args = (a0, a_rs, a_cs, b0, b_rs, c0, c_rs, c_cs, K, nr, flag)
+            # the same for the wide tiles' function, as eight i64 on the stack (fewer arguments to pass)
+            i64 = ir.IntType(64)
+            spilled = cgutils.alloca_once(builder, i64, size=8)
+            for j, v in enumerate(ahead):
+                v = builder.ptrtoint(v, i64) if isinstance(v.type, ir.PointerType) else builder.sext(v, i64) if v.type.width < 64 else v
+                builder.store(v, builder.gep(spilled, [ir.Constant(i64, j)]))
 
             def tiles(m, nv, half=False, fma=False, then=None):
-                _row_tiles(builder, dts, (a0, a_rs, a_cs, b0, b_rs, c0, c_rs, c_cs, K, nr, flag), rows, m, nv, half,
-                           fma, then=then, share=prefetch_share)
+                if nv == 2:  # the wide tiles and their prefetch shares (:func:`_wide_tiles`)
+                    builder.call(_wide_tiles(builder.module, dts, m, fma, then), [*args, rows, spilled])
+                else:
+                    _row_tiles(builder, dts, args, rows, m, nv, half, fma, then=then, share=_shares(builder, K, ahead))
 
             code = context.cast(builder, shape, sig.args[15], types.int64)
             with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 2))) as (wide, other):
@@ -305,6 +307,56 @@ def block_kernel(mr, mr1, mr1w=None):
         return sig, codegen
 
     return blk
+
+
+def _shares(builder, K, ahead):
+    """``(any, ranges)`` for :func:`_row_tiles` from ``ahead = (a_ptr, a_bytes, b_ptr, b_bytes,
+    c_ptr, c_bytes, part, parts)`` (:func:`block_kernel`): whether there is anything to
+    prefetch, and ``ranges(t, n, before=False)``, tile ``t`` of ``n``'s share (of part
+    ``part`` of ``parts``) as ``(i8*, lines)`` pairs for the tile's K loop, lines past K
+    prefetched at once (``before``: all of them)."""
+    *pf, part, parts = ahead
+    ty = part.type
+    pf = list(zip(pf[0::2], pf[1::2]))
+    any_ahead = builder.icmp_signed("!=", builder.or_(builder.or_(pf[0][1], pf[1][1]), pf[2][1]), ir.Constant(ty, 0))
+
+    def ranges(t, n, before=False):
+        line, c64, zero = ir.Constant(ty, -64), ir.Constant(ty, 64), ir.Constant(ty, 0)
+        t, n = builder.add(builder.mul(part, n), t), builder.mul(parts, n)
+        out = []
+        for ptr, size in pf:
+            lo = builder.and_(builder.sdiv(builder.mul(size, t), n), line)
+            hi = builder.sdiv(builder.mul(size, builder.add(t, ir.Constant(ty, 1))), n)
+            if before:
+                _prefetch_lines(builder, ptr, lo, hi)
+                continue
+            nl = builder.sdiv(builder.add(builder.sub(hi, lo), ir.Constant(ty, 63)), c64)
+            nl = builder.select(builder.icmp_signed(">", nl, zero), nl, zero)
+            with builder.if_then(builder.icmp_signed(">", nl, K), likely=False):
+                _prefetch_lines(builder, ptr, builder.add(lo, builder.mul(K, c64)), hi)
+            out += [builder.gep(ptr, [lo]), nl]
+        return out
+
+    return any_ahead, ranges
+
+
+def _wide_tiles(mod, dts, m, fma, then):
+    """The rows of a block in two-vector tiles (:func:`_row_tiles`) with their prefetch
+    shares, as an LLVM function of ``mod`` (always inlined: called, it cost 16 x 16 float64
+    products 3-6 %): the micro-kernel's arguments, the block's rows and
+    :func:`block_kernel`'s ``ahead`` (pointers for its offsets)."""
+    i8p, i64 = ir.IntType(8).as_pointer(), ir.IntType(64)
+    names = "_".join(_code(d) for d in dts)
+    fnty = ir.FunctionType(ir.VoidType(), [i8p, i64, i64, i8p, i64, i8p, i64, i64, i64, i64, ir.IntType(1), i64,
+                                           i64.as_pointer()])
+    fn, builder = _define(mod, fnty, f"batchdot_wide_{names}_{m}{'_fma' if fma else ''}_{then}")
+    if builder is not None:
+        args = fn.args[:11]
+        ahead = [builder.load(builder.gep(fn.args[12], [ir.Constant(i64, j)])) for j in range(8)]
+        ahead[0:6:2] = (builder.inttoptr(v, i8p) for v in ahead[0:6:2])
+        _row_tiles(builder, dts, args, fn.args[11], m, 2, False, fma, then=then, share=_shares(builder, args[8], ahead))
+        builder.ret_void()
+    return fn
 
 
 @register_jitable
@@ -376,12 +428,17 @@ def _prefetch_lines(builder, base, lo, hi):
     Intel Xeons; on an AMD EPYC, into L2: the tiles' midaxis float64 1.11-1.16x
     (``asv_bench/records/2026-12-07-0713-tile-prefetch-l2-ab.txt``; the dots gained too,
     ``-0712-dots-prefetch-l2-ab.txt``, and then gained more without it: :data:`.dots.SHARED_BELOW`)."""
+    with cgutils.for_range_slice(builder, lo, hi, ir.Constant(lo.type, 64)) as (q, _):
+        _prefetch(builder, builder.gep(base, [q]))
+
+
+def _prefetch(builder, ptr):
+    """Prefetch the cache line at ``i8*`` ``ptr`` into L2 (and beyond)."""
     i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
     fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
     fn = builder.module.globals.get("llvm.prefetch.p0") or ir.Function(builder.module, fnty, "llvm.prefetch.p0")
-    with cgutils.for_range_slice(builder, lo, hi, ir.Constant(lo.type, 64)) as (q, _):
-        # read, locality 2 (L2 and beyond), data
-        builder.call(fn, [builder.gep(base, [q]), ir.Constant(i32, 0), ir.Constant(i32, 2), ir.Constant(i32, 1)])
+    # read, locality 2 (L2 and beyond), data
+    builder.call(fn, [ptr, ir.Constant(i32, 0), ir.Constant(i32, 2), ir.Constant(i32, 1)])
 
 
 @intrinsic
@@ -641,23 +698,42 @@ def _vname(ty, w):
 
 def _row_tiles(builder, dts, args, rows, m, nv, half=False, fma=False, then=None, share=None):
     """Rows ``0..rows`` of a block (``args``: the micro-kernel's, A's and C's bases at row 0)
-    in full tiles of ``m`` rows (``share(t, n)`` before tile ``t`` of ``n``); then, where
+    in full tiles of ``m`` rows (``share = (any, ranges)``: where ``any``, tile ``t`` of ``n``
+    runs the micro-kernel that prefetches ``ranges(t, n)``); then, where
     ``then`` rows are left, one unfused tile of them; then the last rows one at a time with
     the unfused one-row tile (one function less to compile, and rounding is all fusing
     changes)."""
     a0, a_rs, a_cs, b0, b_rs, c0, c_rs, c_cs, K, nr, flag = args
     ty = rows.type
 
-    def call(fn, i):  # a tile from row i
+    def call(fn, i, ranges=()):  # a tile from row i
         builder.call(fn, [builder.gep(a0, [builder.mul(i, a_rs)]), a_rs, a_cs, b0, b_rs,
-                          builder.gep(c0, [builder.mul(i, c_rs)]), c_rs, c_cs, K, nr, flag])
+                          builder.gep(c0, [builder.mul(i, c_rs)]), c_rs, c_cs, K, nr, flag, *ranges])
 
     nfull = builder.sdiv(rows, ir.Constant(ty, m))
+    inside = share is not None and nv == 2 and fma  # fused two-vector tiles prefetch inside their K loop
     fn = _body(builder.module, *dts, m, nv, half, fma)
+    if inside:  # where the tiles are full and C's rows unit-stride (the prefetching micro-kernel's only case)
+        acc = dts[2]
+        full = builder.and_(builder.icmp_signed("==", nr, ir.Constant(nr.type, 2 * lanes(np.dtype(_sum_code(_code(acc)))))),
+                            builder.icmp_signed("==", c_cs, ir.Constant(c_cs.type, acc.itemsize)))
+        inside = builder.and_(share[0], full)
     with cgutils.for_range(builder, nfull) as loop:
-        if share is not None:
-            share(loop.index, nfull)
-        call(fn, builder.mul(loop.index, ir.Constant(ty, m)))
+        i = builder.mul(loop.index, ir.Constant(ty, m))
+        if share is None:
+            call(fn, i)
+        elif inside is False:  # their share before each tile
+            with builder.if_then(share[0], likely=False):
+                share[1](loop.index, nfull, before=True)
+            call(fn, i)
+        else:
+            with builder.if_else(inside, likely=False) as (ahead, plain):
+                with ahead:
+                    call(_body(builder.module, *dts, m, nv, half, fma, ahead=True), i, share[1](loop.index, nfull))
+                with plain:  # partial tiles, strided rows of C: their share before each
+                    with builder.if_then(share[0], likely=False):
+                        share[1](loop.index, nfull, before=True)
+                    call(fn, i)
     done = builder.mul(nfull, ir.Constant(ty, m))
     if then is not None:
         more = builder.icmp_signed(">=", builder.sub(rows, done), ir.Constant(ty, then))
@@ -683,21 +759,28 @@ def _tall_tiles(mod, dts, m, then):
     return fn
 
 
-def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False):
+def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False, ahead=False):
     """The micro-kernel as an LLVM function of ``mod`` (defined once per module); ``half``:
-    vectors of half the register width; ``fma``: fused multiply-adds (float sums)."""
+    vectors of half the register width; ``fma``: fused multiply-adds (float sums);
+    ``ahead``: three more ``(i8*, lines)`` arguments, ranges of cache lines prefetched while
+    the tile runs, a line of each of the first two in each of the first K steps and one of
+    the third in each of the last (a full tile over unit-stride rows of C only: the caller
+    checks)."""
     ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(acc_dtype)
     cc = _sum_code(oc)
     w = lanes(np.dtype(cc)) // (2 if half else 1)
     fused = "_fma" if fma else ""
-    name = f"batchdot_mk_{ac}_{bc}_{oc}_{mr}x{nv}_w{w}{fused}_c"  # _c: C loaded only when accumulating
+    pf = "_pf" if ahead else ""
+    name = f"batchdot_mk_{ac}_{bc}_{oc}_{mr}x{nv}_w{w}{fused}{pf}_c"  # _c: C loaded only when accumulating
     i1, i8, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(64)
     i8p = i8.as_pointer()
-    fnty = ir.FunctionType(ir.VoidType(), [i8p, i64, i64, i8p, i64, i8p, i64, i64, i64, i64, i1])
+    fnty = ir.FunctionType(ir.VoidType(), [i8p, i64, i64, i8p, i64, i8p, i64, i64, i64, i64, i1]
+                           + ([i8p, i64] * 3 if ahead else []))
     fn, builder = _define(mod, fnty, name)
     if builder is None:
         return fn
-    abase, a_rs, a_cs, bbase, b_rs, cbase, c_rs, c_cs, K, nr, acc_flag = fn.args
+    abase, a_rs, a_cs, bbase, b_rs, cbase, c_rs, c_cs, K, nr, acc_flag = fn.args[:11]
+    lines = list(zip(fn.args[11::2], fn.args[12::2]))
     item_a, item_b, item_c = a_dtype.itemsize, b_dtype.itemsize, acc_dtype.itemsize
     nr_max = nv * w
     floating = cc[0] == "f"
@@ -743,6 +826,17 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False):
             val = _vector_load(builder, at(bk, const(v * w * item_b)), bv_ty, item_b, None if full else masks[v])
             bvec.append(_convert(builder, val, bc, cc, cv_ty))
         ak = at(abase, builder.mul(k, a_cs))
+        if lines:  # line k of A's and B's shares in the first K steps, of C's in the last
+            (pa, na), (pb, nb), (pc, nc) = lines
+            c_from = builder.sub(K, nc)
+            first = builder.icmp_signed("<", k, builder.select(builder.icmp_signed(">", na, nb), na, nb))
+            last = builder.icmp_signed(">=", k, c_from)
+            with builder.if_then(builder.or_(first, last), likely=False):
+                for ptr, n in ((pa, na), (pb, nb)):
+                    with builder.if_then(builder.icmp_signed("<", k, n)):
+                        _prefetch(builder, at(ptr, builder.mul(k, const(64))))
+                with builder.if_then(last):
+                    _prefetch(builder, at(pc, builder.mul(builder.sub(k, c_from), const(64))))
         new = []
         for r in range(mr):
             ap = builder.bitcast(at(ak, builder.mul(const(r), a_rs)), a_ty.as_pointer())
@@ -794,6 +888,10 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False):
             with strided:
                 store_strided(fin)
 
+    if lines:  # the prefetching micro-kernel: full tiles of unit-stride rows of C only (the caller's check)
+        store_contiguous(k_loop(True), True)
+        builder.ret_void()
+        return fn
     with builder.if_else(builder.icmp_signed("==", nr, const(nr_max))) as (full_tile, partial_tile):
         with full_tile:
             tile(True)

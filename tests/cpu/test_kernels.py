@@ -495,7 +495,10 @@ def test_tiles_on_edges_layouts_and_k_blocks(dtype):
     shapes = [(8, 1, 8), (8, 8, 8), (6, 5, 16), (13, 17, 33), (2, tiles.KC + 3, 9), (1, 2 * tiles.KC, 40),
               (tiles.ROWS + 5, 3, 7), (5, 2 * tiles.KC + 1, 1),
               (29, 40, 24), (tiles.ROWS + 5, 16, 9),  # elements of 4-16 KiB: the next one prefetched
-              (tiles.ROWS + 5, 6, 40)]
+              (tiles.ROWS + 5, 6, 40),
+              # ... by fused tiles inside their K loop; with more lines a tile than K steps; in
+              # a partial column block (before its tiles)
+              (32, 32, 32), (16, 4, 64), (40, 40, 24)]
     for (M, K, N), B in itertools.product(shapes, [1, 3]):
         x, y = _values(rng, (B, M, K), dtype), _values(rng, (B, K, N), dtype)
         for layout in ("C", "F", "negative", "strided"):

@@ -1,13 +1,13 @@
-"""One-thread tile span on (1024, 30, 32)·(1024, 32, 32): which operand streaming from memory costs what.
+"""One-thread tile span on (B, M, K)·(B, K, N) (B from the environment, default 1024): which operand streaming from memory costs what; then np.matmul of the streamed operands.
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/tile_streams.py float64 30 32 32
+    B=4000 NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/tile_streams.py float64 32 32 32
 
 "fixed" operands have batch stride 0 (one batch element re-read from cache), the others stream.
 """
 import numpy as np, time, sys
 from batchdot.cpu import tiles
 from batchdot.cpu.jit import compile_for
-dt=np.dtype(sys.argv[1]); M,K,N=[int(v) for v in sys.argv[2:5]]; B=1024
+dt=np.dtype(sys.argv[1]); M,K,N=[int(v) for v in sys.argv[2:5]]; import os; B=int(os.environ.get("B","1024"))
 X=np.ones((B,M,K),dt); Y=np.ones((B,K,N),dt); O=np.empty((B,M,N),dt)
 X1=np.broadcast_to(X[:1],X.shape); Y1=np.broadcast_to(Y[:1],Y.shape); O1=np.lib.stride_tricks.as_strided(O[:1],O.shape,(0,)+O.strides[1:])
 fs={}
@@ -19,5 +19,8 @@ ts={k:[] for k in fs}
 for rep in range(15):
     for k,f in fs.items():
         t=time.perf_counter(); f(); ts[k].append((time.perf_counter()-t)/B)
-for k in fs:
+ts["matmul"]=[]
+for rep in range(15):
+    t=time.perf_counter(); np.matmul(X,Y,out=O); ts["matmul"].append((time.perf_counter()-t)/B)
+for k in ts:
     t=np.median(ts[k]); print(f"{k:15s}: {t*1e6:.2f} us/elem {2*M*N*K/t/1e9:.1f} GFLOP/s")
