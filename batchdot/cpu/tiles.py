@@ -124,10 +124,10 @@ def work_items(B, M):
 #: steps, one of ``out`` in each of the last (:func:`.vector.block_kernel`).  With every share
 #: at once before its tile, one thread streamed 32 x 32 float64 products at 0.62-0.67 of
 #: ``np.matmul``, the ``out`` stream costing more than ``x``'s and ``y``'s together
-#: (`asv_bench/records/2026-12-07-0920-tile-streams-amd.txt`).  ``out`` is prefetched for
+#: (`asv_bench/records/2026-12-07-0929-tile-streams-amd.txt`).  ``out`` is prefetched for
 #: reading: NumPy's large arrays start 16 bytes into a cache line, and a write prefetch of
-#: such rows ran 32 x 32 float64 products at half the speed (`-0912-tile-prefetch-variants.txt`).
-#: Results: `-1000-tile-prefetch-inside-ab.txt`, `-1005-tile-prefetch-inside-shapes.txt`.
+#: such rows ran 32 x 32 float64 products at half the speed (`-0930-tile-prefetch-variants.txt`).
+#: Results: `-0945-tile-prefetch-inside-ab.txt`, `-0944-tile-prefetch-inside-shapes.txt`.
 PREFETCH_BYTES = (4096, 16384)
 
 
