@@ -260,20 +260,23 @@ def block_kernel(mr, mr1, mr1w=None):
             a0, b0, c0 = base(a, sig.args[0], a_off), base(b, sig.args[4], b_off), base(c, sig.args[7], c_off)
             # the prefetch ranges and the part of them for this block, as rows.type
             ahead = [context.cast(builder, v, sig.args[17].dtype, sig.args[14]) for v in cgutils.unpack_tuple(builder, ahead, 8)]
-            ahead[0:6:2] = base(a, sig.args[0], ahead[0]), base(b, sig.args[4], ahead[2]), base(c, sig.args[7], ahead[4])
             args = (a0, a_rs, a_cs, b0, b_rs, c0, c_rs, c_cs, K, nr, flag)
-            # the same for the wide tiles' function, as eight i64 on the stack (fewer arguments to pass)
             i64 = ir.IntType(64)
             spilled = cgutils.alloca_once(builder, i64, size=8)
-            for j, v in enumerate(ahead):
-                v = builder.ptrtoint(v, i64) if isinstance(v.type, ir.PointerType) else builder.sext(v, i64) if v.type.width < 64 else v
-                builder.store(v, builder.gep(spilled, [ir.Constant(i64, j)]))
+
+            def pointers():  # ``ahead`` with pointers for its offsets (built where used: every block pays for them)
+                return [base(a, sig.args[0], ahead[0]), ahead[1], base(b, sig.args[4], ahead[2]), ahead[3],
+                        base(c, sig.args[7], ahead[4]), *ahead[5:]]
 
             def tiles(m, nv, half=False, fma=False, then=None):
-                if nv == 2:  # the wide tiles and their prefetch shares (:func:`_wide_tiles`)
+                if nv == 2:  # the wide tiles and their prefetch shares (:func:`_wide_tiles`), which
+                    # take ``ahead`` as eight i64 on the stack (fewer arguments to pass)
+                    for j, v in enumerate(pointers()):
+                        v = builder.ptrtoint(v, i64) if isinstance(v.type, ir.PointerType) else v
+                        builder.store(builder.sext(v, i64) if v.type.width < 64 else v, builder.gep(spilled, [ir.Constant(i64, j)]))
                     builder.call(_wide_tiles(builder.module, dts, m, fma, then), [*args, rows, spilled])
                 else:
-                    _row_tiles(builder, dts, args, rows, m, nv, half, fma, then=then, share=_shares(builder, K, ahead))
+                    _row_tiles(builder, dts, args, rows, m, nv, half, fma, then=then, share=_shares(builder, K, ahead, pointers))
 
             code = context.cast(builder, shape, sig.args[15], types.int64)
             with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 2))) as (wide, other):
@@ -309,22 +312,23 @@ def block_kernel(mr, mr1, mr1w=None):
     return blk
 
 
-def _shares(builder, K, ahead):
+def _shares(builder, K, ahead, pointers=None):
     """``(any, ranges)`` for :func:`_row_tiles` from ``ahead = (a_ptr, a_bytes, b_ptr, b_bytes,
-    c_ptr, c_bytes, part, parts)`` (:func:`block_kernel`): whether there is anything to
-    prefetch, and ``ranges(t, n, before=False)``, tile ``t`` of ``n``'s share (of part
-    ``part`` of ``parts``) as ``(i8*, lines)`` pairs for the tile's K loop, lines past K
-    prefetched at once (``before``: all of them)."""
-    *pf, part, parts = ahead
+    c_ptr, c_bytes, part, parts)`` (:func:`block_kernel`; ``pointers()``: ``ahead`` with the
+    pointers, where ``ahead`` holds offsets): whether there is anything to prefetch, and
+    ``ranges(t, n, before=False)``, tile ``t`` of ``n``'s share (of part ``part`` of
+    ``parts``) as ``(i8*, lines)`` pairs for the tile's K loop, lines past K prefetched at
+    once (``before``: all of them)."""
+    part, parts = ahead[6:]
     ty = part.type
-    pf = list(zip(pf[0::2], pf[1::2]))
-    any_ahead = builder.icmp_signed("!=", builder.or_(builder.or_(pf[0][1], pf[1][1]), pf[2][1]), ir.Constant(ty, 0))
+    any_ahead = builder.icmp_signed("!=", builder.or_(builder.or_(ahead[1], ahead[3]), ahead[5]), ir.Constant(ty, 0))
 
     def ranges(t, n, before=False):
         line, c64, zero = ir.Constant(ty, -64), ir.Constant(ty, 64), ir.Constant(ty, 0)
         t, n = builder.add(builder.mul(part, n), t), builder.mul(parts, n)
+        pf = (pointers() if pointers else ahead)[:6]
         out = []
-        for ptr, size in pf:
+        for ptr, size in zip(pf[0::2], pf[1::2]):
             lo = builder.and_(builder.sdiv(builder.mul(size, t), n), line)
             hi = builder.sdiv(builder.mul(size, builder.add(t, ir.Constant(ty, 1))), n)
             if before:
