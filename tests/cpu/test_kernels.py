@@ -518,6 +518,26 @@ def test_tiles_on_edges_layouts_and_k_blocks(dtype):
     assert all(_verified.values()), [k for k, ok in _verified.items() if not ok]
 
 
+@pytest.mark.parametrize("K", [tiles.BOOL_KC - 1, tiles.BOOL_KC + 1, tiles.BOOL_KC + tiles.KC + 7, 1000])
+def test_bool_products_stop_only_where_every_element_is_true(K):
+    """Bool tiles stop summing after a block of K that leaves every element of their block
+    true: dense and sparse operands, and rows whose only true product comes after the first
+    block while every other row of the tile is already true, equal NumPy's matmul."""
+    rng = np.random.default_rng(16)
+    for density in (0.5, 0.05):
+        x, y = rng.random((3, 20, K)) < density, rng.random((3, K, 40)) < density
+        for layout in ("C", "F"):
+            np.testing.assert_array_equal(batch_dot(with_layout(x, layout), with_layout(y, layout), kernel="tile"),
+                                          np.matmul(x, y), strict=True)
+    x, y = np.ones((2, 20, K), bool), np.ones((2, K, 40), bool)
+    x[:, -1, :] = False  # the last row: one true product, in the last column of K
+    x[:, -1, -1] = True
+    y[:, -1, 7] = False  # ... except in column 7
+    got = batch_dot(x, y, kernel="tile")
+    np.testing.assert_array_equal(got, np.matmul(x, y), strict=True)
+    assert not got[:, -1, 7].any() and got[:, -1, :7].all()
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int8, np.complex64, bool])
 def test_partial_tiles_write_only_their_own_columns(dtype):
     """The last columns of a block (partial tiles: masked vector stores on AVX-512) write
