@@ -246,7 +246,7 @@ def complex_span(x, y, out, zero, lo, hi):
 #: Depth of the first block of K in :func:`bool_span`, after which it first checks whether
 #: every count of the block is set (half the elements true: after 64 products each is false
 #: with probability 0.75**64): dense ``(16, 512, 512)`` products 4.2-4.5x faster, ``K = 1000`` 7.5-8.1x,
-#: one in six true 1.3-2.4x, sparser ones and small K level to 1.17x
+#: one in six true 1.3-2.4x, one in a hundred 0.96-1.00 (one more block of K), small K 1.02-1.17x
 #: (`asv_bench/records/2026-12-07-1020-bool-early-exit-ab.txt`).
 BOOL_KC = 64
 

@@ -209,7 +209,7 @@ def _splat(builder, scalar, vty):
 def block_kernel(mr, mr1, mr1w=None):
     """The intrinsic that runs the register tiles over the rows of one block of ``C``.
 
-    ``blk(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows, shape)``
+    ``blk(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows, shape, fused, ahead)``
     computes rows ``0..rows`` of the block in tiles of ``shape`` (:func:`columns`): 2,
     ``mr x 2W`` tiles (``nr <= 2W``) and then one ``mr/2 x 2W`` tile (unfused) where that
     many rows are left (M = 5-7, 13, 39 ...: 1.08-1.37x the single rows on one thread, for
@@ -264,7 +264,7 @@ def block_kernel(mr, mr1, mr1w=None):
             i64 = ir.IntType(64)
             spilled = cgutils.alloca_once(builder, i64, size=8)
 
-            def pointers():  # ``ahead`` with pointers for its offsets (built where used: every block pays for them)
+            def pointers():  # ``ahead`` with pointers for its offsets, built where used (built up front, every block paid for them)
                 return [base(a, sig.args[0], ahead[0]), ahead[1], base(b, sig.args[4], ahead[2]), ahead[3],
                         base(c, sig.args[7], ahead[4]), *ahead[5:]]
 
@@ -273,7 +273,7 @@ def block_kernel(mr, mr1, mr1w=None):
                     # take ``ahead`` as eight i64 on the stack (fewer arguments to pass)
                     for j, v in enumerate(pointers()):
                         v = builder.ptrtoint(v, i64) if isinstance(v.type, ir.PointerType) else v
-                        builder.store(builder.sext(v, i64) if v.type.width < 64 else v, builder.gep(spilled, [ir.Constant(i64, j)]))
+                        builder.store(v, builder.gep(spilled, [ir.Constant(i64, j)]))
                     builder.call(_wide_tiles(builder.module, dts, m, fma, then), [*args, rows, spilled])
                 else:
                     _row_tiles(builder, dts, args, rows, m, nv, half, fma, then=then, share=_shares(builder, K, ahead, pointers))
@@ -317,8 +317,9 @@ def _shares(builder, K, ahead, pointers=None):
     c_ptr, c_bytes, part, parts)`` (:func:`block_kernel`; ``pointers()``: ``ahead`` with the
     pointers, where ``ahead`` holds offsets): whether there is anything to prefetch, and
     ``ranges(t, n, before=False)``, tile ``t`` of ``n``'s share (of part ``part`` of
-    ``parts``) as ``(i8*, lines)`` pairs for the tile's K loop, lines past K prefetched at
-    once (``before``: all of them)."""
+    ``parts``) as ``[i8*, lines, i8*, lines, i8*, lines]`` for the tile's K loop (at most K
+    lines each: those past K are prefetched at once, here), or ``before``: all of it
+    prefetched here (and ``[]``)."""
     part, parts = ahead[6:]
     ty = part.type
     any_ahead = builder.icmp_signed("!=", builder.or_(builder.or_(ahead[1], ahead[3]), ahead[5]), ir.Constant(ty, 0))
@@ -336,9 +337,10 @@ def _shares(builder, K, ahead, pointers=None):
                 continue
             nl = builder.sdiv(builder.add(builder.sub(hi, lo), ir.Constant(ty, 63)), c64)
             nl = builder.select(builder.icmp_signed(">", nl, zero), nl, zero)
-            with builder.if_then(builder.icmp_signed(">", nl, K), likely=False):
+            past = builder.icmp_signed(">", nl, K)
+            with builder.if_then(past, likely=False):
                 _prefetch_lines(builder, ptr, builder.add(lo, builder.mul(K, c64)), hi)
-            out += [builder.gep(ptr, [lo]), nl]
+            out += [builder.gep(ptr, [lo]), builder.select(past, K, nl)]  # the K loop's lines: the first K
         return out
 
     return any_ahead, ranges
@@ -346,9 +348,11 @@ def _shares(builder, K, ahead, pointers=None):
 
 def _wide_tiles(mod, dts, m, fma, then):
     """The rows of a block in two-vector tiles (:func:`_row_tiles`) with their prefetch
-    shares, as an LLVM function of ``mod`` (always inlined: called, it cost 16 x 16 float64
-    products 3-6 %): the micro-kernel's arguments, the block's rows and
-    :func:`block_kernel`'s ``ahead`` (pointers for its offsets)."""
+    shares, as an LLVM function of ``mod``, called: inlined (``alwaysinline``), one thread
+    ran (50000, 8, 8) float32 products 4-11 % slower and small wide ones 0-18 % faster, mixed
+    (`asv_bench/records/2026-12-07-1027-wide-tiles-inlined-ab.txt`), and the called form keeps the block kernel
+    small.  Arguments: the micro-kernel's, the block's rows and :func:`block_kernel`'s
+    ``ahead``, eight i64 (pointers for its offsets) on the caller's stack."""
     i8p, i64 = ir.IntType(8).as_pointer(), ir.IntType(64)
     names = "_".join(_code(d) for d in dts)
     fnty = ir.FunctionType(ir.VoidType(), [i8p, i64, i64, i8p, i64, i8p, i64, i64, i64, i64, ir.IntType(1), i64,
@@ -702,8 +706,9 @@ def _vname(ty, w):
 
 def _row_tiles(builder, dts, args, rows, m, nv, half=False, fma=False, then=None, share=None):
     """Rows ``0..rows`` of a block (``args``: the micro-kernel's, A's and C's bases at row 0)
-    in full tiles of ``m`` rows (``share = (any, ranges)``: where ``any``, tile ``t`` of ``n``
-    runs the micro-kernel that prefetches ``ranges(t, n)``); then, where
+    in full tiles of ``m`` rows (``share = (any, ranges)`` of :func:`_shares`: where ``any``,
+    tile ``t`` of ``n`` prefetches ``ranges(t, n)``, inside its K loop where it is a fused
+    two-vector tile over ``nr`` full columns of unit-stride rows of C, else before it); then, where
     ``then`` rows are left, one unfused tile of them; then the last rows one at a time with
     the unfused one-row tile (one function less to compile, and rounding is all fusing
     changes)."""
