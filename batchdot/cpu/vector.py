@@ -110,6 +110,13 @@ def _sum_code(oc):
     return oc if oc[0] == "f" or int(oc[1]) >= 4 else oc[0] + "4"
 
 
+def _tile_lanes(acc_dtype, half=False):
+    """Lanes of a micro-kernel's vectors for sums in ``acc_dtype`` (:func:`_sum_code`), of
+    half-width vectors where ``half``: a tile of ``nv`` vectors spans ``nv`` times as many
+    columns."""
+    return lanes(np.dtype(_sum_code(_code(acc_dtype)))) // (2 if half else 1)
+
+
 def _array_dtypes(sig, positions):
     """NumPy dtypes of the array arguments of ``sig`` at ``positions`` (bool as NumPy's bool)."""
     return [np.dtype(bool) if sig.args[i].dtype == types.boolean else np.dtype(str(sig.args[i].dtype))
@@ -264,7 +271,7 @@ def block_kernel(mr, mr1, mr1w=None):
             i64 = ir.IntType(64)
             spilled = cgutils.alloca_once(builder, i64, size=8)
 
-            def pointers():  # ``ahead`` with pointers for its offsets, built where used (built up front, every block paid for them)
+            def pointers():  # ``ahead`` with pointers for its offsets, built only where used (built up front, every block had paid for them)
                 return [base(a, sig.args[0], ahead[0]), ahead[1], base(b, sig.args[4], ahead[2]), ahead[3],
                         base(c, sig.args[7], ahead[4]), *ahead[5:]]
 
@@ -724,25 +731,27 @@ def _row_tiles(builder, dts, args, rows, m, nv, half=False, fma=False, then=None
     fn = _body(builder.module, *dts, m, nv, half, fma)
     if inside:  # where the tiles are full and C's rows unit-stride (the prefetching micro-kernel's only case)
         acc = dts[2]
-        full = builder.and_(builder.icmp_signed("==", nr, ir.Constant(nr.type, 2 * lanes(np.dtype(_sum_code(_code(acc)))))),
+        full = builder.and_(builder.icmp_signed("==", nr, ir.Constant(nr.type, nv * _tile_lanes(acc, half))),
                             builder.icmp_signed("==", c_cs, ir.Constant(c_cs.type, acc.itemsize)))
         inside = builder.and_(share[0], full)
+
+    def before(t, i):  # tile t's share prefetched before it runs from row i
+        with builder.if_then(share[0], likely=False):
+            share[1](t, nfull, before=True)
+        call(fn, i)
+
     with cgutils.for_range(builder, nfull) as loop:
         i = builder.mul(loop.index, ir.Constant(ty, m))
         if share is None:
             call(fn, i)
-        elif inside is False:  # their share before each tile
-            with builder.if_then(share[0], likely=False):
-                share[1](loop.index, nfull, before=True)
-            call(fn, i)
+        elif inside is False:
+            before(loop.index, i)
         else:
             with builder.if_else(inside, likely=False) as (ahead, plain):
                 with ahead:
                     call(_body(builder.module, *dts, m, nv, half, fma, ahead=True), i, share[1](loop.index, nfull))
-                with plain:  # partial tiles, strided rows of C: their share before each
-                    with builder.if_then(share[0], likely=False):
-                        share[1](loop.index, nfull, before=True)
-                    call(fn, i)
+                with plain:  # partial tiles, strided rows of C
+                    before(loop.index, i)
     done = builder.mul(nfull, ir.Constant(ty, m))
     if then is not None:
         more = builder.icmp_signed(">=", builder.sub(rows, done), ir.Constant(ty, then))
@@ -777,7 +786,7 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False, ahead
     checks)."""
     ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(acc_dtype)
     cc = _sum_code(oc)
-    w = lanes(np.dtype(cc)) // (2 if half else 1)
+    w = _tile_lanes(acc_dtype, half)
     fused = "_fma" if fma else ""
     pf = "_pf" if ahead else ""
     name = f"batchdot_mk_{ac}_{bc}_{oc}_{mr}x{nv}_w{w}{fused}{pf}_c"  # _c: C loaded only when accumulating
