@@ -721,16 +721,20 @@ batchdot.batch_dot(x, y, {axes!r}, **kw)
 t1 = cpu()
 batchdot.batch_dot(x, y, {axes!r}, **kw)
 t2 = cpu()
+second = t2 - t1
 hwm2 = status("VmHWM")
 shape = batchdot.plan(x.shape, y.shape, {axes!r}).out_shape
-out = np.empty(tuple(2 * s for s in shape), "{res}")[tuple(slice(None, None, 2) for _ in shape)]
+base = np.empty(shape[:-1] + (2 * shape[-1],), "{res}")
+base.fill(0)  # a user's out= holds data: its pages are mapped (else their faults are timed)
+out = base[..., ::2]
+t2 = cpu()
 batchdot.batch_dot(xf, yf, {axes!r}, out=out, **kw)
 batchdot.batch_dot(xf, yf, {axes!r}, out=out, **kw)
 t3 = cpu()
 batchdot.batch_dot(xf, yf, {axes!r}, out=out, **kw)
 batchdot.batch_dot(xf, yf, {axes!r}, out=out, **kw)
 t4 = cpu()
-print(t1 - t0, t2 - t1, t3 - t2, (t3 - t2) - (t4 - t3), status("VmHWM") / 1024, (hwm2 - rss0) / 1024)
+print(t1 - t0, second, t3 - t2, (t3 - t2) - (t4 - t3), status("VmHWM") / 1024, (hwm2 - rss0) / 1024)
 """
 
 
@@ -741,12 +745,16 @@ def first_call(dtypes=("float32", "float64"), out=sys.stdout, workloads=None):
     trivial ``@njit`` function, done before the clock starts): ``first`` is import batchdot +
     the first call (compile, verify, run); ``second`` the same call again (the parallel
     driver is built then); ``new layout`` two calls with Fortran-order operands and a strided
-    ``out``, and ``beyond run`` what they cost more than the same two calls again (what the
-    new layout sets up or compiles, without the calls' own work: two 16 x 512^3 products
-    take seconds of CPU in any layout).  Peak RSS of the whole process in MB, and ``growth``: the
-    peak over the first two calls less the RSS just before ``import batchdot`` (NumPy, Numba and
-    the operands already loaded): what importing, compiling (serial kernel, parallel driver) and
-    the two calls (their results and staged copies) added at most.
+    ``out`` (every other element of the rows of an array filled before the clock starts, as
+    a user's ``out`` holds data; before 2026-12-07 it was a ``[::2, ::2, ...]`` view of fresh
+    memory, and the page faults of its first call, up to 0.6 s for small32 float64, were
+    counted as the layout's cost: ``asv_bench/records/2026-12-07-1127-strided-out-faults.txt``),
+    and ``beyond run`` what they cost more than the same two calls again (what the new layout
+    sets up or compiles, without the calls' own work: two 16 x 512^3 products take seconds of
+    CPU in any layout).  Peak RSS of the whole process in MB (with that ``out``'s array), and
+    ``growth``: the peak over the first two calls less the RSS just before ``import batchdot``
+    (NumPy, Numba and the operands already loaded): what importing, compiling (serial kernel,
+    parallel driver) and the two calls (their results and staged copies) added at most.
     ``dtypes``: specs or their strings;
     ``workloads``: ``{name: (x shape, y shape, axes, ...)}`` (default :data:`WORKLOADS`).
     """
