@@ -33,9 +33,10 @@ from .._plan import _merge_strides, check_out, merge_group
 from . import choose, jit, policy
 from .chunks import Chunked, compile_driver
 from .choose import KERNELS, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
+from . import halves
 from .halves import convert, convert_into
 from .jit import compile_for
-from .kernels import family_kernels, largest_magnitude, work_items
+from .kernels import family_kernels, largest_magnitude, tiny_complex_products, tiny_products, work_items
 from .verify import verify
 
 __all__ = ["runner", "execute", "prepare", "prepare_out", "precompile"]
@@ -747,6 +748,11 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
     same_out = out_k == out_dtype
     rank2 = x.ndim == 2 and y.ndim == 2  # (operands cast for the kernels stay rank 2)
     family = _choose(B, M, K, N, x3, y3, out_k, acc_dtype, kernel, rank2, shown)
+    if kernel is None and choose.tiny(B, M, K, N, given[0].dtype, given[1].dtype, out_dtype,
+                                      xo == tuple(range(x.ndim)) and yo == tuple(range(y.ndim)) and x.ndim == y.ndim):
+        run = _runner_tiny(p, given, x, y, family, out_dtype, acc_dtype)
+        if run is not None:
+            return run
     if kernel is None and (copy_x or copy_y) and family != "blas":  # BLAS: the copy is small beside it
         for split in choose.split_candidates(p, *given):
             run = _runner_split(p, *given, split, out_dtype, acc_dtype)
@@ -915,6 +921,48 @@ def result_allocator(shape, dtype):
     return empty_aligned if math.prod(shape) * dtype.itemsize >= ALIGN_FROM else np.empty
 
 
+def _runner_tiny(p, given, xk, yk, family, out_dtype, acc_dtype):
+    """The runner of a tiny call (:func:`.choose.tiny`), or None: scalar loops that compute
+    bit for bit what ``family`` (the engine's choice) computes, without its vector set-up
+    and, for float16, without the widening copies.
+
+    ``given`` are the caller's operands, ``xk``, ``yk`` the family's (float16 widened).
+    Products of rank-3 operands on the tiles (:func:`.kernels.tiny_products`,
+    :func:`.kernels.tiny_complex_products`; float16: :func:`.halves.half_products` on the
+    arrays' bits), and float16 row dots of rank-2 operands whose rows the dots read as runs
+    (:func:`.halves.half_rows`, in the dots' lane order); other row dots keep ``rowdot``,
+    whose call costs no more.  Any strides; ``out=`` is written directly
+    (:func:`_into_layout`).  None also where the float16 kernel failed its check."""
+    x, y = given
+    rank = x.ndim
+    if family == "rowdot":  # float16 only: the row dots' own call is as short as the loops'
+        if (rank != 2 or out_dtype != np.float16 or xk.strides[1] != xk.itemsize or yk.strides[1] != yk.itemsize
+                or by_columns(p.k, xk.strides[0], xk.strides[1], xk.itemsize, yk.strides[0], yk.strides[1],
+                              yk.itemsize, False)):
+            return None
+    elif family != "tile" or rank != 3:
+        return None
+    if out_dtype == np.float16:
+        (fn, tail), family = halves.tiny_kernel(rank), "half"
+        if fn is None:
+            return None
+    else:
+        zero = acc_dtype.type(0)
+        tail = (zero,)
+        span = tiny_complex_products if out_dtype.kind == "c" else tiny_products
+        fn, family = compile_for(span, (x, y, np.empty((1,) * rank, out_dtype)) + tail, general=True), "tiny"
+    out_shape = p.out_shape
+
+    def run_tiny(x, y):
+        res = np.empty(out_shape, out_dtype)
+        fn(x, y, res, *tail)
+        return res
+
+    run = _finish(run_tiny, family, p, out_dtype, lambda x, y: (x, y))
+    run.tiny = fn, tail
+    return run
+
+
 def _finish(run, family, p, out_dtype, views, acc_dtype=None, forced=False, staged=0):
     """Attach ``run.family``, ``run.into``, ``run.staged`` (bytes a call copies before its kernel
     runs) and ``run.calls`` (compiled calls a call makes); ``views`` is None when ``out``
@@ -966,6 +1014,8 @@ def _into_layout(run, family, p, out_dtype, views, acc_dtype, forced, by_layout,
     xy = None
     if family is None:
         got = None, (), False
+    elif hasattr(run, "tiny"):  # the tiny loops take out of any strides
+        got = run.tiny + (True,)
     elif out3 is None:  # no (B, M, N) view of out, or a cast result
         got = _copy_in, (), False
     else:

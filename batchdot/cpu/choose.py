@@ -326,6 +326,33 @@ def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contig
     return TILE if cls >= TILE_ONLY else GENERIC
 
 
+#: Calls of at most this many multiply-adds take the scalar loops of ``kernels.tiny_products``
+#: (:func:`tiny`): their compiled call, with the result's allocation, against the tiles' on one
+#: thread (``asv_bench/records/2026-12-07-1200-tiny-kernels-cross.txt``): float64 (4, 2, 3) .
+#: (4, 3, 5) 532 against 648 ns, (2, 4, 8) . (2, 8, 4) 567 against 687, complex128 642-714
+#: against 886-1015, float32 555-608 against 630-636; from 512 on they lose or tie (float32
+#: 935 against 892), and integers tie or lose at every size (int32 651 against 600 at 256):
+#: integer products keep the tiles.
+TINY_MADDS = 256
+#: ... and float16 calls of at most this many (``halves.half_rows`` / ``half_products`` on the
+#: data's bits), whose other path widens both operands and narrows the result by NumPy's
+#: ``astype`` (about 0.3 us each below ``halves.MIN_SIZE`` elements) before the same kernels.
+TINY_HALF_MADDS = 2048
+
+
+def tiny(B, M, K, N, x_dtype, y_dtype, out_dtype, orders):
+    """Whether a call runs the tiny scalar loops: operands and result of one native float,
+    complex or bool dtype, in order (``orders``: the plan's ``x_order`` and ``y_order`` are the identity; rank-2 row
+    dots or rank-3 products taken as they are), within :data:`TINY_MADDS` multiply-adds
+    (:data:`TINY_HALF_MADDS` for float16) and ``K <= 256`` (each sum one run, as in a block of
+    the tiles)."""
+    madds = B * M * K * N
+    if (madds > TINY_HALF_MADDS or K > 256 or x_dtype.kind not in "fcb"
+            or not (x_dtype == y_dtype == out_dtype and x_dtype.isnative and orders)):
+        return False
+    return madds <= (TINY_HALF_MADDS if x_dtype == np.float16 else TINY_MADDS)
+
+
 def scales(M, K, N, x_dtype, y_dtype, out_dtype, acc_dtype):
     """Whether a product is one term (``K == 1``) over one row or one column of real dtypes
     summed in the result's (each result element a product: ``cpu._runner_scaled``'s

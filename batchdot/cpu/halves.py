@@ -13,6 +13,11 @@ reports no such instructions, :func:`convert` is NumPy's ``astype``.
 The arrays are passed as ``uint16`` views of the float16 data; only their data pointers
 are used.
 
+Tiny float16 calls (:func:`.choose.tiny`) skip the conversions: :func:`half_rows` and
+:func:`half_products` read the float16 bits, widen each value in a register and round each
+result once, bit for bit as the row dots and the tiles compute on the widened copies
+(:func:`tiny_kernel`).
+
 :func:`convert_into` fills a given buffer instead (a group of rows at a time, in cache, for
 the row dots), and also reverses the bytes of operands in non-native byte order (``>f8``
 on x86: FITS files, network data) by vectors of ``llvm.bswap``.
@@ -25,7 +30,8 @@ from llvmlite import binding as llb
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import carray
+from numba.extending import intrinsic, register_jitable
 
 from .jit import DISABLED, jit
 
@@ -201,3 +207,172 @@ def convert_into(dst, src):
             return dst
     np.copyto(dst, src)
     return dst
+
+
+# --------------------------------------------------------------------------- tiny float16 calls
+
+#: Tiny float16 calls (:data:`.choose.TINY_HALF_MADDS`) run :func:`half_rows` /
+#: :func:`half_products`, which read and write the float16 data as ``uint16`` bits: the
+#: widening copies of both operands and the narrowing of the result (NumPy's ``astype`` below
+#: :data:`MIN_SIZE`) made a (4, 3) row dot cost 2.5 us against float32's 1.2, and ``uint16``
+#: views of the three arrays would cost 0.4 us a call.
+
+
+@intrinsic
+def _widen1(typingctx, bits):
+    """The float32 value of the float16 whose bits are the ``uint16`` ``bits`` (exact)."""
+    if bits != types.uint16:
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.fpext(builder.bitcast(args[0], ir.HalfType()), ir.FloatType())
+
+    return types.float32(bits), codegen
+
+
+@intrinsic
+def _narrow1(typingctx, value):
+    """The bits (``uint16``) of float32 ``value`` rounded to float16 (to nearest even, as
+    NumPy's ``astype``: the same ``fptrunc`` as :func:`convert`'s vectors)."""
+    if value != types.float32:
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(builder.fptrunc(args[0], ir.HalfType()), ir.IntType(16))
+
+    return types.uint16(value), codegen
+
+
+@register_jitable
+def lane_tree(acc, n, W, U):
+    """The sum of a row dot's lanes in the order of the dots' vector code (:func:`.vector._dot_body`):
+    ``U`` vectors of ``W`` lanes added pairwise in a tree, then the lanes by halves
+    (:func:`.vector._lane_sum`).  ``acc[q]`` holds lane slot ``q`` (vector ``q // W``, lane
+    ``q % W``) for ``q < n``; the vector code's other lanes hold ``+0``, which changes no sum
+    (a lane's sum starts from ``+0`` and is never ``-0``), so they are skipped.  ``U`` is a
+    power of two; ``acc`` is overwritten."""
+    step, count = 1, U
+    while count > 1:
+        count //= 2
+        for i in range(count):
+            pa = min(max(n - 2 * i * step * W, 0), W)  # lanes present in vectors 2i and 2i + 1
+            pb = min(max(n - (2 * i + 1) * step * W, 0), W)
+            for lane in range(pa):
+                v = acc[2 * i * W + lane]
+                if lane < pb:
+                    v = v + acc[(2 * i + 1) * W + lane]
+                acc[i * W + lane] = v
+        step *= 2
+    present, w = min(n, W), W
+    while w > 1:
+        w //= 2
+        for lane in range(min(w, present - w)):
+            acc[lane] = acc[lane] + acc[lane + w]
+        present = min(present, w)
+    return acc[0]
+
+
+#: float32 lane sums a row dot's vector code keeps at most (AVX-512: 4 vectors of 16).
+LANE_SLOTS = 64
+
+
+@intrinsic
+def _lane_slots(typingctx):
+    """A pointer to :data:`LANE_SLOTS` float32 on the stack of the calling function."""
+
+    def codegen(context, builder, sig, args):
+        slots = cgutils.alloca_once(builder, ir.ArrayType(ir.FloatType(), LANE_SLOTS))
+        return builder.bitcast(slots, ir.FloatType().as_pointer())
+
+    return types.CPointer(types.float32)(), codegen
+
+
+@jit(fastmath=frozenset())
+def half_rows(x, y, out, W, U):
+    """``out[b, 0] = x[b] . y[b]`` for float16 ``x``, ``y`` ``(B, K)`` and ``out`` ``(B, 1)``
+    read as ``uint16`` bits: products and sums in float32, bit for bit as the row dots sum
+    the widened operands (product ``k`` into lane slot ``k % (W U)`` of ``U`` vectors of ``W``
+    lanes, each from ``+0``, then :func:`lane_tree`), each result rounded once.  ``W * U``
+    is at most :data:`LANE_SLOTS`."""
+    B, K = x.shape
+    zero = np.float32(0)
+    n = min(K, W * U)
+    acc = carray(_lane_slots(), LANE_SLOTS)
+    for b in range(B):
+        acc[:n] = zero
+        q = 0
+        for k in range(K):
+            acc[q] = acc[q] + _widen1(x[b, k]) * _widen1(y[b, k])
+            q = q + 1 if q + 1 < n else 0
+        out[b, 0] = _narrow1(lane_tree(acc, n, W, U))
+
+
+@jit(fastmath=frozenset())
+def half_products(x, y, out):
+    """``out[b] = x[b] @ y[b]`` for float16 ``x`` ``(B, M, K)``, ``y`` ``(B, K, N)`` and ``out``
+    ``(B, M, N)`` read as ``uint16`` bits: products and sums in float32 in the order of the
+    tiles on the widened operands (:func:`.kernels.tiny_products`), each result rounded once."""
+    B, M, K = x.shape
+    N = y.shape[2]
+    for b in range(B):
+        for i in range(M):
+            for j in range(N):
+                acc = np.float32(0)
+                for k in range(K):
+                    acc += _widen1(x[b, i, k]) * _widen1(y[b, k, j])
+                out[b, i, j] = _narrow1(acc)
+
+
+_HALF = np.dtype(np.float16)
+_BITS = np.dtype(np.uint16)
+#: rank (2 or 3) -> ``(fn, tail)`` of :func:`tiny_kernel` (``fn`` None where its check failed).
+_TINY = {}
+
+
+def tiny_kernel(rank):
+    """``(fn, tail)``: the compiled :func:`half_rows` (``rank`` 2) or :func:`half_products` (3),
+    to be called as ``fn(x, y, out, *tail)`` with the float16 arrays themselves; ``fn`` None
+    where its check failed (the calls then take the widening path) or where this machine
+    converts float16 in software (no F16C).
+
+    The kernel is compiled for ``uint16`` arrays and called through its entry point, which
+    skips Numba's type dispatch (:func:`.jit.compile_for`); Numba's unboxing of an array checks
+    its item size, not its dtype, so float16 arrays arrive as their bits without a view.  The
+    check runs exactly that (C order and strided layouts, against NumPy widened to float64),
+    once: should a Numba version refuse float16 arrays there, the check fails and nothing
+    changes for the user.
+    """
+    if rank in _TINY:
+        return _TINY[rank]
+    from .jit import compile_for
+
+    fn, tail = None, ()
+    if FAST and (rank == 3 or np.prod(row_lanes(np.float32)) <= LANE_SLOTS):
+        rng = np.random.default_rng(16)
+        shapes = ((5, 7), (5, 7), (5, 1)) if rank == 2 else ((3, 4, 7), (3, 7, 5), (3, 4, 5))
+        x, y = (rng.standard_normal(s).astype(_HALF) for s in shapes[:2])
+        tail = row_lanes(np.float32) if rank == 2 else ()
+        fn = compile_for(half_rows if rank == 2 else half_products,
+                         (x.view(_BITS), y.view(_BITS), np.empty(shapes[2], _BITS)) + tail, general=True)
+        for a, b, strided in ((x, y, False), (np.asfortranarray(x), y[::-1], True), (x[:, ::-1], y, True)):
+            got = np.zeros(shapes[2] + (2,), _HALF)[..., 0] if strided else np.zeros(shapes[2], _HALF)
+            try:
+                fn(a, b, got, *tail)
+            except TypeError:  # pragma: no cover - a Numba that checks dtypes there
+                fn = None
+                break
+            a64, b64 = a.astype(np.float64), b.astype(np.float64)
+            wide = (a64 * b64).sum(1)[:, None] if rank == 2 else np.matmul(a64, b64)
+            if not np.allclose(got.astype(np.float64), wide, rtol=2e-3, atol=2e-3):
+                fn = None
+                break
+    _TINY[rank] = fn, tail
+    return _TINY[rank]
+
+
+def row_lanes(acc_dtype):
+    """``(W, U)``: lanes and vector accumulators of a row dot summed in ``acc_dtype``
+    (:func:`.vector.dot_kernel` with one dot)."""
+    from .vector import dot_unroll, lanes
+
+    return lanes(acc_dtype), dot_unroll(1)

@@ -30,6 +30,11 @@ Families:
     explicit-vector register tiles (:mod:`batchdot.cpu.tiles`), one compiled kernel per
     dtype for every layout.  Items: blocks of rows of one batch element.
 
+Tiny calls (:func:`batchdot.cpu.choose.tiny`: float, complex or bool products of at most a
+few hundred multiply-adds) run :func:`tiny_products` / :func:`tiny_complex_products`, scalar
+loops that sum bit for bit as the tiles do (float16: :mod:`batchdot.cpu.halves`), without the
+tiles' set-up; the bench and the logs name them ``tiny`` (``half`` for float16).
+
 :mod:`batchdot.cpu.choose` chooses the family, :mod:`batchdot.cpu.policy` the threads;
 :mod:`batchdot.cpu.dots` and :mod:`batchdot.cpu.tiles` hold the
 explicit-vector families. 
@@ -99,6 +104,45 @@ def generic_span(x, y, out, zero, lo, hi):
                 part += cast_to(x[b, i, k], zero) * cast_to(y[b, k, j], zero)
             acc += part
         out[b, i, j] = store_cast(acc, out)
+
+
+@jit(fastmath=frozenset())
+def tiny_products(x, y, out, zero):
+    """``out[b] = x[b] @ y[b]`` for real or bool ``x (B, M, K)``, ``y (B, K, N)`` of any
+    strides (tiny calls), bit for bit as the tiles sum a block of ``K``: each element in turn
+    from zero, products and sums separate."""
+    B, M, K = x.shape
+    N = y.shape[2]
+    for b in range(B):
+        for i in range(M):
+            for j in range(N):
+                acc = zero
+                for k in range(K):
+                    acc += cast_to(x[b, i, k], zero) * cast_to(y[b, k, j], zero)
+                out[b, i, j] = store_cast(acc, out)
+
+
+@jit(fastmath=frozenset())
+def tiny_complex_products(x, y, out, zero):
+    """:func:`tiny_products` for complex operands and result of one dtype, bit for bit as the
+    complex tiles: the real parts of ``x`` against ``y``, then the imaginary parts against
+    ``i y``, each a sum from zero, added."""
+    B, M, K = x.shape
+    N = y.shape[2]
+    z = zero.real
+    for b in range(B):
+        for i in range(M):
+            for j in range(N):
+                rr, ri, ir_, ii = z, z, z, z
+                for k in range(K):
+                    a, c = x[b, i, k], y[b, k, j]
+                    rr += a.real * c.real
+                    ri += a.real * c.imag
+                for k in range(K):
+                    a, c = x[b, i, k], y[b, k, j]
+                    ir_ += a.imag * -c.imag
+                    ii += a.imag * c.real
+                out[b, i, j] = complex(rr + ir_, ri + ii)
 
 
 def family_kernels(family, out_dtype):

@@ -1225,3 +1225,93 @@ def test_products_of_one_term_over_one_row_or_column_multiply(xd, yd, dtype):
     two = draw((50, 2, 1), xd), draw((50, 1, 3), yd)
     batch_dot(*two, dtype=dtype)
     assert _api._RUNNERS[_api._runner_key(*two, None, dtype, None)].family != "multiply"
+
+
+def _specials(rng, v):
+    """``v`` with about one element in eight set to +-0, +-inf or NaN (real and imaginary parts)."""
+    flat = v.reshape(-1)
+    at = rng.integers(0, flat.size, max(1, flat.size // 8))
+    flat[at] = rng.choice(np.array([0.0, -0.0, np.inf, -np.inf, np.nan]), at.size).astype(v.dtype)
+    return v
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.complex64, np.complex128, bool])
+def test_tiny_calls_equal_the_same_products_in_a_large_call(dtype):
+    """Tiny calls (``choose.tiny``) run scalar loops that must compute bit for bit what the
+    family they stand for computes for the same batch elements in a large call: products as
+    the tiles, float16 row dots in the dots' lane order (K across their lane slots included),
+    special values and strided layouts too; ``out=`` of any strides is written directly."""
+    rng = np.random.default_rng(31)
+    dt = np.dtype(dtype)
+    ranks = (2, 3) if dt == np.float16 else (3,)
+    seen = []
+    for trial in range(60):
+        rank = ranks[trial % len(ranks)]
+        if rank == 2:
+            B = int(rng.integers(1, 4))
+            K = int(rng.integers(1, 200 // B))
+            xs, ys, axes = (B, K), (B, K), 1
+        else:
+            B, M, N = (int(v) for v in rng.integers(1, 5, 3))
+            K = int(rng.integers(1, max(2, choose.TINY_MADDS // (B * M * N))))
+            xs, ys, axes = (B, M, K), (B, K, N), None
+        x, y = _values(rng, xs, dtype), _values(rng, ys, dtype)
+        if dt.kind in "fc":
+            x, y = _specials(rng, x), _specials(rng, y)
+        if trial % 3 == 1:  # strided operands, read in place
+            x = np.repeat(x, 2, axis=0)[::2]
+            y = np.asfortranarray(y) if rank == 3 else y
+        with np.errstate(all="ignore"):
+            got = batch_dot(x, y, axes)
+            family = _family_used(x, y, axes)
+            fill = 4000 // max(1, int(np.prod(xs[1:])))  # the same elements in a call past the tiny size
+            X = np.concatenate([x, _values(rng, (fill,) + xs[1:], dtype)])
+            Y = np.concatenate([y, _values(rng, (fill,) + ys[1:], dtype)])
+            want = batch_dot(X, Y, axes, kernel="rowdot" if rank == 2 else "tile")[:B]
+            out = np.zeros(got.shape + (2,), got.dtype)[..., 0]
+            assert batch_dot(x, y, axes, out=out) is out
+        if family in ("dot", "multiply", "generic"):  # the engine's other choices for such shapes stay
+            continue
+        seen.append(family)
+        for a in (got, out):
+            assert a.dtype == want.dtype and a.shape == want.shape
+            if dt.kind == "c":  # NaN's sign bit may differ (the tiles negate by a sign flip)
+                np.testing.assert_array_equal(a, want)
+                finite = ~np.isnan(want)
+                np.testing.assert_array_equal(a[finite].view(np.uint8), want[finite].view(np.uint8))
+            else:
+                np.testing.assert_array_equal(np.ascontiguousarray(a).view(np.uint8), want.view(np.uint8))
+    assert set(seen) == {"half" if dt == np.float16 else "tiny"} and len(seen) >= 30
+
+
+def test_tiny_calls_keep_their_limits():
+    """The tiny loops take only what they compute exactly as the vector families and faster:
+    not past ``choose.TINY_MADDS``, not mixed dtypes, not integers, not row dots but float16
+    ones (the dots' own call is as short), not operands stored out of order."""
+    rng = np.random.default_rng(32)
+    x, y = rng.standard_normal((2, 4, 8)), rng.standard_normal((2, 8, 4))
+    assert choose.TINY_MADDS == 256 and 2 * 4 * 8 * 4 <= 256
+    batch_dot(x, y)
+    assert _family_used(x, y) == "tiny"
+    big = rng.standard_normal((3, 4, 8))
+    batch_dot(big, rng.standard_normal((3, 8, 4)))
+    assert _family_used(big, rng.standard_normal((3, 8, 4))) != "tiny"  # 384 multiply-adds
+    batch_dot(x.astype(np.float32), y)
+    assert _family_used(x.astype(np.float32), y) != "tiny"
+    i = x.astype(np.int32)
+    np.testing.assert_array_equal(batch_dot(i, i.transpose(0, 2, 1)), np.matmul(i, i.transpose(0, 2, 1)))
+    assert _family_used(i, i.transpose(0, 2, 1)) not in ("tiny", "half")  # integers keep the tiles
+    r = rng.standard_normal((4, 3))
+    batch_dot(r, r, 1)
+    assert _family_used(r, r, 1) == "rowdot"
+    swapped = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)  # x stored (B, K, M)
+    np.testing.assert_allclose(batch_dot(swapped, y), np.matmul(x, y), rtol=1e-12)
+    h = rng.standard_normal((4, 40)).astype(np.float16)
+    assert_batch_dot_close(batch_dot(h, h, 1), h, h, 1)
+    assert _family_used(h, h, 1) == "half"
+    hr = h[:, ::-1]  # widened into a C-ordered copy, which the dots read by rows: the same sums
+    assert_batch_dot_close(batch_dot(h, hr, 1), h, hr, 1)
+    assert _family_used(h, hr, 1) == "half"
+    hf = np.asfortranarray(h)  # widened in Fortran order, which the dots read down the columns
+    assert_batch_dot_close(batch_dot(hf, hf, 1), hf, hf, 1)
+    assert _family_used(hf, hf, 1) != "half"
