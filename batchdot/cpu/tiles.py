@@ -14,7 +14,10 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
   of 8 x 8 float32 on AVX2; :data:`MR1W` rows where ``x``'s rows are adjacent) and
   ``MR1 x W/2`` of half-width vectors (``N <= W/2``: 8 x 8 float32 on AVX-512), so that
   small products run full tiles with plain loads and stores; the last rows of a block use
-  one-row tiles.
+  one-row tiles.  Products of at most three rows over more than ``2W`` columns take one-row
+  tiles of 4 or 8 vectors instead (:func:`.vector.row_columns`): each K step reads a whole
+  block of a row of ``y``, where two-vector tiles read ``y`` in column passes (one thread,
+  1-3 rows: 1.07-2.76x, ``asv_bench/records/2026-12-07-1214-row-tiles-shapes.txt``).
 - **K in blocks** of :data:`KC`: each block's sum starts from zero and is added to ``out``
   (partial sums: float32 error at large K grows like blocked BLAS's, not like one long sum),
   and a block of ``y`` (``KC x 2W``) stays in L1 while the rows of ``x`` pass over it.
@@ -43,7 +46,7 @@ import numpy as np
 from numba.extending import register_jitable
 
 from .jit import jit
-from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, tile_shape, times_i
+from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, row_columns, tile_shape, times_i
 
 __all__ = ["tile_span", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items"]
 
@@ -154,6 +157,9 @@ def tile_span(x, y, out, zero, lo, hi):
     shape, NR = columns(N, W)
     nib = (M + ROWS - 1) // ROWS
     limit = _fusing_limit(out, shape, M, N)
+    rshape, rNR = row_columns(M, N, W)
+    if rshape > 0:  # a few rows over wide rows of y: one-row tiles over more columns (never fused)
+        shape, NR, limit = rshape, rNR, -1.0
     yb, ymax = -1, 0.0
     low = PREFETCH_BYTES[0] if shape == 2 else PREFETCH_BYTES[0] + 1  # one-page elements: wide tiles only
     B = x.shape[0]

@@ -50,7 +50,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
 
 __all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "columns", "block_kernel", "absmax", "magnitude",
-           "fma_limit", "times_i", "dot_block_kernel"]
+           "fma_limit", "times_i", "dot_block_kernel", "row_columns", "ROW_VECTORS"]
 
 
 def _host_vector_unit():
@@ -226,7 +226,9 @@ def block_kernel(mr, mr1, mr1w=None):
     adjacent (``a_rs`` is A's itemsize: a tile's column of A is one run), ``mr1w x W``
     tiles and then one ``mr1 x W`` tile where that many rows are left (``mr1w`` defaults to
     ``mr1``); 0, ``mr1 x W/2`` of half-width vectors (``nr <= W/2``: 8 x 8 float32 products
-    on AVX-512 run full tiles); then the last rows one at a time.  ``fused`` (float sums
+    on AVX-512 run full tiles); then the last rows one at a time; 3 and 4, every row alone in
+    one-row tiles of 4 or 8 vectors (:func:`row_columns`: few rows over wide rows of ``B``;
+    unfused, no prefetch).  ``fused`` (float sums
     only): fused multiply-adds, for blocks whose operands' magnitudes (:func:`absmax`) show that no product or sum can
     overflow, where fusing changes rounding only; else separate products and sums.
     ``ahead = (a_at, a_bytes, b_at, b_bytes, c_at, c_bytes, part, parts)``: byte ranges of
@@ -286,32 +288,44 @@ def block_kernel(mr, mr1, mr1w=None):
                     _row_tiles(builder, dts, args, rows, m, nv, half, fma, then=then, share=_shares(builder, K, ahead, pointers))
 
             code = context.cast(builder, shape, sig.args[15], types.int64)
-            with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 2))) as (wide, other):
-                with wide:
-                    if dts[2].kind == "f":  # float sums: fused multiply-adds where the caller's bound allows
-                        with builder.if_else(context.cast(builder, fused, sig.args[16], types.boolean)) as (fast, exact):
-                            with fast:
-                                tiles(mr, 2, fma=True, then=mr // 2)
-                            with exact:
-                                tiles(mr, 2, then=mr // 2)
-                    else:
-                        tiles(mr, 2, then=mr // 2)
-                with other:
-                    # narrow products never reach the tiles' FMA_INTENSITY: no fused bodies
-                    with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 1))) as (one, half):
-                        with one:
-                            if mr1w > mr1:  # mr1w rows where a tile's column of A is one run
-                                adjacent = builder.icmp_signed("==", a_rs, ir.Constant(a_rs.type, dts[0].itemsize))
-                                with builder.if_else(adjacent) as (run, rows_apart):
-                                    with run:  # in a function of its own: small products' loop stays as it was
-                                        fn = _tall_tiles(builder.module, dts, mr1w, mr1)
-                                        builder.call(fn, [a0, a_rs, a_cs, b0, b_rs, c0, c_rs, c_cs, K, nr, flag, rows])
-                                    with rows_apart:
-                                        tiles(mr1, 1)
-                            else:
-                                tiles(mr1, 1)
-                        with half:
-                            tiles(mr1, 1, half=True)
+
+            def other_shapes():  # the register tiles of shapes 2, 1 and 0
+                with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 2))) as (wide, other):
+                    with wide:
+                        if dts[2].kind == "f":  # float sums: fused multiply-adds where the caller's bound allows
+                            with builder.if_else(context.cast(builder, fused, sig.args[16], types.boolean)) as (fast, exact):
+                                with fast:
+                                    tiles(mr, 2, fma=True, then=mr // 2)
+                                with exact:
+                                    tiles(mr, 2, then=mr // 2)
+                        else:
+                            tiles(mr, 2, then=mr // 2)
+                    with other:
+                        # narrow products never reach the tiles' FMA_INTENSITY: no fused bodies
+                        with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 1))) as (one, half):
+                            with one:
+                                if mr1w > mr1:  # mr1w rows where a tile's column of A is one run
+                                    adjacent = builder.icmp_signed("==", a_rs, ir.Constant(a_rs.type, dts[0].itemsize))
+                                    with builder.if_else(adjacent) as (run, rows_apart):
+                                        with run:  # in a function of its own: small products' loop stays as it was
+                                            fn = _tall_tiles(builder.module, dts, mr1w, mr1)
+                                            builder.call(fn, [a0, a_rs, a_cs, b0, b_rs, c0, c_rs, c_cs, K, nr, flag, rows])
+                                        with rows_apart:
+                                            tiles(mr1, 1)
+                                else:
+                                    tiles(mr1, 1)
+                            with half:
+                                tiles(mr1, 1, half=True)
+
+            with builder.if_else(builder.icmp_signed(">=", code, ir.Constant(ir.IntType(64), 3)), likely=False) as (row, tiled):
+                with row:  # one row of 4 or 8 vectors at a time (unfused, no prefetch)
+                    with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 3))) as (four, eight):
+                        with four:
+                            _row_tiles(builder, dts, args, rows, 1, ROW_VECTORS[0])
+                        with eight:
+                            _row_tiles(builder, dts, args, rows, 1, ROW_VECTORS[1])
+                with tiled:
+                    other_shapes()
             return context.get_dummy_value()
 
         return sig, codegen
@@ -372,6 +386,37 @@ def _wide_tiles(mod, dts, m, fma, then):
         _row_tiles(builder, dts, args, fn.args[11], m, 2, False, fma, then=then, share=_shares(builder, args[8], ahead))
         builder.ret_void()
     return fn
+
+
+#: Vectors of the one-row tiles (shapes 3 and 4 of :func:`block_kernel`, :func:`row_columns`):
+#: products of a few rows over wide rows of ``y`` take a whole block of ``4W`` or ``8W``
+#: columns of each row of ``y`` per K step, where the two-vector tiles read ``y`` in column
+#: passes of ``2W`` (a float64 (29, 36) element of ``y`` in three, streamed at 8.6 GB/s on one
+#: thread, ``asv_bench/records/2026-12-07-1210-few-row-prefetch-at-once.txt``).  One thread,
+#: against the two-vector tiles: 1 x 29 x 36 float64 2.7x, 1 x 64 x 64 and 1 x 64 x 128 2.7x,
+#: 2-3 rows 1.13-1.53x, other shapes level (``-1214-row-tiles-shapes.txt``); with 8 vectors
+#: only, float32 1 x 29 x 36 and 2 x 16 x 48 lost 0.73-0.83 (mostly masked lanes), hence 4
+#: for up to ``4W`` columns.  First calls level (``-1215-first-call-row-tiles.txt``).
+ROW_VECTORS = (4, 8)
+
+
+@register_jitable
+def row_columns(M, N, w):
+    """``(shape, columns per block)`` of the one-row tiles for products of ``M`` rows and ``N``
+    columns of ``w`` lanes: ``(3, 4w)`` for ``N`` in ``(2w, 4w]``, ``(4, 8w)`` beyond, where
+    ``M`` is at most :data:`ROW_TILE_ROWS`; else ``(-1, 0)``."""
+    if M > ROW_TILE_ROWS or N <= 2 * w:
+        return -1, 0
+    if N <= 4 * w:
+        return 3, 4 * w
+    return 4, 8 * w
+
+
+#: Rows of the products that take the one-row tiles (:func:`row_columns`): up to three, which
+#: the two-vector tiles ran one row at a time too (their ``mr/2``-row tile needs four); at 4
+#: and 6 rows, where that tile shares each load of ``y`` between four rows, the one-row tiles
+#: lost (0.57-0.88; 5 x 64 x 64 float64 gained 1.79, not taken).
+ROW_TILE_ROWS = 3
 
 
 @register_jitable

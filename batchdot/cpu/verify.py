@@ -18,6 +18,7 @@ import numpy as np
 from . import policy
 from .choose import no_column_kernel
 from .kernels import work_items
+from .vector import VECTOR_BYTES
 
 log = logging.getLogger("batchdot")
 
@@ -82,26 +83,31 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
             ykv[1] *= scale
         # C order, then non-contiguous operands and a strided out: every layout the engine
         # passes runs the same compiled kernel, whatever the layout of the call that got here
-        cases = [(xv, ykv, xv, ykv, np.zeros(oshape, out3.dtype), B, M, K),
+        cases = [(xv, ykv, xv, ykv, np.zeros(oshape, out3.dtype), B, M, K, N),
                  (xv, ykv, _strided(xv, family in ("tile", "generic")), _strided(ykv, family == "generic"),
-                  np.zeros(oshape[:-1] + (2 * oshape[-1],), out3.dtype)[..., ::2], B, M, K)]
+                  np.zeros(oshape[:-1] + (2 * oshape[-1],), out3.dtype)[..., ::2], B, M, K, N)]
+        if family == "tile":  # the one-row tiles (vector.row_columns): 4 vectors, then 8 and a partial block
+            w = VECTOR_BYTES // max(out3.dtype.itemsize, 4)
+            for nr in (3 * w + 1, 8 * w + 3):
+                xr, yr = _values(x3.dtype, (B, 2, K), rng), _values(yk.dtype, (B, K, nr), rng)
+                cases.append((xr, yr, xr, yr, np.zeros((B, 2, nr), out3.dtype), B, 2, K, nr))
         if rows and not no_column_kernel(out3.dtype):  # rowdot down the columns (choose.by_columns):
             Bc = 2 * 64 + 3  # full and partial blocks of rows of Fortran-ordered operands
             xc, yc = _values(x3.dtype, (Bc, K), rng), _values(yk.dtype, (Bc, K), rng)
-            cases.append((xc, yc, np.asfortranarray(xc), np.asfortranarray(yc), np.zeros((Bc, 1), out3.dtype), Bc, M, K))
+            cases.append((xc, yc, np.asfortranarray(xc), np.asfortranarray(yc), np.zeros((Bc, 1), out3.dtype), Bc, M, K, N))
         if family == "dot" and not no_column_kernel(out3.dtype):
             # vector-matrix products down the columns (dots.dot_span), K over two blocks
             Bc, Kc = 2 * 64 + 3, 300
             xc, yc = _values(x3.dtype, (Bc, 1, Kc), rng), _values(yk.dtype, (Bc, N, Kc), rng)
             cases.append((xc, yc, np.asfortranarray(xc), np.asfortranarray(yc), np.zeros((Bc, 1, N), out3.dtype),
-                          Bc, 1, Kc))
+                          Bc, 1, Kc, N))
         ok = True
-        for xv, ykv, x, y, out, b, m, k in cases:
+        for xv, ykv, x, y, out, b, m, k, n in cases:
             if parallel:  # on two threads, never beside another batchdot region
                 policy.run_exclusive(kernel, 2, (x, y, out, zero, 4, 2))
             else:
-                kernel(x, y, out, zero, 0, work_items(family, b, m, N))
-            ok = ok and _close(family, xv, ykv, out, b, m, k, N)
+                kernel(x, y, out, zero, 0, work_items(family, b, m, n))
+            ok = ok and _close(family, xv, ykv, out, b, m, k, n)
         if not ok:
             log.warning("kernel %s failed verification for %s; using generic instead", family, key[2:])
         _verified[key] = ok
