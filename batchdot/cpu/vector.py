@@ -395,8 +395,8 @@ def _wide_tiles(mod, dts, m, fma, then):
 #: thread, ``asv_bench/records/2026-12-07-1210-few-row-prefetch-at-once.txt``).  One thread,
 #: against the two-vector tiles: 1 x 29 x 36 float64 2.7x, 1 x 64 x 64 and 1 x 64 x 128 2.7x,
 #: 2-3 rows 1.13-1.53x, other shapes level (``-1214-row-tiles-shapes.txt``); with 8 vectors
-#: only, float32 1 x 29 x 36 and 2 x 16 x 48 lost 0.73-0.83 (mostly masked lanes), hence 4
-#: for up to ``4W`` columns.  First calls level (``-1215-first-call-row-tiles.txt``).
+#: only, float32 1 x 29 x 36 and 2 x 16 x 48 lost 0.71-0.83 (mostly masked lanes), hence 4
+#: for up to ``4W`` columns (``-1212-row-tiles-variants.txt``).  First calls level (``-1215-first-call-row-tiles.txt``).
 ROW_VECTORS = (4, 8)
 
 
@@ -415,7 +415,7 @@ def row_columns(M, N, w):
 #: Rows of the products that take the one-row tiles (:func:`row_columns`): up to three, which
 #: the two-vector tiles ran one row at a time too (their ``mr/2``-row tile needs four); at 4
 #: and 6 rows, where that tile shares each load of ``y`` between four rows, the one-row tiles
-#: lost (0.57-0.88; 5 x 64 x 64 float64 gained 1.79, not taken).
+#: lost (0.57-0.88; 5 x 64 x 64 float64 gained 1.79, not taken; ``asv_bench/records/2026-12-07-1212-row-tiles-variants.txt``).
 ROW_TILE_ROWS = 3
 
 
