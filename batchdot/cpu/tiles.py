@@ -15,9 +15,10 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
   ``MR1 x W/2`` of half-width vectors (``N <= W/2``: 8 x 8 float32 on AVX-512), so that
   small products run full tiles with plain loads and stores; the last rows of a block use
   one-row tiles.  Products of at most three rows over more than ``2W`` columns take one-row
-  tiles of 4 or 8 vectors instead (:func:`.vector.row_columns`): each K step reads a whole
-  block of a row of ``y``, where two-vector tiles read ``y`` in column passes (one thread,
-  1-3 rows: 1.07-2.76x, ``asv_bench/records/2026-12-07-1214-row-tiles-shapes.txt``).
+  tiles of 4 or 8 vectors instead, and of 4-5 rows 4-row tiles of 4 vectors
+  (:func:`.vector.row_columns`): each K step reads a whole block of a row of ``y``, where
+  two-vector tiles read ``y`` in column passes (one thread: 1.01-2.76x,
+  ``asv_bench/records/2026-12-07-1214-row-tiles-shapes.txt``, ``-1225-quad-tiles-shapes.txt``).
 - **K in blocks** of :data:`KC`: each block's sum starts from zero and is added to ``out``
   (partial sums: float32 error at large K grows like blocked BLAS's, not like one long sum),
   and a block of ``y`` (``KC x 2W``) stays in L1 while the rows of ``x`` pass over it.

@@ -227,8 +227,8 @@ def block_kernel(mr, mr1, mr1w=None):
     tiles and then one ``mr1 x W`` tile where that many rows are left (``mr1w`` defaults to
     ``mr1``); 0, ``mr1 x W/2`` of half-width vectors (``nr <= W/2``: 8 x 8 float32 products
     on AVX-512 run full tiles); then the last rows one at a time; 3 and 4, every row alone in
-    one-row tiles of 4 or 8 vectors (:func:`row_columns`: few rows over wide rows of ``B``;
-    unfused, no prefetch).  ``fused`` (float sums
+    one-row tiles of 4 or 8 vectors, 5, 4-row tiles of 4 vectors and then single rows
+    (:func:`row_columns`: few rows over wide rows of ``B``; unfused, no prefetch).  ``fused`` (float sums
     only): fused multiply-adds, for blocks whose operands' magnitudes (:func:`absmax`) show that no product or sum can
     overflow, where fusing changes rounding only; else separate products and sums.
     ``ahead = (a_at, a_bytes, b_at, b_bytes, c_at, c_bytes, part, parts)``: byte ranges of
@@ -319,11 +319,15 @@ def block_kernel(mr, mr1, mr1w=None):
 
             with builder.if_else(builder.icmp_signed(">=", code, ir.Constant(ir.IntType(64), 3)), likely=False) as (row, tiled):
                 with row:  # one row of 4 or 8 vectors at a time (unfused, no prefetch)
-                    with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 3))) as (four, eight):
+                    with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 3))) as (four, other_rows):
                         with four:
                             _row_tiles(builder, dts, args, rows, 1, ROW_VECTORS[0])
-                        with eight:
-                            _row_tiles(builder, dts, args, rows, 1, ROW_VECTORS[1])
+                        with other_rows:
+                            with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 4))) as (eight, quad):
+                                with eight:
+                                    _row_tiles(builder, dts, args, rows, 1, ROW_VECTORS[1])
+                                with quad:  # 4-row tiles of 4 vectors, then single rows of 4 (shape 5)
+                                    _row_tiles(builder, dts, args, rows, 4, ROW_VECTORS[0])
                 with tiled:
                     other_shapes()
             return context.get_dummy_value()
@@ -404,9 +408,12 @@ ROW_VECTORS = (4, 8)
 def row_columns(M, N, w):
     """``(shape, columns per block)`` of the one-row tiles for products of ``M`` rows and ``N``
     columns of ``w`` lanes: ``(3, 4w)`` for ``N`` in ``(2w, 4w]``, ``(4, 8w)`` beyond, where
-    ``M`` is at most :data:`ROW_TILE_ROWS`; else ``(-1, 0)``."""
-    if M > ROW_TILE_ROWS or N <= 2 * w:
+    ``M`` is at most :data:`ROW_TILE_ROWS`; ``(5, 4w)``, 4-row tiles of 4 vectors and then
+    single rows of 4, for up to :data:`QUAD_TILE_ROWS` rows; else ``(-1, 0)``."""
+    if M > QUAD_TILE_ROWS or N <= 2 * w:
         return -1, 0
+    if M > ROW_TILE_ROWS:
+        return 5, 4 * w
     if N <= 4 * w:
         return 3, 4 * w
     return 4, 8 * w
@@ -417,6 +424,11 @@ def row_columns(M, N, w):
 #: and 6 rows, where that tile shares each load of ``y`` between four rows, the one-row tiles
 #: lost (0.57-0.88; 5 x 64 x 64 float64 gained 1.79, not taken; ``asv_bench/records/2026-12-07-1212-row-tiles-variants.txt``).
 ROW_TILE_ROWS = 3
+#: Rows of the products that take 4-row tiles of 4 vectors (block shape 5, :func:`row_columns`),
+#: beyond :data:`ROW_TILE_ROWS`: one thread against the two-vector tiles, 4 rows 1.01-1.24x,
+#: 5 rows 1.11-1.69x; 6 rows mixed (float64 6 x 29 x 36 0.83, float32 6 x 16 x 48 1.07-1.09),
+#: 7 level (``asv_bench/records/2026-12-07-1225-quad-tiles-shapes.txt``).
+QUAD_TILE_ROWS = 5
 
 
 @register_jitable

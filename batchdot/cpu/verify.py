@@ -86,11 +86,12 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
         cases = [(xv, ykv, xv, ykv, np.zeros(oshape, out3.dtype), B, M, K, N),
                  (xv, ykv, _strided(xv, family in ("tile", "generic")), _strided(ykv, family == "generic"),
                   np.zeros(oshape[:-1] + (2 * oshape[-1],), out3.dtype)[..., ::2], B, M, K, N)]
-        if family == "tile":  # the one-row tiles (vector.row_columns): 4 vectors, then 8 and a partial block
+        if family == "tile":  # few-row tiles (vector.row_columns): one-row ones of 4 vectors, of 8 with
+            # a partial block, and 4-row ones of 4 vectors then a single row
             w = VECTOR_BYTES // max(out3.dtype.itemsize, 4)
-            for nr in (3 * w + 1, 8 * w + 3):
-                xr, yr = _values(x3.dtype, (B, 2, K), rng), _values(yk.dtype, (B, K, nr), rng)
-                cases.append((xr, yr, xr, yr, np.zeros((B, 2, nr), out3.dtype), B, 2, K, nr))
+            for mr, nr in ((2, 3 * w + 1), (2, 8 * w + 3), (5, 4 * w + 3)):
+                xr, yr = _values(x3.dtype, (B, mr, K), rng), _values(yk.dtype, (B, K, nr), rng)
+                cases.append((xr, yr, xr, yr, np.zeros((B, mr, nr), out3.dtype), B, mr, K, nr))
         if rows and not no_column_kernel(out3.dtype):  # rowdot down the columns (choose.by_columns):
             Bc = 2 * 64 + 3  # full and partial blocks of rows of Fortran-ordered operands
             xc, yc = _values(x3.dtype, (Bc, K), rng), _values(yk.dtype, (Bc, K), rng)

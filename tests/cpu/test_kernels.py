@@ -501,7 +501,9 @@ def test_tiles_on_edges_layouts_and_k_blocks(dtype):
               (32, 32, 32), (16, 4, 64), (40, 40, 36),
               # one-row tiles (vector.row_columns): 4 vectors (float64 17 columns), 8 and a
               # partial block, K across blocks, full blocks of 8 vectors
-              (1, 7, 17), (3, 5, 100), (2, tiles.KC + 3, 64), (2, 9, 256)]
+              (1, 7, 17), (3, 5, 100), (2, tiles.KC + 3, 64), (2, 9, 256),
+              # 4-row tiles of 4 vectors, then a single row (4 and 5 rows)
+              (4, 9, 70), (5, tiles.KC + 2, 33)]
     for (M, K, N), B in itertools.product(shapes, [1, 3]):
         x, y = _values(rng, (B, M, K), dtype), _values(rng, (B, K, N), dtype)
         for layout in ("C", "F", "negative", "strided"):
@@ -549,7 +551,7 @@ def test_partial_tiles_write_only_their_own_columns(dtype):
     rng = np.random.default_rng(15)
     w = vector.lanes(np.float32 if np.dtype(dtype).itemsize <= 4 else np.float64)
     for M, K, N in [(9, 5, 1), (17, 3, w // 2 - 1), (5, 7, w - 3), (tiles.MR + 3, tiles.KC + 9, 2 * w + 3),
-                    (3, 2 * tiles.KC + 1, w + 1), (2, 9, 4 * w - 3), (1, tiles.KC + 2, 8 * w + 5)]:
+                    (3, 2 * tiles.KC + 1, w + 1), (2, 9, 4 * w - 3), (1, tiles.KC + 2, 8 * w + 5), (5, 6, 4 * w + 5)]:
         x, y = _values(rng, (2, M, K), dtype), _values(rng, (2, K, N), dtype)
         pad = np.full((2, M, N + 2 * w), 3, dtype)  # True for bool
         out = pad[:, :, w:w + N]  # unit-stride rows, neighbours on both sides
