@@ -193,6 +193,46 @@ def _lane_sum(builder, vec, add):
     return builder.extract_element(vec, ir.Constant(i32, 0))
 
 
+def _joint_lane_sums(builder, vecs, add):
+    """The sums of the lanes of each of ``vecs`` (``W`` lanes each; a power of two of them, at
+    most ``W``), computed together: pairs of vectors are folded into one whose lanes hold each
+    of the pair's partial sums on half as many lanes (the lower halves of each dot's lanes
+    beside each other, plus the upper halves), until one vector holds every dot; then its
+    dots' lanes are folded by halves within it, until one lane each.  For ``n`` dots of ``W``
+    lanes: ``n - 1 + log2(W / n)`` vector adds and twice as many shuffles, where
+    :func:`_lane_sum` on each took ``n log2(W)`` adds (8 float64 dots on AVX-512: 7 against 24).
+    A fixed order of sums, another than :func:`_lane_sum`'s."""
+    i32 = ir.IntType(32)
+    w = vecs[0].type.count
+    seg = w  # lanes per dot in every vector
+
+    def fold(x, y, lanes):  # x, y: vectors of dots of ``lanes`` lanes each -> dots of lanes/2
+        half = lanes // 2
+        count = x.type.count
+        lo, hi = [], []
+        for base in (0, count):  # x's lanes, then y's (shufflevector indexes both as one)
+            for d in range(count // lanes):
+                lo += [base + d * lanes + q for q in range(half)]
+                hi += [base + d * lanes + half + q for q in range(half)]
+        mask_lo = ir.Constant(ir.VectorType(i32, len(lo)), lo)
+        mask_hi = ir.Constant(ir.VectorType(i32, len(hi)), hi)
+        return add(builder.shuffle_vector(x, y, mask_lo), builder.shuffle_vector(x, y, mask_hi))
+
+    while len(vecs) > 1:
+        vecs = [fold(x, y, seg) for x, y in zip(vecs[::2], vecs[1::2])]
+        seg //= 2
+    v = vecs[0]
+    while seg > 1:  # fold within the one vector: lower halves against upper halves
+        half = seg // 2
+        count = v.type.count
+        lo = [d * seg + q for d in range(count // seg) for q in range(half)]
+        hi = [d * seg + half + q for d in range(count // seg) for q in range(half)]
+        v = add(builder.shuffle_vector(v, v, ir.Constant(ir.VectorType(i32, len(lo)), lo)),
+                builder.shuffle_vector(v, v, ir.Constant(ir.VectorType(i32, len(hi)), hi)))
+        seg = half
+    return [builder.extract_element(v, ir.Constant(i32, d)) for d in range(v.type.count)]
+
+
 def _define(mod, fnty, name, noinline=True):
     """``(fn, builder)``: LLVM function ``name`` of ``mod``, defined once per module
     (``linkonce_odr``), with a builder at its new entry block; ``builder`` is None where
@@ -1086,6 +1126,14 @@ def dot_block_kernel(r, n):
     return dbk
 
 
+#: Shared-load dots (2 to ``W`` of them, a power of two) sum their lanes together
+#: (:func:`_joint_lane_sums`) instead of one dot at a time (:func:`_lane_sum`): matrix-vector,
+#: q . k^T and vector-matrix products 0.96-1.24x idle, 0.99-1.09x with a core busy
+#: (``asv_bench/records/2026-12-07-1241-dot-sums-ab-idle.txt``, ``-1241-dot-sums-ab-busy.txt``).
+#: Single dots (``rowdot``) keep :func:`_lane_sum`, whose order ``halves.half_rows`` follows.
+JOINT_SUMS = True
+
+
 def _dot_body(mod, a_dtype, b_dtype, out_dtype, n, r=1):
     """The ``n`` shared-load dots as an LLVM function of ``mod`` (defined once per module); with
     ``r > 1``, ``r`` rows of ``A`` (``a_rs`` bytes apart) against the ``n`` rows of ``B``, each
@@ -1095,7 +1143,9 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n, r=1):
     cc = _sum_code(oc)
     w = lanes(np.dtype(cc))
     u = dot_unroll(n * r)
-    name = f"batchdot_dot_{ac}_{bc}_{oc}_{n}_w{w}_h" + (f"_r{r}" if r > 1 else "")  # _h: lanes summed by halves
+    joint = JOINT_SUMS and 2 <= n * r <= w and (n * r) & (n * r - 1) == 0
+    # _h: lanes summed by halves; _j: the dots' lanes summed together (_joint_lane_sums)
+    name = f"batchdot_dot_{ac}_{bc}_{oc}_{n}_w{w}_{'j' if joint else 'h'}" + (f"_r{r}" if r > 1 else "")
     i8, i64 = ir.IntType(8), ir.IntType(64)
     i8p = i8.as_pointer()
     args = [i8p, i64, i8p, i64, i64, i8p, i64, i64] if r > 1 else [i8p, i8p, i64, i64, i8p, i64]
@@ -1156,10 +1206,15 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n, r=1):
         return tails
 
     sums = _masked_tail(builder, K, full, w, sums, last_vectors)
+    dots = [_tree_sum(sums[q], add) for q in range(n * r)]
+    if joint:
+        totals = _joint_lane_sums(builder, dots, add)
+    else:
+        totals = [_lane_sum(builder, d, add) for d in dots]
     for i in range(r):
         crow = builder.gep(cbase, [builder.mul(const(i), c_rs)]) if r > 1 else cbase
         for j in range(n):
-            out = _convert(builder, _lane_sum(builder, _tree_sum(sums[i * n + j], add), add), cc, oc, o_ty)
+            out = _convert(builder, totals[i * n + j], cc, oc, o_ty)
             ptr = builder.bitcast(builder.gep(crow, [builder.mul(const(j), c_cs)]), o_ty.as_pointer())
             builder.store(out, ptr, align=out_dtype.itemsize)
     builder.ret_void()
