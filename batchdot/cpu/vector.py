@@ -361,13 +361,13 @@ def block_kernel(mr, mr1, mr1w=None):
                 with row:  # one row of 4 or 8 vectors at a time (unfused, no prefetch)
                     with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 3))) as (four, other_rows):
                         with four:
-                            _row_tiles(builder, dts, args, rows, 1, ROW_VECTORS[0])
+                            _row_tiles(builder, dts, args, rows, 1, ROW_VECTORS[0], masked=True)
                         with other_rows:
                             with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 4))) as (eight, quad):
                                 with eight:
-                                    _row_tiles(builder, dts, args, rows, 1, ROW_VECTORS[1])
+                                    _row_tiles(builder, dts, args, rows, 1, ROW_VECTORS[1], masked=True)
                                 with quad:  # 4-row tiles of 4 vectors, then single rows of 4 (shape 5)
-                                    _row_tiles(builder, dts, args, rows, 4, ROW_VECTORS[0])
+                                    _row_tiles(builder, dts, args, rows, 4, ROW_VECTORS[0], masked=True)
                 with tiled:
                     other_shapes()
             return context.get_dummy_value()
@@ -440,7 +440,11 @@ def _wide_tiles(mod, dts, m, fma, then):
 #: against the two-vector tiles: 1 x 29 x 36 float64 2.7x, 1 x 64 x 64 and 1 x 64 x 128 2.7x,
 #: 2-3 rows 1.13-1.53x, other shapes level (``-1214-row-tiles-shapes.txt``); with 8 vectors
 #: only, float32 1 x 29 x 36 and 2 x 16 x 48 lost 0.71-0.83 (mostly masked lanes), hence 4
-#: for up to ``4W`` columns (``-1212-row-tiles-variants.txt``).  First calls level (``-1215-first-call-row-tiles.txt``).
+#: for up to ``4W`` columns (``-1212-row-tiles-variants.txt``).  Each few-row tile is one
+#: masked body (``_body(masked=True)``: full and partial tiles alike), level with separate full
+#: and partial bodies (``-1249-row-tiles-masked-shapes.txt``) for half their code; compiling
+#: ``tile_span`` then costs about 0.2 s more for float32, level for float64
+#: (``-1250-tile-compile-few-row.txt``).
 ROW_VECTORS = (4, 8)
 
 
@@ -808,7 +812,7 @@ def _vname(ty, w):
     return f"v{w}{kind}{bits}"
 
 
-def _row_tiles(builder, dts, args, rows, m, nv, half=False, fma=False, then=None, share=None):
+def _row_tiles(builder, dts, args, rows, m, nv, half=False, fma=False, then=None, share=None, masked=False):
     """Rows ``0..rows`` of a block (``args``: the micro-kernel's, A's and C's bases at row 0)
     in full tiles of ``m`` rows (``share = (any, ranges)`` of :func:`_shares`: where ``any``,
     tile ``t`` of ``n`` prefetches ``ranges(t, n)``, inside its K loop where it is a fused
@@ -825,7 +829,7 @@ def _row_tiles(builder, dts, args, rows, m, nv, half=False, fma=False, then=None
 
     nfull = builder.sdiv(rows, ir.Constant(ty, m))
     inside = share is not None and nv == 2 and fma  # fused two-vector tiles prefetch inside their K loop
-    fn = _body(builder.module, *dts, m, nv, half, fma)
+    fn = _body(builder.module, *dts, m, nv, half, fma, masked=masked)
     if inside:  # where the tiles are full and C's rows unit-stride (the prefetching micro-kernel's only case)
         acc = dts[2]
         full = builder.and_(builder.icmp_signed("==", nr, ir.Constant(nr.type, nv * _tile_lanes(acc, half))),
@@ -855,7 +859,7 @@ def _row_tiles(builder, dts, args, rows, m, nv, half=False, fma=False, then=None
         with builder.if_then(more):
             call(_body(builder.module, *dts, then, nv, half), done)
         done = builder.select(more, builder.add(done, ir.Constant(ty, then)), done)
-    fn = _body(builder.module, *dts, 1, nv, half)
+    fn = _body(builder.module, *dts, 1, nv, half, masked=masked)
     with cgutils.for_range(builder, rows, start=done) as loop:
         call(fn, loop.index)
 
@@ -874,7 +878,7 @@ def _tall_tiles(mod, dts, m, then):
     return fn
 
 
-def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False, ahead=False):
+def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False, ahead=False, masked=False):
     """The micro-kernel as an LLVM function of ``mod`` (defined once per module); ``half``:
     vectors of half the register width; ``fma``: fused multiply-adds (float sums);
     ``ahead``: three more ``(i8*, lines)`` arguments, ranges of cache lines prefetched while
@@ -886,7 +890,8 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False, ahead
     w = _tile_lanes(acc_dtype, half)
     fused = "_fma" if fma else ""
     pf = "_pf" if ahead else ""
-    name = f"batchdot_mk_{ac}_{bc}_{oc}_{mr}x{nv}_w{w}{fused}{pf}_c"  # _c: C loaded only when accumulating
+    mk = "_m" if masked else ""
+    name = f"batchdot_mk_{ac}_{bc}_{oc}_{mr}x{nv}_w{w}{fused}{pf}{mk}_c"  # _c: C loaded only when accumulating
     i1, i8, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(64)
     i8p = i8.as_pointer()
     fnty = ir.FunctionType(ir.VoidType(), [i8p, i64, i64, i8p, i64, i8p, i64, i64, i64, i64, i1]
@@ -1005,6 +1010,10 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False, ahead
 
     if lines:  # the prefetching micro-kernel: full tiles of unit-stride rows of C only (the caller's check)
         store_contiguous(k_loop(True), True)
+        builder.ret_void()
+        return fn
+    if masked and MASKED_STORES:  # one body for full and partial tiles (half the code to compile)
+        tile(False)
         builder.ret_void()
         return fn
     with builder.if_else(builder.icmp_signed("==", nr, const(nr_max))) as (full_tile, partial_tile):
