@@ -341,8 +341,9 @@ TINY_HALF_MADDS = 2048
 
 
 def tiny(B, M, K, N, x_dtype, y_dtype, out_dtype, orders):
-    """Whether a call runs the tiny scalar loops: operands and result of one native float,
-    complex or bool dtype, in order (``orders``: the plan's ``x_order`` and ``y_order`` are the identity; rank-2 row
+    """Whether a call may run the tiny scalar loops (``cpu._runner_tiny`` then also requires
+    the tiles not to fuse multiply-adds on it, which round otherwise): operands and result of
+    one native float, complex or bool dtype, in order (``orders``: the plan's ``x_order`` and ``y_order`` are the identity; rank-2 row
     dots or rank-3 products taken as they are), within :data:`TINY_MADDS` multiply-adds
     (:data:`TINY_HALF_MADDS` for float16) and ``K <= 256`` (each sum one run, as in a block of
     the tiles)."""

@@ -49,7 +49,7 @@ from numba.extending import register_jitable
 from .jit import jit
 from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, row_columns, tile_shape, times_i
 
-__all__ = ["tile_span", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items"]
+__all__ = ["tile_span", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items", "fuses"]
 
 #: Register tiles: MR rows x 2 vectors, and MR1 rows x 1 (full- or half-width) vector for narrow products.
 MR, _NV = tile_shape(None)
@@ -87,13 +87,19 @@ _NO_AHEAD = (0, 0, 0, 0, 0, 0, 0, 1)
 
 
 @register_jitable
-def _fusing_limit(out, shape, M, n):
-    """:func:`.vector.fma_limit` of ``out`` where the tiles fuse multiply-adds on products of
-    ``n`` columns of ``out`` (wide tiles reaching :data:`FMA_INTENSITY`), else -1 (never)."""
+def fuses(M, n, w):
+    """Whether the tiles may fuse multiply-adds on products of ``M`` rows and ``n`` columns (reals)
+    of ``w`` lanes: wide tiles reaching :data:`FMA_INTENSITY` (the scan of the operands'
+    magnitudes would cost more than fusing saves below it)."""
     rows1 = min(M, ROWS)
-    if shape != 2 or rows1 * n < FMA_INTENSITY * (rows1 + n):  # the scan would cost more than fusing saves
-        return -1.0
-    return fma_limit(out)
+    return columns(n, w)[0] == 2 and rows1 * n >= FMA_INTENSITY * (rows1 + n)
+
+
+@register_jitable
+def _fusing_limit(out, M, n, w):
+    """:func:`.vector.fma_limit` of ``out`` where the tiles fuse multiply-adds (:func:`fuses`),
+    else -1 (never)."""
+    return fma_limit(out) if fuses(M, n, w) else -1.0
 
 
 def work_items(B, M):
@@ -157,7 +163,7 @@ def tile_span(x, y, out, zero, lo, hi):
     W = VECTOR_BYTES // max(out.itemsize, 4)  # small integers are summed in 32-bit lanes
     shape, NR = columns(N, W)
     nib = (M + ROWS - 1) // ROWS
-    limit = _fusing_limit(out, shape, M, N)
+    limit = _fusing_limit(out, M, N, W)
     rshape, rNR = row_columns(M, N, W)
     if rshape > 0:  # a few rows over wide rows of y: one-row tiles over more columns (never fused)
         shape, NR, limit = rshape, rNR, -1.0
@@ -225,7 +231,7 @@ def complex_span(x, y, out, zero, lo, hi):
     nib = (M + ROWS - 1) // ROWS
     # fused multiply-adds as in tile_span, over the reals: every real product is bounded by
     # |x|'s and |y|'s largest parts, and each real of out sums 2K of them
-    limit = _fusing_limit(outr, shape, M, 2 * N) if xs2 == 2 * R and step == NR else -1.0
+    limit = _fusing_limit(outr, M, 2 * N, W) if xs2 == 2 * R and step == NR else -1.0
     yb, ymax = -1, 0.0
     for r in range(lo, hi):
         b = r // nib

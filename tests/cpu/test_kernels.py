@@ -1256,6 +1256,9 @@ def test_tiny_calls_equal_the_same_products_in_a_large_call(dtype):
             B = int(rng.integers(1, 4))
             K = int(rng.integers(1, 200 // B))
             xs, ys, axes = (B, K), (B, K), 1
+        elif trial % 5 == 4:  # products the tiles may fuse (float16 within the tiny limit): not tiny
+            B, M, N, K = 1, int(rng.choice([16, 24])), int(rng.choice([16, 24, 32])), 2
+            xs, ys, axes = (B, M, K), (B, K, N), None
         else:
             B, M, N = (int(v) for v in rng.integers(1, 5, 3))
             K = int(rng.integers(1, max(2, choose.TINY_MADDS // (B * M * N))))
@@ -1275,7 +1278,7 @@ def test_tiny_calls_equal_the_same_products_in_a_large_call(dtype):
             want = batch_dot(X, Y, axes, kernel="rowdot" if rank == 2 else "tile")[:B]
             out = np.zeros(got.shape + (2,), got.dtype)[..., 0]
             assert batch_dot(x, y, axes, out=out) is out
-        if family in ("dot", "multiply", "generic"):  # the engine's other choices for such shapes stay
+        if family in ("dot", "multiply", "generic", "tile"):  # the engine's other choices for such shapes stay
             continue
         seen.append(family)
         for a in (got, out):
@@ -1286,7 +1289,7 @@ def test_tiny_calls_equal_the_same_products_in_a_large_call(dtype):
                 np.testing.assert_array_equal(a[finite].view(np.uint8), want[finite].view(np.uint8))
             else:
                 np.testing.assert_array_equal(np.ascontiguousarray(a).view(np.uint8), want.view(np.uint8))
-    assert set(seen) == {"half" if dt == np.float16 else "tiny"} and len(seen) >= 30
+    assert set(seen) == {"half" if dt == np.float16 else "tiny"} and len(seen) >= 25
 
 
 def test_tiny_calls_keep_their_limits():
@@ -1317,6 +1320,16 @@ def test_tiny_calls_keep_their_limits():
     hr = h[:, ::-1]  # widened into a C-ordered copy, which the dots read by rows: the same sums
     assert_batch_dot_close(batch_dot(h, hr, 1), h, hr, 1)
     assert _family_used(h, hr, 1) == "half"
+    for M, N in ((16, 32), (24, 40)):  # where the tiles may fuse multiply-adds, they keep the product
+        h3, g3 = rng.standard_normal((1, M, 2)).astype(np.float16), rng.standard_normal((1, 2, N)).astype(np.float16)
+        batch_dot(h3, g3)
+        assert _family_used(h3, g3) != "half" and tiles.fuses(M, N, vector.lanes(np.float32))
+        c3, d3 = rng.standard_normal((1, 16, 2)) + 0j, rng.standard_normal((1, 2, 8)) + 0j  # 2N = 16 reals
+        batch_dot(c3, d3)
+        assert _family_used(c3, d3) != "tiny"
+    one = rng.standard_normal((1, 16, 1)).astype(np.float16)  # one term: fused or not, the same sums
+    batch_dot(one, one.transpose(0, 2, 1))
+    assert _family_used(one, one.transpose(0, 2, 1)) == "half"
     hf = np.asfortranarray(h)  # widened in Fortran order, which the dots read down the columns
     assert_batch_dot_close(batch_dot(hf, hf, 1), hf, hf, 1)
     assert _family_used(hf, hf, 1) != "half"
