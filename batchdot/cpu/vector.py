@@ -365,9 +365,9 @@ def block_kernel(mr, mr1, mr1w=None):
                         with other_rows:
                             with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 4))) as (eight, quad):
                                 with eight:
-                                    _row_tiles(builder, dts, args, rows, 1, ROW_VECTORS[1], masked=True)
+                                    _row_tiles(builder, dts, args, rows, 1, ROW_VECTORS[1])
                                 with quad:  # 4-row tiles of 4 vectors, then single rows of 4 (shape 5)
-                                    _row_tiles(builder, dts, args, rows, 4, ROW_VECTORS[0], masked=True)
+                                    _row_tiles(builder, dts, args, rows, 4, ROW_VECTORS[0])
                 with tiled:
                     other_shapes()
             return context.get_dummy_value()
@@ -440,11 +440,12 @@ def _wide_tiles(mod, dts, m, fma, then):
 #: against the two-vector tiles: 1 x 29 x 36 float64 2.7x, 1 x 64 x 64 and 1 x 64 x 128 2.7x,
 #: 2-3 rows 1.13-1.53x, other shapes level (``-1214-row-tiles-shapes.txt``); with 8 vectors
 #: only, float32 1 x 29 x 36 and 2 x 16 x 48 lost 0.71-0.83 (mostly masked lanes), hence 4
-#: for up to ``4W`` columns (``-1212-row-tiles-variants.txt``).  Each few-row tile is one
-#: masked body (``_body(masked=True)``: full and partial tiles alike), level with separate full
-#: and partial bodies (``-1249-row-tiles-masked-shapes.txt``) for half their code; compiling
-#: ``tile_span`` then costs about 0.2 s more for float32, level for float64
-#: (``-1250-tile-compile-few-row.txt``).
+#: for up to ``4W`` columns (``-1212-row-tiles-variants.txt``).  The 4-vector one-row tile,
+#: one block of at most ``4W`` columns, is one masked body (``_body(masked=True)``: full and
+#: partial tiles alike, half the code); the 8-vector and the 4-row ones keep separate full and
+#: partial bodies: as masked bodies they lost 5-22 % on rows of 512-3003 columns, many full
+#: blocks (``-1249-row-tiles-masked-shapes.txt``, ``-1325-row-tiles-unmasked-wide.txt``).  Compiling
+#: ``tile_span`` costs 0.2-0.6 s more for float32 (``-1250-tile-compile-few-row.txt``, ``-1325-row-tiles-unmasked-wide.txt``).
 ROW_VECTORS = (4, 8)
 
 
