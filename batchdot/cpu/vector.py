@@ -454,11 +454,11 @@ def row_columns(M, N, w):
     """``(shape, columns per block)`` of the one-row tiles for products of ``M`` rows and ``N``
     columns of ``w`` lanes: ``(3, 4w)`` for ``N`` in ``(2w, 4w]``, ``(4, 8w)`` beyond, where
     ``M`` is at most :data:`ROW_TILE_ROWS`; ``(5, 4w)``, 4-row tiles of 4 vectors and then
-    single rows of 4, for up to :data:`QUAD_TILE_ROWS` rows; else ``(-1, 0)``."""
+    single rows of 4, for up to :data:`QUAD_TILE_ROWS` rows and ``8w`` columns; else ``(-1, 0)``."""
     if M > QUAD_TILE_ROWS or N <= 2 * w:
         return -1, 0
     if M > ROW_TILE_ROWS:
-        return 5, 4 * w
+        return (5, 4 * w) if N <= 8 * w else (-1, 0)
     if N <= 4 * w:
         return 3, 4 * w
     return 4, 8 * w
@@ -472,7 +472,9 @@ ROW_TILE_ROWS = 3
 #: Rows of the products that take 4-row tiles of 4 vectors (block shape 5, :func:`row_columns`),
 #: beyond :data:`ROW_TILE_ROWS`: one thread against the two-vector tiles, 4 rows 1.01-1.24x,
 #: 5 rows 1.11-1.69x; 6 rows mixed (float64 6 x 29 x 36 0.83, float32 6 x 16 x 48 1.07-1.09),
-#: 7 level (``asv_bench/records/2026-12-07-1225-quad-tiles-shapes.txt``).
+#: 7 level (``asv_bench/records/2026-12-07-1225-quad-tiles-shapes.txt``); only up to ``8W``
+#: columns: 4 x 20 x 1000 float64 level and 5 x 20 x 3003 0.78 against the two-vector tiles
+#: (``-1339-quad-tiles-wide.txt``).
 QUAD_TILE_ROWS = 5
 
 
