@@ -36,7 +36,6 @@ from .choose import KERNELS, by_columns, choose_kernel, dtype_class, l2_bytes, n
 from .halves import convert, convert_into
 from .jit import compile_for
 from .kernels import family_kernels, largest_magnitude, tiny_complex_products, tiny_products, work_items
-from .vector import VECTOR_BYTES, row_columns
 from .verify import verify
 
 __all__ = ["runner", "execute", "prepare", "prepare_out", "precompile"]
@@ -940,7 +939,7 @@ def _runner_tiny(p, given, xk, yk, family, out_dtype, acc_dtype):
                 or by_columns(p.k, xk.strides[0], xk.strides[1], xk.itemsize, yk.strides[0], yk.strides[1],
                               yk.itemsize, False)):
             return None
-    elif family != "tile" or rank != 3 or (p.k > 1 and _tiles_may_fuse(p.m, p.n, kernel_dtype(out_dtype))):
+    elif family != "tile" or rank != 3 or (p.k > 1 and tiles.may_fuse(p.m, p.n, kernel_dtype(out_dtype))):
         return None  # (fused sums round otherwise; with one term they round alike)
     if out_dtype == np.float16:
         (fn, tail), family = halves.tiny_kernel(rank), "half"
@@ -961,18 +960,6 @@ def _runner_tiny(p, given, xk, yk, family, out_dtype, acc_dtype):
     run = _finish(run_tiny, family, p, out_dtype, lambda x, y: (x, y))
     run.tiny = fn, tail
     return run
-
-
-def _tiles_may_fuse(M, N, out_k):
-    """Whether the tiles may fuse multiply-adds on products of ``M`` rows and ``N`` columns of a
-    result of dtype ``out_k`` (:func:`.tiles.fuses`; complex: over ``2N`` reals; never on the
-    few-row tiles, :func:`.vector.row_columns`)."""
-    reals = out_k.kind == "c"
-    item = out_k.itemsize // 2 if reals else out_k.itemsize
-    w = VECTOR_BYTES // max(item, 4)
-    if not reals and row_columns(M, N, w)[0] > 0:
-        return False
-    return tiles.fuses(M, 2 * N if reals else N, w)
 
 
 def _finish(run, family, p, out_dtype, views, acc_dtype=None, forced=False, staged=0):

@@ -49,7 +49,7 @@ from numba.extending import register_jitable
 from .jit import jit
 from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, row_columns, tile_shape, times_i
 
-__all__ = ["tile_span", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items", "fuses"]
+__all__ = ["tile_span", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items", "fuses", "may_fuse"]
 
 #: Register tiles: MR rows x 2 vectors, and MR1 rows x 1 (full- or half-width) vector for narrow products.
 MR, _NV = tile_shape(None)
@@ -93,6 +93,19 @@ def fuses(M, n, w):
     magnitudes would cost more than fusing saves below it)."""
     rows1 = min(M, ROWS)
     return columns(n, w)[0] == 2 and rows1 * n >= FMA_INTENSITY * (rows1 + n)
+
+
+def may_fuse(M, N, out_dtype):
+    """Whether :func:`tile_span` (:func:`complex_span` for a complex ``out_dtype``, over ``2N``
+    reals) may fuse multiply-adds on products of ``M`` rows and ``N`` columns of a result of
+    ``out_dtype``: :func:`fuses` over their lanes, never on the few-row tiles
+    (:func:`.vector.row_columns`, which only :func:`tile_span` takes)."""
+    out_dtype = np.dtype(out_dtype)
+    reals = out_dtype.kind == "c"
+    w = VECTOR_BYTES // max(out_dtype.itemsize // (2 if reals else 1), 4)
+    if reals:
+        return fuses(M, 2 * N, w)
+    return row_columns(M, N, w)[0] < 0 and fuses(M, N, w)
 
 
 @register_jitable
