@@ -357,17 +357,11 @@ def block_kernel(mr, mr1, mr1w=None):
                             with half:
                                 tiles(mr1, 1, half=True)
 
-            with builder.if_else(builder.icmp_signed(">=", code, ir.Constant(ir.IntType(64), 3)), likely=False) as (row, tiled):
-                with row:  # one row of 4 or 8 vectors at a time (unfused, no prefetch)
-                    with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 3))) as (four, other_rows):
-                        with four:
-                            _row_tiles(builder, dts, args, rows, 1, ROW_VECTORS[0], masked=True)
-                        with other_rows:
-                            with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 4))) as (eight, quad):
-                                with eight:
-                                    _row_tiles(builder, dts, args, rows, 1, ROW_VECTORS[1])
-                                with quad:  # 4-row tiles of 4 vectors, then single rows of 4 (shape 5)
-                                    _row_tiles(builder, dts, args, rows, 4, ROW_VECTORS[0])
+            with builder.if_else(builder.icmp_signed(">=", code, ir.Constant(ir.IntType(64), 3)), likely=False) as (few, tiled):
+                with few:  # the few-row tiles (unfused, no prefetch)
+                    for c, (m, nv, masked) in _FEW_ROW_TILES.items():
+                        with builder.if_then(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), c))):
+                            _row_tiles(builder, dts, args, rows, m, nv, masked=masked)
                 with tiled:
                     other_shapes()
             return context.get_dummy_value()
@@ -462,6 +456,11 @@ def row_columns(M, N, w):
     if N <= 4 * w:
         return 3, 4 * w
     return 4, 8 * w
+
+
+#: The few-row tiles by shape code (:func:`row_columns`, :func:`block_kernel`): ``(rows,
+#: vectors, one masked body)`` of their tiles.
+_FEW_ROW_TILES = {3: (1, ROW_VECTORS[0], True), 4: (1, ROW_VECTORS[1], False), 5: (4, ROW_VECTORS[0], False)}
 
 
 #: Rows of the products that take the one-row tiles (:func:`row_columns`): up to three, which
