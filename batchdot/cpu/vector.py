@@ -359,8 +359,8 @@ def block_kernel(mr, mr1, mr1w=None):
 
             with builder.if_else(builder.icmp_signed(">=", code, ir.Constant(ir.IntType(64), 3)), likely=False) as (few, tiled):
                 with few:  # the few-row tiles (unfused, no prefetch)
-                    for c, (m, nv, masked) in _FEW_ROW_TILES.items():
-                        with builder.if_then(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), c))):
+                    for shape_code, (m, nv, masked) in _FEW_ROW_TILES.items():
+                        with builder.if_then(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), shape_code))):
                             _row_tiles(builder, dts, args, rows, m, nv, masked=masked)
                 with tiled:
                     other_shapes()
