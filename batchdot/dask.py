@@ -394,9 +394,18 @@ def _chunks_of(a, da):
 
 
 def _with_chunks(a, chunks, da):
-    """Dask array ``a`` rechunked (if needed), or host array ``a`` wrapped, with ``chunks``."""
+    """Dask array ``a`` rechunked (if needed), or host array ``a`` wrapped, with ``chunks``.
+
+    A Dask array of size 0 is replaced by zeros of its shape, type and ``chunks``: Dask's
+    ``rechunk`` leaves ``(0, 0)`` as it is when asked for ``(0,)``, and the two operands'
+    batch chunks must match. Its values are never read, so nothing of its graph is lost.
+    """
     if isinstance(a, da.Array):
-        return a if a.chunks == chunks else a.rechunk(chunks)
+        if a.chunks == chunks:
+            return a
+        if a.size == 0:
+            return da.zeros(a.shape, dtype=a.dtype, chunks=chunks, meta=a._meta)
+        return a.rechunk(chunks)
     return da.from_array(a, chunks=chunks)
 
 

@@ -353,6 +353,21 @@ def test_empty_chunks_and_zero_sizes(xs, ys):
         _check_against_numpy(da.from_array(xn, chunks=xc), da.from_array(yn, chunks=yc), xn, yn)
 
 
+@pytest.mark.parametrize("xs, ys, axes", [((0, 0, 0, 0), (0, 0), (3, 1)), ((0, 3, 0), (0, 0, 4), (2, 1)),
+                                          ((0, 2, 3), (0, 3), None)])
+def test_zero_size_operands_with_unequal_empty_batch_chunks(xs, ys, axes):
+    """A hypothesis draw: x and y of size 0 whose batch axes came out of boolean masks as
+    ``(0, 0)`` and ``(0, 0, 0)``. Dask's ``rechunk`` keeps ``(0, 0)`` when asked for ``(0,)``,
+    and ``blockwise`` then failed ("Empty tuples are not allowed in chunks")."""
+    xn, yn = np.zeros(xs, bool), np.zeros(ys, bool)
+    x = _masked(xn, [False] * 2, ((1, 1),) + xs[1:])
+    y = _masked(yn, [False] * 3, ((1, 1, 1),) + ys[1:])
+    assert x.chunks[0] == (0, 0) and y.chunks[0] == (0, 0, 0)
+    for limit in ("128MiB", "1B"):
+        with dask.config.set({"array.chunk-size": limit}):
+            _check_against_numpy(x, y, xn, yn, axes)
+
+
 @st.composite
 def _dask_operand(draw, a):
     """``a`` as a NumPy operand, a Dask array of random chunks (empty ones included), or a
