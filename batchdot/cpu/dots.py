@@ -53,6 +53,18 @@ DOTS = 8 if REGISTERS >= 32 else 4
 #: (records/2026-12-02-1118-dot-lane-sum-ab.txt), not measured against single dots there.
 SHARED_BELOW = 256
 _SHARED = dot_kernel(DOTS)
+#: Left-over columns of a row of ``out`` (past its blocks of ``DOTS`` shared dots): from
+#: ``3/4 * DOTS`` of them, one more block over the last ``DOTS`` columns (recomputing some of
+#: the block before, in the same row of ``out``: within the work item); from ``DOTS / 2``, a
+#: block of ``DOTS / 2`` (:data:`_HALF`, :data:`_PAIR_HALF`); the rest single dots, each with
+#: its own lane sum (before 2026-12-07 14:30 every left-over column).  One thread, q . k^T as
+#: (B, M, N, K), in L2: (60, 3, 15, 40) 1.45x float32 and 1.58x float64, (60, 4, 12|13, 64)
+#: 1.10-1.23x, no left-overs level (``asv_bench/records/2026-12-07-1433-dot-left-over-iso.txt``);
+#: at B = 3599, 1.86-1.96x float32 idle and busy, float64 0.66-1.21 where ``np.matmul``
+#: itself moved 2x between processes (``-1436-dot-left-over-scenes.txt``).  The overlapping
+#: block for 1-4 columns lost ((1000, 2, 9, 100) 0.61-0.82x, ``-1424-dot-overlap-ab.txt``).
+#: First call of a product on the dots: 0.87-1.01 s float32 -> 1.07-1.24 (``-1433-first-call-dot-left-over.txt``).
+_HALF = dot_kernel(DOTS // 2)
 _SINGLE = dot_kernel(1)
 register_jitable(by_columns)  # the choice's own rule, compiled into rowdot_span (and njit_entry)
 #: Vectors of rows per call of the column kernel: independent sums enough to hide the add latency.
@@ -67,9 +79,9 @@ SUPER, GROUP = 32, 4
 _COLUMNS = cols_kernel(COLS)
 
 
-def _rows_kernel(pair):
-    """``_dot_rows`` (``pair``: :data:`_PAIR`) or the complex dots' rows (``pair``:
-    :func:`_no_pair`, a stand-in never called: :data:`_PAIR` types real arrays only)."""
+def _rows_kernel(pair, half_pair):
+    """``_dot_rows`` (``pair``, ``half_pair``: :data:`_PAIR`, :data:`_PAIR_HALF`) or the complex
+    dots' rows (:func:`_no_pair`, a stand-in never called: the pairs type real arrays only)."""
     pairs = pair is not _no_pair
 
     @register_jitable
@@ -99,6 +111,13 @@ def _rows_kernel(pair):
                 while j + DOTS <= N:
                     pair(x, xo, xs1, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os1, os2)
                     j += DOTS
+                if 4 * (N - j) >= 3 * DOTS:  # the last DOTS columns again, overlapping the block before
+                    j = N - DOTS
+                    pair(x, xo, xs1, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os1, os2)
+                    j = N
+                elif 2 * (N - j) >= DOTS:
+                    half_pair(x, xo, xs1, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os1, os2)
+                    j += DOTS // 2
                 while j < N:
                     _SINGLE(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
                     _SINGLE(x, xo + xs1, yt, yo + j * ys1, ys1, K, out, oo + os1 + j * os2, os2)
@@ -108,6 +127,13 @@ def _rows_kernel(pair):
             while shared and j + DOTS <= N:
                 _SHARED(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
                 j += DOTS
+            if shared and N >= DOTS and 4 * (N - j) >= 3 * DOTS:
+                j = N - DOTS
+                _SHARED(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
+                j = N
+            elif shared and N >= DOTS and 2 * (N - j) >= DOTS:
+                _HALF(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
+                j += DOTS // 2
             while j < N:
                 _SINGLE(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
                 j += 1
@@ -128,8 +154,11 @@ def _no_pair(x, xo, xs1, yt, yo, ys1, K, out, oo, os1, os2):
 #: first call of such a product 0.73-0.76 -> 0.83 s (AMD EPYC,
 #: ``asv_bench/records/2026-12-07-0829-dot-pairs-ab.txt``, ``-0835-first-call-dot-pairs.txt``).
 _PAIR = dot_block_kernel(2, DOTS)
-_dot_rows = _rows_kernel(_PAIR)
-_complex_dot_rows = _rows_kernel(_no_pair)
+#: ... and against ``DOTS / 2`` rows of ``yt``, where ``DOTS / 2`` to ``3/4 * DOTS`` columns are
+#: left over (:data:`_HALF` for one row of ``x``); fewer run single dots.
+_PAIR_HALF = dot_block_kernel(2, DOTS // 2)
+_dot_rows = _rows_kernel(_PAIR, _PAIR_HALF)
+_complex_dot_rows = _rows_kernel(_no_pair, _no_pair)
 
 
 @jit(fastmath=frozenset())

@@ -1137,10 +1137,12 @@ def dot_block_kernel(r, n):
     return dbk
 
 
-#: Shared-load dots (2 to ``W`` of them, a power of two) sum their lanes together
-#: (:func:`_joint_lane_sums`) instead of one dot at a time (:func:`_lane_sum`): matrix-vector,
-#: q . k^T and vector-matrix products 0.96-1.24x idle, 0.99-1.09x with a core busy
-#: (``asv_bench/records/2026-12-07-1241-dot-sums-ab-idle.txt``, ``-1241-dot-sums-ab-busy.txt``).
+#: Shared-load dots (a power of two of them) sum their lanes together, in groups of up to
+#: ``W`` (:func:`_joint_lane_sums`), instead of one dot at a time (:func:`_lane_sum`):
+#: matrix-vector, q . k^T and vector-matrix products 0.96-1.24x idle, 0.99-1.09x with a core
+#: busy (``asv_bench/records/2026-12-07-1241-dot-sums-ab-idle.txt``, ``-1241-dot-sums-ab-busy.txt``);
+#: the 2 x 8 float64 blocks (16 dots, two groups; before 14:30 on 2026-12-07 each dot alone)
+#: 1.01-1.07x on one thread in L2 (``-1431-dot-joint-groups-iso.txt``).
 #: Single dots (``rowdot``) keep :func:`_lane_sum`, whose order ``halves.half_rows`` follows.
 JOINT_SUMS = True
 
@@ -1154,7 +1156,7 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n, r=1):
     cc = _sum_code(oc)
     w = lanes(np.dtype(cc))
     u = dot_unroll(n * r)
-    joint = JOINT_SUMS and 2 <= n * r <= w and (n * r) & (n * r - 1) == 0
+    joint = JOINT_SUMS and 2 <= n * r and (n * r) & (n * r - 1) == 0  # groups of up to w dots
     # _h: lanes summed by halves; _j: the dots' lanes summed together (_joint_lane_sums)
     name = f"batchdot_dot_{ac}_{bc}_{oc}_{n}_w{w}_{'j' if joint else 'h'}" + (f"_r{r}" if r > 1 else "")
     i8, i64 = ir.IntType(8), ir.IntType(64)
@@ -1219,7 +1221,8 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n, r=1):
     sums = _masked_tail(builder, K, full, w, sums, last_vectors)
     dots = [_tree_sum(sums[q], add) for q in range(n * r)]
     if joint:
-        totals = _joint_lane_sums(builder, dots, add)
+        g = min(n * r, w)
+        totals = [t for s in range(0, n * r, g) for t in _joint_lane_sums(builder, dots[s:s + g], add)]
     else:
         totals = [_lane_sum(builder, d, add) for d in dots]
     for i in range(r):

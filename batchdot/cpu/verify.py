@@ -92,6 +92,10 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
             for mr, nr in ((2, 3 * w + 1), (2, 8 * w + 3), (5, 4 * w + 3)):
                 xr, yr = _values(x3.dtype, (B, mr, K), rng), _values(yk.dtype, (B, K, nr), rng)
                 cases.append((xr, yr, xr, yr, np.zeros((B, mr, nr), out3.dtype), B, mr, K, nr))
+        if family == "dot":  # rows of out ending on an overlapping block of shared dots (dots.py), of
+            # pairs of rows of x and of the last row alone (N = 45 above ends on half blocks)
+            xr, yr = _values(x3.dtype, (B, 3, K), rng), _values(yk.dtype, (B, 15, K), rng)
+            cases.append((xr, yr, xr, yr, np.zeros((B, 3, 15), out3.dtype), B, 3, K, 15))
         if rows and not no_column_kernel(out3.dtype):  # rowdot down the columns (choose.by_columns):
             Bc = 2 * 64 + 3  # full and partial blocks of rows of Fortran-ordered operands
             xc, yc = _values(x3.dtype, (Bc, K), rng), _values(yk.dtype, (Bc, K), rng)

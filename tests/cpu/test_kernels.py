@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from numba import njit, prange
 
 from batchdot import _api, batch_dot, cpu
-from batchdot.cpu import choose, tiles, vector
+from batchdot.cpu import choose, dots, tiles, vector
 from batchdot.cpu import kernels as _cpu
 from batchdot.cpu.choose import by_columns, choose_kernel, l2_bytes
 from batchdot.cpu.vector import absmax, times_i
@@ -485,6 +485,26 @@ def _values(rng, shape, dtype):
     if np.dtype(dtype).kind == "c":
         v = v + 4j * rng.standard_normal(shape)
     return (v > 4) if dtype is bool else v.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.int32])
+def test_dots_on_every_count_of_left_over_columns(dtype):
+    """Rows of ``out`` of 1 to ``3 * DOTS`` columns on the dots: blocks of ``DOTS`` shared dots,
+    then an overlapping last block, a half block or single dots (``cpu.dots``), for one row of
+    ``x``, a pair of rows, and a pair then a row alone; in a strided ``out`` too, whose
+    elements between and after the result's stay untouched.  The kernels passed their
+    first-build verification (else the calls ran ``generic``)."""
+    rng = np.random.default_rng(7)
+    for M in (1, 2, 3):
+        for N in range(1, 3 * dots.DOTS + 1):
+            x, y = _values(rng, (2, M, 20), dtype), _values(rng, (2, N, 20), dtype)
+            assert_batch_dot_close(batch_dot(x, y, (2, 2), kernel="dot"), x, y, (2, 2))
+            full = np.zeros((2, M, 2 * N + 2 * dots.DOTS), batch_dot(x[:1, :1], y[:1, :1], (2, 2)).dtype)
+            assert_batch_dot_close(batch_dot(x, y, (2, 2), out=full[:, :, :2 * N:2], kernel="dot"), x, y, (2, 2))
+            beside = np.ones(full.shape, bool)
+            beside[:, :, :2 * N:2] = False
+            assert not full[beside].any(), (M, N)
+    assert all(ok for key, ok in _verified.items() if key[0] == "dot")
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int8, np.uint16, np.complex64,
