@@ -725,7 +725,7 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
     bx, by = _broadcast_axes(p, x, y)
     if bx or by:
         return _runner_broadcast(p, x, y, bx, by, out_dtype, acc_dtype, kernel)
-    if kernel is None and choose.scales(M, K, N, x.dtype, y.dtype, out_dtype, acc_dtype):
+    if kernel is None and choose.scales(B, M, K, N, x.dtype, y.dtype, out_dtype, acc_dtype):
         return _runner_scaled(p, out_dtype, acc_dtype)
     if kernel is None and transpose and choose.transposes(p, x, out_dtype):
         return _runner_swapped(p, x, y, out_dtype, acc_dtype)

@@ -16,7 +16,7 @@ import numpy as np
 from .._plan import _merge_strides, merge_group
 
 __all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class", "check_forced", "needs_staging",
-           "no_column_kernel", "c_contiguous", "l2_bytes", "BLAS_MIN", "BLAS_WIDE", "BLAS_TALL", "dots_pay",
+           "no_column_kernel", "c_contiguous", "l2_bytes", "BLAS_MIN", "K1_SINGLE_MIN", "BLAS_WIDE", "BLAS_TALL", "dots_pay",
            "blas_class", "blas_sized", "blas_handover", "HANDOVER_MADDS", "HANDOVER_SIDE", "HANDOVER_ROWS",
            "HANDOVER_COLUMNS", "HANDOVER_K",
            "tiles_copy_y_when_busy", "blas_wanted", "BLAS_TRANSPOSED", "BLAS_TRANSPOSED_SIDE", "cast_for_blas",
@@ -354,15 +354,26 @@ def tiny(B, M, K, N, x_dtype, y_dtype, out_dtype, orders):
     return madds <= (TINY_HALF_MADDS if x_dtype == np.float16 else TINY_MADDS)
 
 
-def scales(M, K, N, x_dtype, y_dtype, out_dtype, acc_dtype):
+#: Products of one term over one element a batch element (``K = M = N = 1``: ``(B, 1) . (B, 1)``)
+#: take ``np.multiply`` (:func:`scales`) from this many batch elements: the row dots spent 5-9
+#: ns a row on them (one masked load and a lane sum each), ``np.multiply`` 0.2-0.6; at
+#: 256 rows ``np.multiply`` ran 1.05-1.64x (int64 row dots 0.69), at 1024 1.47-3.07x, at
+#: 11549 10-29x (``asv_bench/records/2026-12-07-1444-k1-single-elements.txt``); below, its
+#: ``np.errstate`` and views cost more than the row dots' short call (B = 4-64: 0.41-1.19x).
+K1_SINGLE_MIN = 512
+
+
+def scales(B, M, K, N, x_dtype, y_dtype, out_dtype, acc_dtype):
     """Whether a product is one term (``K == 1``) over one row or one column of real dtypes
     summed in the result's (each result element a product: ``cpu._runner_scaled``'s
-    ``np.multiply``), other than a single element per batch element (the row dots' tiny-call
-    path).  One thread, against the tiles' 1-row products: (B, 1, N) float32 4.7x at N = 4,
-    2.5x at 12, 1.0-1.15x at 64-300; two or more rows and columns stay on the tiles (1.75-6x
-    faster than ``np.multiply``), ``asv_bench/records/2026-12-07-0806-k1-products.txt``."""
-    return (K == 1 and (M == 1 or N == 1) and M * N > 1 and np.dtype(out_dtype).kind in "biuf"
-            and np.dtype(x_dtype).kind in "biuf" and np.dtype(y_dtype).kind in "biuf")
+    ``np.multiply``); a single element per batch element only from :data:`K1_SINGLE_MIN`
+    batch elements (below, the row dots' tiny-call path).  One thread, against the tiles'
+    1-row products: (B, 1, N) float32 4.7x at N = 4, 2.5x at 12, 1.0-1.15x at 64-300; two or
+    more rows and columns stay on the tiles (1.75-6x faster than ``np.multiply``),
+    ``asv_bench/records/2026-12-07-0806-k1-products.txt``."""
+    return (K == 1 and (M == 1 or N == 1) and (M * N > 1 or B >= K1_SINGLE_MIN)
+            and np.dtype(out_dtype).kind in "biuf" and np.dtype(x_dtype).kind in "biuf"
+            and np.dtype(y_dtype).kind in "biuf")
 
 
 def needs_staging(family, x_last, x_last_stride, x_item, y_last, y_last_stride, y_item, columns=False):

@@ -1220,7 +1220,9 @@ def test_products_of_one_term_over_one_row_or_column_multiply(xd, yd, dtype):
     """K == 1 with one row or one column (choose.scales) runs np.multiply of the broadcast
     views (cpu._runner_scaled): exact against the float64 / integer reference, integers wrap
     like NumPy's, operands of any layout (a transposed view, a step), into out= too, no
-    warnings where a product overflows; two rows and columns stay on the kernels."""
+    warnings where a product overflows; one element a batch element from
+    ``choose.K1_SINGLE_MIN`` batch elements on; two rows and columns, and fewer single
+    elements, stay on the kernels."""
     rng = np.random.default_rng(11)
     res = np.dtype(dtype) if dtype else np.result_type(np.dtype(xd), np.dtype(yd))
 
@@ -1229,14 +1231,17 @@ def test_products_of_one_term_over_one_row_or_column_multiply(xd, yd, dtype):
 
     cases = [(draw((300, 1), xd), draw((300, 12, 1), yd), (1, 2)),  # one row: x a scalar per batch element
              (draw((300, 7, 1), xd), draw((300, 1), yd), (2, 1)),  # one column
-             (draw((1, 900), xd).T[::3], draw((300, 1, 5), yd), (1, 1))]  # x a transposed, strided view
+             (draw((1, 900), xd).T[::3], draw((300, 1, 5), yd), (1, 1)),  # x a transposed, strided view
+             (draw((600, 1), xd), draw((600, 1), yd), (1, 1)),  # one element a batch element: from K1_SINGLE_MIN
+             (draw((1200, 1), xd)[::2], draw((600, 1, 1), yd), (1, 1))]
+    assert 300 < choose.K1_SINGLE_MIN <= 600
     for x, y, axes in cases:
         got = batch_dot(x, y, axes, dtype=dtype)
         assert _api._RUNNERS[_api._runner_key(x, y, axes, dtype, None)].family == "multiply"
-        spec = {(1, 2): "bk,bnk->bn", (2, 1): "bmk,bk->bm", (1, 1): "bk,bkn->bn"}[axes]
+        spec = {(1, 2): "bk,bnk->bn", (2, 1): "bmk,bk->bm", (1, 1): "bk,bkn->bn" if y.ndim == 3 else "bk,bk->b"}[axes]
         # float16 results: the kernels' float32 product, rounded to float16
         wide = np.float32 if res == np.float16 else np.float64 if res.kind in "fb" else np.int64
-        want = np.einsum(spec, x.astype(wide), y.astype(wide))
+        want = np.einsum(spec, x.astype(wide), y.astype(wide)).reshape(got.shape)
         if res.kind == "b":
             want = want != 0
         np.testing.assert_array_equal(got, want.astype(res))
@@ -1250,6 +1255,9 @@ def test_products_of_one_term_over_one_row_or_column_multiply(xd, yd, dtype):
     two = draw((50, 2, 1), xd), draw((50, 1, 3), yd)
     batch_dot(*two, dtype=dtype)
     assert _api._RUNNERS[_api._runner_key(*two, None, dtype, None)].family != "multiply"
+    few = draw((300, 1), xd), draw((300, 1), yd)  # single elements below K1_SINGLE_MIN: the row dots
+    batch_dot(*few, 1, dtype=dtype)
+    assert _api._RUNNERS[_api._runner_key(*few, 1, dtype, None)].family != "multiply"
 
 
 def _specials(rng, v):
