@@ -1411,3 +1411,113 @@ def _cols_body(mod, a_dtype, b_dtype, out_dtype, u):
             sums(False)
     builder.ret_void()
     return fn
+
+
+#: Row dots of at most ``short_k_max(W)`` elements whose rows lie end to end (``x`` and ``y``
+#: of shape ``(B, K)``, C order) are summed ``W`` rows at a time by :func:`short_rows`.
+SHORT_K_MAX = 8
+
+
+@register_jitable
+def short_k_max(w):
+    """The longest rows :func:`short_rows` sums for ``w`` lanes: :data:`SHORT_K_MAX` from 16
+    lanes, else 6 (gathering each ``k`` of ``w`` rows takes about ``K / 2`` shuffles a vector)."""
+    return SHORT_K_MAX if w >= 16 else 6
+
+
+@intrinsic
+def short_rows(typingctx, a, a_off, b, b_off, K, c, c_off, c_rs):
+    """``W`` row dots of ``K`` elements (``2 <= K <= SHORT_K_MAX``) whose rows lie end to end.
+
+    ``short_rows(a, a_off, b, b_off, K, c, c_off, c_rs)``: for ``r < W``,
+    ``C[r] = sum_k A[r K + k] * B[r K + k]``, ``A`` and ``B`` the ``W K`` elements at byte
+    offsets ``a_off``, ``b_off``, ``C[r]`` at ``c + c_off + r * c_rs``; ``W = lanes(C.dtype)``.
+    Where the row dots (:func:`dot_kernel` of one dot) spend a masked load and a lane sum on
+    each row, this loads ``K`` vectors of each operand, multiplies them, gathers each ``k``
+    of the ``W`` rows into one vector (shuffles) and sums those: every row's sum in the same
+    order as the single dot's (``+0`` added to each product first, then :func:`_lane_sum`'s
+    halves over the ``K`` present lanes), so results are bit for bit the row dots'.  Dtypes
+    as :func:`dot_kernel`'s, real only (conversion on load, bool operands as 0/1, integers
+    wrap).
+    """
+    if (not all(isinstance(t.dtype, (types.Float, types.Integer, types.Boolean)) for t in (a, b))
+            or not isinstance(c.dtype, (types.Float, types.Integer)) or c.dtype == types.boolean):
+        return None
+    sig = types.void(a, a_off, b, b_off, K, c, c_off, c_rs)
+
+    def codegen(context, builder, sig, args):
+        fn = _short_rows_body(builder.module, *_array_dtypes(sig, (0, 2, 5)))
+        builder.call(fn, _pointer_args(context, builder, sig, args))
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+def _short_rows_body(mod, a_dtype, b_dtype, out_dtype):
+    """:func:`short_rows` as an LLVM function of ``mod``: a switch over ``K`` to one block per
+    ``K`` in ``2 .. short_k_max(W)``."""
+    ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(out_dtype)
+    cc = _sum_code(oc)
+    w = lanes(np.dtype(cc))
+    name = f"batchdot_short_rows_{ac}_{bc}_{oc}_w{w}"
+    i8, i32, i64 = ir.IntType(8), ir.IntType(32), ir.IntType(64)
+    i8p = i8.as_pointer()
+    fn, builder = _define(mod, ir.FunctionType(ir.VoidType(), [i8p, i8p, i64, i8p, i64]), name)
+    if builder is None:
+        return fn
+    abase, bbase, K, cbase, c_rs = fn.args
+    floating = cc[0] == "f"
+    a_ty, b_ty, c_ty, o_ty = _LL[ac], _LL[bc], _LL[cc], _LL[oc]
+
+    def mul(x, y):
+        return builder.fmul(x, y) if floating else builder.mul(x, y)
+
+    def add(x, y):
+        return builder.fadd(x, y) if floating else builder.add(x, y)
+
+    done = fn.append_basic_block("done")
+    cases = {}
+    for k in range(2, short_k_max(w) + 1):
+        cases[k] = fn.append_basic_block(f"k{k}")
+    switch = builder.switch(K, done)
+    for k, block in cases.items():
+        switch.add_case(ir.Constant(i64, k), block)
+    for k, block in cases.items():
+        builder.position_at_end(block)
+        n = w * k
+        wide_c = ir.VectorType(c_ty, n)
+        av = builder.load(builder.bitcast(abase, ir.VectorType(a_ty, n).as_pointer()), align=a_dtype.itemsize)
+        bv = builder.load(builder.bitcast(bbase, ir.VectorType(b_ty, n).as_pointer()), align=b_dtype.itemsize)
+        prod = mul(_convert(builder, av, ac, cc, wide_c), _convert(builder, bv, bc, cc, wide_c))
+        # lane j of the single dot: +0 + product j (its accumulators start at +0), absent past K
+        zero = ir.Constant(ir.VectorType(c_ty, w), [0.0 if floating else 0] * w)
+        lanes_ = {}
+        for j in range(k):
+            q = builder.shuffle_vector(prod, prod, ir.Constant(ir.VectorType(i32, w), [r * k + j for r in range(w)]))
+            lanes_[j] = add(zero, q) if floating else q
+        s = w  # _lane_sum's halves: lane i + lane i + s/2, absent lanes adding nothing
+        while s > 1:
+            h = s // 2
+            for i in range(h):
+                lo, hi = lanes_.pop(i, None), lanes_.pop(i + h, None)
+                if lo is not None and hi is not None:
+                    lanes_[i] = add(lo, hi)
+                elif lo is not None or hi is not None:
+                    lanes_[i] = lo if lo is not None else hi
+            s = h
+        total = _convert(builder, lanes_[0], cc, oc, ir.VectorType(o_ty, w))
+        # store: one vector where C's rows are adjacent, else element by element
+        vec_store = fn.append_basic_block(f"k{k}_vector")
+        el_store = fn.append_basic_block(f"k{k}_elements")
+        builder.cbranch(builder.icmp_signed("==", c_rs, ir.Constant(i64, out_dtype.itemsize)), vec_store, el_store)
+        builder.position_at_end(vec_store)
+        builder.store(total, builder.bitcast(cbase, ir.VectorType(o_ty, w).as_pointer()), align=out_dtype.itemsize)
+        builder.branch(done)
+        builder.position_at_end(el_store)
+        for r in range(w):
+            ptr = builder.bitcast(builder.gep(cbase, [builder.mul(ir.Constant(i64, r), c_rs)]), o_ty.as_pointer())
+            builder.store(builder.extract_element(total, ir.Constant(i32, r)), ptr, align=out_dtype.itemsize)
+        builder.branch(done)
+    builder.position_at_end(done)
+    builder.ret_void()
+    return fn

@@ -18,7 +18,7 @@ import numpy as np
 from . import policy
 from .choose import no_column_kernel
 from .kernels import work_items
-from .vector import VECTOR_BYTES
+from .vector import VECTOR_BYTES, short_k_max
 
 log = logging.getLogger("batchdot")
 
@@ -96,6 +96,11 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
             # pairs of rows of x and of the last row alone (N = 45 above ends on half blocks)
             xr, yr = _values(x3.dtype, (B, 3, K), rng), _values(yk.dtype, (B, 15, K), rng)
             cases.append((xr, yr, xr, yr, np.zeros((B, 3, 15), out3.dtype), B, 3, K, 15))
+        if rows and out3.dtype.kind != "c":  # short rows end to end, W at a time (vector.short_rows)
+            w = VECTOR_BYTES // max(out3.dtype.itemsize, 4)
+            for ks in (2, 3, short_k_max(w)):
+                xs_, ys_ = _values(x3.dtype, (2 * w + 3, ks), rng), _values(yk.dtype, (2 * w + 3, ks), rng)
+                cases.append((xs_, ys_, xs_, ys_, np.zeros((2 * w + 3, 1), out3.dtype), 2 * w + 3, 1, ks, 1))
         if rows and not no_column_kernel(out3.dtype):  # rowdot down the columns (choose.by_columns):
             Bc = 2 * 64 + 3  # full and partial blocks of rows of Fortran-ordered operands
             xc, yc = _values(x3.dtype, (Bc, K), rng), _values(yk.dtype, (Bc, K), rng)

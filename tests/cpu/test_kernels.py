@@ -424,7 +424,8 @@ def test_rowdot_takes_rank2_operands_as_they_are(dtype):
         for x in cases:
             got = batch_dot(x, y, 1)
             assert_batch_dot_close(got, x, y, 1)
-            assert got.shape == (B, 1) and _family_used(x, y, 1) == "rowdot"
+            single = K == 1 and B >= choose.K1_SINGLE_MIN and np.dtype(dtype).kind != "c"  # np.multiply
+            assert got.shape == (B, 1) and _family_used(x, y, 1) == ("multiply" if single else "rowdot")
     x = rng.standard_normal((6, 40)).astype(dtype)
     assert_batch_dot_close(batch_dot(x, x[:, ::-1], 1), x, x[:, ::-1], 1)
     assert _family_used(x, x[:, ::-1], 1) != "rowdot"  # contracted axis not contiguous in y
@@ -1165,6 +1166,40 @@ def test_blas_products_that_overflow_give_numpys_sums(case, dtype):
             np.testing.assert_array_equal(np.where(np.isfinite(w), 0, g), np.where(np.isfinite(w), 0, w))
             np.testing.assert_allclose(g[np.isfinite(w)], w[np.isfinite(w)], rtol=rtol, atol=1e3 * rtol)
         np.testing.assert_allclose(got[rest], mm[rest], rtol=rtol, atol=1e3 * rtol)
+
+
+def _assert_same_bits(a, b):
+    """``a`` and ``b`` equal bit for bit (the sign of zeros included), NaN matching any NaN
+    (which operand's NaN an add passes on is the compiler's choice)."""
+    same = a.view(np.uint8).reshape(a.shape + (-1,)) == b.view(np.uint8).reshape(b.shape + (-1,))
+    ok = same.all(axis=-1) | (np.isnan(a) & np.isnan(b) if a.dtype.kind == "f" else False)
+    assert ok.all(), (a[~ok][:5], b[~ok][:5])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int8, np.int32, np.uint64, "float32,float64", "bool,int32"])
+def test_short_rows_end_to_end_equal_the_single_row_dots_bit_for_bit(dtype):
+    """Row dots of 2 to ``short_k_max(W)`` elements whose rows lie end to end run ``W`` rows at a
+    time (``vector.short_rows``); every row's sum is the single row dot's, bit for bit but for
+    NaN's payload (the same rows read through a wider array take the single dots), with +-0,
+    +-inf and NaN,
+    for batch sizes around ``W`` and parallel ones, into a strided ``out`` too."""
+    xd, yd = (dtype.split(",") * 2)[:2] if isinstance(dtype, str) else (dtype, dtype)
+    rng = np.random.default_rng(13)
+    res = np.result_type(np.dtype(xd), np.dtype(yd))
+    w = vector.VECTOR_BYTES // max(res.itemsize, 4)
+    for K in range(1, vector.short_k_max(w) + 3):
+        for B in (1, w - 1, w, 2 * w + 3, 20011):
+            xw, yw = _values(rng, (B, K + 5), xd), _values(rng, (B, K + 5), yd)
+            if res.kind == "f":
+                xw, yw = _specials(rng, xw), _specials(rng, yw)
+            x, y = np.ascontiguousarray(xw[:, :K]), np.ascontiguousarray(yw[:, :K])
+            got, single = batch_dot(x, y, 1), batch_dot(xw[:, :K], yw[:, :K], 1)
+            _assert_same_bits(got, single)
+            with np.errstate(invalid="ignore", over="ignore"):
+                assert_batch_dot_close(got, x, y, 1)
+            out = np.zeros((B, 3), res)[:, 1:2]
+            _assert_same_bits(batch_dot(x, y, 1, out=out), single)
+    assert all(ok for key, ok in _verified.items() if key[0] == "rowdot")
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.uint8, np.int64, bool])
