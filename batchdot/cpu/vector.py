@@ -110,6 +110,14 @@ def _sum_code(oc):
     return oc if oc[0] == "f" or int(oc[1]) >= 4 else oc[0] + "4"
 
 
+def _body_codes(a_dtype, b_dtype, out_dtype):
+    """``(ac, bc, oc, cc, w)`` of a dot body: the dtype codes of ``A``, ``B`` and ``C``, that of
+    the sums' lanes (:func:`_sum_code`) and their count."""
+    ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(out_dtype)
+    cc = _sum_code(oc)
+    return ac, bc, oc, cc, lanes(np.dtype(cc))
+
+
 def _tile_lanes(acc_dtype, half=False):
     """Lanes of a micro-kernel's vectors for sums in ``acc_dtype`` (:func:`_sum_code`), of
     half-width vectors where ``half``: a tile of ``nv`` vectors spans ``nv`` times as many
@@ -1152,9 +1160,7 @@ def _dot_body(mod, a_dtype, b_dtype, out_dtype, n, r=1):
     ``r > 1``, ``r`` rows of ``A`` (``a_rs`` bytes apart) against the ``n`` rows of ``B``, each
     load shared by ``n`` or ``r`` dots, results ``c_rs`` bytes apart by row of ``A``
     (:func:`dot_block_kernel`)."""
-    ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(out_dtype)
-    cc = _sum_code(oc)
-    w = lanes(np.dtype(cc))
+    ac, bc, oc, cc, w = _body_codes(a_dtype, b_dtype, out_dtype)
     u = dot_unroll(n * r)
     joint = JOINT_SUMS and 2 <= n * r and (n * r) & (n * r - 1) == 0  # groups of up to w dots
     # _h: lanes summed by halves; _j: the dots' lanes summed together (_joint_lane_sums)
@@ -1348,9 +1354,7 @@ def cols_kernel(u):
 
 def _cols_body(mod, a_dtype, b_dtype, out_dtype, u):
     """The column dots as an LLVM function of ``mod`` (defined once per module)."""
-    ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(out_dtype)
-    cc = _sum_code(oc)
-    w = lanes(np.dtype(cc))
+    ac, bc, oc, cc, w = _body_codes(a_dtype, b_dtype, out_dtype)
     name = f"batchdot_cols_{ac}_{bc}_{oc}_{u}_w{w}"
     i1, i8, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(64)
     i8p = i8.as_pointer()
@@ -1456,9 +1460,7 @@ def short_rows(typingctx, a, a_off, b, b_off, K, c, c_off, c_rs):
 def _short_rows_body(mod, a_dtype, b_dtype, out_dtype):
     """:func:`short_rows` as an LLVM function of ``mod``: a switch over ``K`` to one block per
     ``K`` in ``2 .. short_k_max(W)``."""
-    ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(out_dtype)
-    cc = _sum_code(oc)
-    w = lanes(np.dtype(cc))
+    ac, bc, oc, cc, w = _body_codes(a_dtype, b_dtype, out_dtype)
     name = f"batchdot_short_rows_{ac}_{bc}_{oc}_w{w}"
     i8, i32, i64 = ir.IntType(8), ir.IntType(32), ir.IntType(64)
     i8p = i8.as_pointer()
