@@ -1182,7 +1182,8 @@ def test_short_rows_end_to_end_equal_the_single_row_dots_bit_for_bit(dtype):
     time (``vector.short_rows``); every row's sum is the single row dot's, bit for bit but for
     NaN's payload (the same rows read through a wider array take the single dots), with +-0,
     +-inf and NaN,
-    for batch sizes around ``W`` and parallel ones, into a strided ``out`` too."""
+    for batch sizes around ``W`` and parallel ones, into a strided ``out`` too, and from an ``x``
+    at an odd address."""
     xd, yd = (dtype.split(",") * 2)[:2] if isinstance(dtype, str) else (dtype, dtype)
     rng = np.random.default_rng(13)
     res = np.result_type(np.dtype(xd), np.dtype(yd))
@@ -1199,6 +1200,10 @@ def test_short_rows_end_to_end_equal_the_single_row_dots_bit_for_bit(dtype):
                 assert_batch_dot_close(got, x, y, 1)
             out = np.zeros((B, 3), res)[:, 1:2]
             _assert_same_bits(batch_dot(x, y, 1, out=out), single)
+            raw = np.zeros(x.nbytes + 1, np.uint8)[1:]  # x at an odd address
+            odd = np.ndarray(x.shape, x.dtype, buffer=raw)
+            odd[...] = x
+            _assert_same_bits(batch_dot(odd, y, 1), single)
     assert all(ok for key, ok in _verified.items() if key[0] == "rowdot")
 
 
