@@ -202,6 +202,9 @@ def _rows_of_rank2(short):
     """``_rowdot_rows`` (``short``: :func:`.vector.short_rows`) or the complex row dots'
     (:func:`_no_short`, a stand-in never called: ``short_rows`` types real arrays only)."""
     real = short is not _no_short
+    # the longest short rows for 4- and 8-byte sums, as constants (a function called here is
+    # one more for Numba to compile)
+    kmax4, kmax8 = short_k_max(VECTOR_BYTES // 4), short_k_max(VECTOR_BYTES // 8)
 
     @register_jitable
     def rows(x, y, out, lo, hi):
@@ -211,7 +214,8 @@ def _rows_of_rank2(short):
         xs0, ys0, os0, os1 = x.strides[0], y.strides[0], out.strides[0], out.strides[1]
         b = lo
         w = VECTOR_BYTES // max(out.itemsize, 4)
-        if real and 2 <= K <= short_k_max(w) and xs0 == K * x.itemsize and ys0 == K * y.itemsize:
+        kmax = kmax4 if out.itemsize <= 4 else kmax8
+        if real and 2 <= K <= kmax and xs0 == K * x.itemsize and ys0 == K * y.itemsize:
             while b + w <= hi:
                 short(x, b * xs0, y, b * ys0, K, out, b * os0, os0)
                 b += w

@@ -1422,7 +1422,6 @@ def _cols_body(mod, a_dtype, b_dtype, out_dtype, u):
 SHORT_K_MAX = 8
 
 
-@register_jitable
 def short_k_max(w):
     """The longest rows :func:`short_rows` sums for ``w`` lanes: :data:`SHORT_K_MAX` from 16
     lanes, else 6 (gathering each ``k`` of ``w`` rows takes about ``K / 2`` shuffles a vector)."""
