@@ -133,13 +133,14 @@ def _rows_kernel(pair, half_pair):
             while shared and j + DOTS <= N:
                 _SHARED(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
                 j += DOTS
-            if shared and N >= DOTS and 4 * (N - j) >= 3 * DOTS:
-                j = N - DOTS
-                _SHARED(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
-                j = N
-            elif shared and N >= DOTS and 2 * (N - j) >= DOTS:
-                _HALF(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
-                j += DOTS // 2
+            if shared and N >= DOTS:  # the left-over columns as in the pairs above
+                if 4 * (N - j) >= 3 * DOTS:
+                    j = N - DOTS
+                    _SHARED(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
+                    j = N
+                elif 2 * (N - j) >= DOTS:
+                    _HALF(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
+                    j += DOTS // 2
             while j < N:
                 _SINGLE(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
                 j += 1

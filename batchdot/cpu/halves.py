@@ -28,9 +28,8 @@ from __future__ import annotations
 import numpy as np
 from llvmlite import binding as llb
 from llvmlite import ir
-from numba import types
+from numba import carray, types
 from numba.core import cgutils
-from numba import carray
 from numba.extending import intrinsic, register_jitable
 
 from .jit import DISABLED, jit

@@ -176,10 +176,11 @@ def tile_span(x, y, out, zero, lo, hi):
     W = VECTOR_BYTES // max(out.itemsize, 4)  # small integers are summed in 32-bit lanes
     shape, NR = columns(N, W)
     nib = (M + ROWS - 1) // ROWS
-    limit = _fusing_limit(out, M, N, W)
     rshape, rNR = row_columns(M, N, W)
     if rshape > 0:  # a few rows over wide rows of y: one-row tiles over more columns (never fused)
         shape, NR, limit = rshape, rNR, -1.0
+    else:
+        limit = _fusing_limit(out, M, N, W)
     yb, ymax = -1, 0.0
     low = PREFETCH_BYTES[0] if shape == 2 else PREFETCH_BYTES[0] + 1  # one-page elements: wide tiles only
     B = x.shape[0]

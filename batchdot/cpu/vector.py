@@ -1430,7 +1430,7 @@ def short_k_max(w):
 
 @intrinsic
 def short_rows(typingctx, a, a_off, b, b_off, K, c, c_off, c_rs):
-    """``W`` row dots of ``K`` elements (``2 <= K <= SHORT_K_MAX``) whose rows lie end to end.
+    """``W`` row dots of ``K`` elements (``2 <= K <= short_k_max(W)``) whose rows lie end to end.
 
     ``short_rows(a, a_off, b, b_off, K, c, c_off, c_rs)``: for ``r < W``,
     ``C[r] = sum_k A[r K + k] * B[r K + k]``, ``A`` and ``B`` the ``W K`` elements at byte
@@ -1476,13 +1476,12 @@ def _short_rows_body(mod, a_dtype, b_dtype, out_dtype):
     def add(x, y):
         return builder.fadd(x, y) if floating else builder.add(x, y)
 
-    done = fn.append_basic_block("done")
-    cases = {}
-    for k in range(2, short_k_max(w) + 1):
-        cases[k] = fn.append_basic_block(f"k{k}")
+    store, done = fn.append_basic_block("store"), fn.append_basic_block("done")
+    cases = {k: fn.append_basic_block(f"k{k}") for k in range(2, short_k_max(w) + 1)}
     switch = builder.switch(K, done)
     for k, block in cases.items():
         switch.add_case(ir.Constant(i64, k), block)
+    totals = []  # (the sums of K, its block), for the store's phi
     for k, block in cases.items():
         builder.position_at_end(block)
         n = w * k
@@ -1506,19 +1505,23 @@ def _short_rows_body(mod, a_dtype, b_dtype, out_dtype):
                 elif lo is not None or hi is not None:
                     lanes_[i] = lo if lo is not None else hi
             s = h
-        total = _convert(builder, lanes_[0], cc, oc, ir.VectorType(o_ty, w))
-        # store: one vector where C's rows are adjacent, else element by element
-        vec_store = fn.append_basic_block(f"k{k}_vector")
-        el_store = fn.append_basic_block(f"k{k}_elements")
-        builder.cbranch(builder.icmp_signed("==", c_rs, ir.Constant(i64, out_dtype.itemsize)), vec_store, el_store)
-        builder.position_at_end(vec_store)
-        builder.store(total, builder.bitcast(cbase, ir.VectorType(o_ty, w).as_pointer()), align=out_dtype.itemsize)
-        builder.branch(done)
-        builder.position_at_end(el_store)
-        for r in range(w):
-            ptr = builder.bitcast(builder.gep(cbase, [builder.mul(ir.Constant(i64, r), c_rs)]), o_ty.as_pointer())
-            builder.store(builder.extract_element(total, ir.Constant(i32, r)), ptr, align=out_dtype.itemsize)
-        builder.branch(done)
+        totals.append((_convert(builder, lanes_[0], cc, oc, ir.VectorType(o_ty, w)), builder.basic_block))
+        builder.branch(store)
+    # every K's sums stored by one block: one vector where C's rows are adjacent, else element by element
+    builder.position_at_end(store)
+    total = builder.phi(ir.VectorType(o_ty, w))
+    for value, block in totals:
+        total.add_incoming(value, block)
+    vec_store, el_store = fn.append_basic_block("vector"), fn.append_basic_block("elements")
+    builder.cbranch(builder.icmp_signed("==", c_rs, ir.Constant(i64, out_dtype.itemsize)), vec_store, el_store)
+    builder.position_at_end(vec_store)
+    builder.store(total, builder.bitcast(cbase, ir.VectorType(o_ty, w).as_pointer()), align=out_dtype.itemsize)
+    builder.branch(done)
+    builder.position_at_end(el_store)
+    for r in range(w):
+        ptr = builder.bitcast(builder.gep(cbase, [builder.mul(ir.Constant(i64, r), c_rs)]), o_ty.as_pointer())
+        builder.store(builder.extract_element(total, ir.Constant(i32, r)), ptr, align=out_dtype.itemsize)
+    builder.branch(done)
     builder.position_at_end(done)
     builder.ret_void()
     return fn

@@ -86,9 +86,9 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
         cases = [(xv, ykv, xv, ykv, np.zeros(oshape, out3.dtype), B, M, K, N),
                  (xv, ykv, _strided(xv, family in ("tile", "generic")), _strided(ykv, family == "generic"),
                   np.zeros(oshape[:-1] + (2 * oshape[-1],), out3.dtype)[..., ::2], B, M, K, N)]
+        w = VECTOR_BYTES // max(out3.dtype.itemsize, 4)  # lanes of the sums
         if family == "tile":  # few-row tiles (vector.row_columns): one-row ones of 4 vectors, of 8 with
             # a partial block, and 4-row ones of 4 vectors then a single row
-            w = VECTOR_BYTES // max(out3.dtype.itemsize, 4)
             for mr, nr in ((2, 3 * w + 1), (2, 8 * w + 3), (5, 4 * w + 3)):
                 xr, yr = _values(x3.dtype, (B, mr, K), rng), _values(yk.dtype, (B, K, nr), rng)
                 cases.append((xr, yr, xr, yr, np.zeros((B, mr, nr), out3.dtype), B, mr, K, nr))
@@ -97,7 +97,6 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
             xr, yr = _values(x3.dtype, (B, 3, K), rng), _values(yk.dtype, (B, 15, K), rng)
             cases.append((xr, yr, xr, yr, np.zeros((B, 3, 15), out3.dtype), B, 3, K, 15))
         if rows and out3.dtype.kind != "c":  # short rows end to end, W at a time (vector.short_rows)
-            w = VECTOR_BYTES // max(out3.dtype.itemsize, 4)
             for ks in (2, 3, short_k_max(w)):
                 xs_, ys_ = _values(x3.dtype, (2 * w + 3, ks), rng), _values(yk.dtype, (2 * w + 3, ks), rng)
                 cases.append((xs_, ys_, xs_, ys_, np.zeros((2 * w + 3, 1), out3.dtype), 2 * w + 3, 1, ks, 1))
