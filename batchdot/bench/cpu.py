@@ -526,6 +526,13 @@ def busy_core():
         spinner.wait()
 
 
+def scene_setting(scene):
+    """What runs beside the calls of ``scene`` (:data:`SCENES`) for the duration: one core kept
+    busy (:func:`busy_core`) for ``"busy"``, nothing otherwise (``"pipeline"``'s matmul comes
+    with each call: :func:`_in_scene`)."""
+    return busy_core() if scene == "busy" else contextlib.nullcontext()
+
+
 def _in_scene(fn, scene, matmul):
     """``fn`` as the scene runs it: alone, or right after NumPy's BLAS (``--pipeline``)."""
     if scene != "pipeline":

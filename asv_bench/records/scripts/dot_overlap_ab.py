@@ -10,7 +10,7 @@ import numpy as np
 
 import batchdot
 import batchdot_old
-from batchdot.bench.cpu import _in_scene, _median_interleaved, busy_core
+from batchdot.bench.cpu import _in_scene, _median_interleaved, scene_setting
 
 rng = np.random.default_rng(0)
 CASES = [(3599, 3, 15, 40), (108, 1, 138, 38), (2000, 4, 12, 64), (500, 16, 20, 48), (1000, 2, 9, 100),
@@ -39,8 +39,5 @@ def run(scene):
 
 scenes = sys.argv[1:2] or ["idle", "busy", "pipeline"]
 for s in scenes:
-    if s == "busy":
-        with busy_core():
-            run(s)
-    else:
+    with scene_setting(s):
         run(s)

@@ -10,7 +10,7 @@ import numpy as np
 from batchdot import batch_dot, plan
 from batchdot import cpu
 from batchdot._dtypes import resolve_dtypes
-from batchdot.bench.cpu import _in_scene, _median_interleaved, busy_core
+from batchdot.bench.cpu import _in_scene, _median_interleaved, scene_setting
 
 rng = np.random.default_rng(0)
 scene = sys.argv[1] if len(sys.argv) > 1 else "idle"
@@ -33,8 +33,5 @@ def run():
                       flush=True)
 
 
-if scene == "busy":
-    with busy_core():
-        run()
-else:
+with scene_setting(scene):
     run()

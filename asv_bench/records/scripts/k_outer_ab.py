@@ -9,7 +9,7 @@ import numpy as np
 
 import batchdot
 import batchdot_old
-from batchdot.bench.cpu import _in_scene, _median_interleaved, busy_core
+from batchdot.bench.cpu import _in_scene, _median_interleaved, scene_setting
 
 rng = np.random.default_rng(0)
 scene = sys.argv[1] if len(sys.argv) > 1 else "idle"
@@ -37,8 +37,5 @@ def run():
                   f"{ts[2] / ts[0]:5.2f} old {ts[2] / ts[1]:5.2f}", flush=True)
 
 
-if scene == "busy":
-    with busy_core():
-        run()
-else:
+with scene_setting(scene):
     run()

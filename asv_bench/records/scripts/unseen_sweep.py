@@ -17,7 +17,7 @@ import sys
 import numpy as np
 
 from batchdot import batch_dot, plan
-from batchdot.bench.cpu import _median_interleaved, busy_core, _in_scene
+from batchdot.bench.cpu import _in_scene, _median_interleaved, scene_setting
 import batchdot._api as dispatch
 from spellings import einsum_spec, matmul_spelling
 
@@ -89,10 +89,7 @@ def run():
                   f"ratio {r:5.2f}  err {err:.1e}", flush=True)
 
 
-if scene == "busy":
-    with busy_core():
-        run()
-else:
+with scene_setting(scene):
     run()
 g = np.exp(np.mean(np.log(ratios)))
 print(f"# scene {scene}: geometric mean {g:.2f}, min {min(ratios):.2f}, below 1.0: "
