@@ -2,7 +2,7 @@
 row dots, ``(B, 1) . (B, 1, 1)``): batchdot as it stands against the same call forced through
 ``cpu._runner_scaled`` (``np.multiply`` of the canonical views) and NumPy's best of einsum and
 ``(x * y).sum``; one thread or two as the environment sets; medians of interleaved repeats.
-Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/k1_single_elements.py [busy]"""
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python asv_bench/records/scripts/k1_single_elements.py [idle|busy|pipeline]"""
 import sys
 
 import numpy as np
@@ -14,6 +14,7 @@ from batchdot.bench.cpu import _in_scene, _median_interleaved, scene_setting
 
 rng = np.random.default_rng(0)
 scene = sys.argv[1] if len(sys.argv) > 1 else "idle"
+a, w = (rng.standard_normal((384, 384), dtype=np.float32) for _ in range(2))  # the pipeline's matmul
 
 
 def run():
@@ -27,7 +28,7 @@ def run():
                 np.testing.assert_array_equal(scaled(x, y), batch_dot(x, y, axes))
                 fns = [lambda: batch_dot(x, y, axes), lambda: scaled(x, y),
                        lambda: np.einsum("bk,bk->b", x, y.reshape(B, 1)), lambda: (x * y.reshape(B, 1)).sum(1)]
-                ts = _median_interleaved([_in_scene(f, scene, None) for f in fns], 9, 1.0)
+                ts = _median_interleaved([_in_scene(f, scene, lambda: np.matmul(a, w)) for f in fns], 9, 1.0)
                 print(f"B {B:6d} {np.dtype(dt).name:8s} y {str(ys):12s} batchdot {ts[0] * 1e6:8.2f} us  multiply "
                       f"{ts[1] * 1e6:8.2f}  numpy {min(ts[2:]) * 1e6:8.2f}  multiply/batchdot speed {ts[0] / ts[1]:5.2f}",
                       flush=True)
