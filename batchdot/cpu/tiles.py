@@ -47,7 +47,7 @@ import numpy as np
 from numba.extending import register_jitable
 
 from .jit import jit
-from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, row_columns, tile_shape, times_i
+from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, row_columns, slot_get, slot_set, slots, tile_shape, times_i
 
 __all__ = ["tile_span", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items", "fuses", "may_fuse"]
 
@@ -83,7 +83,7 @@ ROWS = MR * max(1, 64 // MR)
 
 _BLOCK = block_kernel(MR, MR1, MR1W)
 #: No prefetch in a block (:func:`.vector.block_kernel`'s ``ahead``).
-_NO_AHEAD = (0, 0, 0, 0, 0, 0, 0, 1)
+_NO_AHEAD = (0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0)
 
 
 @register_jitable
@@ -152,6 +152,22 @@ def work_items(B, M):
 #: such rows ran 32 x 32 float64 products at half the speed (`-0930-tile-prefetch-variants.txt`).
 #: Results: `-0945-tile-prefetch-inside-ab.txt`, `-0944-tile-prefetch-inside-shapes.txt`.
 PREFETCH_BYTES = (4096, 16384)
+#: Where the next batch element's ``x`` and ``y`` prefetched together exceed this many bytes
+#: and the wide tiles of an element's first block of rows take their shares (fused
+#: multiply-adds possible, at least :data:`MR` rows), the shares of ``x`` and ``y`` are read
+#: in, not prefetched: a line a K step, its magnitudes folded into a running maximum, and
+#: the same line of the element after prefetched (:func:`.vector.block_kernel`'s ``seen``).
+#: Those maxima are the next element's bound for fused multiply-adds, and its scan before its
+#: tiles (:func:`.vector.absmax`: without it, unsafe, one thread ran 32 x 32 products
+#: 1.12-1.28x faster) is spared.  One thread, against the scan: 32 x 32 and 24 x 24 float64
+#: products 1.02-1.06x in cache, 1.09-1.21x streamed; float32 ones (one page each) 1.06-1.07x
+#: in cache but 0.84-0.97 streamed, whatever the distance of the prefetch (0-8 elements on),
+#: hence the bound (``asv_bench/records/2026-12-07-1640-read-ahead-iso.txt``).  Only where
+#: ``x``'s rows are unit-stride: midaxis float64 (``x`` read by columns) lost 3-10 % in the
+#: bench's three scenes (``-1642-read-ahead-tree-ab.txt``, ``-1644-…-ab2.txt``), and one thread
+#: streaming 128 MB of such 16 x 64 x 16 products 8 %, where C-ordered ones were level and
+#: 24 x 48 x 32 ones gained 10 % (``-1646-read-ahead-dram.txt``).
+READ_FROM = 8192
 
 
 @register_jitable
@@ -191,6 +207,11 @@ def tile_span(x, y, out, zero, lo, hi):
     # one run the hardware's prefetch follows)
     po = _prefetch_span(out.strides, M, N, out.itemsize, low) if nb > 1 else 0
     pf = px > 0 or py > 0 or po > 0
+    # the bound of fused multiply-adds for the next element, found while its shares are read
+    # in (READ_AHEAD): where the wide tiles of an element's first block of rows cover them
+    reading = pf and limit > 0 and min(M, ROWS) >= MR and px + py > READ_FROM and xs2 == x.itemsize
+    at = slots() if reading else 0  # two float64: the next element's bounds of x and y
+    ahead_b, xall = -1, -1.0
     for r in range(lo, hi):
         b = r // nib
         ilo = (r % nib) * ROWS
@@ -198,13 +219,21 @@ def tile_span(x, y, out, zero, lo, hi):
         fused = False
         if limit > 0:  # float sums: fused multiply-adds where no product or sum can overflow
             if b != yb:
-                yb, ymax = b, absmax(y, b * ys0, ys1, ys2, K, N)
-            fused = absmax(x, b * xs0 + ilo * xs1, xs1, xs2, rows, K) * ymax * K <= limit
+                read = b == ahead_b
+                yb, ymax = b, (slot_get(at, 1) if read and py > 0 else absmax(y, b * ys0, ys1, ys2, K, N))
+                xall = slot_get(at, 0) if read and px > 0 else -1.0  # the whole element's bound
+            xm = xall if xall >= 0.0 else absmax(x, b * xs0 + ilo * xs1, xs1, xs2, rows, K)
+            fused = xm * ymax * K <= limit
         # the next batch element's operands and out, while this one runs: a share in each
         # column block of its first block of rows
         nxt = pf and ilo == 0 and b + 1 < B
+        more = 1 if b + 2 < B else 0  # the element after the next one, prefetched while the next is read
+        if nxt and reading:
+            slot_set(at, 0, 0.0)
+            slot_set(at, 1, 0.0)
+            ahead_b = b + 1
         for j0 in range(0, N, NR):
-            ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py, (b + 1) * os0, po, j0 // NR, nb) if nxt else _NO_AHEAD
+            ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py, (b + 1) * os0, po, j0 // NR, nb, at, xs0 * more, ys0 * more) if nxt else _NO_AHEAD
             for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
                 _BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
                        out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,

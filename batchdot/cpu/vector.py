@@ -279,13 +279,16 @@ def block_kernel(mr, mr1, mr1w=None):
     (:func:`row_columns`: few rows over wide rows of ``B``; unfused, no prefetch).  ``fused`` (float sums
     only): fused multiply-adds, for blocks whose operands' magnitudes (:func:`absmax`) show that no product or sum can
     overflow, where fusing changes rounding only; else separate products and sums.
-    ``ahead = (a_at, a_bytes, b_at, b_bytes, c_at, c_bytes, part, parts)``: byte ranges of
+    ``ahead = (a_at, a_bytes, b_at, b_bytes, c_at, c_bytes, part, parts, seen, a_next, b_next)``: byte ranges of
     ``A``, ``B`` and ``C`` (offsets from their data) to prefetch (zero bytes: none), part
     ``part`` of ``parts`` of them in this block, a share by each full tile (not by
     ``mr1w``-row tiles).  Fused two-vector tiles over unit-stride rows of ``C`` prefetch
     theirs inside the K loop, a line of ``A``'s and of ``B``'s share in each of the first K
     steps and one of ``C``'s in each of the last (lines beyond K: before the tile); other
-    tiles before they start.  Arguments
+    tiles before they start.  ``seen`` (0: none), the address of two float64 (:func:`slots`):
+    the two-vector tiles read ``A``'s and ``B``'s shares instead, keep the largest magnitudes
+    there (the next batch element's bound for fused multiply-adds, :data:`.tiles.READ_FROM`)
+    and prefetch the lines ``a_next`` and ``b_next`` bytes on (:func:`_shares`).  Arguments
     as the micro-kernel's in the module docstring.  Dtypes come from the arrays' types:
     ``A``'s and ``B``'s elements (any real numeric dtype, bool as 0/1) are converted on load
     to ``C``'s dtype, the accumulation dtype (float32/64 or a 1-8 byte integer, which wraps
@@ -301,7 +304,7 @@ def block_kernel(mr, mr1, mr1w=None):
             shape, fused, ahead):
         if not isinstance(c.dtype, (types.Float, types.Integer)) or c.dtype == types.boolean:
             return None
-        if not (isinstance(ahead, types.UniTuple) and ahead.count == 8 and isinstance(ahead.dtype, types.Integer)):
+        if not (isinstance(ahead, types.UniTuple) and ahead.count == 11 and isinstance(ahead.dtype, types.Integer)):
             return None
         sig = types.void(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows,
                          shape, fused, ahead)
@@ -316,10 +319,10 @@ def block_kernel(mr, mr1, mr1w=None):
             flag = context.cast(builder, acc, sig.args[13], types.boolean)
             a0, b0, c0 = base(a, sig.args[0], a_off), base(b, sig.args[4], b_off), base(c, sig.args[7], c_off)
             # the prefetch ranges and the part of them for this block, as rows.type
-            ahead = [context.cast(builder, v, sig.args[17].dtype, sig.args[14]) for v in cgutils.unpack_tuple(builder, ahead, 8)]
+            ahead = [context.cast(builder, v, sig.args[17].dtype, sig.args[14]) for v in cgutils.unpack_tuple(builder, ahead, 11)]
             args = (a0, a_rs, a_cs, b0, b_rs, c0, c_rs, c_cs, K, nr, flag)
             i64 = ir.IntType(64)
-            spilled = cgutils.alloca_once(builder, i64, size=8)
+            spilled = cgutils.alloca_once(builder, i64, size=11)
 
             def pointers():  # ``ahead`` with pointers for its offsets, built only where used (built up front, every block had paid for them)
                 return [base(a, sig.args[0], ahead[0]), ahead[1], base(b, sig.args[4], ahead[2]), ahead[3],
@@ -327,7 +330,7 @@ def block_kernel(mr, mr1, mr1w=None):
 
             def tiles(m, nv, half=False, fma=False, then=None):
                 if nv == 2:  # the wide tiles and their prefetch shares (:func:`_wide_tiles`), which
-                    # take ``ahead`` as eight i64 on the stack (fewer arguments to pass)
+                    # take ``ahead`` as eleven i64 on the stack (fewer arguments to pass)
                     for j, v in enumerate(pointers()):
                         v = builder.ptrtoint(v, i64) if isinstance(v.type, ir.PointerType) else v
                         builder.store(v, builder.gep(spilled, [ir.Constant(i64, j)]))
@@ -379,38 +382,140 @@ def block_kernel(mr, mr1, mr1w=None):
     return blk
 
 
-def _shares(builder, K, ahead, pointers=None):
+def _shares(builder, K, ahead, pointers=None, scan=None):
     """``(any, ranges)`` for :func:`_row_tiles` from ``ahead = (a_ptr, a_bytes, b_ptr, b_bytes,
-    c_ptr, c_bytes, part, parts)`` (:func:`block_kernel`; ``pointers()``: ``ahead`` with the
+    c_ptr, c_bytes, part, parts, seen, a_next, b_next)`` (:func:`block_kernel`; ``pointers()``: ``ahead`` with the
     pointers, where ``ahead`` holds offsets): whether there is anything to prefetch, and
     ``ranges(t, n, before=False)``, tile ``t`` of ``n``'s share (of part ``part`` of
-    ``parts``) as ``[i8*, lines, i8*, lines, i8*, lines]`` for the tile's K loop (at most K
-    lines each: those past K are prefetched at once, here), or ``before``: all of it
-    prefetched here (and ``[]``)."""
-    part, parts = ahead[6:]
+    ``parts``) as ``[i8*, lines, i8*, lines, i8*, lines, a_last, b_last, seen, a_next, b_next]`` for the tile's
+    K loop (at most K lines each: those past K are fetched at once, here), or ``before``: all
+    of it fetched here (and ``[]``).
+
+    ``scan = (A's dtype, B's dtype)``: where ``seen`` is not 0, the address of two float64,
+    the shares of ``A`` and of ``B`` are read rather than prefetched, and the largest
+    magnitude of each (:func:`absmax`'s bound: NaN skipped; a constant for integers and bool)
+    kept there (:func:`_read_ahead`), and the lines ``a_next`` and ``b_next`` bytes beyond
+    them prefetched (the element after: a read of a line that is not in cache stalls the
+    tile, a prefetch does not); ``a_last``, ``b_last``: the offsets of the last whole line of
+    ``A``'s and ``B``'s range from the share's first line (no line read runs past the range)."""
+    part, parts = ahead[6:8]
     ty = part.type
     any_ahead = builder.icmp_signed("!=", builder.or_(builder.or_(ahead[1], ahead[3]), ahead[5]), ir.Constant(ty, 0))
+    seen = builder.inttoptr(ahead[8], ir.DoubleType().as_pointer()) if scan else None
 
     def ranges(t, n, before=False):
         line, c64, zero = ir.Constant(ty, -64), ir.Constant(ty, 64), ir.Constant(ty, 0)
         t, n = builder.add(builder.mul(part, n), t), builder.mul(parts, n)
         pf = (pointers() if pointers else ahead)[:6]
-        out = []
-        for ptr, size in zip(pf[0::2], pf[1::2]):
+        out, lasts = [], []
+        for j, (ptr, size) in enumerate(zip(pf[0::2], pf[1::2])):
             lo = builder.and_(builder.sdiv(builder.mul(size, t), n), line)
             hi = builder.sdiv(builder.mul(size, builder.add(t, ir.Constant(ty, 1))), n)
+            reads = scan is not None and j < 2
+            if reads:
+                lasts.append(builder.sub(builder.sub(size, c64), lo))
             if before:
-                _prefetch_lines(builder, ptr, lo, hi)
+                if reads:
+                    _read_ahead(builder, scan[j], seen, j, ptr, lo, hi, size, ahead[9 + j])
+                else:
+                    _prefetch_lines(builder, ptr, lo, hi)
                 continue
             nl = builder.sdiv(builder.add(builder.sub(hi, lo), ir.Constant(ty, 63)), c64)
             nl = builder.select(builder.icmp_signed(">", nl, zero), nl, zero)
             past = builder.icmp_signed(">", nl, K)
             with builder.if_then(past, likely=False):
-                _prefetch_lines(builder, ptr, builder.add(lo, builder.mul(K, c64)), hi)
+                if reads:
+                    _read_ahead(builder, scan[j], seen, j, ptr, builder.add(lo, builder.mul(K, c64)), hi, size, ahead[9 + j])
+                else:
+                    _prefetch_lines(builder, ptr, builder.add(lo, builder.mul(K, c64)), hi)
             out += [builder.gep(ptr, [lo]), builder.select(past, K, nl)]  # the K loop's lines: the first K
-        return out
+        if before or scan is None:
+            return out
+        return out + lasts + [seen, ahead[9], ahead[10]]
 
     return any_ahead, ranges
+
+
+def _magnitude_step(builder, dtype):
+    """``(zero, step)`` for reading a float ``dtype`` ahead: ``step(acc, ptr)``, the 64 bytes at
+    ``i8*`` ``ptr`` as a vector of ``dtype`` and their magnitudes (sign bits cleared) folded
+    into the vector ``acc`` by a maximum that keeps the old value against NaN, as
+    :func:`absmax`'s; ``zero``, the vector to start from."""
+    item = dtype.itemsize
+    n = 64 // item
+    vt, ivt = ir.VectorType({4: ir.FloatType(), 8: ir.DoubleType()}[item], n), ir.VectorType(ir.IntType(8 * item), n)
+    magnitude = ir.Constant(ivt, [(1 << (8 * item - 1)) - 1] * n)
+
+    def step(acc, ptr):
+        v = builder.load(builder.bitcast(ptr, vt.as_pointer()), align=item)
+        v = builder.bitcast(builder.and_(builder.bitcast(v, ivt), magnitude), vt)
+        return builder.select(builder.fcmp_ordered(">", v, acc), v, acc)
+
+    return ir.Constant(vt, [0.0] * n), step
+
+
+def _keep_largest(builder, value, seen, j):
+    """``seen[j] = max(seen[j], value)`` for a float64 ``value`` (``seen``: a double*)."""
+    slot = builder.gep(seen, [ir.Constant(ir.IntType(64), j)])
+    old = builder.load(slot)
+    builder.store(builder.select(builder.fcmp_ordered(">", value, old), value, old), slot)
+
+
+def _fold_largest(builder, acc, seen, j):
+    """The largest lane of ``acc`` (:func:`_magnitude_step`'s vector) kept in ``seen[j]``."""
+    top = _lane_sum(builder, acc, lambda a, b: builder.select(builder.fcmp_ordered(">", a, b), a, b))
+    _keep_largest(builder, top if top.type == ir.DoubleType() else builder.fpext(top, ir.DoubleType()), seen, j)
+
+
+def _scanned(dtype):
+    """Whether a share of ``dtype`` is read for its magnitudes (float32/64); other dtypes'
+    bound is :func:`absmax`'s constant."""
+    return dtype.kind == "f" and dtype.itemsize in (4, 8)
+
+
+def _constant_bound(dtype):
+    """:func:`absmax`'s bound for a dtype it does not read: ``2**bits`` for integers, 1 for bool."""
+    return 1.0 if dtype.kind == "b" else 2.0 ** (8 * dtype.itemsize)
+
+
+def _read_ahead(builder, dtype, seen, j, ptr, lo, hi, size, nxt):
+    """Bytes ``lo..hi`` of the range at ``i8*`` ``ptr`` (``size`` bytes) read a line at a time,
+    the largest magnitude among them (as ``dtype``) kept in ``seen[j]``, and the same lines
+    ``nxt`` bytes on prefetched, where ``seen`` is not null; else prefetched.  A line is read
+    from ``min(q, size - 64)``: never past the range.  One LLVM function per dtype (called:
+    inline at each of a block's call sites, it cost 0.3-0.8 s more compilation)."""
+    i64, dp = ir.IntType(64), ir.DoubleType().as_pointer()
+    i8p = ir.IntType(8).as_pointer()
+    name = f"batchdot_read_ahead_{_code(dtype)}"
+    fn, fb = _define(builder.module, ir.FunctionType(ir.VoidType(), [dp, i64, i8p, i64, i64, i64, i64]), name)
+    if fb is not None:
+        seen_, j_, ptr_, lo_, hi_, size_, nxt_ = fn.args
+        on = fb.icmp_unsigned("!=", seen_, ir.Constant(dp, None))
+        with fb.if_else(on) as (reading, fetching):
+            with reading:
+                if not _scanned(dtype):
+                    slot = fb.gep(seen_, [j_])
+                    bound = ir.Constant(ir.DoubleType(), _constant_bound(dtype))
+                    old = fb.load(slot)
+                    fb.store(fb.select(fb.fcmp_ordered(">", bound, old), bound, old), slot)
+                    _prefetch_lines(fb, ptr_, lo_, hi_)
+                else:
+                    zero, step = _magnitude_step(fb, dtype)
+                    acc = cgutils.alloca_once_value(fb, zero)
+                    last = fb.sub(size_, ir.Constant(i64, 64))
+                    with cgutils.for_range_slice(fb, lo_, hi_, ir.Constant(i64, 64)) as (q, _):
+                        _prefetch(fb, fb.gep(ptr_, [fb.add(q, nxt_)]))
+                        q = fb.select(fb.icmp_signed("<", q, last), q, last)
+                        fb.store(step(fb.load(acc), fb.gep(ptr_, [q])), acc)
+                    top = _lane_sum(fb, fb.load(acc), lambda a, b: fb.select(fb.fcmp_ordered(">", a, b), a, b))
+                    top = top if top.type == ir.DoubleType() else fb.fpext(top, ir.DoubleType())
+                    slot = fb.gep(seen_, [j_])
+                    old = fb.load(slot)
+                    fb.store(fb.select(fb.fcmp_ordered(">", top, old), top, old), slot)
+            with fetching:
+                _prefetch_lines(fb, ptr_, lo_, hi_)
+        fb.ret_void()
+    builder.call(fn, [seen, ir.Constant(i64, j), ptr, lo, hi, size, nxt])
 
 
 def _wide_tiles(mod, dts, m, fma, then):
@@ -419,17 +524,19 @@ def _wide_tiles(mod, dts, m, fma, then):
     ran (50000, 8, 8) float32 products 4-11 % slower and small wide ones 0-18 % faster, mixed
     (`asv_bench/records/2026-12-07-1027-wide-tiles-inlined-ab.txt`), and the called form keeps the block kernel
     small.  Arguments: the micro-kernel's, the block's rows and :func:`block_kernel`'s
-    ``ahead``, eight i64 (pointers for its offsets) on the caller's stack."""
+    ``ahead``, eleven i64 (pointers for its offsets) on the caller's stack; their shares of
+    ``A`` and ``B`` are read for their magnitudes (:func:`_shares`' ``scan``)."""
     i8p, i64 = ir.IntType(8).as_pointer(), ir.IntType(64)
     names = "_".join(_code(d) for d in dts)
     fnty = ir.FunctionType(ir.VoidType(), [i8p, i64, i64, i8p, i64, i8p, i64, i64, i64, i64, ir.IntType(1), i64,
                                            i64.as_pointer()])
-    fn, builder = _define(mod, fnty, f"batchdot_wide_{names}_{m}{'_fma' if fma else ''}_{then}")
+    fn, builder = _define(mod, fnty, f"batchdot_wide11_{names}_{m}{'_fma' if fma else ''}_{then}")
     if builder is not None:
         args = fn.args[:11]
-        ahead = [builder.load(builder.gep(fn.args[12], [ir.Constant(i64, j)])) for j in range(8)]
+        ahead = [builder.load(builder.gep(fn.args[12], [ir.Constant(i64, j)])) for j in range(11)]
         ahead[0:6:2] = (builder.inttoptr(v, i8p) for v in ahead[0:6:2])
-        _row_tiles(builder, dts, args, fn.args[11], m, 2, False, fma, then=then, share=_shares(builder, args[8], ahead))
+        _row_tiles(builder, dts, args, fn.args[11], m, 2, False, fma, then=then,
+                   share=_shares(builder, args[8], ahead, scan=dts[:2]))
         builder.ret_void()
     return fn
 
@@ -565,6 +672,40 @@ def _prefetch(builder, ptr):
     fn = builder.module.globals.get("llvm.prefetch.p0") or ir.Function(builder.module, fnty, "llvm.prefetch.p0")
     # read, locality 2 (L2 and beyond), data
     builder.call(fn, [ptr, ir.Constant(i32, 0), ir.Constant(i32, 2), ir.Constant(i32, 1)])
+
+
+@intrinsic
+def slots(typingctx):
+    """``slots()``: the address (int64) of two float64 on the calling function's stack, for
+    :func:`block_kernel`'s ``seen``; read and written by :func:`slot_get`, :func:`slot_set`.
+    (An array would cost an allocation a call and its compilation.)"""
+    def codegen(context, builder, sig, args):
+        buf = cgutils.alloca_once(builder, ir.DoubleType(), size=2)
+        return builder.ptrtoint(buf, ir.IntType(64))
+
+    return types.int64(), codegen
+
+
+@intrinsic
+def slot_get(typingctx, at, j):
+    """``slot_get(at, j)``: float64 ``j`` of :func:`slots` ``at``."""
+    def codegen(context, builder, sig, args):
+        ptr = builder.inttoptr(args[0], ir.DoubleType().as_pointer())
+        return builder.load(builder.gep(ptr, [context.cast(builder, args[1], sig.args[1], types.int64)]))
+
+    return types.float64(at, j), codegen
+
+
+@intrinsic
+def slot_set(typingctx, at, j, v):
+    """``slot_set(at, j, v)``: float64 ``j`` of :func:`slots` ``at`` set to ``v``."""
+    def codegen(context, builder, sig, args):
+        ptr = builder.inttoptr(args[0], ir.DoubleType().as_pointer())
+        value = context.cast(builder, args[2], sig.args[2], types.float64)
+        builder.store(value, builder.gep(ptr, [context.cast(builder, args[1], sig.args[1], types.int64)]))
+        return context.get_dummy_value()
+
+    return types.void(at, j, v), codegen
 
 
 @intrinsic
@@ -891,26 +1032,30 @@ def _tall_tiles(mod, dts, m, then):
 def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False, ahead=False, masked=False):
     """The micro-kernel as an LLVM function of ``mod`` (defined once per module); ``half``:
     vectors of half the register width; ``fma``: fused multiply-adds (float sums);
-    ``ahead``: three more ``(i8*, lines)`` arguments, ranges of cache lines prefetched while
+    ``ahead``: three more ``(i8*, lines)`` arguments, ranges of cache lines fetched while
     the tile runs, a line of each of the first two in each of the first K steps and one of
     the third in each of the last (a full tile over unit-stride rows of C only: the caller
-    checks)."""
+    checks), then ``a_last``, ``b_last``, ``seen``, ``a_next`` and ``b_next`` (:func:`_shares`):
+    where ``seen`` is not null, the lines of A's and B's ranges are read (from at most
+    ``a_last``, ``b_last``), their largest magnitudes kept in ``seen[0]``, ``seen[1]``, and
+    the lines ``a_next``, ``b_next`` bytes on prefetched; else prefetched."""
     ac, bc, oc = _code(a_dtype), _code(b_dtype), _code(acc_dtype)
     cc = _sum_code(oc)
     w = _tile_lanes(acc_dtype, half)
     fused = "_fma" if fma else ""
-    pf = "_pf" if ahead else ""
+    pf = "_rn" if ahead else ""  # (_pf until the shares were read ahead: another signature)
     mk = "_m" if masked else ""
     name = f"batchdot_mk_{ac}_{bc}_{oc}_{mr}x{nv}_w{w}{fused}{pf}{mk}_c"  # _c: C loaded only when accumulating
     i1, i8, i64 = ir.IntType(1), ir.IntType(8), ir.IntType(64)
     i8p = i8.as_pointer()
     fnty = ir.FunctionType(ir.VoidType(), [i8p, i64, i64, i8p, i64, i8p, i64, i64, i64, i64, i1]
-                           + ([i8p, i64] * 3 if ahead else []))
+                           + ([i8p, i64] * 3 + [i64, i64, ir.DoubleType().as_pointer(), i64, i64] if ahead else []))
     fn, builder = _define(mod, fnty, name)
     if builder is None:
         return fn
     abase, a_rs, a_cs, bbase, b_rs, cbase, c_rs, c_cs, K, nr, acc_flag = fn.args[:11]
-    lines = list(zip(fn.args[11::2], fn.args[12::2]))
+    lines = list(zip(fn.args[11:17:2], fn.args[12:17:2]))
+    lasts, seen, nexts = fn.args[17:19], (fn.args[19] if ahead else None), fn.args[20:22]
     item_a, item_b, item_c = a_dtype.itemsize, b_dtype.itemsize, acc_dtype.itemsize
     nr_max = nv * w
     floating = cc[0] == "f"
@@ -947,6 +1092,31 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False, ahead
     def const(n):
         return ir.Constant(i64, n)
 
+    reads = [(j, dt) for j, dt in enumerate((a_dtype, b_dtype)) if lines and _scanned(dt)]
+    found = {}  # j -> (alloca of the vector of magnitudes read, its step)
+    if reads:
+        reading = builder.icmp_unsigned("!=", seen, ir.Constant(seen.type, None))
+        for j, dt in ((j, dt) for j, dt in enumerate((a_dtype, b_dtype)) if not _scanned(dt)):
+            with builder.if_then(reading):
+                _keep_largest(builder, ir.Constant(ir.DoubleType(), _constant_bound(dt)), seen, j)
+        for j, dt in reads:
+            start, step = _magnitude_step(builder, dt)
+            found[j] = (cgutils.alloca_once_value(builder, start), step)
+
+    def fetch(j, ptr, k):  # line k of range j: read for its magnitudes or prefetched
+        if j not in found:
+            _prefetch(builder, at(ptr, builder.mul(k, const(64))))
+            return
+        acc, step = found[j]
+        with builder.if_else(reading) as (read, prefetch):
+            with read:
+                off = builder.mul(k, const(64))
+                _prefetch(builder, at(ptr, builder.add(off, nexts[j])))
+                off = builder.select(builder.icmp_signed("<", off, lasts[j]), off, lasts[j])
+                builder.store(step(builder.load(acc), at(ptr, off)), acc)
+            with prefetch:
+                _prefetch(builder, at(ptr, builder.mul(k, const(64))))
+
     def k_loop(full):
         """Accumulators after the K loop: ``mr x nv`` vectors."""
         pre, loop, done, k, accs = _open_loop(builder, K, mr, nv, cv_ty, zero, "done")
@@ -962,9 +1132,9 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False, ahead
             first = builder.icmp_signed("<", k, builder.select(builder.icmp_signed(">", na, nb), na, nb))
             last = builder.icmp_signed(">=", k, c_from)
             with builder.if_then(builder.or_(first, last), likely=False):
-                for ptr, n in ((pa, na), (pb, nb)):
+                for j, (ptr, n) in enumerate(((pa, na), (pb, nb))):
                     with builder.if_then(builder.icmp_signed("<", k, n)):
-                        _prefetch(builder, at(ptr, builder.mul(k, const(64))))
+                        fetch(j, ptr, k)
                 with builder.if_then(last):
                     _prefetch(builder, at(pc, builder.mul(builder.sub(k, c_from), const(64))))
         new = []
@@ -1019,7 +1189,12 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False, ahead
                 store_strided(fin)
 
     if lines:  # the prefetching micro-kernel: full tiles of unit-stride rows of C only (the caller's check)
-        store_contiguous(k_loop(True), True)
+        fin = k_loop(True)
+        if found:
+            with builder.if_then(reading):
+                for j, (acc, _) in found.items():
+                    _fold_largest(builder, builder.load(acc), seen, j)
+        store_contiguous(fin, True)
         builder.ret_void()
         return fn
     if masked and MASKED_STORES:  # one body for full and partial tiles (half the code to compile)

@@ -1041,6 +1041,51 @@ def test_tiles_fuse_multiply_adds_only_where_nothing_can_overflow(layout, bad, d
     np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=1e3 * rtol)
 
 
+@pytest.mark.parametrize("bad", ["first rows", "last rows"])
+@pytest.mark.parametrize("x_dtype, y_dtype, n, layout", [
+    (np.float64, np.float64, 33, "C"), (np.float64, np.float64, 32, "x by columns"),
+    (np.float32, np.float32, 48, "C"), (np.float32, np.float64, 33, "C"), (np.int32, np.float64, 33, "C")])
+def test_tiles_reading_the_next_element_ahead_fuse_only_where_nothing_can_overflow(x_dtype, y_dtype, n, layout, bad):
+    """Where the wide tiles read the next batch element's ``x`` and ``y`` while they run
+    (``tiles.READ_FROM``) and take its bound for fused multiply-adds from what they read, that
+    bound covers the whole element: every element but the first holds, in its first or its
+    last rows and columns, products that overflow only without fusing (x = [-max, max/2, -max],
+    y = [1, 4, 1], scaled to out's largest; integer x = [-1, 2, -1] against y = max: fused, the
+    sums are finite), and
+    each such sum must be NumPy's inf.  33 x 33 float64 elements start off cache lines and end
+    in a part of one (the last line is read from its end back), with a partial column block;
+    ``x by columns`` reads x's elements stored (B, K, M); float32 x against float64 y reads x
+    as float32; int32 x takes a constant bound."""
+    rng = np.random.default_rng(11)
+    B = 7
+    out_dtype = np.result_type(x_dtype, y_dtype)
+    item_x, item_y = np.dtype(x_dtype).itemsize, np.dtype(y_dtype).itemsize
+    assert n * n * (item_x + item_y) > tiles.READ_FROM and n >= tiles.MR
+    assert all(tiles.PREFETCH_BYTES[0] <= n * n * i <= tiles.PREFETCH_BYTES[1] for i in (item_x, item_y))
+    if np.dtype(x_dtype).kind == "i":
+        x = rng.integers(-3, 4, (B, n, n)).astype(x_dtype)
+    else:
+        x = rng.standard_normal((B, n, n)).astype(x_dtype)
+    y = rng.standard_normal((B, n, n)).astype(y_dtype)
+    big = np.finfo(out_dtype).max
+    r, ks, c = (0, slice(0, 3), 0) if bad == "first rows" else (n - 1, slice(n - 3, n), n - 1)
+    for b in range(1, B):
+        if np.dtype(x_dtype).kind == "i":
+            x[b, r, ks], y[b, ks, c] = [-1, 2, -1], big
+        else:
+            top = np.finfo(x_dtype).max  # y scaled to reach out's largest where x is float32 and out float64
+            x[b, r, ks], y[b, ks, c] = [-top, top / 2, -top], np.array([1, 4, 1]) * (big / top)
+    xx = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1) if layout == "x by columns" else x
+    with np.errstate(over="ignore", invalid="ignore"):
+        want = (x[:, :, :, None].astype(out_dtype) * y[:, None].astype(out_dtype)).sum(axis=2)
+        got = batch_dot(xx, y, (2, 1), kernel="tile")
+    finite = np.isfinite(want)
+    assert finite[0].all() and not finite[1:, r, c].any()
+    np.testing.assert_array_equal(np.where(finite, 0, got), np.where(finite, 0, want))
+    rtol = 1e-4 if out_dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=1e3 * rtol)
+
+
 @njit
 def _absmax_of(a, off, rs, cs, rows, n):
     return absmax(a, off, rs, cs, rows, n)
