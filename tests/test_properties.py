@@ -44,6 +44,32 @@ def test_integer_results_are_exact_with_wider_dtype(case):
     np.testing.assert_array_equal(r, ref)
 
 
+@settings(max_examples=200, deadline=None)
+@given(cases(max_rank=4, max_size=5), st.booleans())
+def test_folds_match_reference_wherever_they_apply(case, into):
+    """The CPU engine's folded runs (``x``'s batch and first free axis read as one, ``y``
+    repeated: free axes on both sides of K), with no split taken and no bound on the repeated
+    ``y``, so that they take every random case they can, against the reference, with and
+    without out=."""
+    from batchdot import _api
+    from batchdot.cpu import choose
+
+    x, y, axes = case
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_api, "_RUNNERS", {})
+        mp.setattr(choose, "SPLIT_MAX", 0)
+        mp.setattr(choose, "FOLD_SHARE", float("inf"))
+        if into:
+            from batchdot._dtypes import resolve_dtypes
+
+            out = np.full(plan(x.shape, y.shape, axes).out_shape, 7, resolve_dtypes(x.dtype, y.dtype)[0])
+            assert batch_dot(x, y, axes, out=out) is out
+            got = out
+        else:
+            got = batch_dot(x, y, axes)
+    assert_batch_dot_close(got, x, y, axes)
+
+
 @settings(max_examples=300, deadline=None)
 @given(cases(max_rank=4, max_size=5), st.booleans())
 def test_transposes_and_splits_match_reference_wherever_they_apply(case, into):

@@ -702,6 +702,45 @@ def _runner_split(p, x, y, split, out_dtype, acc_dtype):
     return run
 
 
+def _runner_fold(p, x, y, n, out_dtype, acc_dtype):
+    """The runner of a product whose ``x`` is read as ``(B*n, ...)`` (:func:`.choose.fold_size`):
+    ``x``'s batch axis and first free axis merged into one, in place, against ``y`` (its
+    contracted axis first) repeated ``n`` times, each batch element's copy beside the next;
+    the result, ``(B*n, ...)``, is the product's as ``(B, n, ...)``."""
+    from .._plan import plan
+
+    B = p.batch
+    ax, ay = p.axes
+    yo = p.y_order
+    shape, strides = (B * n,) + x.shape[2:], (x.strides[1],) + x.strides[2:]
+
+    def operands(x, y):
+        return (np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False),
+                np.repeat(y.transpose(yo), n, axis=0))
+
+    xf, yf = operands(x, y)
+    inner = runner(plan(xf.shape, yf.shape, (ax - 1, 1)), xf, yf, out_dtype, acc_dtype, None)
+    del xf, yf
+    out_shape = p.out_shape
+
+    def run(x, y):
+        return inner(*operands(x, y)).reshape(out_shape)
+
+    def into(x, y, out):
+        prepare_out(out, p, out_dtype)
+        if (np.may_share_memory(out, x) or np.may_share_memory(out, y)
+                or (B > 1 and out.strides[0] != n * out.strides[1])):
+            out[...] = run(x, y)  # overlapping, or no (B*n, ...) view of out
+            return out
+        view = np.lib.stride_tricks.as_strided(out, (B * n,) + out.shape[2:], (out.strides[1],) + out.strides[2:])
+        inner.into(*operands(x, y), view)
+        return out
+
+    run.family, run.into = inner.family, into
+    run.staged, run.calls = inner.staged + n * y.nbytes, inner.calls
+    return run
+
+
 def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
     """``run(x, y) -> result`` for arrays laid out like ``x`` and ``y``: all decisions made.
 
@@ -757,6 +796,9 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
             run = _runner_split(p, *given, split, out_dtype, acc_dtype)
             if run is not None:
                 return run
+        n = choose.fold_size(p, *given) if copy_x else None
+        if n:
+            return _runner_fold(p, *given, n, out_dtype, acc_dtype)
     if family == "rowdot":  # the kernel takes x, y and out (B, 1) as they are
         columns = by_columns(K, x.strides[0], x.strides[1], x.itemsize, y.strides[0], y.strides[1], y.itemsize,
                              no_column_kernel(out_k))

@@ -573,6 +573,33 @@ def split_candidates(p, x, y):
             yield which, f, first + j, n
 
 
+#: An ``x`` whose free axes lie on both sides of its contracted one, ``(B, A, K, C)``, is read in
+#: place as ``(B*A, K, C)`` against ``y`` repeated ``A`` times (:func:`fold_size`) where that
+#: copy of ``y`` is at most this fraction of ``x``'s bytes, the copy of ``x`` it spares (a
+#: copy of runs of ``C`` elements, about 5 ns a run in NumPy's loops).  Products with more free
+#: rows than a split takes (:data:`SPLIT_MAX`) or whose split does not pay: (48, 106, 5, 23) .
+#: (48, 2, 5, 4) ran 1.23-2.92x float32, 1.68-1.76x float64 in the three scenes (ratio to
+#: NumPy's best 0.37-0.68 -> 0.61-1.12 float32); products a split takes are unchanged
+#: (``asv_bench/records/2026-12-07-1719-fold-free-axes.txt``).
+FOLD_SHARE = 0.5
+
+
+def fold_size(p, x, y):
+    """``A``, where ``x`` (``(B, A, ..., K, ...)``: free axes on both sides of the contracted
+    one, so not read in place) is read as ``(B*A, ..., K, ...)`` (its batch axis and first free
+    axis merge into one strided axis, its other free axes into another) against ``y``
+    repeated ``A`` times, within :data:`FOLD_SHARE` of ``x``'s bytes; else None."""
+    free = p.x_order[1:-1]
+    if not free or free[0] != 1 or merge_group(x.shape, x.strides, free, 0, len(free))[2]:
+        return None
+    n, rest = x.shape[1], free[1:]
+    if n < 2 or not merge_group(x.shape, x.strides, rest, 0, len(rest))[2]:
+        return None
+    if x.shape[0] > 1 and x.strides[0] != n * x.strides[1]:
+        return None
+    return n if n * y.nbytes <= FOLD_SHARE * x.nbytes else None
+
+
 def split_runs_fit(run_bytes, out_bytes, spared):
     """Whether sub-products writing runs of ``run_bytes`` of a result of ``out_bytes`` may spare
     the copy of ``spared`` bytes of an operand: runs of :data:`SPLIT_RUN` bytes, or a result

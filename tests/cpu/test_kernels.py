@@ -750,6 +750,47 @@ def test_products_whose_free_axes_cannot_merge_are_split(dtype, monkeypatch):
     assert splits == ([] if np.dtype(dtype).kind in "fc" else ["y2"])  # products for BLAS keep the copy
 
 
+#: (x, y, axes, folded): x (B, A, K, C) with A past the splits' SPLIT_MAX and a small y: read
+#: as (B*A, K, C) against y repeated A times, where x's batch and A merge and y's copy stays
+#: within choose.FOLD_SHARE of x; x given by a base array and the slice that makes it.
+FOLD_CASES = [
+    ((3, 70, 5, 6), (3, 5, 2), (2, 1), True),
+    ((1, 90, 4, 20), (1, 3, 4, 2), (2, 2), True),  # y's free axes on both sides of K too (copied once, small)
+    (((1, 90, 4, 7), (slice(None), slice(None), slice(None), slice(None, None, -1))), (1, 4, 2), (2, 1), True),
+    (((3, 71, 5, 6), (slice(None), slice(0, 70))), (3, 5, 2), (2, 1), False),  # batch and A do not merge: the copy
+    ((3, 70, 5, 6), (3, 5, 40), (2, 1), False),  # y repeated would exceed FOLD_SHARE of x: the copy
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.float16, np.complex64])
+def test_products_whose_x_straddles_k_fold_its_first_free_axis_into_the_batch(dtype, monkeypatch):
+    """An ``x`` with free axes on both sides of the contracted one and too many sub-products
+    for a split is read in place as ``(B*A, K, C)`` against ``y`` repeated ``A`` times
+    (``cpu._runner_fold``), with and without ``out=`` in any layout or overlapping an input;
+    where its batch and first free axes do not merge, or the repeated ``y`` would be too
+    large, it is copied."""
+    monkeypatch.setattr(_api, "_RUNNERS", {})
+    rng = np.random.default_rng(23)
+    folds = []
+    real_fold = cpu._runner_fold
+    monkeypatch.setattr(cpu, "_runner_fold", lambda *a: folds.append(a[3]) or real_fold(*a))
+    for xs, ys, axes, folded in FOLD_CASES:
+        x = _values(rng, xs[0], dtype)[xs[1]] if isinstance(xs[0], tuple) else _values(rng, xs, dtype)
+        y = _values(rng, ys, dtype)
+        p = _api.plan(x.shape, y.shape, axes)
+        folds.clear()
+        got = batch_dot(x, y, axes)
+        assert folds == ([x.shape[1]] if folded else []), (xs, ys)
+        assert got.shape == p.out_shape and got.dtype == np.result_type(x, y)
+        assert_batch_dot_close(got, x, y, axes)
+        _fills_every_out_layout(x, y, axes, p.out_shape, got.dtype)
+        if x.dtype == got.dtype and x.flags.c_contiguous and x.size >= got.size:  # out overlapping x
+            mem = x.copy()
+            out = mem.reshape(-1)[x.size - got.size:].reshape(got.shape)
+            assert batch_dot(mem, y, axes, out=out) is out
+            assert_batch_dot_close(out, x, y, axes)
+
+
 @pytest.mark.parametrize("x_dtype, y_dtype", [(np.float32, np.float64), (np.int16, np.float32), (np.float64, np.uint8)])
 def test_mixed_dtypes_run_as_their_transpose_too(x_dtype, y_dtype):
     """The layout checks of the transposes read each operand's own item size: transposed
