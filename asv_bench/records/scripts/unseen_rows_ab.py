@@ -1,0 +1,50 @@
+"""Rows of an unseen sweep taken again: the working tree against an earlier one (``batchdot_old``
+on PYTHONPATH, as for tree_ab.py) in a scene, medians of interleaved repeats (order reversed
+every other round).  A case: x shape, y shape, axes, layouts ("C", or "T": a view with axes 1
+and 2 swapped of a C-ordered copy, as unseen_sweep.py draws them), dtype.
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/unseen_rows_ab.py [scene]"""
+import sys
+
+import numpy as np
+
+import batchdot
+import batchdot_old
+from batchdot.bench.cpu import _in_scene, _median_interleaved, scene_setting
+
+rng = np.random.default_rng(0)
+scene = sys.argv[1] if len(sys.argv) > 1 else "idle"
+a, w = (rng.standard_normal((384, 384), dtype=np.float32) for _ in range(2))
+CASES = [  # seed 23 rows that read lower after the evening's changes (-1729-unseen-s23-busy-fold.txt)
+    ((9, 16, 5, 151), (9, 151, 296, 1), (3, 1), "CC", np.float64),
+    ((1, 19, 64, 5), (1, 19, 20), (1, 1), "CT", np.float32),
+    ((43, 129), (43, 129, 86), (1, 1), "CC", np.float64),
+    ((225, 196, 10), (225, 10), (2, 1), "CC", np.float32),
+    ((88, 2), (88, 54, 2), (1, 2), "CC", np.float32),
+    ((48, 106, 5, 23), (48, 2, 5, 4), (2, 2), "CC", np.float32),
+]
+
+
+def operand(shape, layout, dt):
+    v = rng.standard_normal(shape).astype(dt)
+    return np.ascontiguousarray(np.swapaxes(v, 1, 2)).swapaxes(1, 2) if layout == "T" else v
+
+
+def run():
+    print(f"scene {scene}", flush=True)
+    for xs, ys, axes, lay, dt in CASES:
+        x, y = operand(xs, lay[0], dt), operand(ys, lay[1], dt)
+        np.testing.assert_allclose(batchdot.batch_dot(x, y, axes), batchdot_old.batch_dot(x, y, axes),
+                                   rtol=1e-4, atol=1e-3)
+        pair = [lambda: batchdot.batch_dot(x, y, axes), lambda: batchdot_old.batch_dot(x, y, axes)]
+        ts = [0.0, 0.0]
+        for order in (0, 1):  # each order once, summed
+            fns = pair if order == 0 else pair[::-1]
+            got = _median_interleaved([_in_scene(f, scene, lambda: np.matmul(a, w)) for f in fns], 9, 1.0)
+            got = got if order == 0 else got[::-1]
+            ts = [t + g for t, g in zip(ts, got)]
+        print(f"  {str(xs):18s} . {str(ys):18s} {lay} {np.dtype(dt).name:8s} new {ts[0] / 2 * 1e6:9.1f} us  old "
+              f"{ts[1] / 2 * 1e6:9.1f}  new/old speed {ts[1] / ts[0]:5.2f}", flush=True)
+
+
+with scene_setting(scene):
+    run()
