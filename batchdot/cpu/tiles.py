@@ -14,7 +14,10 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
   of 8 x 8 float32 on AVX2; :data:`MR1W` rows where ``x``'s rows are adjacent) and
   ``MR1 x W/2`` of half-width vectors (``N <= W/2``: 8 x 8 float32 on AVX-512), so that
   small products run full tiles with plain loads and stores; the last rows of a block use
-  one-row tiles.  Products of at most three rows over more than ``2W`` columns take one-row
+  one-row tiles.  A last block of at most ``W`` columns after two-vector blocks (``N = 24``
+  float64: 16 + 8) runs one-vector tiles, not two-vector tiles half empty (one thread:
+  1.07-1.40x where it applies, ``asv_bench/records/2026-12-07-1740-tail-block-iso.txt``; those
+  tiles do not fuse multiply-adds, which changes that block's rounding only).  Products of at most three rows over more than ``2W`` columns take one-row
   tiles of 4 or 8 vectors instead, and of 4-5 rows 4-row tiles of 4 vectors
   (:func:`.vector.row_columns`): each K step reads a whole block of a row of ``y``, where
   two-vector tiles read ``y`` in column passes (one thread: 1.01-2.76x,
@@ -203,6 +206,9 @@ def tile_span(x, y, out, zero, lo, hi):
     px = _prefetch_span(x.strides, M, K, x.itemsize, low)
     py = _prefetch_span(y.strides, K, N, y.itemsize, low)
     nb = (N + NR - 1) // NR
+    # a last block of at most W columns after two-vector blocks: one-vector tiles (TAIL_BLOCK)
+    tail = shape == 2 and nb > 1 and N - (nb - 1) * NR <= W
+    nbw = nb - 1 if tail else nb  # the blocks that take shares of the next element
     # out where its rows are written a column block at a time (one block: rows written whole,
     # one run the hardware's prefetch follows)
     po = _prefetch_span(out.strides, M, N, out.itemsize, low) if nb > 1 else 0
@@ -233,11 +239,13 @@ def tile_span(x, y, out, zero, lo, hi):
             slot_set(at, 1, 0.0)
             ahead_b = b + 1
         for j0 in range(0, N, NR):
-            ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py, (b + 1) * os0, po, j0 // NR, nb, at, xs0 * more, ys0 * more) if nxt else _NO_AHEAD
+            narrow = tail and j0 + NR >= N
+            ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py, (b + 1) * os0, po, j0 // NR, nbw, at, xs0 * more, ys0 * more) \
+                if nxt and not narrow else _NO_AHEAD
             for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
                 _BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
                        out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
-                       rows, shape, fused, ahead)
+                       rows, 1 if narrow else shape, fused, ahead)
                 ahead = _NO_AHEAD
 
 

@@ -1127,6 +1127,25 @@ def test_tiles_reading_the_next_element_ahead_fuse_only_where_nothing_can_overfl
     np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=1e3 * rtol)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.complex64])
+def test_a_last_block_of_one_vector_of_columns_runs_one_vector_tiles(dtype):
+    """Products whose columns end on a block of at most ``W`` after two-vector blocks run it in
+    one-vector tiles (``tiles.tile_span``'s ``tail``), the blocks before keeping the next
+    element's shares (read ahead for its bound where ``tiles.READ_FROM`` applies): every left
+    over count from 1 to ``W`` and ``W + 1`` (two-vector blocks only), full and partial tiles of
+    rows, every ``out`` layout."""
+    rng = np.random.default_rng(29)
+    w = vector.VECTOR_BYTES // max(np.dtype(dtype).itemsize // (2 if np.dtype(dtype).kind == "c" else 1), 4)
+    for left in sorted({1, w // 2, w - 1, w, w + 1}):
+        for M in (21, 40):
+            N = 2 * w + left
+            x, y = _values(rng, (5, M, 40), dtype), _values(rng, (5, 40, N), dtype)
+            got = batch_dot(x, y, (2, 1), kernel="tile")
+            assert_batch_dot_close(got, x, y, (2, 1))
+            if M == 40:
+                _fills_every_out_layout(x, y, (2, 1), got.shape, got.dtype)
+
+
 @njit
 def _absmax_of(a, off, rs, cs, rows, n):
     return absmax(a, off, rs, cs, rows, n)
