@@ -206,7 +206,7 @@ def tile_span(x, y, out, zero, lo, hi):
     px = _prefetch_span(x.strides, M, K, x.itemsize, low)
     py = _prefetch_span(y.strides, K, N, y.itemsize, low)
     nb = (N + NR - 1) // NR
-    # a last block of at most W columns after two-vector blocks: one-vector tiles (TAIL_BLOCK)
+    # a last block of at most W columns after two-vector blocks: one-vector tiles (module docstring)
     tail = shape == 2 and nb > 1 and N - (nb - 1) * NR <= W
     nbw = nb - 1 if tail else nb  # the blocks that take shares of the next element
     # out where its rows are written a column block at a time (one block: rows written whole,
@@ -214,7 +214,7 @@ def tile_span(x, y, out, zero, lo, hi):
     po = _prefetch_span(out.strides, M, N, out.itemsize, low) if nb > 1 else 0
     pf = px > 0 or py > 0 or po > 0
     # the bound of fused multiply-adds for the next element, found while its shares are read
-    # in (READ_AHEAD): where the wide tiles of an element's first block of rows cover them
+    # in (READ_FROM): where the wide tiles of an element's first block of rows cover them
     reading = pf and limit > 0 and min(M, ROWS) >= MR and px + py > READ_FROM and xs2 == x.itemsize
     at = slots() if reading else 0  # two float64: the next element's bounds of x and y
     ahead_b, xall = -1, -1.0

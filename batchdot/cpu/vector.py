@@ -455,8 +455,9 @@ def _magnitude_step(builder, dtype):
 
 
 def _keep_largest(builder, value, seen, j):
-    """``seen[j] = max(seen[j], value)`` for a float64 ``value`` (``seen``: a double*)."""
-    slot = builder.gep(seen, [ir.Constant(ir.IntType(64), j)])
+    """``seen[j] = max(seen[j], value)`` for a float64 ``value`` (``seen``: a double*; ``j``: an
+    int or an i64)."""
+    slot = builder.gep(seen, [j if isinstance(j, ir.Value) else ir.Constant(ir.IntType(64), j)])
     old = builder.load(slot)
     builder.store(builder.select(builder.fcmp_ordered(">", value, old), value, old), slot)
 
@@ -494,10 +495,7 @@ def _read_ahead(builder, dtype, seen, j, ptr, lo, hi, size, nxt):
         with fb.if_else(on) as (reading, fetching):
             with reading:
                 if not _scanned(dtype):
-                    slot = fb.gep(seen_, [j_])
-                    bound = ir.Constant(ir.DoubleType(), _constant_bound(dtype))
-                    old = fb.load(slot)
-                    fb.store(fb.select(fb.fcmp_ordered(">", bound, old), bound, old), slot)
+                    _keep_largest(fb, ir.Constant(ir.DoubleType(), _constant_bound(dtype)), seen_, j_)
                     _prefetch_lines(fb, ptr_, lo_, hi_)
                 else:
                     zero, step = _magnitude_step(fb, dtype)
@@ -507,11 +505,7 @@ def _read_ahead(builder, dtype, seen, j, ptr, lo, hi, size, nxt):
                         _prefetch(fb, fb.gep(ptr_, [fb.add(q, nxt_)]))
                         q = fb.select(fb.icmp_signed("<", q, last), q, last)
                         fb.store(step(fb.load(acc), fb.gep(ptr_, [q])), acc)
-                    top = _lane_sum(fb, fb.load(acc), lambda a, b: fb.select(fb.fcmp_ordered(">", a, b), a, b))
-                    top = top if top.type == ir.DoubleType() else fb.fpext(top, ir.DoubleType())
-                    slot = fb.gep(seen_, [j_])
-                    old = fb.load(slot)
-                    fb.store(fb.select(fb.fcmp_ordered(">", top, old), top, old), slot)
+                    _fold_largest(fb, fb.load(acc), seen_, j_)
             with fetching:
                 _prefetch_lines(fb, ptr_, lo_, hi_)
         fb.ret_void()
