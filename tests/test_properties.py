@@ -44,6 +44,17 @@ def test_integer_results_are_exact_with_wider_dtype(case):
     np.testing.assert_array_equal(r, ref)
 
 
+def _batch_dot_into(x, y, axes, into):
+    """``batch_dot(x, y, axes)``, or with ``into`` into an ``out`` filled with 7s first."""
+    if not into:
+        return batch_dot(x, y, axes)
+    from batchdot._dtypes import resolve_dtypes
+
+    out = np.full(plan(x.shape, y.shape, axes).out_shape, 7, resolve_dtypes(x.dtype, y.dtype)[0])
+    assert batch_dot(x, y, axes, out=out) is out
+    return out
+
+
 @settings(max_examples=200, deadline=None)
 @given(cases(max_rank=4, max_size=5), st.booleans())
 def test_folds_match_reference_wherever_they_apply(case, into):
@@ -59,14 +70,7 @@ def test_folds_match_reference_wherever_they_apply(case, into):
         mp.setattr(_api, "_RUNNERS", {})
         mp.setattr(choose, "SPLIT_MAX", 0)
         mp.setattr(choose, "FOLD_SHARE", float("inf"))
-        if into:
-            from batchdot._dtypes import resolve_dtypes
-
-            out = np.full(plan(x.shape, y.shape, axes).out_shape, 7, resolve_dtypes(x.dtype, y.dtype)[0])
-            assert batch_dot(x, y, axes, out=out) is out
-            got = out
-        else:
-            got = batch_dot(x, y, axes)
+        got = _batch_dot_into(x, y, axes, into)
     assert_batch_dot_close(got, x, y, axes)
 
 
@@ -87,12 +91,5 @@ def test_transposes_and_splits_match_reference_wherever_they_apply(case, into):
             mp.setattr(choose, name, value)
         mp.setattr(choose, "swap_rows", lambda dtype: 1)
         mp.setattr(choose, "narrow_columns", lambda dtype: 64)
-        if into:
-            from batchdot._dtypes import resolve_dtypes
-
-            out = np.full(plan(x.shape, y.shape, axes).out_shape, 7, resolve_dtypes(x.dtype, y.dtype)[0])
-            assert batch_dot(x, y, axes, out=out) is out
-            got = out
-        else:
-            got = batch_dot(x, y, axes)
+        got = _batch_dot_into(x, y, axes, into)
     assert_batch_dot_close(got, x, y, axes)

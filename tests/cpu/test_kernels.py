@@ -691,6 +691,20 @@ def test_transposed_pairs_run_as_their_transpose(dtype):
         _fills_every_out_layout(x, y, axes, p.out_shape, got.dtype)
 
 
+def _check_every_out(x, y, axes, p, got):
+    """``got`` (``batch_dot(x, y, axes)``) has the plan's shape and NumPy's dtype and is close to
+    the reference, and so is ``out=`` of every layout and, where ``x`` is C-ordered and large
+    enough, an ``out`` overlapping (a copy of) ``x``."""
+    assert got.shape == p.out_shape and got.dtype == np.result_type(x, y)
+    assert_batch_dot_close(got, x, y, axes)
+    _fills_every_out_layout(x, y, axes, p.out_shape, got.dtype)
+    if x.dtype == got.dtype and x.flags.c_contiguous and x.size >= got.size:  # out overlapping x
+        mem = x.copy()
+        out = mem.reshape(-1)[x.size - got.size:].reshape(got.shape)
+        assert batch_dot(mem, y, axes, out=out) is out
+        assert_batch_dot_close(out, x, y, axes)
+
+
 #: (x, y, axes, expected splits (operand and count, outer first)); x or y given by a base array
 #: and the transpose that makes it: free axes on both sides of K, or a permuted view.
 SPLIT_CASES = [
@@ -736,14 +750,7 @@ def test_products_whose_free_axes_cannot_merge_are_split(dtype, monkeypatch):
         splits.clear()
         got = batch_dot(x, y, axes)
         assert splits == (expected if dtype != np.float16 else []), (xs, ys)  # float16: each sub-product would cast its view
-        assert got.shape == p.out_shape and got.dtype == np.result_type(x, y)
-        assert_batch_dot_close(got, x, y, axes)
-        _fills_every_out_layout(x, y, axes, p.out_shape, got.dtype)
-        if x.dtype == got.dtype and x.flags.c_contiguous and x.size >= got.size:  # out overlapping x
-            mem = x.copy()
-            out = mem.reshape(-1)[x.size - got.size:].reshape(got.shape)
-            assert batch_dot(mem, y, axes, out=out) is out
-            assert_batch_dot_close(out, x, y, axes)
+        _check_every_out(x, y, axes, p, got)
     x, y = _values(rng, (1, 256, 256), dtype), _values(rng, (1, 2, 256, 256), dtype)  # M, N >= BLAS_WIDE
     splits.clear()
     assert_batch_dot_close(batch_dot(x, y, (2, 2)), x, y, (2, 2))
@@ -781,14 +788,7 @@ def test_products_whose_x_straddles_k_fold_its_first_free_axis_into_the_batch(dt
         folds.clear()
         got = batch_dot(x, y, axes)
         assert folds == ([x.shape[1]] if folded else []), (xs, ys)
-        assert got.shape == p.out_shape and got.dtype == np.result_type(x, y)
-        assert_batch_dot_close(got, x, y, axes)
-        _fills_every_out_layout(x, y, axes, p.out_shape, got.dtype)
-        if x.dtype == got.dtype and x.flags.c_contiguous and x.size >= got.size:  # out overlapping x
-            mem = x.copy()
-            out = mem.reshape(-1)[x.size - got.size:].reshape(got.shape)
-            assert batch_dot(mem, y, axes, out=out) is out
-            assert_batch_dot_close(out, x, y, axes)
+        _check_every_out(x, y, axes, p, got)
 
 
 @pytest.mark.parametrize("x_dtype, y_dtype", [(np.float32, np.float64), (np.int16, np.float32), (np.float64, np.uint8)])
