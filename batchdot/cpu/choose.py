@@ -576,12 +576,15 @@ def split_candidates(p, x, y):
 #: An ``x`` whose free axes lie on both sides of its contracted one, ``(B, A, K, C)``, is read in
 #: place as ``(B*A, K, C)`` against ``y`` repeated ``A`` times (:func:`fold_size`) where that
 #: copy of ``y`` is at most this fraction of ``x``'s bytes, the copy of ``x`` it spares (a
-#: copy of runs of ``C`` elements, about 5 ns a run in NumPy's loops).  Products with more free
-#: rows than a split takes (:data:`SPLIT_MAX`) or whose split does not pay: (48, 106, 5, 23) .
-#: (48, 2, 5, 4) ran 1.23-2.92x float32, 1.68-1.76x float64 in the three scenes (ratio to
-#: NumPy's best 0.37-0.68 -> 0.61-1.12 float32); products a split takes are unchanged
-#: (``asv_bench/records/2026-12-07-1719-fold-free-axes.txt``).
-FOLD_SHARE = 0.5
+#: copy of runs of ``C`` elements, about 5 ns a run in NumPy's loops).  Against ``y (B, K, N)``
+#: the fraction is ``N / C``.  Products with more free rows than a split takes
+#: (:data:`SPLIT_MAX`) or whose split does not pay, against the copy, idle and with a core
+#: busy: at ``N / C`` = 0.25-0.5 1.11-3.8x, at 1 1.06-2.32x, at 2 0.60-1.77, at 4 0.48-0.59
+#: (``asv_bench/records/2026-12-07-1809-fold-bound-ab.txt``, ``-1810-fold-beyond-bound-ab.txt``);
+#: (48, 106, 5, 23) . (48, 2, 5, 4) ran 1.23-2.92x float32, 1.68-1.76x float64 in the three
+#: scenes (ratio to NumPy's best 0.37-0.68 -> 0.61-1.12 float32); products a split takes are
+#: unchanged (``-1719-fold-free-axes.txt``).
+FOLD_SHARE = 1.0
 
 
 def fold_size(p, x, y):
