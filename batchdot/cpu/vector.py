@@ -1086,16 +1086,16 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False, ahead
     def const(n):
         return ir.Constant(i64, n)
 
-    reads = [(j, dt) for j, dt in enumerate((a_dtype, b_dtype)) if lines and _scanned(dt)]
-    found = {}  # j -> (alloca of the vector of magnitudes read, its step)
-    if reads:
+    found = {}  # j -> (alloca of the vector of magnitudes read, its step), for float A (0) and B (1)
+    if lines:
         reading = builder.icmp_unsigned("!=", seen, ir.Constant(seen.type, None))
-        for j, dt in ((j, dt) for j, dt in enumerate((a_dtype, b_dtype)) if not _scanned(dt)):
-            with builder.if_then(reading):
-                _keep_largest(builder, ir.Constant(ir.DoubleType(), _constant_bound(dt)), seen, j)
-        for j, dt in reads:
-            start, step = _magnitude_step(builder, dt)
-            found[j] = (cgutils.alloca_once_value(builder, start), step)
+        for j, dt in enumerate((a_dtype, b_dtype)):
+            if _scanned(dt):
+                start, step = _magnitude_step(builder, dt)
+                found[j] = (cgutils.alloca_once_value(builder, start), step)
+            else:  # absmax's constant bound, whatever the other operand's dtype
+                with builder.if_then(reading):
+                    _keep_largest(builder, ir.Constant(ir.DoubleType(), _constant_bound(dt)), seen, j)
 
     def fetch(j, ptr, k):  # line k of range j: read for its magnitudes or prefetched
         if j not in found:
