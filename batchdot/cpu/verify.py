@@ -92,8 +92,8 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
             for mr, nr in ((2, 3 * w + 1), (2, 8 * w + 3), (5, 4 * w + 3)):
                 xr, yr = _values(x3.dtype, (B, mr, K), rng), _values(yk.dtype, (B, K, nr), rng)
                 cases.append((xr, yr, xr, yr, np.zeros((B, mr, nr), out3.dtype), B, mr, K, nr))
-        if family == "tile":  # 40 x 40 elements: the next one's x and y read ahead (tiles.READ_FROM),
-            # element 1 near the overflow bound as above
+            # 40 x 40 elements: the next one's x and y read ahead (tiles.READ_FROM), element 1
+            # near the overflow bound as above
             xr, yr = _values(x3.dtype, (B, 40, 40), rng), _values(yk.dtype, (B, 40, 40), rng)
             if out3.dtype.kind == "f" and x3.dtype == yk.dtype == out3.dtype:
                 xr[1] *= scale
