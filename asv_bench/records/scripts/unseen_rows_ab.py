@@ -2,7 +2,9 @@
 on PYTHONPATH, as for tree_ab.py) in a scene, medians of interleaved repeats (order reversed
 every other round).  A case: x shape, y shape, axes, layouts ("C", or "T": a view with axes 1
 and 2 swapped of a C-ordered copy, as unseen_sweep.py draws them), dtype.
-Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/unseen_rows_ab.py [scene]"""
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/unseen_rows_ab.py [scene [tail]]
+``tail``: products whose columns end on a block of at most ``W`` after two-vector blocks
+(the one-vector last blocks of 2026-12-07 evening) instead of the sweep's rows."""
 import sys
 
 import numpy as np
@@ -22,6 +24,12 @@ CASES = [  # seed 23 rows that read lower after the evening's changes (-1727-uns
     ((88, 2), (88, 54, 2), (1, 2), "CC", np.float32),
     ((48, 106, 5, 23), (48, 2, 5, 4), (2, 2), "CC", np.float32),
 ]
+if len(sys.argv) > 2 and sys.argv[2] == "tail":
+    CASES = [((8000, 24, 24), (8000, 24, 24), (2, 1), "CC", np.float64),
+             ((2000, 32, 32), (2000, 32, 40), (2, 1), "CC", np.float32),
+             ((2000, 32, 32), (2000, 32, 40), (2, 1), "CC", np.float64),
+             ((1500, 48, 48), (1500, 48, 48), (2, 1), "CC", np.float32),
+             ((3000, 24, 48), (3000, 48, 20), (2, 1), "CC", np.float64)]
 
 
 def operand(shape, layout, dt):
