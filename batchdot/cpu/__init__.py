@@ -30,7 +30,7 @@ import numpy as np
 
 from .._dtypes import accumulation_dtype, kernel_dtype
 from .._plan import _merge_strides, check_out, merge_group
-from . import choose, halves, jit, policy, tiles
+from . import choose, dots, halves, jit, policy, tiles
 from .chunks import Chunked, compile_driver
 from .choose import KERNELS, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
 from .halves import convert, convert_into
@@ -343,11 +343,12 @@ def _prepare(family, x3, yk, out3, acc_dtype, handover=False):
         B, M, K = x3.shape
         N = out3.shape[2]
     zero = acc_dtype.type(0)
-    span = family_kernels(family, out3.dtype)
+    short = family == "dot" and dots.short_rows_fit(x3, yk, out3)  # a span of its own (compiled if used)
+    span = family_kernels(family, out3.dtype, short)
     items = work_items(family, B, M, N)
     madds = B * M * N * K
     span_entry = compile_for(span, (x3, yk, out3, zero, 0, items), general=True)
-    if family != "generic" and not verify(family, span_entry, False, x3, yk, out3, zero):
+    if family != "generic" and not verify(family, span_entry, False, x3, yk, out3, zero, short):
         return _fallback(family, x3, yk, out3, acc_dtype)
     log.debug("%s B=%d M=%d K=%d N=%d", family, B, M, K, N)
     if madds < policy.SERIAL_CUTOFF or items < 2 or jit.DISABLED:
@@ -357,7 +358,7 @@ def _prepare(family, x3, yk, out3, acc_dtype, handover=False):
     like = tuple(np.zeros((1,) * a.ndim, a.dtype) for a in (x3, yk, out3)) + (zero,)
     cls = dtype_class(x3.dtype, yk.dtype, out3.dtype, acc_dtype)
     blas = _blas if handover and choose.blas_handover(cls, M, N, K) else None
-    return _Parallel(family, span_entry, span, items, madds, like, blas), (zero,)
+    return _Parallel(family, span_entry, span, items, madds, like, blas, short), (zero,)
 
 
 class _Parallel:
@@ -368,8 +369,9 @@ class _Parallel:
     second call: a first call costs only the serial kernel.  :func:`precompile` builds both.
     """
 
-    def __init__(self, family, span, dispatcher, items, madds, like, blas=None):
+    def __init__(self, family, span, dispatcher, items, madds, like, blas=None, short=False):
         self.family, self.span, self.items, self.madds = family, span, items, madds
+        self.short = short  # the dots' span for short rows (verified apart)
         self.blas = blas  # computes the call while the policy finds its own process contending
         self.dispatcher = dispatcher  # the span's Numba dispatcher; None once it failed in parallel
         self.like = like  # arrays of the kernel's dtypes and ranks (see _prepare)
@@ -379,7 +381,7 @@ class _Parallel:
     def build(self):
         x3, yk, out3, zero = self.like
         entry = parallel_entry(self.family, self.dispatcher, self.like)
-        if self.family == "generic" or verify(self.family, entry, True, x3, yk, out3, zero):
+        if self.family == "generic" or verify(self.family, entry, True, x3, yk, out3, zero, self.short):
             self.entry = entry
         else:  # never used: the serial kernel (verified) serves every call
             self.dispatcher = None
@@ -1153,11 +1155,12 @@ def precompile(dtypes=PRECOMPILE_DTYPES, families=PRECOMPILE_FAMILIES, progress=
         t0 = time.perf_counter()
         x, y, out = _tiny(fam, kd, kd, kd)
         zero = np.dtype(accumulation_dtype(kd)).type(0)
-        span = family_kernels(fam, out.dtype)
-        compile_for(span, (x, y, out, zero, 0, 2), general=True)
-        if not jit.DISABLED:  # the span's parallel entry, and the one parallel driver
-            parallel_entry(fam, span, (x, y, out, zero))
-            compile_driver()
+        for short in (False, True) if fam == "dot" else (False,):  # the dots' two spans
+            span = family_kernels(fam, out.dtype, short)
+            compile_for(span, (x, y, out, zero, 0, 2), general=True)
+            if not jit.DISABLED:  # the span's parallel entry, and the one parallel driver
+                parallel_entry(fam, span, (x, y, out, zero))
+                compile_driver()
         done.append((fam, dt.name, time.perf_counter() - t0))
     if progress is not None and jobs:
         print(file=progress)

@@ -18,6 +18,15 @@ a lane sum
 (``asv_bench/records/2026-12-07-1450-short-rows-ab.txt``); the first call of a row dot
 compiles 0.2-0.4 s more (``-1449-first-call-short-rows.txt``).
 
+``dot`` over 2 to 8 elements (6 with 8 lanes) whose rows lie end to end against one row, as
+in a stack of matrices times a stack of vectors, ``(B, M, 4) . (B, 4)``, or a vector times
+matrices stored by rows, ``(B, 5) . (B, N, 5)``: :func:`short_dot_span` (a span of its own,
+:func:`short_rows_fit`) runs ``W`` rows at a time against the one row
+(:func:`.vector.short_rows_one`), bit for bit the single dots' sums.  Seed 37's unseen rows
+(0.18-0.72 of NumPy with a core busy) ran 1.03-6.35x faster in the bench's three scenes (one
+split into 42 sub-products 0.93-1.33), and their first call took 0.40-0.56 s against 0.92-1.39
+(``asv_bench/records/2026-12-07-1911-short-dots-ab.txt``, ``-1909-first-call-short-dots.txt``).
+
 Bool results (``bool_dot_span``, ``bool_rowdot_span``; :func:`kernels_for` picks them) count
 the true products in int32 lanes and store ``count != 0``.  Complex operands and result of one
 dtype run the same spans on complex dots (:func:`.vector.dot_kernel`: two vector sums per
@@ -38,9 +47,10 @@ from numba.extending import register_jitable
 from .choose import by_columns
 from .jit import jit
 from .tiles import KC
-from .vector import REGISTERS, VECTOR_BYTES, cols_kernel, dot_block_kernel, dot_kernel, short_k_max, short_rows
+from .vector import (REGISTERS, VECTOR_BYTES, cols_kernel, dot_block_kernel, dot_kernel, short_k_max, short_rows,
+                     short_rows_one)
 
-__all__ = ["dot_span", "rowdot_span", "complex_dot_span", "complex_rowdot_span", "bool_dot_span", "bool_rowdot_span", "kernels_for", "DOTS",
+__all__ = ["dot_span", "short_dot_span", "short_rows_fit", "rowdot_span", "complex_dot_span", "complex_rowdot_span", "bool_dot_span", "bool_rowdot_span", "kernels_for", "DOTS",
            "SHARED_BELOW"]
 
 #: Dots that share the loads of one row of ``x``: 8 with 32 vector registers (AVX-512), else 4.
@@ -71,6 +81,9 @@ _SHARED = dot_kernel(DOTS)
 #: block for 1-4 columns lost ((1000, 2, 9, 100) 0.61-0.82x, ``-1424-dot-overlap-ab.txt``).
 #: First call of a product on the dots: 0.87-1.01 s float32 -> 1.07-1.24 (``-1433-first-call-dot-left-over.txt``).
 _HALF = dot_kernel(DOTS // 2)
+#: The longest short rows (:func:`.vector.short_rows`) for 4- and 8-byte sums, as constants (a
+#: function called in a kernel is one more for Numba to compile).
+_KMAX4, _KMAX8 = short_k_max(VECTOR_BYTES // 4), short_k_max(VECTOR_BYTES // 8)
 _SINGLE = dot_kernel(1)
 register_jitable(by_columns)  # the choice's own rule, compiled into rowdot_span (and njit_entry)
 #: Vectors of rows per call of the column kernel: independent sums enough to hide the add latency.
@@ -150,6 +163,11 @@ def _rows_kernel(pair, half_pair):
 
 
 @register_jitable
+def _no_short(a, a_off, b, b_off, K, c, c_off, c_rs):
+    """:func:`_rows_of_rank2`'s stand-in for the complex row dots (never called)."""
+
+
+@register_jitable
 def _no_pair(x, xo, xs1, yt, yo, ys1, K, out, oo, os1, os2):
     """:func:`_rows_kernel`'s stand-in for the complex dots (never called)."""
 
@@ -166,6 +184,21 @@ _PAIR = dot_block_kernel(2, DOTS)
 _PAIR_HALF = dot_block_kernel(2, DOTS // 2)
 _dot_rows = _rows_kernel(_PAIR, _PAIR_HALF)
 _complex_dot_rows = _rows_kernel(_no_pair, _no_pair)
+
+
+def short_rows_fit(x, yt, out):
+    """Whether a real product on the dots has rows of ``2 .. short_k_max(W)`` elements lying end to
+    end against one row (:func:`.vector.short_rows_one`): rows of ``x`` against one column
+    (``N == 1``, at least ``W`` rows), or rows of ``yt`` (at least ``W``) against each row of ``x``.
+    Those run :func:`short_dot_span`, the others :func:`dot_span`, which does not compile the
+    short rows (compiled into it they cost vecmat's first call 0.1-0.5 s more,
+    ``asv_bench/records/2026-12-07-1909-first-call-short-rows-in-dot-span.txt``)."""
+    (M, K), N, w = x.shape[1:], yt.shape[1], VECTOR_BYTES // max(out.itemsize, 4)
+    if (out.dtype.kind not in "fiu" or not 2 <= K <= short_k_max(w)
+            or x.strides[2] != x.itemsize or yt.strides[2] != yt.itemsize):  # (not dot_span's columns)
+        return False
+    return ((N == 1 and M >= w and x.strides[1] == K * x.itemsize)
+            or (N >= w and yt.strides[1] == K * yt.itemsize))
 
 
 @jit(fastmath=frozenset())
@@ -193,6 +226,50 @@ def dot_span(x, yt, out, zero, lo, hi):
 
 
 @jit(fastmath=frozenset())
+def short_dot_span(x, yt, out, zero, lo, hi):
+    """:func:`dot_span` for products whose rows of 2 to ``short_k_max(W)`` elements lie end to end
+    against one row (:func:`short_rows_fit`): ``W`` at a time (:func:`.vector.short_rows_one`),
+    rows of ``x`` against one column (``N == 1``; an element's last block over its last ``W`` rows
+    where they lie in the span) or rows of ``yt`` against each row of ``x`` (the last block over
+    the last ``W`` columns), recomputing some with the same bits; rows at the span's ends by
+    single dots.  The contracted axis is unit-stride (:func:`short_rows_fit` excludes
+    :func:`dot_span`'s columns).  A span of its own, of the short rows and single dots only: the
+    dots' first call compiles the short rows only where they run (in :func:`dot_span` they cost
+    vecmat's first call 0.2-0.5 s)."""
+    M, K, N = x.shape[1], x.shape[2], yt.shape[1]
+    xs0, xs1, ys0, ys1 = x.strides[0], x.strides[1], yt.strides[0], yt.strides[1]
+    os0, os1, os2 = out.strides
+    w = VECTOR_BYTES // max(out.itemsize, 4)
+    short = 2 <= K <= (_KMAX4 if out.itemsize <= 4 else _KMAX8)
+    short_x = short and N == 1 and xs1 == K * x.itemsize
+    short_y = short and N >= w and ys1 == K * yt.itemsize
+    r = lo
+    while r < hi:
+        b = r // M
+        i = r % M
+        xo, yo, oo = b * xs0 + i * xs1, b * ys0, b * os0 + i * os1
+        if short_x and i + w <= M and r + w <= hi:
+            short_rows_one(x, xo, yt, yo, K, out, oo, os1)
+            r += w
+        elif short_x and M >= w and r - (i + w - M) >= lo and r + M - i <= hi:
+            # the element's last rows: the block of its last w rows, recomputing some of this
+            # span's rows with the same bits
+            short_rows_one(x, xo - (i + w - M) * xs1, yt, yo, K, out, oo - (i + w - M) * os1, os1)
+            r += M - i
+        elif short_y:
+            j = 0
+            while j < N:
+                j = min(j, N - w)
+                short_rows_one(yt, yo + j * ys1, x, xo, K, out, oo + j * os2, os2)
+                j += w
+            r += 1
+        else:  # rows at the span's ends, single dots (and products that do not fit: never passed
+            for j in range(N):  # but by the first-build verification)
+                _SINGLE(x, xo, yt, yo + j * ys1, ys1, K, out, oo + j * os2, os2)
+            r += 1
+
+
+@jit(fastmath=frozenset())
 def complex_dot_span(x, yt, out, zero, lo, hi):
     """:func:`dot_span` for complex operands and result of one dtype, along a unit-stride K
     (no column kernel: the engine stages operands stored by columns)."""
@@ -203,9 +280,6 @@ def _rows_of_rank2(short):
     """``_rowdot_rows`` (``short``: :func:`.vector.short_rows`) or the complex row dots'
     (:func:`_no_short`, a stand-in never called: ``short_rows`` types real arrays only)."""
     real = short is not _no_short
-    # the longest short rows for 4- and 8-byte sums, as constants (a function called here is
-    # one more for Numba to compile)
-    kmax4, kmax8 = short_k_max(VECTOR_BYTES // 4), short_k_max(VECTOR_BYTES // 8)
 
     @register_jitable
     def rows(x, y, out, lo, hi):
@@ -215,7 +289,7 @@ def _rows_of_rank2(short):
         xs0, ys0, os0, os1 = x.strides[0], y.strides[0], out.strides[0], out.strides[1]
         b = lo
         w = VECTOR_BYTES // max(out.itemsize, 4)
-        kmax = kmax4 if out.itemsize <= 4 else kmax8
+        kmax = _KMAX4 if out.itemsize <= 4 else _KMAX8
         if real and 2 <= K <= kmax and xs0 == K * x.itemsize and ys0 == K * y.itemsize:
             while b + w <= hi:
                 short(x, b * xs0, y, b * ys0, K, out, b * os0, os0)
@@ -225,11 +299,6 @@ def _rows_of_rank2(short):
             b += 1
 
     return rows
-
-
-@register_jitable
-def _no_short(a, a_off, b, b_off, K, c, c_off, c_rs):
-    """:func:`_rows_of_rank2`'s stand-in for the complex row dots (never called)."""
 
 
 _rowdot_rows = _rows_of_rank2(short_rows)
@@ -321,10 +390,13 @@ def bool_rowdot_span(x, y, out, zero, lo, hi):
         out[b, 0] = hit
 
 
-def kernels_for(family, out_dtype):
-    """The span of ``family`` (``"dot"`` or ``"rowdot"``) for a result of ``out_dtype``."""
+def kernels_for(family, out_dtype, short=False):
+    """The span of ``family`` (``"dot"`` or ``"rowdot"``) for a result of ``out_dtype``; ``short``:
+    the dots' span with short rows against one row (:func:`short_rows_fit`)."""
     if out_dtype.kind == "b":
         return bool_dot_span if family == "dot" else bool_rowdot_span
     if out_dtype.kind == "c":
         return complex_dot_span if family == "dot" else complex_rowdot_span
-    return dot_span if family == "dot" else rowdot_span
+    if family == "dot":
+        return short_dot_span if short else dot_span
+    return rowdot_span

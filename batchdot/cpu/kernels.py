@@ -145,8 +145,9 @@ def tiny_complex_products(x, y, out, zero):
                 out[b, i, j] = complex(rr + ir_, ri + ii)
 
 
-def family_kernels(family, out_dtype):
-    """The span of ``family`` for a result (the kernel's ``out``) of ``out_dtype``.
+def family_kernels(family, out_dtype, short=False):
+    """The span of ``family`` for a result (the kernel's ``out``) of ``out_dtype``; ``short``: the
+    dots' span for short rows end to end against one row (:func:`.dots.short_rows_fit`).
 
     Every family is compiled once per dtype for every layout (``jit.general_signature``:
     strides are runtime values); ``tile``, ``dot`` and ``rowdot`` have one span per kind of
@@ -156,7 +157,7 @@ def family_kernels(family, out_dtype):
     if family == "tile":
         return tiles.kernels_for(out_dtype)
     if family in ("dot", "rowdot"):
-        return dots.kernels_for(family, out_dtype)
+        return dots.kernels_for(family, out_dtype, short)
     return generic_span
 
 

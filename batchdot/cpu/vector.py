@@ -1597,6 +1597,22 @@ def short_k_max(w):
     return SHORT_K_MAX if w >= 16 else 6
 
 
+def _short_rows_typer(a, b, c):
+    """Whether :func:`short_rows` (:func:`short_rows_one`) takes arrays ``a``, ``b``, ``c``: real
+    operands, a real result."""
+    return (all(isinstance(t.dtype, (types.Float, types.Integer, types.Boolean)) for t in (a, b))
+            and isinstance(c.dtype, (types.Float, types.Integer)) and c.dtype != types.boolean)
+
+
+def _short_rows_codegen(one):
+    def codegen(context, builder, sig, args):
+        fn = _short_rows_body(builder.module, *_array_dtypes(sig, (0, 2, 5)), one=one)
+        builder.call(fn, _pointer_args(context, builder, sig, args))
+        return context.get_dummy_value()
+
+    return codegen
+
+
 @intrinsic
 def short_rows(typingctx, a, a_off, b, b_off, K, c, c_off, c_rs):
     """``W`` row dots of ``K`` elements (``2 <= K <= short_k_max(W)``) whose rows lie end to end.
@@ -1612,24 +1628,26 @@ def short_rows(typingctx, a, a_off, b, b_off, K, c, c_off, c_rs):
     as :func:`dot_kernel`'s, real only (conversion on load, bool operands as 0/1, integers
     wrap).
     """
-    if (not all(isinstance(t.dtype, (types.Float, types.Integer, types.Boolean)) for t in (a, b))
-            or not isinstance(c.dtype, (types.Float, types.Integer)) or c.dtype == types.boolean):
+    if not _short_rows_typer(a, b, c):
         return None
-    sig = types.void(a, a_off, b, b_off, K, c, c_off, c_rs)
-
-    def codegen(context, builder, sig, args):
-        fn = _short_rows_body(builder.module, *_array_dtypes(sig, (0, 2, 5)))
-        builder.call(fn, _pointer_args(context, builder, sig, args))
-        return context.get_dummy_value()
-
-    return sig, codegen
+    return types.void(a, a_off, b, b_off, K, c, c_off, c_rs), _short_rows_codegen(False)
 
 
-def _short_rows_body(mod, a_dtype, b_dtype, out_dtype):
-    """:func:`short_rows` as an LLVM function of ``mod``: a switch over ``K`` to one block per
-    ``K`` in ``2 .. short_k_max(W)``."""
+@intrinsic
+def short_rows_one(typingctx, a, a_off, b, b_off, K, c, c_off, c_rs):
+    """:func:`short_rows` against one row ``B`` of ``K`` elements: ``C[r] = sum_k A[r K + k] * B[k]``
+    (``W`` rows of a matrix lying end to end times one vector, as a matrix-vector product over a
+    short contracted axis), bit for bit the single dots' sums."""
+    if not _short_rows_typer(a, b, c):
+        return None
+    return types.void(a, a_off, b, b_off, K, c, c_off, c_rs), _short_rows_codegen(True)
+
+
+def _short_rows_body(mod, a_dtype, b_dtype, out_dtype, one=False):
+    """:func:`short_rows` (``one``: :func:`short_rows_one`) as an LLVM function of ``mod``: a
+    switch over ``K`` to one block per ``K`` in ``2 .. short_k_max(W)``."""
     ac, bc, oc, cc, w = _body_codes(a_dtype, b_dtype, out_dtype)
-    name = f"batchdot_short_rows_{ac}_{bc}_{oc}_w{w}"
+    name = f"batchdot_short_rows{'_one' if one else ''}_{ac}_{bc}_{oc}_w{w}"
     i8, i32, i64 = ir.IntType(8), ir.IntType(32), ir.IntType(64)
     i8p = i8.as_pointer()
     fn, builder = _define(mod, ir.FunctionType(ir.VoidType(), [i8p, i8p, i64, i8p, i64]), name)
@@ -1656,7 +1674,11 @@ def _short_rows_body(mod, a_dtype, b_dtype, out_dtype):
         n = w * k
         wide_c = ir.VectorType(c_ty, n)
         av = builder.load(builder.bitcast(abase, ir.VectorType(a_ty, n).as_pointer()), align=a_dtype.itemsize)
-        bv = builder.load(builder.bitcast(bbase, ir.VectorType(b_ty, n).as_pointer()), align=b_dtype.itemsize)
+        if one:  # the row's K elements, repeated for each of the W rows
+            bv = builder.load(builder.bitcast(bbase, ir.VectorType(b_ty, k).as_pointer()), align=b_dtype.itemsize)
+            bv = builder.shuffle_vector(bv, bv, ir.Constant(ir.VectorType(i32, n), [j % k for j in range(n)]))
+        else:
+            bv = builder.load(builder.bitcast(bbase, ir.VectorType(b_ty, n).as_pointer()), align=b_dtype.itemsize)
         prod = mul(_convert(builder, av, ac, cc, wide_c), _convert(builder, bv, bc, cc, wide_c))
         # lane j of the single dot: +0 + product j (its accumulators start at +0), absent past K
         zero = ir.Constant(ir.VectorType(c_ty, w), [0.0 if floating else 0] * w)

@@ -49,15 +49,17 @@ def _strided(v, fortran):
     return np.repeat(v, 2, axis=axis)[(slice(None),) * axis + (slice(None, None, 2),)]
 
 
-def verify(family, kernel, parallel, x3, yk, out3, zero):
+def verify(family, kernel, parallel, x3, yk, out3, zero, short=False):
     """Check a freshly built kernel against a reference on a small input.
 
     ``yk`` is the kernel's own second argument: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``.
     The check runs the very kernel about to be used: the one compiled for these dtypes, which
     serves every layout (``jit.general_signature``).  Float results must
     lie within ``4 (K + 2) eps |x| |y|`` of float64 products; integer results must be exact.
+    ``short``: the dots' span for short rows against one row (:func:`.dots.short_rows_fit`),
+    verified apart from the other dots' span, on those rows too.
     """
-    key = (family, parallel, x3.dtype, yk.dtype, out3.dtype)
+    key = (family, parallel, x3.dtype, yk.dtype, out3.dtype, short)
     ok = _verified.get(key)
     if ok is not None:
         return ok
@@ -107,11 +109,17 @@ def verify(family, kernel, parallel, x3, yk, out3, zero):
             for ks in (2, 3, short_k_max(w)):
                 xs_, ys_ = _values(x3.dtype, (2 * w + 3, ks), rng), _values(yk.dtype, (2 * w + 3, ks), rng)
                 cases.append((xs_, ys_, xs_, ys_, np.zeros((2 * w + 3, 1), out3.dtype), 2 * w + 3, 1, ks, 1))
+        if short:  # the dots' span for short rows end to end against one row
+            # (vector.short_rows_one): rows of x against one column, rows of yt against each row of x
+            for ks in (2, 3, short_k_max(w)):
+                for m, n in ((2 * w + 3, 1), (2, w + 3)):
+                    xs_, ys_ = _values(x3.dtype, (B, m, ks), rng), _values(yk.dtype, (B, n, ks), rng)
+                    cases.append((xs_, ys_, xs_, ys_, np.zeros((B, m, n), out3.dtype), B, m, ks, n))
         if rows and not no_column_kernel(out3.dtype):  # rowdot down the columns (choose.by_columns):
             Bc = 2 * 64 + 3  # full and partial blocks of rows of Fortran-ordered operands
             xc, yc = _values(x3.dtype, (Bc, K), rng), _values(yk.dtype, (Bc, K), rng)
             cases.append((xc, yc, np.asfortranarray(xc), np.asfortranarray(yc), np.zeros((Bc, 1), out3.dtype), Bc, M, K, N))
-        if family == "dot" and not no_column_kernel(out3.dtype):
+        if family == "dot" and not no_column_kernel(out3.dtype) and not short:  # (never on the short rows' span)
             # vector-matrix products down the columns (dots.dot_span), K over two blocks
             Bc, Kc = 2 * 64 + 3, 300
             xc, yc = _values(x3.dtype, (Bc, 1, Kc), rng), _values(yk.dtype, (Bc, N, Kc), rng)

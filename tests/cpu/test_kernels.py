@@ -1312,6 +1312,46 @@ def test_short_rows_end_to_end_equal_the_single_row_dots_bit_for_bit(dtype):
     assert all(ok for key, ok in _verified.items() if key[0] == "rowdot")
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int8, np.int32, np.uint64, "float32,float64", "bool,int32"])
+def test_short_dots_against_one_row_equal_the_single_dots_bit_for_bit(dtype):
+    """On the dots, rows of 2 to ``short_k_max(W)`` elements lying end to end run ``W`` at a time
+    against one row (``vector.short_rows_one``): rows of ``x`` against one column (``N == 1``,
+    from ``W`` rows of an element on) and rows of ``y`` against each row of ``x`` (from ``W``
+    columns on, the last block overlapping the one before).  Every sum is the single dot's, bit
+    for bit but for NaN's payload (the same rows read through wider arrays take the single
+    dots), with +-0, +-inf and NaN, serial and parallel, into a strided ``out`` (untouched
+    between the result's elements) and from operands at odd addresses."""
+    xd, yd = (dtype.split(",") * 2)[:2] if isinstance(dtype, str) else (dtype, dtype)
+    rng = np.random.default_rng(17)
+    res = np.result_type(np.dtype(xd), np.dtype(yd))
+    w = vector.VECTOR_BYTES // max(res.itemsize, 4)
+    shapes = [(3, w - 1, 1), (3, w, 1), (3, 2 * w - 1, 1), (2, 2 * w + 3, 1), (2000, 3 * w + 1, 1),
+              (2, 1, w - 1), (2, 1, w), (3, 2, w + 1), (2, 3, 2 * w + 3), (1500, 1, 2 * w + 1)]
+    for K in range(1, vector.short_k_max(w) + 3):
+        for B, M, N in shapes:
+            xw, yw = _values(rng, (B, M, K + 5), xd), _values(rng, (B, N, K + 5), yd)
+            if res.kind == "f":
+                xw, yw = _specials(rng, xw), _specials(rng, yw)
+            x, y = np.ascontiguousarray(xw[..., :K]), np.ascontiguousarray(yw[..., :K])
+            single = batch_dot(xw[..., :K], yw[..., :K], (2, 2), kernel="dot")
+            got = batch_dot(x, y, (2, 2), kernel="dot")
+            _assert_same_bits(got, single)
+            with np.errstate(invalid="ignore", over="ignore"):
+                assert_batch_dot_close(got, x, y, (2, 2))
+            wide = np.full((B, M, 2 * N), 7, res)
+            batch_dot(x, y, (2, 2), out=wide[..., ::2], kernel="dot")
+            _assert_same_bits(np.ascontiguousarray(wide[..., ::2]), single)
+            assert (wide[..., 1::2] == 7).all()
+            odd = []
+            for a in (x, y):
+                raw = np.zeros(a.nbytes + 1, np.uint8)[1:]  # at an odd address
+                odd.append(np.ndarray(a.shape, a.dtype, buffer=raw))
+                odd[-1][...] = a
+            _assert_same_bits(batch_dot(*odd, (2, 2), kernel="dot"), single)
+    assert all(ok for key, ok in _verified.items() if key[0] == "dot")
+    assert any(key[0] == "dot" and key[-1] for key in _verified), "the short rows' span never ran"
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.uint8, np.int64, bool])
 def test_fortran_ordered_row_dots_are_read_down_their_columns(dtype):
     """Rank-2 operands with a unit-stride batch axis (a pandas frame's ``to_numpy()``): rowdot's

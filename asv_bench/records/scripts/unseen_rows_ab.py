@@ -2,9 +2,11 @@
 on PYTHONPATH, as for tree_ab.py) in a scene, medians of interleaved repeats (order reversed
 every other round).  A case: x shape, y shape, axes, layouts ("C", or "T": a view with axes 1
 and 2 swapped of a C-ordered copy, as unseen_sweep.py draws them), dtype.
-Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/unseen_rows_ab.py [scene [tail]]
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/unseen_rows_ab.py [scene [tail|short]]
 ``tail``: products whose columns end on a block of at most ``W`` after two-vector blocks
-(the one-vector last blocks of 2026-12-07 evening) instead of the sweep's rows."""
+(the one-vector last blocks of 2026-12-07 evening) instead of the sweep's rows.  ``short``:
+dots over a short contracted axis against one row (seed 37's rows, 2026-12-07 19:00), and
+vecmat, which keeps its span."""
 import sys
 
 import numpy as np
@@ -30,6 +32,14 @@ if len(sys.argv) > 2 and sys.argv[2] == "tail":
              ((2000, 32, 32), (2000, 32, 40), (2, 1), "CC", np.float64),
              ((1500, 48, 48), (1500, 48, 48), (2, 1), "CC", np.float32),
              ((3000, 24, 48), (3000, 48, 20), (2, 1), "CC", np.float64)]
+if len(sys.argv) > 2 and sys.argv[2] == "short":
+    CASES = [((353, 31, 42, 4), (353, 1, 4), (3, 2), "CC", np.float32),
+             ((353, 31, 42, 4), (353, 1, 4), (3, 2), "TC", np.float64),
+             ((3846, 5), (3846, 35, 5), (1, 2), "CC", np.float32),
+             ((3846, 5), (3846, 35, 5), (1, 2), "CC", np.float64),
+             ((408, 19, 8), (408, 8), (2, 1), "CC", np.float32),
+             ((500, 2, 4), (500, 50, 4), (2, 2), "CC", np.float64),
+             ((10000, 64), (10000, 32, 64), (1, 2), "CC", np.float32)]
 
 
 def operand(shape, layout, dt):
