@@ -343,12 +343,14 @@ def _prepare(family, x3, yk, out3, acc_dtype, handover=False):
         B, M, K = x3.shape
         N = out3.shape[2]
     zero = acc_dtype.type(0)
-    short = family == "dot" and dots.short_rows_fit(x3, yk, out3)  # a span of its own (compiled if used)
-    span = family_kernels(family, out3.dtype, short)
+    # the family's second span (compiled only where used): the dots' short rows, the tiles' sweeps
+    variant = dots.short_rows_fit(x3, yk, out3) if family == "dot" else (
+        family == "tile" and tiles.sweeps(x3, yk, out3))
+    span = family_kernels(family, out3.dtype, variant)
     items = work_items(family, B, M, N)
     madds = B * M * N * K
     span_entry = compile_for(span, (x3, yk, out3, zero, 0, items), general=True)
-    if family != "generic" and not verify(family, span_entry, False, x3, yk, out3, zero, short):
+    if family != "generic" and not verify(family, span_entry, False, x3, yk, out3, zero, variant):
         return _fallback(family, x3, yk, out3, acc_dtype)
     log.debug("%s B=%d M=%d K=%d N=%d", family, B, M, K, N)
     if madds < policy.SERIAL_CUTOFF or items < 2 or jit.DISABLED:
@@ -358,7 +360,7 @@ def _prepare(family, x3, yk, out3, acc_dtype, handover=False):
     like = tuple(np.zeros((1,) * a.ndim, a.dtype) for a in (x3, yk, out3)) + (zero,)
     cls = dtype_class(x3.dtype, yk.dtype, out3.dtype, acc_dtype)
     blas = _blas if handover and choose.blas_handover(cls, M, N, K) else None
-    return _Parallel(family, span_entry, span, items, madds, like, blas, short), (zero,)
+    return _Parallel(family, span_entry, span, items, madds, like, blas, variant), (zero,)
 
 
 class _Parallel:
@@ -369,9 +371,9 @@ class _Parallel:
     second call: a first call costs only the serial kernel.  :func:`precompile` builds both.
     """
 
-    def __init__(self, family, span, dispatcher, items, madds, like, blas=None, short=False):
+    def __init__(self, family, span, dispatcher, items, madds, like, blas=None, variant=False):
         self.family, self.span, self.items, self.madds = family, span, items, madds
-        self.short = short  # the dots' span for short rows (verified apart)
+        self.variant = variant  # the family's second span (verified apart)
         self.blas = blas  # computes the call while the policy finds its own process contending
         self.dispatcher = dispatcher  # the span's Numba dispatcher; None once it failed in parallel
         self.like = like  # arrays of the kernel's dtypes and ranks (see _prepare)
@@ -381,7 +383,7 @@ class _Parallel:
     def build(self):
         x3, yk, out3, zero = self.like
         entry = parallel_entry(self.family, self.dispatcher, self.like)
-        if self.family == "generic" or verify(self.family, entry, True, x3, yk, out3, zero, self.short):
+        if self.family == "generic" or verify(self.family, entry, True, x3, yk, out3, zero, self.variant):
             self.entry = entry
         else:  # never used: the serial kernel (verified) serves every call
             self.dispatcher = None
@@ -1155,8 +1157,8 @@ def precompile(dtypes=PRECOMPILE_DTYPES, families=PRECOMPILE_FAMILIES, progress=
         t0 = time.perf_counter()
         x, y, out = _tiny(fam, kd, kd, kd)
         zero = np.dtype(accumulation_dtype(kd)).type(0)
-        for short in (False, True) if fam == "dot" else (False,):  # the dots' two spans
-            span = family_kernels(fam, out.dtype, short)
+        for variant in (False, True) if fam in ("dot", "tile") else (False,):  # their second spans
+            span = family_kernels(fam, out.dtype, variant)
             compile_for(span, (x, y, out, zero, 0, 2), general=True)
             if not jit.DISABLED:  # the span's parallel entry, and the one parallel driver
                 parallel_entry(fam, span, (x, y, out, zero))

@@ -145,9 +145,11 @@ def tiny_complex_products(x, y, out, zero):
                 out[b, i, j] = complex(rr + ir_, ri + ii)
 
 
-def family_kernels(family, out_dtype, short=False):
-    """The span of ``family`` for a result (the kernel's ``out``) of ``out_dtype``; ``short``: the
-    dots' span for short rows end to end against one row (:func:`.dots.short_rows_fit`).
+def family_kernels(family, out_dtype, variant=False):
+    """The span of ``family`` for a result (the kernel's ``out``) of ``out_dtype``; ``variant``:
+    the family's second span, compiled only where it runs: the dots' for short rows end to end
+    against one row (:func:`.dots.short_rows_fit`), the tiles' sweeps of rows over a short K
+    (:func:`.tiles.sweeps`).
 
     Every family is compiled once per dtype for every layout (``jit.general_signature``:
     strides are runtime values); ``tile``, ``dot`` and ``rowdot`` have one span per kind of
@@ -155,9 +157,9 @@ def family_kernels(family, out_dtype, short=False):
     (:mod:`.chunks`) runs any of them.
     """
     if family == "tile":
-        return tiles.kernels_for(out_dtype)
+        return tiles.kernels_for(out_dtype, variant)
     if family in ("dot", "rowdot"):
-        return dots.kernels_for(family, out_dtype, short)
+        return dots.kernels_for(family, out_dtype, variant)
     return generic_span
 
 

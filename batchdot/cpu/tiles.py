@@ -52,7 +52,7 @@ from numba.extending import register_jitable
 from .jit import jit
 from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, row_columns, slot_get, slot_set, slots, tile_shape, times_i
 
-__all__ = ["tile_span", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items", "fuses", "may_fuse"]
+__all__ = ["tile_span", "sweep_span", "sweeps", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items", "fuses", "may_fuse"]
 
 #: Register tiles: MR rows x 2 vectors, and MR1 rows x 1 (full- or half-width) vector for narrow products.
 MR, _NV = tile_shape(None)
@@ -171,6 +171,35 @@ PREFETCH_BYTES = (4096, 16384)
 #: streaming 128 MB of such 16 x 64 x 16 products 8 %, where C-ordered ones were level and
 #: 24 x 48 x 32 ones gained 10 % (``-1646-read-ahead-dram.txt``).
 READ_FROM = 8192
+#: Products over at most this many elements of K, of more than :data:`SWEEP_ROWS` rows whose
+#: rows of ``out`` span at least :data:`SWEEP_ROW_BYTES` (:func:`sweeps`), run
+#: :func:`sweep_span`: ``out`` written ``SWEEP_ROWS`` rows at a time over every column block,
+#: where :func:`tile_span` writes each column block of a work item's :data:`ROWS` rows in turn
+#: (as many write streams as rows, each a few lines apart).  Such products move more ``out`` than
+#: ``x`` and ``y``; ``out`` beyond the caches (float64 (13, 508, 2) . (13, 2, 380), 20 MB) was
+#: written at half ``np.matmul``'s rate.  In the bench's three scenes, against ``tile_span``, in
+#: four runs of an hour whose noise read the same code 0.34-1.68 on memory-bound products:
+#: float64 such products 1.06-4.86x but for one idle reading of 0.77, float32 ones with rows of
+#: 2.4-2.8 KiB 1.01-1.86x; rows of 1-2 KiB float32 (left out) 0.85-1.39
+#: (``asv_bench/records/2026-12-07-1934-sweep-span-ab.txt``, earlier forms of the same sweeps:
+#: ``-1919-short-k-sweep-ab-*.txt``, ``-1922-short-k-sweep-*.txt``).  A span of its own: in
+#: :func:`tile_span` the sweeps cost every tile product's first call 0.15-0.24 s more
+#: (``-1934-sweep-compile.txt``).
+SWEEP_K = 16
+#: Rows of ``out`` written together over every column block (two tiles: a block call of one
+#: tile costs more than its K steps).
+SWEEP_ROWS = 2 * MR
+#: ... where a row of ``out`` spans at least this many bytes (32 cache lines): shorter rows are
+#: written in few column blocks, and :func:`tile_span` prefetches the next element's ``out``.
+SWEEP_ROW_BYTES = 2048
+
+
+def sweeps(x, y, out):
+    """Whether a tile product over canonical ``x (B, M, K)``, ``y (B, K, N)`` and a real ``out``
+    (not complex or bool) runs :func:`sweep_span` (:data:`SWEEP_K`)."""
+    (M, K), N = x.shape[1:], y.shape[2]
+    return (out.dtype.kind in "fiu" and K <= SWEEP_K and M > SWEEP_ROWS
+            and N * out.dtype.itemsize >= SWEEP_ROW_BYTES)
 
 
 @register_jitable
@@ -247,6 +276,41 @@ def tile_span(x, y, out, zero, lo, hi):
                        out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
                        rows, 1 if narrow else shape, fused, ahead)
                 ahead = _NO_AHEAD
+
+
+@jit(fastmath=frozenset())
+def sweep_span(x, y, out, zero, lo, hi):
+    """:func:`tile_span` for products over a short K with long rows of ``out`` (:func:`sweeps`):
+    the rows of each work item in sweeps of :data:`SWEEP_ROWS` rows, each over every column
+    block (a last block of at most ``W`` columns in one-vector tiles); fused multiply-adds where
+    the item's magnitudes allow, as there; no prefetch (the next element's ``x`` and ``y`` are
+    small beside ``out``)."""
+    M, K, N = x.shape[1], x.shape[2], y.shape[2]
+    xs0, xs1, xs2 = x.strides
+    ys0, ys1, ys2 = y.strides
+    os0, os1, os2 = out.strides
+    W = VECTOR_BYTES // max(out.itemsize, 4)
+    shape, NR = columns(N, W)
+    limit = _fusing_limit(out, M, N, W)
+    nib = (M + ROWS - 1) // ROWS
+    nb = (N + NR - 1) // NR
+    tail = shape == 2 and nb > 1 and N - (nb - 1) * NR <= W
+    yb, ymax = -1, 0.0
+    for r in range(lo, hi):
+        b = r // nib
+        ilo = (r % nib) * ROWS
+        rows = min(M, ilo + ROWS) - ilo
+        fused = False
+        if limit > 0:
+            if b != yb:
+                yb, ymax = b, absmax(y, b * ys0, ys1, ys2, K, N)
+            fused = absmax(x, b * xs0 + ilo * xs1, xs1, xs2, rows, K) * ymax * K <= limit
+        for s0 in range(ilo, ilo + rows, SWEEP_ROWS):
+            for j0 in range(0, N, NR):
+                for k0 in range(0, K, KC):  # (K <= SWEEP_K: one block, but any K is computed)
+                    _BLOCK(x, b * xs0 + s0 * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
+                           out, b * os0 + s0 * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
+                           min(SWEEP_ROWS, ilo + rows - s0), 1 if tail and j0 + NR >= N else shape, fused, _NO_AHEAD)
 
 
 @jit(fastmath=frozenset())
@@ -358,11 +422,12 @@ def bool_span(x, y, out, zero, lo, hi):
                     out[b, ilo + i, j0 + c] = buf[i, c] != 0
 
 
-def kernels_for(out_dtype):
-    """The tile family's span for a result of ``out_dtype`` (a NumPy dtype)."""
+def kernels_for(out_dtype, sweep=False):
+    """The tile family's span for a result of ``out_dtype`` (a NumPy dtype); ``sweep``:
+    :func:`sweep_span` for a real result (:func:`sweeps`)."""
     kind = out_dtype.kind
     if kind == "c":
         return complex_span
     if kind == "b":
         return bool_span
-    return tile_span
+    return sweep_span if sweep else tile_span

@@ -18,6 +18,7 @@ import numpy as np
 from . import policy
 from .choose import no_column_kernel
 from .kernels import work_items
+from .tiles import SWEEP_ROW_BYTES, SWEEP_ROWS
 from .vector import VECTOR_BYTES, short_k_max
 
 log = logging.getLogger("batchdot")
@@ -49,17 +50,18 @@ def _strided(v, fortran):
     return np.repeat(v, 2, axis=axis)[(slice(None),) * axis + (slice(None, None, 2),)]
 
 
-def verify(family, kernel, parallel, x3, yk, out3, zero, short=False):
+def verify(family, kernel, parallel, x3, yk, out3, zero, variant=False):
     """Check a freshly built kernel against a reference on a small input.
 
     ``yk`` is the kernel's own second argument: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``.
     The check runs the very kernel about to be used: the one compiled for these dtypes, which
     serves every layout (``jit.general_signature``).  Float results must
     lie within ``4 (K + 2) eps |x| |y|`` of float64 products; integer results must be exact.
-    ``short``: the dots' span for short rows against one row (:func:`.dots.short_rows_fit`),
-    verified apart from the other dots' span, on those rows too.
+    ``variant``: the family's second span (:func:`.kernels.family_kernels`: the dots' short rows
+    against one row, the tiles' sweeps of rows), verified apart from the first, on the products
+    it takes too.
     """
-    key = (family, parallel, x3.dtype, yk.dtype, out3.dtype, short)
+    key = (family, parallel, x3.dtype, yk.dtype, out3.dtype, variant)
     ok = _verified.get(key)
     if ok is not None:
         return ok
@@ -101,6 +103,11 @@ def verify(family, kernel, parallel, x3, yk, out3, zero, short=False):
                 xr[1] *= scale
                 yr[1] *= scale
             cases.append((xr, yr, xr, yr, np.zeros((B, 40, 40), out3.dtype), B, 40, 40, 40))
+        if family == "tile" and variant:  # short K over long rows of out: sweeps of rows over every
+            # column block (tiles.sweep_span), the last of a few rows, the last column block of one vector
+            ns = -(-SWEEP_ROW_BYTES // out3.dtype.itemsize) + w // 2
+            xr, yr = _values(x3.dtype, (2, 2 * SWEEP_ROWS + 3, 3), rng), _values(yk.dtype, (2, 3, ns), rng)
+            cases.append((xr, yr, xr, yr, np.zeros((2, 2 * SWEEP_ROWS + 3, ns), out3.dtype), 2, 2 * SWEEP_ROWS + 3, 3, ns))
         if family == "dot":  # rows of out ending on an overlapping block of shared dots (dots.py), of
             # pairs of rows of x and of the last row alone (N = 45 above ends on half blocks)
             xr, yr = _values(x3.dtype, (B, 3, K), rng), _values(yk.dtype, (B, 15, K), rng)
@@ -109,7 +116,7 @@ def verify(family, kernel, parallel, x3, yk, out3, zero, short=False):
             for ks in (2, 3, short_k_max(w)):
                 xs_, ys_ = _values(x3.dtype, (2 * w + 3, ks), rng), _values(yk.dtype, (2 * w + 3, ks), rng)
                 cases.append((xs_, ys_, xs_, ys_, np.zeros((2 * w + 3, 1), out3.dtype), 2 * w + 3, 1, ks, 1))
-        if short:  # the dots' span for short rows end to end against one row
+        if family == "dot" and variant:  # the dots' span for short rows end to end against one row
             # (vector.short_rows_one): rows of x against one column, rows of yt against each row of x
             for ks in (2, 3, short_k_max(w)):
                 for m, n in ((2 * w + 3, 1), (2, w + 3)):
@@ -119,7 +126,7 @@ def verify(family, kernel, parallel, x3, yk, out3, zero, short=False):
             Bc = 2 * 64 + 3  # full and partial blocks of rows of Fortran-ordered operands
             xc, yc = _values(x3.dtype, (Bc, K), rng), _values(yk.dtype, (Bc, K), rng)
             cases.append((xc, yc, np.asfortranarray(xc), np.asfortranarray(yc), np.zeros((Bc, 1), out3.dtype), Bc, M, K, N))
-        if family == "dot" and not no_column_kernel(out3.dtype) and not short:  # (never on the short rows' span)
+        if family == "dot" and not no_column_kernel(out3.dtype) and not variant:  # (never on the short rows' span)
             # vector-matrix products down the columns (dots.dot_span), K over two blocks
             Bc, Kc = 2 * 64 + 3, 300
             xc, yc = _values(x3.dtype, (Bc, 1, Kc), rng), _values(yk.dtype, (Bc, N, Kc), rng)

@@ -1146,6 +1146,44 @@ def test_a_last_block_of_one_vector_of_columns_runs_one_vector_tiles(dtype):
                 _fills_every_out_layout(x, y, (2, 1), got.shape, got.dtype)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])
+def test_short_k_products_write_out_in_sweeps_of_rows(dtype):
+    """Products over at most ``tiles.SWEEP_K`` elements of K, of more than ``tiles.SWEEP_ROWS``
+    rows whose rows of ``out`` span at least ``tiles.SWEEP_ROW_BYTES``, write ``out``
+    ``SWEEP_ROWS`` rows at a time over every column block (``tiles.sweep_span``): K
+    of 1 to ``SWEEP_K``, a last sweep of a few rows and of one row, columns ending on a full
+    two-vector block, a one-vector block and a partial two-vector block, an element whose
+    products overflow (taken unfused: ``inf - inf`` stays NaN), every ``out`` layout."""
+    rng = np.random.default_rng(31)
+    item = np.dtype(dtype).itemsize
+    w = vector.VECTOR_BYTES // max(item, 4)
+    n0 = -(-tiles.SWEEP_ROW_BYTES // item)
+    n0 += -n0 % (2 * w)  # the shortest sweeping rows of full two-vector blocks
+    for K in (1, 2, 7, tiles.SWEEP_K):
+        for M in (tiles.SWEEP_ROWS + 1, 3 * tiles.SWEEP_ROWS + 5):
+            for N in (n0, n0 + w // 2, n0 + w + 3):
+                x, y = _values(rng, (3, M, K), dtype), _values(rng, (3, K, N), dtype)
+                got = batch_dot(x, y, (2, 1), kernel="tile")
+                assert_batch_dot_close(got, x, y, (2, 1))
+                if K == 7 and N == n0 + w // 2:
+                    _fills_every_out_layout(x, y, (2, 1), got.shape, got.dtype)
+                if np.dtype(dtype).kind == "f" and K >= 2:  # element 1: two products overflow
+                    big = np.finfo(dtype).max
+                    at = [(1, 1), (M - 1, N - 1)]  # in a full tile, in the last row and column
+                    x[1, :, :2], y[1, :2, :] = 0, 0
+                    for i, j in at:
+                        x[1, i] = 0
+                        x[1, i, :2], y[1, :2, j] = [big / 2, -big / 2], [4, 4]
+                    with np.errstate(over="ignore", invalid="ignore"):
+                        got = batch_dot(x, y, (2, 1), kernel="tile")
+                    for i, j in itertools.product(*zip(*at)):  # each row against each column
+                        assert np.isnan(got[1, i, j]), (i, j)
+                        got[1, i, j] = x[1, i, :2] = 0
+                    assert_batch_dot_close(got, x, y, (2, 1))
+    assert all(ok for key, ok in _verified.items() if key[0] == "tile")
+    assert any(key[0] == "tile" and key[-1] for key in _verified), "the sweeps' span never ran"
+
+
 @njit
 def _absmax_of(a, off, rs, cs, rows, n):
     return absmax(a, off, rs, cs, rows, n)

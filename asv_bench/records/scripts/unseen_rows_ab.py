@@ -2,11 +2,14 @@
 on PYTHONPATH, as for tree_ab.py) in a scene, medians of interleaved repeats (order reversed
 every other round).  A case: x shape, y shape, axes, layouts ("C", or "T": a view with axes 1
 and 2 swapped of a C-ordered copy, as unseen_sweep.py draws them), dtype.
-Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/unseen_rows_ab.py [scene [tail|short]]
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/unseen_rows_ab.py [scene [tail|short|shortk [DTYPE]]]
 ``tail``: products whose columns end on a block of at most ``W`` after two-vector blocks
 (the one-vector last blocks of 2026-12-07 evening) instead of the sweep's rows.  ``short``:
 dots over a short contracted axis against one row (seed 37's rows, 2026-12-07 19:00), and
-vecmat, which keeps its span."""
+vecmat, which keeps its span.  ``shortk``: tile products over at most 16 elements of K with
+more than 16 rows (``tiles.SWEEP_K``), out written 16 rows at a time over every column block
+(rows of at least 1 KiB from 19:20, of 2 KiB from 19:25, ``tiles.SWEEP_ROW_BYTES``).  A third
+argument keeps the cases of one dtype."""
 import sys
 
 import numpy as np
@@ -40,6 +43,23 @@ if len(sys.argv) > 2 and sys.argv[2] == "short":
              ((408, 19, 8), (408, 8), (2, 1), "CC", np.float32),
              ((500, 2, 4), (500, 50, 4), (2, 2), "CC", np.float64),
              ((10000, 64), (10000, 32, 64), (1, 2), "CC", np.float32)]
+if len(sys.argv) > 2 and sys.argv[2] == "shortk":
+    CASES = [((13, 508, 2), (13, 2, 380), (2, 1), "CC", np.float32),
+             ((13, 508, 2), (13, 2, 380), (2, 1), "CC", np.float64),
+             ((100, 64, 2), (100, 2, 380), (2, 1), "CC", np.float64),
+             ((13, 508, 8), (13, 8, 380), (2, 1), "CC", np.float64),
+             ((400, 32, 4), (400, 4, 380), (2, 1), "CC", np.float32),
+             ((300, 64, 16), (300, 16, 64), (2, 1), "CC", np.float64),
+             ((1000, 64, 8), (1000, 8, 64), (2, 1), "CC", np.float32),
+             ((600, 128, 12), (600, 12, 100), (2, 1), "CC", np.float32),
+             ((13, 2, 2, 254), (13, 10, 2, 38), (2, 2), "CC", np.float64),
+             ((13, 2, 2, 254), (13, 10, 2, 38), (2, 2), "CC", np.float32),
+             ((200, 64, 4), (200, 4, 300), (2, 1), "CC", np.float64),
+             ((50, 300, 16), (50, 16, 260), (2, 1), "CC", np.float32),
+             ((20, 400, 4), (20, 4, 600), (2, 1), "CC", np.float32),
+             ((40, 200, 12), (40, 12, 700), (2, 1), "CC", np.float32)]
+if len(sys.argv) > 3:  # only the cases of this dtype
+    CASES = [c for c in CASES if np.dtype(c[-1]).name == sys.argv[3]]
 
 
 def operand(shape, layout, dt):
