@@ -22,6 +22,8 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
   (:func:`.vector.row_columns`): each K step reads a whole block of a row of ``y``, where
   two-vector tiles read ``y`` in column passes (one thread: 1.01-2.76x,
   ``asv_bench/records/2026-12-07-1214-row-tiles-shapes.txt``, ``-1225-quad-tiles-shapes.txt``).
+- **Short K over long rows** (:func:`sweeps`): :func:`sweep_span` writes ``out`` in sweeps of
+  :data:`SWEEP_ROWS` rows over every column block, a span of its own (:data:`SWEEP_K`).
 - **K in blocks** of :data:`KC`: each block's sum starts from zero and is added to ``out``
   (partial sums: float32 error at large K grows like blocked BLAS's, not like one long sum),
   and a block of ``y`` (``KC x 2W``) stays in L1 while the rows of ``x`` pass over it.
