@@ -999,14 +999,36 @@ def _row_tiles(builder, dts, args, rows, m, nv, half=False, fma=False, then=None
                 with plain:  # partial tiles, strided rows of C
                     before(loop.index, i)
     done = builder.mul(nfull, ir.Constant(ty, m))
+    last = m  # the rows of the last tile that ran (where any did)
     if then is not None:
         more = builder.icmp_signed(">=", builder.sub(rows, done), ir.Constant(ty, then))
         with builder.if_then(more):
             call(_body(builder.module, *dts, then, nv, half), done)
         done = builder.select(more, builder.add(done, ir.Constant(ty, then)), done)
+        fn, last = _body(builder.module, *dts, then, nv, half), then
+    if nv == 1 and not masked:
+        # one-vector tiles: two or more rows left, where the block's sums are not added to C
+        # (the first block of K), K is at least OVERLAP_K and a tile of `last` rows ran, run as
+        # one more such tile over the block's last rows, recomputing some with the same bits
+        overlap = builder.and_(builder.and_(builder.icmp_signed(">=", builder.sub(rows, done), ir.Constant(ty, 2)),
+                                            builder.icmp_signed(">=", done, ir.Constant(ty, last))),
+                               builder.and_(builder.not_(flag), builder.icmp_signed(">=", K, ir.Constant(K.type, OVERLAP_K))))
+        with builder.if_then(overlap):
+            call(fn, builder.sub(rows, ir.Constant(ty, last)))
+        done = builder.select(overlap, rows, done)
     fn = _body(builder.module, *dts, 1, nv, half, masked=masked)
     with cgutils.for_range(builder, rows, start=done) as loop:
         call(fn, loop.index)
+
+
+#: Blocks of at least this many elements of K run the one-vector tiles' left-over rows as one
+#: more tile over their last rows (:func:`_row_tiles`): a single row is one chain of dependent
+#: multiply-adds, which the processor overlaps with the next rows' only where K is short.  In the
+#: bench's three scenes (``asv_bench/records/2026-12-07-1952-narrow-overlap-ab.txt``): (208, 508, 5) . (208, 508, 22) as its
+#: transpose (22 rows) 1.06-1.24x, (2000, 13, 64) . (2000, 64, 8) float32 1.19-1.56x,
+#: (3000, 11, 64) . (3000, 64, 6) float64 0.95-0.99; with every K, (3000, 11, 32) . (3000, 32, 6)
+#: float64 had lost 0.80-0.85 (``-1951-narrow-overlap-ab.txt``).
+OVERLAP_K = 64
 
 
 def _tall_tiles(mod, dts, m, then):

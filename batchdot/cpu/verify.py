@@ -18,8 +18,8 @@ import numpy as np
 from . import policy
 from .choose import no_column_kernel
 from .kernels import work_items
-from .tiles import SWEEP_ROW_BYTES, SWEEP_ROWS
-from .vector import VECTOR_BYTES, short_k_max
+from .tiles import KC, SWEEP_ROW_BYTES, SWEEP_ROWS
+from .vector import OVERLAP_K, VECTOR_BYTES, short_k_max
 
 log = logging.getLogger("batchdot")
 
@@ -103,6 +103,11 @@ def verify(family, kernel, parallel, x3, yk, out3, zero, variant=False):
                 xr[1] *= scale
                 yr[1] *= scale
             cases.append((xr, yr, xr, yr, np.zeros((B, 40, 40), out3.dtype), B, 40, 40, 40))
+        if family == "tile":  # narrow tiles whose last rows run as one more tile over the block's
+            # last rows (vector._row_tiles' overlap), then as single rows where K takes two blocks
+            for kk in (OVERLAP_K, KC + 5):
+                xr, yr = _values(x3.dtype, (B, 11, kk), rng), _values(yk.dtype, (B, kk, w - 3), rng)
+                cases.append((xr, yr, xr, yr, np.zeros((B, 11, w - 3), out3.dtype), B, 11, kk, w - 3))
         if family == "tile" and variant:  # short K over long rows of out: sweeps of rows over every
             # column block (tiles.sweep_span), the last of a few rows, the last column block of one vector
             ns = -(-SWEEP_ROW_BYTES // out3.dtype.itemsize) + w // 2

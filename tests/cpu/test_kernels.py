@@ -1184,6 +1184,34 @@ def test_short_k_products_write_out_in_sweeps_of_rows(dtype):
     assert any(key[0] == "tile" and key[-1] for key in _verified), "the sweeps' span never ran"
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])
+def test_left_over_rows_of_one_vector_tiles_run_as_one_more_tile(dtype):
+    """Narrow products (one-vector and half-width tiles) whose rows end with 2 or more rows
+    after their full tiles run those as one more full tile over the block's last rows where the
+    block's sums are stored (K within one block) and K is at least ``vector.OVERLAP_K``,
+    recomputing some rows, else as single rows (later blocks of K add to ``out``): every count of
+    left-over rows, K short, within one block and over two, the tall tiles of rows lying adjacent; each row bit for bit the same row computed
+    alone, into a strided ``out`` too."""
+    rng = np.random.default_rng(37)
+    w = vector.VECTOR_BYTES // max(np.dtype(dtype).itemsize, 4)
+    for N in (w // 2 - 1, w - 3):
+        for K in (7, vector.OVERLAP_K, tiles.KC + 9):
+            for M in range(tiles.MR1 + 1, 2 * tiles.MR1):
+                for adjacent in (False, True):
+                    x = _values(rng, (3, M, K), dtype)
+                    if adjacent:  # rows adjacent: the tall tiles
+                        x = np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)
+                    y = _values(rng, (3, K, N), dtype)
+                    got = batch_dot(x, y, (2, 1), kernel="tile")
+                    alone = np.concatenate([batch_dot(x[:, i:i + 1], y, (2, 1), kernel="tile") for i in range(M)], axis=1)
+                    _assert_same_bits(got, alone)
+                    out = np.full((3, M, 2 * N), 7, got.dtype)
+                    batch_dot(x, y, (2, 1), out=out[..., ::2], kernel="tile")
+                    _assert_same_bits(np.ascontiguousarray(out[..., ::2]), alone)
+                    assert (out[..., 1::2] == 7).all()
+                    assert_batch_dot_close(got, x, y, (2, 1))
+
+
 @njit
 def _absmax_of(a, off, rs, cs, rows, n):
     return absmax(a, off, rs, cs, rows, n)

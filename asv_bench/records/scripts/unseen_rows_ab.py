@@ -2,14 +2,16 @@
 on PYTHONPATH, as for tree_ab.py) in a scene, medians of interleaved repeats (order reversed
 every other round).  A case: x shape, y shape, axes, layouts ("C", or "T": a view with axes 1
 and 2 swapped of a C-ordered copy, as unseen_sweep.py draws them), dtype.
-Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/unseen_rows_ab.py [scene [tail|short|shortk [DTYPE]]]
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/unseen_rows_ab.py [scene [tail|short|shortk|narrow [DTYPE]]]
 ``tail``: products whose columns end on a block of at most ``W`` after two-vector blocks
 (the one-vector last blocks of 2026-12-07 evening) instead of the sweep's rows.  ``short``:
 dots over a short contracted axis against one row (seed 37's rows, 2026-12-07 19:00), and
 vecmat, which keeps its span.  ``shortk``: tile products over at most 16 elements of K with
 more than 16 rows (``tiles.SWEEP_K``), out written 16 rows at a time over every column block
 (rows of at least 1 KiB from 19:20, of 2 KiB from 19:25, ``tiles.SWEEP_ROW_BYTES``).  A third
-argument keeps the cases of one dtype."""
+argument keeps the cases of one dtype.  ``narrow``: one-vector and half-width tile products
+whose rows end with 2 or more rows after full tiles (run as one more tile over the last rows
+since 2026-12-07 20:00), seed 37's swapped products among them, and one without such rows."""
 import sys
 
 import numpy as np
@@ -58,6 +60,16 @@ if len(sys.argv) > 2 and sys.argv[2] == "shortk":
              ((50, 300, 16), (50, 16, 260), (2, 1), "CC", np.float32),
              ((20, 400, 4), (20, 4, 600), (2, 1), "CC", np.float32),
              ((40, 200, 12), (40, 12, 700), (2, 1), "CC", np.float32)]
+if len(sys.argv) > 2 and sys.argv[2] == "narrow":
+    CASES = [((208, 508, 5, 1), (208, 508, 22), (1, 1), "CT", np.float32),
+             ((208, 508, 5, 1), (208, 508, 22), (1, 1), "CT", np.float64),
+             ((73, 141, 90), (73, 21, 141), (1, 2), "CC", np.float32),
+             ((73, 141, 90), (73, 21, 141), (1, 2), "CC", np.float64),
+             ((2000, 13, 64), (2000, 64, 8), (2, 1), "CC", np.float32),
+             ((3000, 11, 32), (3000, 32, 6), (2, 1), "CC", np.float64),
+             ((500, 21, 300), (500, 300, 12), (2, 1), "CC", np.float32),
+             ((2000, 16, 64), (2000, 64, 8), (2, 1), "CC", np.float32),
+             ((3000, 11, 64), (3000, 64, 6), (2, 1), "CC", np.float64)]
 if len(sys.argv) > 3:  # only the cases of this dtype
     CASES = [c for c in CASES if np.dtype(c[-1]).name == sys.argv[3]]
 
