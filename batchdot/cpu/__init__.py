@@ -653,6 +653,34 @@ def _runner_swapped(p, x, y, out_dtype, acc_dtype):
     return run
 
 
+def _runner_rows(p, x, y, out_dtype, acc_dtype):
+    """The runner of a product of one row by one column per batch element whose operands are
+    not both rank 2 (:func:`.choose.row_dots`): the rank-2 product of their ``(B, K)`` views
+    (the contracted axis moved last, the free axes of size 1 dropped), whose runner takes the
+    row dots (W short rows at a time, the column kernel ...), its result viewed in this
+    product's shape."""
+    from .._plan import plan
+
+    B, K = p.batch, p.k
+    (ax, ay), out_shape = p.axes, p.out_shape
+
+    def rows(x, y):  # views: the axes dropped are of size 1
+        return np.moveaxis(x, ax, -1).reshape(B, K), np.moveaxis(y, ay, -1).reshape(B, K)
+
+    inner = runner(plan((B, K), (B, K), (1, 1)), *rows(x, y), out_dtype, acc_dtype, None)
+
+    def run(x, y):
+        return inner(*rows(x, y)).reshape(out_shape)
+
+    def into(x, y, out):
+        prepare_out(out, p, out_dtype)
+        inner.into(*rows(x, y), out.reshape(B, 1))
+        return out
+
+    run.family, run.into, run.staged, run.calls = inner.family, into, inner.staged, inner.calls
+    return run
+
+
 def _runner_split(p, x, y, split, out_dtype, acc_dtype):
     """The runner of a product split along one free axis (:func:`.choose.split_candidates`):
     one runner for the sub-products (their views share one layout), each writing its slice of
@@ -772,6 +800,8 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
         return _runner_scaled(p, out_dtype, acc_dtype)
     if kernel is None and transpose and choose.transposes(p, x, out_dtype):
         return _runner_swapped(p, x, y, out_dtype, acc_dtype)
+    if kernel is None and choose.row_dots(p, x, y):
+        return _runner_rows(p, x, y, out_dtype, acc_dtype)
     x_cast, y_cast, out_k = kernel_dtype(x.dtype), kernel_dtype(y.dtype), kernel_dtype(out_dtype)
     cast_x, cast_y = x.dtype != x_cast, y.dtype != y_cast
     xo, yo = p.x_order, p.y_order

@@ -463,6 +463,19 @@ def transposes(p, x, out_dtype):
     return merged is not None and merged[1][1] == x.itemsize and merged[1][2] != x.itemsize
 
 
+def row_dots(p, x, y):
+    """Whether a product runs as the rank-2 product of its ``(B, K)`` views
+    (:func:`batchdot.cpu._runner_rows`): one row by one column per batch element (every free axis
+    of size 1, ``M = N = 1``) of operands not both rank 2, e.g. ``(B, K) . (B, K, 1, 1)``, which
+    would take the dots one masked load and lane sum a row; the rank-2 product takes the row
+    dots (``W`` short rows at a time, Fortran-ordered operands down their columns).  Seed 41's
+    (6628, 5) . (6628, 5, 1, 1) float32 ran 0.68 of NumPy with a core busy
+    (``asv_bench/records/2026-12-07-2004-unseen-s41-busy.txt``); so, in the bench's three scenes,
+    3.65-5.80x idle and busy, 1.07-1.12x after BLAS, (50000, 1, 3) . (50000, 3, 1) 1.63-18x, rows
+    of 64 or 300 level (``2026-12-07-2008-row-dots-ab.txt``); first calls 0.55-0.69 s against 0.94-1.02 (``2026-12-07-2009-first-call-row-dots.txt``)."""
+    return p.m == 1 and p.n == 1 and not (x.ndim == 2 and y.ndim == 2)
+
+
 def narrow_columns(acc_dtype):
     """Columns up to which a product over ``x`` stored ``(B, K, M)`` runs as its transpose
     (:func:`transposes`): a quarter of the vector lanes (4 float32, 2 float64 on AVX-512; small

@@ -609,6 +609,32 @@ def _fills_every_out_layout(x, y, axes, shape, dtype):
         assert_batch_dot_close(out, x, y, axes)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.complex64, bool])
+def test_one_row_by_one_column_products_of_higher_rank_take_the_row_dots(dtype):
+    """Products of one row by one column per batch element (every free axis of size 1) whose
+    operands are not both rank 2 run as the rank-2 product of their ``(B, K)`` views
+    (``choose.row_dots``, ``cpu._runner_rows``): the row dots' family, bit for bit that rank-2
+    product's result, in this product's shape, with ``out=`` of every layout; Fortran-ordered
+    operands too."""
+    rng = np.random.default_rng(41)
+    for xs, ys, axes in [((6628, 5), (6628, 5, 1, 1), (1, 1)), ((7, 1, 5), (7, 5, 1), (2, 1)),
+                         ((7, 5, 1), (7, 1, 1, 5), (1, 3)), ((3, 1, 300), (3, 300), (2, 1)), ((40, 3), (40, 1, 3), (1, 2))]:
+        x, y = _values(rng, xs, dtype), _values(rng, ys, dtype)
+        p = _api.plan(xs, ys, axes)
+        assert choose.row_dots(p, x, y)
+        out_dtype = np.result_type(x, y)
+        assert cpu.runner(p, x, y, out_dtype, out_dtype, None).family == "rowdot"
+        got = batch_dot(x, y, axes)
+        assert got.shape == p.out_shape
+        x2, y2 = np.moveaxis(x, axes[0], -1).reshape(xs[0], -1), np.moveaxis(y, axes[1], -1).reshape(ys[0], -1)
+        _assert_same_bits(got.reshape(-1), batch_dot(x2, y2, 1).reshape(-1))
+        assert_batch_dot_close(got, x, y, axes)
+        assert_batch_dot_close(batch_dot(np.asfortranarray(x), np.asfortranarray(y), axes), x, y, axes)
+        _fills_every_out_layout(x, y, axes, got.shape, got.dtype)
+    assert not choose.row_dots(_api.plan((5, 4), (5, 4), 1), np.ones((5, 4)), np.ones((5, 4)))  # rank 2 already
+    assert not choose.row_dots(_api.plan((5, 2, 4), (5, 4), (2, 1)), np.ones((5, 2, 4)), np.ones((5, 4)))  # M = 2
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.complex64])
 def test_one_column_products_run_as_their_transpose(dtype):
     """``y`` a vector per batch element and ``x`` stored with its contracted axis first
@@ -1554,10 +1580,12 @@ def test_tiny_calls_equal_the_same_products_in_a_large_call(dtype):
             fill = 4000 // max(1, int(np.prod(xs[1:])))  # the same elements in a call past the tiny size
             X = np.concatenate([x, _values(rng, (fill,) + xs[1:], dtype)])
             Y = np.concatenate([y, _values(rng, (fill,) + ys[1:], dtype)])
-            want = batch_dot(X, Y, axes, kernel="rowdot" if rank == 2 else "tile")[:B]
+            # (one row by one column: the row dots on the rank-2 views, choose.row_dots)
+            rows = rank == 2 or xs[1] == ys[2] == 1
+            want = batch_dot(X, Y, axes, kernel="rowdot" if rank == 2 else (None if rows else "tile"))[:B]
             out = np.zeros(got.shape + (2,), got.dtype)[..., 0]
             assert batch_dot(x, y, axes, out=out) is out
-        if family in ("dot", "multiply", "generic", "tile"):  # the engine's other choices for such shapes stay
+        if family in ("dot", "multiply", "generic", "tile", "rowdot"):  # the engine's other choices for such shapes stay
             continue
         seen.append(family)
         for a in (got, out):
