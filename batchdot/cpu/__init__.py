@@ -656,16 +656,15 @@ def _runner_swapped(p, x, y, out_dtype, acc_dtype):
 def _runner_rows(p, x, y, out_dtype, acc_dtype):
     """The runner of a product of one row by one column per batch element whose operands are
     not both rank 2 (:func:`.choose.row_dots`): the rank-2 product of their ``(B, K)`` views
-    (the contracted axis moved last, the free axes of size 1 dropped), whose runner takes the
+    (the free axes, of size 1, dropped: a reshape, whatever the axes' order), whose runner takes the
     row dots (W short rows at a time, the column kernel ...), its result viewed in this
     product's shape."""
     from .._plan import plan
 
-    B, K = p.batch, p.k
-    (ax, ay), out_shape = p.axes, p.out_shape
+    B, K, out_shape = p.batch, p.k, p.out_shape
 
-    def rows(x, y):  # views: the axes dropped are of size 1
-        return np.moveaxis(x, ax, -1).reshape(B, K), np.moveaxis(y, ay, -1).reshape(B, K)
+    def rows(x, y):  # views: every axis but the batch and the contracted ones is of size 1
+        return x.reshape(B, K), y.reshape(B, K)
 
     inner = runner(plan((B, K), (B, K), (1, 1)), *rows(x, y), out_dtype, acc_dtype, None)
 
