@@ -442,6 +442,9 @@ TRANSPOSED_MIN = 1 << 17
 #: not stored ``(B, K, M)``) of fewer than this: (10, 14, 199, 13) as ``(B, M, N, K)``, 362k
 #: multiply-adds, ran 0.56-0.97 of the dots (`asv_bench/records/2026-12-07-0208-qkt-sweep-s1-*.txt`).
 SWAP_MIN = 1 << 20
+#: ... and over at least this many elements of K (:func:`transposed_pair`, ``x`` not stored
+#: ``(B, K, M)``).
+SWAP_K = 16
 
 
 def transposes(p, x, out_dtype):
@@ -522,7 +525,12 @@ def transposed_pair(x3, y3, out_dtype):
       0.39-1.0x below the rule's rows (float64 4 rows 0.71-1.08).  In the bench's three scenes
       on random such products (`-0208-qkt-sweep-s1-*.txt`) square products (``M = N``) lost
       0.80-0.98 and (10, 14, 199, 13) 0.56-0.97: ``2 M <= N`` and :data:`SWAP_MIN`; seed 2,
-      drawn after the rule: `-…-qkt-sweep-s2-*.txt`.
+      drawn after the rule: `-…-qkt-sweep-s2-*.txt`.  Those were products of K = 32-128; over
+      fewer than :data:`SWAP_K` elements of K the tiles on a transposed copy of ``y`` (a small
+      copy) ran 1.2-3.3x the transpose on one thread ((300, 20, 5, 100), (2000, 10, 3, 40),
+      (100, 16, 8, 300)), level at K = 2, 4 and 12; in the bench's three scenes 1.04-2.22x but
+      (50, 64, 4, 200) float32 busy 0.93, (30, 100, 12, 500) float64 idle 0.67 then 0.96-1.24
+      again (``asv_bench/records/2026-12-07-2030-swap-k-ab.txt``).
     """
     (B, M, K), N = x3.shape, y3.shape[2]
     if not (out_dtype.kind in "fiu" and N >= 2 and B * M * K * N >= TRANSPOSED_MIN
@@ -530,7 +538,7 @@ def transposed_pair(x3, y3, out_dtype):
         return False
     if x3.strides[1] == x3.itemsize != x3.strides[2]:
         return 2 <= M <= K and (K >= 16 or 2 * M <= K)
-    return (swap_rows(out_dtype) <= M and 2 * M <= N and (M < DOT_ROWS_MANY or M <= K)
+    return (swap_rows(out_dtype) <= M and 2 * M <= N and (M < DOT_ROWS_MANY or M <= K) and K >= SWAP_K
             and B * M * K * N >= SWAP_MIN)
 
 

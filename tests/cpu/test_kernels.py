@@ -691,8 +691,8 @@ def test_transposed_pairs_run_as_their_transpose(dtype):
     or ``x`` stored ``(B, M, K)`` with enough rows (``choose.swap_rows``) and ``2 M <= N``: real products
     with enough work are computed as ``y^T x^T`` into the result's transposed view, with and
     without ``out=`` in any layout and with several free axes; complex results, ``M > K``
-    (pairs), too few rows, square products and small products keep the copy of ``y`` (or the
-    dots)."""
+    (pairs), too few rows, square products, small products and ``x (B, M, K)`` over fewer than
+    ``choose.SWAP_K`` elements of K keep the copy of ``y`` (or the dots)."""
     rng = np.random.default_rng(18)
     real = np.dtype(dtype).kind != "c"
     rows = choose.swap_rows(np.result_type(dtype, dtype))  # y stored (B, N, K), x (B, M, K): from these rows
@@ -701,7 +701,9 @@ def test_transposed_pairs_run_as_their_transpose(dtype):
                                 ((16, rows, 32), (16, 700, 32), (2, 2), real), ((16, rows - 1, 32), (16, 700, 32), (2, 2), False),
                                 ((16, 2, rows, 32), (16, 5, 140, 32), (3, 3), real),  # several free axes
                                 ((20, 64, 64), (20, 64, 64), (2, 2), False),  # square: 2 M > N
-                                ((10, 14, 13), (10, 199, 13), (2, 2), False)]:  # fewer than SWAP_MIN multiply-adds
+                                ((10, 14, 13), (10, 199, 13), (2, 2), False),  # fewer than SWAP_MIN multiply-adds
+                                ((300, rows, 16), (300, 400, 16), (2, 2), real),  # K from SWAP_K
+                                ((300, rows, 15), (300, 400, 15), (2, 2), False)]:  # a shorter K: y copied
         x, y = _values(rng, xs, dtype), _values(rng, ys, dtype)
         p = _api.plan(xs, ys, axes)
         x3, y3, _ = p.canonical(x, y)

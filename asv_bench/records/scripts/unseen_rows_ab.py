@@ -2,7 +2,7 @@
 on PYTHONPATH, as for tree_ab.py) in a scene, medians of interleaved repeats (order reversed
 every other round).  A case: x shape, y shape, axes, layouts ("C", or "T": a view with axes 1
 and 2 swapped of a C-ordered copy, as unseen_sweep.py draws them), dtype.
-Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/unseen_rows_ab.py [scene [tail|short|shortk|narrow|rows [DTYPE]]]
+Run: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/unseen_rows_ab.py [scene [tail|short|shortk|narrow|rows|qkshort [DTYPE]]]
 ``tail``: products whose columns end on a block of at most ``W`` after two-vector blocks
 (the one-vector last blocks of 2026-12-07 evening) instead of the sweep's rows.  ``short``:
 dots over a short contracted axis against one row (seed 37's rows, 2026-12-07 19:00), and
@@ -13,7 +13,8 @@ argument keeps the cases of one dtype.  ``narrow``: one-vector and half-width ti
 whose rows end with 2 or more rows after full tiles (run as one more tile over the last rows
 since 2026-12-07 20:00), seed 37's swapped products among them, and one without such rows.
 ``rows``: one row by one column per batch element, operands not both rank 2 (the row dots
-on their rank-2 views since 2026-12-07 20:15)."""
+on their rank-2 views since 2026-12-07 20:15).  ``qkshort``: ``x (B, M, K) . y (B, N, K)`` over
+fewer than 16 elements of K, no longer run as their transpose (``choose.SWAP_K``)."""
 import sys
 
 import numpy as np
@@ -78,6 +79,13 @@ if len(sys.argv) > 2 and sys.argv[2] == "rows":
              ((50000, 1, 3), (50000, 3, 1), (2, 1), "CC", np.float32),
              ((20000, 1, 64), (20000, 64), (2, 1), "CC", np.float64),
              ((3000, 300, 1), (3000, 1, 300), (1, 2), "CC", np.float32)]
+if len(sys.argv) > 2 and sys.argv[2] == "qkshort":
+    CASES = [((300, 20, 5), (300, 100, 5), (2, 2), "CC", np.float32),
+             ((300, 20, 5), (300, 100, 5), (2, 2), "CC", np.float64),
+             ((100, 16, 8), (100, 300, 8), (2, 2), "CC", np.float32),
+             ((2000, 10, 3), (2000, 40, 3), (2, 2), "CC", np.float64),
+             ((30, 100, 12), (30, 500, 12), (2, 2), "CC", np.float64),
+             ((50, 64, 4), (50, 200, 4), (2, 2), "CC", np.float32)]
 if len(sys.argv) > 3:  # only the cases of this dtype
     CASES = [c for c in CASES if np.dtype(c[-1]).name == sys.argv[3]]
 
