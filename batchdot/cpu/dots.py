@@ -44,7 +44,7 @@ import numpy as np
 
 from numba.extending import register_jitable
 
-from .choose import by_columns
+from .choose import _sum_lanes, by_columns
 from .jit import jit
 from .tiles import KC
 from .vector import (REGISTERS, VECTOR_BYTES, cols_kernel, dot_block_kernel, dot_kernel, short_k_max, short_rows,
@@ -193,7 +193,7 @@ def short_rows_fit(x, yt, out):
     Those run :func:`short_dot_span`, the others :func:`dot_span`, which does not compile the
     short rows (compiled into it they cost vecmat's first call 0.1-0.5 s more,
     ``asv_bench/records/2026-12-07-1909-first-call-short-rows-in-dot-span.txt``)."""
-    (M, K), N, w = x.shape[1:], yt.shape[1], VECTOR_BYTES // max(out.itemsize, 4)
+    (M, K), N, w = x.shape[1:], yt.shape[1], _sum_lanes(out.dtype)
     if (out.dtype.kind not in "fiu" or not 2 <= K <= short_k_max(w)
             or x.strides[2] != x.itemsize or yt.strides[2] != yt.itemsize):  # (not dot_span's columns)
         return False
@@ -235,7 +235,7 @@ def short_dot_span(x, yt, out, zero, lo, hi):
     single dots.  The contracted axis is unit-stride (:func:`short_rows_fit` excludes
     :func:`dot_span`'s columns).  A span of its own, of the short rows and single dots only: the
     dots' first call compiles the short rows only where they run (in :func:`dot_span` they cost
-    vecmat's first call 0.2-0.5 s)."""
+    vecmat's first call 0.1-0.5 s, :func:`short_rows_fit`)."""
     M, K, N = x.shape[1], x.shape[2], yt.shape[1]
     xs0, xs1, ys0, ys1 = x.strides[0], x.strides[1], yt.strides[0], yt.strides[1]
     os0, os1, os2 = out.strides

@@ -479,6 +479,16 @@ def _constant_bound(dtype):
     return 1.0 if dtype.kind == "b" else 2.0 ** (8 * dtype.itemsize)
 
 
+def _read_line(builder, acc, step, ptr, off, last, nxt):
+    """The line at byte offset ``off`` of ``i8*`` ``ptr`` (read from at most ``last``: never past
+    its range) folded into the vector of magnitudes at ``acc`` by ``step``
+    (:func:`_magnitude_step`), and the line ``nxt`` bytes on prefetched: one step of reading a
+    share ahead, in :func:`_read_ahead` and in the tiles' K loop (:func:`_body`)."""
+    _prefetch(builder, builder.gep(ptr, [builder.add(off, nxt)]))
+    off = builder.select(builder.icmp_signed("<", off, last), off, last)
+    builder.store(step(builder.load(acc), builder.gep(ptr, [off])), acc)
+
+
 def _read_ahead(builder, dtype, seen, j, ptr, lo, hi, size, nxt):
     """Bytes ``lo..hi`` of the range at ``i8*`` ``ptr`` (``size`` bytes) read a line at a time,
     the largest magnitude among them (as ``dtype``) kept in ``seen[j]``, and the same lines
@@ -502,9 +512,7 @@ def _read_ahead(builder, dtype, seen, j, ptr, lo, hi, size, nxt):
                     acc = cgutils.alloca_once_value(fb, zero)
                     last = fb.sub(size_, ir.Constant(i64, 64))
                     with cgutils.for_range_slice(fb, lo_, hi_, ir.Constant(i64, 64)) as (q, _):
-                        _prefetch(fb, fb.gep(ptr_, [fb.add(q, nxt_)]))
-                        q = fb.select(fb.icmp_signed("<", q, last), q, last)
-                        fb.store(step(fb.load(acc), fb.gep(ptr_, [q])), acc)
+                        _read_line(fb, acc, step, ptr_, q, last, nxt_)
                     _fold_largest(fb, fb.load(acc), seen_, j_)
             with fetching:
                 _prefetch_lines(fb, ptr_, lo_, hi_)
@@ -1126,10 +1134,7 @@ def _body(mod, a_dtype, b_dtype, acc_dtype, mr, nv, half=False, fma=False, ahead
         acc, step = found[j]
         with builder.if_else(reading) as (read, prefetch):
             with read:
-                off = builder.mul(k, const(64))
-                _prefetch(builder, at(ptr, builder.add(off, nexts[j])))
-                off = builder.select(builder.icmp_signed("<", off, lasts[j]), off, lasts[j])
-                builder.store(step(builder.load(acc), at(ptr, off)), acc)
+                _read_line(builder, acc, step, ptr, builder.mul(k, const(64)), lasts[j], nexts[j])
             with prefetch:
                 _prefetch(builder, at(ptr, builder.mul(k, const(64))))
 
