@@ -29,9 +29,8 @@ import numpy as np
 from llvmlite import ir
 from numba import prange, types
 from numba.core import cgutils
-from numba.extending import intrinsic
 
-from .clock import chunk_done, cycles, gain, region_stats
+from .clock import ROW, cycles, gain, timed_chunk
 from .jit import bind, general_signature, jit
 
 __all__ = ["run_chunks", "compile_driver", "chunk_entry", "layout", "data_address", "Chunked"]
@@ -40,33 +39,17 @@ _I64 = ir.IntType(64)
 _ENTRY_TYPE = ir.FunctionType(ir.VoidType(), [_I64.as_pointer(), _I64, _I64])
 
 
-@intrinsic
-def _call_entry(typingctx, fn, ctx, lo, hi):
-    """``fn(ctx.data, lo, hi)``: ``fn`` is the address (int64) of a C entry (:data:`_ENTRY_TYPE`)."""
-    sig = types.void(fn, ctx, lo, hi)
-
-    def codegen(context, builder, sig, args):
-        fn, ctx, lo, hi = args
-        data = context.make_array(sig.args[1])(context, builder, ctx).data
-        builder.call(builder.inttoptr(fn, _ENTRY_TYPE.as_pointer()), [builder.bitcast(data, _I64.as_pointer()), lo, hi])
-        return context.get_dummy_value()
-
-    return sig, codegen
-
-
 @jit(parallel=True)
-def run_chunks(fn, layout, px, py, pout, total, nchunks, nthreads):
+def run_chunks(fn, layout, px, py, pout, total, nchunks, stats):
     """``total`` work items of the C entry at address ``fn`` in ``nchunks`` chunks, on arrays at
     data addresses ``px``, ``py``, ``pout`` with the shapes and strides in ``layout``; returns
-    the region's measured gain (:func:`.clock.gain`)."""
+    the region's measured gain (:func:`.clock.gain`) from ``stats``, zeros of ``(threads,
+    clock.ROW)`` int64 the chunks are charged to."""
     ctx = layout.copy()
     ctx[0], ctx[1], ctx[2] = px, py, pout
-    stats = region_stats(nthreads)
     t0 = cycles()
     for c in prange(nchunks):
-        s = cycles()
-        _call_entry(fn, ctx, total * c // nchunks, total * (c + 1) // nchunks)
-        chunk_done(stats, s)
+        timed_chunk(fn, ctx, total * c // nchunks, total * (c + 1) // nchunks, stats)
     return gain(stats, cycles() - t0, nchunks)
 
 
@@ -193,7 +176,7 @@ class Chunked:
                 self.layouts.clear()
             got = self.layouts[key] = (layout(x, y, out), self.count(out))
         return _RUN(self.address, got[0], data_address(x), data_address(y), data_address(out), got[1], nchunks,
-                    nthreads)
+                    np.zeros((nthreads, ROW), np.int64))
 
 
 def compile_driver():
@@ -202,7 +185,7 @@ def compile_driver():
     from .jit import compile_for
 
     if _RUN is _run:
-        _RUN = compile_for(run_chunks, (0, layout(), 0, 0, 0, 0, 1, 1))
+        _RUN = compile_for(run_chunks, (0, layout(), 0, 0, 0, 0, 1, np.zeros((1, ROW), np.int64)))
     return _RUN
 
 

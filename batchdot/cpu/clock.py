@@ -2,12 +2,9 @@
 
 The engine's parallel driver (:func:`.chunks.run_chunks`) has this shape::
 
-    stats = region_stats(nthreads)
     t0 = cycles()
     for c in prange(nchunks):
-        s = cycles()
-        span(..., lo(c), hi(c))
-        chunk_done(stats, s)
+        timed_chunk(entry, ctx, lo(c), hi(c), stats)  # the span's chunk, its cycles charged
     return gain(stats, cycles() - t0, nchunks)
 
 ``gain`` is the region's measured speed-up over one thread: the time the *fastest* thread
@@ -15,33 +12,46 @@ took per chunk, times all chunks (what one thread on a free core would have need
 the region's wall time.  A worker that waits for a core held by another process, or by
 NumPy's spinning BLAS threads, starts late or runs slowly and the gain falls below 1;
 :mod:`batchdot.cpu.policy` then runs the next calls on one thread.  The cost is two cycle
-counter reads and two stores per chunk.
+counter reads and two stores per chunk.  ``stats`` (``(threads, ROW)`` int64, zeros) comes
+from the caller.
 
-``region_stats`` and ``gain`` are ordinary compiled functions (quicker to compile than
-inlined ones); ``chunk_done`` is inlined into the parallel region, because a separately cached
-function calling ``get_thread_id`` would be loaded before Numba's threading layer provides
-that symbol (LLVM aborts the process).  The counter is the x86 time-stamp counter (``rdtsc``, constant rate on every CPU this runs on)
-or the AArch64 virtual counter; elsewhere ``cycles()`` is 0 and ``gain`` returns -1
-("no measurement"), which the policy ignores.
+All three are intrinsics: LLVM code in the driver, so that compiling the driver compiles no
+other function (as Numba functions, ``np.zeros``, the chunk's bookkeeping and ``gain`` took
+0.6 of the driver's 1.0-1.2 CPU seconds, ``asv_bench/records/2026-12-07-2150-driver-compile.txt``),
+and ``timed_chunk``'s call of the threading layer's ``get_thread_id`` is compiled into the
+parallel region itself (a separately cached function calling it would be loaded before
+Numba's threading layer provides that symbol: LLVM aborts the process).  The counter is the
+x86 time-stamp counter (``rdtsc``, constant rate on every CPU this runs on) or the AArch64
+virtual counter; elsewhere ``cycles()`` is 0 and ``gain`` returns -1 ("no measurement"),
+which the policy ignores.
 """
 
 from __future__ import annotations
 
 import platform
 
-import numpy as np
 from llvmlite import ir
-from numba import get_thread_id, types
+from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .jit import jit
-
-__all__ = ["cycles", "region_stats", "chunk_done", "gain"]
+__all__ = ["cycles", "timed_chunk", "gain", "ROW"]
 
 _ARCH = platform.machine().lower()
 #: Row stride of the per-thread statistics, in int64: one 64-byte cache line per thread.
-_ROW = 8
+ROW = 8
+
+
+def _counter(builder):
+    """The cycle counter read at the builder's position (i64; 0 where there is none)."""
+    i64 = ir.IntType(64)
+    if _ARCH in ("x86_64", "amd64", "i686", "x86"):
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(i64, []), "llvm.readcyclecounter")
+        return builder.call(fn, [])
+    if _ARCH in ("aarch64", "arm64"):
+        asm = ir.InlineAsm(ir.FunctionType(i64, []), "mrs $0, cntvct_el0", "=r", side_effect=True)
+        return builder.call(asm, [])
+    return ir.Constant(i64, 0)
 
 
 @intrinsic
@@ -49,42 +59,74 @@ def cycles(typingctx):
     """The CPU's cycle counter (int64); 0 where there is no user-readable one."""
 
     def codegen(context, builder, sig, args):
-        i64 = ir.IntType(64)
-        if _ARCH in ("x86_64", "amd64", "i686", "x86"):
-            fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(i64, []), "llvm.readcyclecounter")
-            return builder.call(fn, [])
-        if _ARCH in ("aarch64", "arm64"):
-            asm = ir.InlineAsm(ir.FunctionType(i64, []), "mrs $0, cntvct_el0", "=r", side_effect=True)
-            return builder.call(asm, [])
-        return ir.Constant(i64, 0)
+        return _counter(builder)
 
     return types.int64(), codegen
 
 
-@jit
-def region_stats(nthreads):
-    """Zeroed statistics for a region of ``nthreads`` threads: busy cycles and chunks each."""
-    return np.zeros((nthreads, _ROW), np.int64)
+@intrinsic
+def timed_chunk(typingctx, fn, ctx, lo, hi, stats):
+    """``fn(ctx.data, lo, hi)`` (``fn``: the address of a C entry ``void (int64 *ctx, int64 lo,
+    int64 hi)``), then its cycles and one chunk charged to the calling thread's row of
+    ``stats`` (``(threads, ROW)`` int64; a thread id past its rows is not charged)."""
+    if not (isinstance(stats, types.Array) and stats.ndim == 2 and stats.dtype == types.int64):
+        return None
+    from numba.np.ufunc.parallel import _launch_threads
+
+    _launch_threads()  # the layer provides ``get_thread_id`` (as Numba's own overload of it does first)
+    sig = types.void(fn, ctx, lo, hi, stats)
+
+    def codegen(context, builder, sig, args):
+        fn, ctx, lo, hi, stats = args
+        i64 = ir.IntType(64)
+        start = _counter(builder)
+        data = context.make_array(sig.args[1])(context, builder, ctx).data
+        entry = ir.FunctionType(ir.VoidType(), [i64.as_pointer(), i64, i64])
+        builder.call(builder.inttoptr(fn, entry.as_pointer()), [builder.bitcast(data, i64.as_pointer()), lo, hi])
+        spent = builder.sub(_counter(builder), start)
+        # the threading layer's thread id, declared as Numba declares it (intp)
+        tid = builder.call(cgutils.get_or_insert_function(builder.module, ir.FunctionType(i64, []), "get_thread_id"), [])
+        table = context.make_array(sig.args[4])(context, builder, stats)
+        rows = cgutils.unpack_tuple(builder, table.shape, 2)[0]
+        with builder.if_then(builder.icmp_unsigned("<", tid, rows)):
+            row = builder.gep(builder.bitcast(table.data, i64.as_pointer()), [builder.mul(tid, ir.Constant(i64, ROW))])
+            builder.store(builder.add(builder.load(row), spent), row)
+            count = builder.gep(row, [ir.Constant(i64, 1)])
+            builder.store(builder.add(builder.load(count), ir.Constant(i64, 1)), count)
+        return context.get_dummy_value()
+
+    return sig, codegen
 
 
-@jit(inline="always")
-def chunk_done(stats, start):
-    """Charge the cycles since ``start`` and one chunk to the calling thread's row."""
-    t = get_thread_id()
-    if t < stats.shape[0]:
-        stats[t, 0] += cycles() - start
-        stats[t, 1] += 1
+@intrinsic
+def gain(typingctx, stats, wall, nchunks):
+    """The region's measured speed-up over one thread (see the module docstring) from its
+    ``stats`` (:func:`timed_chunk`), ``wall`` cycles and ``nchunks`` chunks; -1.0 where
+    unknown (no cycle counter, or no chunk charged)."""
+    if not (isinstance(stats, types.Array) and stats.ndim == 2 and stats.dtype == types.int64):
+        return None
+    sig = types.float64(stats, wall, nchunks)
 
+    def codegen(context, builder, sig, args):
+        stats, wall, nchunks = args
+        i64, f64 = ir.IntType(64), ir.DoubleType()
+        wall, nchunks = (context.cast(builder, v, t, types.int64) for v, t in zip((wall, nchunks), sig.args[1:]))
+        table = context.make_array(sig.args[0])(context, builder, stats)
+        rows = cgutils.unpack_tuple(builder, table.shape, 2)[0]
+        base = builder.bitcast(table.data, i64.as_pointer())
+        best = cgutils.alloca_once_value(builder, ir.Constant(f64, -1.0))  # the fastest thread's cycles a chunk
+        with cgutils.for_range(builder, rows) as loop:
+            row = builder.gep(base, [builder.mul(loop.index, ir.Constant(i64, ROW))])
+            count = builder.load(builder.gep(row, [ir.Constant(i64, 1)]))
+            with builder.if_then(builder.icmp_signed(">", count, ir.Constant(i64, 0))):
+                per = builder.fdiv(builder.sitofp(builder.load(row), f64), builder.sitofp(count, f64))
+                old = builder.load(best)
+                take = builder.or_(builder.fcmp_ordered("<", old, ir.Constant(f64, 0.0)), builder.fcmp_ordered("<", per, old))
+                builder.store(builder.select(take, per, old), best)
+        best = builder.load(best)
+        unknown = builder.or_(builder.icmp_signed("<=", wall, ir.Constant(i64, 0)),
+                              builder.fcmp_ordered("<=", best, ir.Constant(f64, 0.0)))
+        ratio = builder.fdiv(builder.fmul(best, builder.sitofp(nchunks, f64)), builder.sitofp(wall, f64))
+        return builder.select(unknown, ir.Constant(f64, -1.0), ratio)
 
-@jit
-def gain(stats, wall, nchunks):
-    """Measured speed-up of the region over one thread (see the module docstring); -1 if unknown."""
-    best = -1.0
-    for t in range(stats.shape[0]):
-        if stats[t, 1] > 0:
-            per_chunk = stats[t, 0] / stats[t, 1]
-            if best < 0.0 or per_chunk < best:
-                best = per_chunk
-    if wall <= 0 or best <= 0.0:
-        return -1.0
-    return best * nchunks / wall
+    return sig, codegen

@@ -6,6 +6,7 @@ import pytest
 from batchdot import cpu
 from batchdot._dtypes import accumulation_dtype
 from batchdot.cpu import chunks
+from batchdot.cpu.clock import ROW
 from batchdot.cpu.jit import compile_for
 from batchdot.cpu.kernels import family_kernels, work_items
 from batchdot.testing import with_layout
@@ -86,6 +87,19 @@ def test_chunks_cover_the_work_items_exactly_once():
         entry(x, y, out, 0.0, nchunks, 2)
         assert (out == 3.0).all()
 
+
+def test_chunks_are_charged_to_the_threads_that_ran_them():
+    x = np.ones((64, 64, 16))
+    y = np.ones((64, 16, 32))
+    span = family_kernels("tile", np.dtype(np.float64))
+    entry = cpu.parallel_entry("tile", span, (x, y, np.empty((64, 64, 32)), 0.0))
+    stats = np.zeros((2, ROW), np.int64)  # one row per thread of the region
+    out = np.zeros((64, 64, 32))
+    chunks.compile_driver()(entry.address, chunks.layout(x, y, out), chunks.data_address(x),
+                                chunks.data_address(y), chunks.data_address(out), 64, 8, stats)
+    assert (out == 16.0).all()
+    assert stats[:, 1].sum() == 8 and (stats[:, 0] >= 0).all()  # every chunk charged once
+    assert (stats[:, 2:] == 0).all()
 
 @pytest.mark.parametrize("make", [
     lambda: np.arange(24.0).reshape(2, 3, 4),

@@ -309,12 +309,17 @@ def test_regions_report_a_gain(fresh_state):
 
 
 def test_gain_of_a_region():
-    stats = np.zeros((2, 8), np.int64)
+    gain = numba.njit(lambda stats, wall, nchunks: clock.gain(stats, wall, nchunks))
+    stats = np.zeros((3, clock.ROW), np.int64)
     stats[0, :2] = (100, 2)  # 50 cycles a chunk
     stats[1, :2] = (400, 2)  # a slow thread
-    assert clock.gain(stats, 200, 4) == pytest.approx(1.0)
-    assert clock.gain(stats, 400, 4) == pytest.approx(0.5)
-    assert clock.gain(np.zeros((2, 8), np.int64), 0, 4) == -1.0
+    stats[2, :2] = (30, 0)  # a thread without a chunk charged: not the fastest
+    assert gain(stats, 200, 4) == pytest.approx(1.0)
+    assert gain(stats, 400, 4) == pytest.approx(0.5)
+    assert gain(stats[1:], 400, 4) == pytest.approx(2.0)  # the fastest thread, whichever row
+    assert gain(np.zeros((2, clock.ROW), np.int64), 0, 4) == -1.0  # no wall time
+    assert gain(np.zeros((2, clock.ROW), np.int64), 200, 4) == -1.0  # no chunk charged
+
 
 
 def test_free_cores_counts_idle_time_less_the_callers():

@@ -4,7 +4,9 @@
 
 ``batchdot_old``: another tree's package copied under that name (see njit_compile_ab.py).
 Prints the CPU seconds of importing the package and one call, beyond ``import numba`` and a
-trivial ``@njit`` (the bench's ``--first-call`` floor), float32 unless dtypes are given.
+trivial ``@njit`` (the bench's ``--first-call`` floor), float32 unless dtypes are given.  With
+``twice`` last, also the second call's (where a call that repeats builds its parallel entry and,
+once per machine, the parallel driver).
 """
 import importlib
 import resource
@@ -38,10 +40,17 @@ shapes = {"small32": ((4000, 32, 32), (4000, 32, 32), None), "rowdot": ((200000,
           "shortcol": ((353, 31, 42, 4), (353, 1, 4), (3, 2)), "vecmat": ((10000, 64), (10000, 32, 64), (1, 2)),
           "sweep": ((13, 508, 2), (13, 2, 380), None), "rows1": ((6628, 5), (6628, 5, 1, 1), (1, 1)),
           "narrow22": ((208, 508, 5), (208, 22, 508), (1, 2)), "qkshort": ((300, 20, 5), (300, 100, 5), (2, 2))}
-xs, ys, axes = shapes[sys.argv[2]]
-xd, yd = sys.argv[3].split(",") if len(sys.argv) > 3 else ("float32", "float32")
+twice = sys.argv[-1] == "twice"
+argv = [a for a in sys.argv if a != "twice"]
+xs, ys, axes = shapes[argv[2]]
+xd, yd = argv[3].split(",") if len(argv) > 3 else ("float32", "float32")
 x, y = np.ones(xs, xd), np.ones(ys, yd)
 t0 = cpu()
 pkg = importlib.import_module(sys.argv[1])
 pkg.batch_dot(x, y, axes)
-print(f"{sys.argv[1]:12s} {sys.argv[2]} {xd},{yd} first call {cpu() - t0:.2f} s")
+t1 = cpu()
+second = ""
+if twice:
+    pkg.batch_dot(x, y, axes)
+    second = f", second {cpu() - t1:.2f} s"
+print(f"{argv[1]:12s} {argv[2]} {xd},{yd} first call {t1 - t0:.2f} s{second}")
