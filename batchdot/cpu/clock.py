@@ -16,8 +16,9 @@ counter reads and two stores per chunk.  ``stats`` (``(threads, ROW)`` int64, ze
 from the caller.
 
 All three are intrinsics: LLVM code in the driver, so that compiling the driver compiles no
-other function (as Numba functions, ``np.zeros``, the chunk's bookkeeping and ``gain`` took
-0.6 of the driver's 1.0-1.2 CPU seconds, ``asv_bench/records/2026-12-07-2150-driver-compile.txt``),
+other function (as Numba functions, with ``np.zeros`` in the driver, they were five more
+compilations, and the driver took 0.70-0.75 CPU seconds to compile against 0.36-0.38 now,
+``asv_bench/records/2026-12-07-2130-driver-compile.txt``),
 and ``timed_chunk``'s call of the threading layer's ``get_thread_id`` is compiled into the
 parallel region itself (a separately cached function calling it would be loaded before
 Numba's threading layer provides that symbol: LLVM aborts the process).  The counter is the
