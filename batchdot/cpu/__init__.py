@@ -35,7 +35,8 @@ from .chunks import Chunked, compile_driver
 from .choose import KERNELS, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
 from .halves import convert, convert_into
 from .jit import compile_for
-from .kernels import family_kernels, largest_magnitude, tiny_complex_products, tiny_products, work_items
+from .kernels import VARIANTS, family_kernels, largest_magnitude, tiny_complex_products, tiny_products, work_items
+from .kernels import variant as span_variant
 from .verify import verify
 
 __all__ = ["runner", "execute", "prepare", "prepare_out", "precompile"]
@@ -343,9 +344,9 @@ def _prepare(family, x3, yk, out3, acc_dtype, handover=False):
         B, M, K = x3.shape
         N = out3.shape[2]
     zero = acc_dtype.type(0)
-    # the family's second span (compiled only where used): the dots' short rows, the tiles' sweeps
-    variant = dots.short_rows_fit(x3, yk, out3) if family == "dot" else (
-        family == "tile" and tiles.sweeps(x3, yk, out3))
+    # another span of the family (compiled only where used): the dots' short rows, the tiles'
+    # sweeps and few-row tiles
+    variant = span_variant(family, x3, yk, out3)
     span = family_kernels(family, out3.dtype, variant)
     items = work_items(family, B, M, N)
     madds = B * M * N * K
@@ -371,7 +372,7 @@ class _Parallel:
     second call: a first call costs only the serial kernel.  :func:`precompile` builds both.
     """
 
-    def __init__(self, family, span, dispatcher, items, madds, like, blas=None, variant=False):
+    def __init__(self, family, span, dispatcher, items, madds, like, blas=None, variant=""):
         self.family, self.span, self.items, self.madds = family, span, items, madds
         self.variant = variant  # the family's second span (verified apart)
         self.blas = blas  # computes the call while the policy finds its own process contending
@@ -1186,7 +1187,7 @@ def precompile(dtypes=PRECOMPILE_DTYPES, families=PRECOMPILE_FAMILIES, progress=
         t0 = time.perf_counter()
         x, y, out = _tiny(fam, kd, kd, kd)
         zero = np.dtype(accumulation_dtype(kd)).type(0)
-        for variant in (False, True) if fam in ("dot", "tile") else (False,):  # their second spans
+        for variant in VARIANTS.get(fam, ("",)):  # the families' other spans too
             span = family_kernels(fam, out.dtype, variant)
             compile_for(span, (x, y, out, zero, 0, 2), general=True)
             if not jit.DISABLED:  # the span's parallel entry, and the one parallel driver

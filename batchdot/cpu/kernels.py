@@ -50,7 +50,7 @@ from .jit import jit
 from .tiles import KC
 from .vector import magnitude
 
-__all__ = ["family_kernels", "work_items", "largest_magnitude"]
+__all__ = ["family_kernels", "variant", "VARIANTS", "work_items", "largest_magnitude"]
 
 
 def cast_to(value, like):
@@ -145,11 +145,12 @@ def tiny_complex_products(x, y, out, zero):
                 out[b, i, j] = complex(rr + ir_, ri + ii)
 
 
-def family_kernels(family, out_dtype, variant=False):
-    """The span of ``family`` for a result (the kernel's ``out``) of ``out_dtype``; ``variant``:
-    the family's second span, compiled only where it runs: the dots' for short rows end to end
-    against one row (:func:`.dots.short_rows_fit`), the tiles' sweeps of rows over a short K
-    (:func:`.tiles.sweeps`).
+def family_kernels(family, out_dtype, variant=""):
+    """The span of ``family`` for a result (the kernel's ``out``) of ``out_dtype``; ``variant``
+    (:func:`variant`): another span of the family, compiled only where it runs: ``"short"``,
+    the dots' for short rows end to end against one row (:func:`.dots.short_rows_fit`);
+    ``"sweep"``, the tiles' sweeps of rows over a short K (:func:`.tiles.sweeps`); ``"rows"``,
+    the tiles' few-row tiles (:func:`.tiles.row_span`).
 
     Every family is compiled once per dtype for every layout (``jit.general_signature``:
     strides are runtime values); ``tile``, ``dot`` and ``rowdot`` have one span per kind of
@@ -159,8 +160,22 @@ def family_kernels(family, out_dtype, variant=False):
     if family == "tile":
         return tiles.kernels_for(out_dtype, variant)
     if family in ("dot", "rowdot"):
-        return dots.kernels_for(family, out_dtype, variant)
+        return dots.kernels_for(family, out_dtype, variant == "short")
     return generic_span
+
+
+#: The spans of each family beside its first (:func:`family_kernels`' ``variant``).
+VARIANTS = {"tile": ("", "sweep", "rows"), "dot": ("", "short")}
+
+
+def variant(family, x3, yk, out3):
+    """The ``variant`` of :func:`family_kernels` for a product of ``family`` on canonical
+    ``x3``, ``yk`` (the family's second operand) and ``out3``."""
+    if family == "dot":
+        return "short" if dots.short_rows_fit(x3, yk, out3) else ""
+    if family == "tile":
+        return tiles.span_variant(x3, yk, out3)
+    return ""
 
 
 def work_items(family, B, M, N):

@@ -6,7 +6,10 @@ compiles a thin implementation into the caller: the axes' kind, then one call of
 result's shape, the canonical ``(B, M, K) x (B, K, N)`` views, the family
 (:func:`.choose.choose_code`) and the staging rule (:func:`.choose.needs_staging`), the
 hand-overs to the Python API — and calls the family's serial kernel, the very compiled and
-verified kernel the Python API runs (so results are bit-identical).
+verified kernel the Python API runs (so results are bit-identical).  The families' other spans
+(:data:`.kernels.VARIANTS`: the dots' short rows, the tiles' sweeps and few-row tiles) are the
+Python API's only: here the first span computes those products too, to the same bits (they
+are the same sums in the same order), without their shapes' speed-ups.
 
 Compile cost: :func:`_engine` is compiled once per dtypes, ranks and ``out`` or not (every
 layout: its arrays are typed as :func:`.jit.general_signature` types them) and cached on

@@ -21,7 +21,8 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
   tiles of 4 or 8 vectors instead, and of 4-5 rows 4-row tiles of 4 vectors
   (:func:`.vector.row_columns`): each K step reads a whole block of a row of ``y``, where
   two-vector tiles read ``y`` in column passes (one thread: 1.01-2.76x,
-  ``asv_bench/records/2026-12-07-1214-row-tiles-shapes.txt``, ``-1225-quad-tiles-shapes.txt``).
+  ``asv_bench/records/2026-12-07-1214-row-tiles-shapes.txt``, ``-1225-quad-tiles-shapes.txt``);
+  :func:`row_span` runs them, a span of its own (:func:`span_variant`).
 - **Short K over long rows** (:func:`sweeps`): :func:`sweep_span` writes ``out`` in sweeps of
   :data:`SWEEP_ROWS` rows over every column block, a span of its own (:data:`SWEEP_K`).
 - **K in blocks** of :data:`KC`: each block's sum starts from zero and is added to ``out``
@@ -54,7 +55,7 @@ from numba.extending import register_jitable
 from .jit import jit
 from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, row_columns, slot_get, slot_set, slots, tile_shape, times_i
 
-__all__ = ["tile_span", "sweep_span", "sweeps", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items", "fuses", "may_fuse"]
+__all__ = ["tile_span", "sweep_span", "row_span", "sweeps", "span_variant", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items", "fuses", "may_fuse"]
 
 #: Register tiles: MR rows x 2 vectors, and MR1 rows x 1 (full- or half-width) vector for narrow products.
 MR, _NV = tile_shape(None)
@@ -87,6 +88,7 @@ FMA_INTENSITY = 8
 ROWS = MR * max(1, 64 // MR)
 
 _BLOCK = block_kernel(MR, MR1, MR1W)
+_ROW_BLOCK = block_kernel(MR, MR1, MR1W, few=True)
 #: No prefetch in a block (:func:`.vector.block_kernel`'s ``ahead``).
 _NO_AHEAD = (0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0)
 
@@ -104,7 +106,7 @@ def may_fuse(M, N, out_dtype):
     """Whether :func:`tile_span` (:func:`complex_span` for a complex ``out_dtype``, over ``2N``
     reals) may fuse multiply-adds on products of ``M`` rows and ``N`` columns of a result of
     ``out_dtype``: :func:`fuses` over their lanes, never on the few-row tiles
-    (:func:`.vector.row_columns`, which only :func:`tile_span` takes)."""
+    (:func:`.vector.row_columns`, :func:`row_span`)."""
     out_dtype = np.dtype(out_dtype)
     reals = out_dtype.kind == "c"
     w = VECTOR_BYTES // max(out_dtype.itemsize // (2 if reals else 1), 4)
@@ -226,11 +228,7 @@ def tile_span(x, y, out, zero, lo, hi):
     W = VECTOR_BYTES // max(out.itemsize, 4)  # small integers are summed in 32-bit lanes
     shape, NR = columns(N, W)
     nib = (M + ROWS - 1) // ROWS
-    rshape, rNR = row_columns(M, N, W)
-    if rshape > 0:  # a few rows over wide rows of y: one-row tiles over more columns (never fused)
-        shape, NR, limit = rshape, rNR, -1.0
-    else:
-        limit = _fusing_limit(out, M, N, W)
+    limit = _fusing_limit(out, M, N, W)
     yb, ymax = -1, 0.0
     low = PREFETCH_BYTES[0] if shape == 2 else PREFETCH_BYTES[0] + 1  # one-page elements: wide tiles only
     B = x.shape[0]
@@ -313,6 +311,34 @@ def sweep_span(x, y, out, zero, lo, hi):
                     _BLOCK(x, b * xs0 + s0 * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
                            out, b * os0 + s0 * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
                            min(SWEEP_ROWS, ilo + rows - s0), 1 if tail and j0 + NR >= N else shape, fused, _NO_AHEAD)
+
+
+@jit(fastmath=frozenset())
+def row_span(x, y, out, zero, lo, hi):
+    """:func:`tile_span` for products of a few rows over wide rows of ``y``
+    (:func:`.vector.row_columns`): one-row tiles of 4 or 8 vectors, or 4-row tiles of 4
+    vectors, each K step reading a whole block of a row of ``y`` (unfused, no prefetch; any
+    other product runs one-row tiles of 8 vectors).  A span of its own: compiled into
+    :func:`tile_span` these tiles cost every tile product's first call 0.23-0.36 s more
+    (``asv_bench/records/2026-12-07-2150-few-row-span-compile.txt``)."""
+    M, K, N = x.shape[1], x.shape[2], y.shape[2]
+    xs0, xs1, xs2 = x.strides
+    ys0, ys1, ys2 = y.strides
+    os0, os1, os2 = out.strides
+    W = VECTOR_BYTES // max(out.itemsize, 4)
+    shape, NR = row_columns(M, N, W)
+    if shape < 0:
+        shape, NR = 4, 8 * W
+    nib = (M + ROWS - 1) // ROWS
+    for r in range(lo, hi):
+        b = r // nib
+        ilo = (r % nib) * ROWS
+        rows = min(M, ilo + ROWS) - ilo
+        for j0 in range(0, N, NR):
+            for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
+                _ROW_BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
+                           out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
+                           rows, shape, False, _NO_AHEAD)
 
 
 @jit(fastmath=frozenset())
@@ -424,12 +450,24 @@ def bool_span(x, y, out, zero, lo, hi):
                     out[b, ilo + i, j0 + c] = buf[i, c] != 0
 
 
-def kernels_for(out_dtype, sweep=False):
-    """The tile family's span for a result of ``out_dtype`` (a NumPy dtype); ``sweep``:
-    :func:`sweep_span` for a real result (:func:`sweeps`)."""
+def kernels_for(out_dtype, variant=""):
+    """The tile family's span for a result of ``out_dtype`` (a NumPy dtype); for a real result,
+    ``variant`` (:func:`span_variant`) ``"sweep"``: :func:`sweep_span`, ``"rows"``: :func:`row_span`."""
     kind = out_dtype.kind
     if kind == "c":
         return complex_span
     if kind == "b":
         return bool_span
-    return sweep_span if sweep else tile_span
+    return {"sweep": sweep_span, "rows": row_span}.get(variant, tile_span)
+
+
+def span_variant(x, y, out):
+    """The tile span for canonical ``x (B, M, K)``, ``y (B, K, N)`` and ``out``: ``"rows"``
+    (:func:`row_span`) for a real result of a few rows over wide rows of ``y``
+    (:func:`.vector.row_columns`), ``"sweep"`` (:func:`sweep_span`, :func:`sweeps`), else ``""``
+    (:func:`tile_span`; complex and bool results have their own spans)."""
+    if out.dtype.kind not in "fiu":
+        return ""
+    if row_columns(x.shape[1], y.shape[2], VECTOR_BYTES // max(out.dtype.itemsize, 4))[0] > 0:
+        return "rows"
+    return "sweep" if sweeps(x, y, out) else ""

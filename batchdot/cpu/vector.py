@@ -261,8 +261,12 @@ def _splat(builder, scalar, vty):
 
 
 @functools.cache
-def block_kernel(mr, mr1, mr1w=None):
+def block_kernel(mr, mr1, mr1w=None, few=False):
     """The intrinsic that runs the register tiles over the rows of one block of ``C``.
+
+    ``few``: the few-row tiles only (shapes 3-5 below), else every other shape: two
+    intrinsics, so that a span compiles one group (the few-row group cost ``tile_span``'s
+    compilation 0.23-0.36 CPU s, ``asv_bench/records/2026-12-07-2150-few-row-span-compile.txt``).
 
     ``blk(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows, shape, fused, ahead)``
     computes rows ``0..rows`` of the block in tiles of ``shape`` (:func:`columns`): 2,
@@ -274,9 +278,10 @@ def block_kernel(mr, mr1, mr1w=None):
     adjacent (``a_rs`` is A's itemsize: a tile's column of A is one run), ``mr1w x W``
     tiles and then one ``mr1 x W`` tile where that many rows are left (``mr1w`` defaults to
     ``mr1``); 0, ``mr1 x W/2`` of half-width vectors (``nr <= W/2``: 8 x 8 float32 products
-    on AVX-512 run full tiles); then the last rows one at a time; 3 and 4, every row alone in
-    one-row tiles of 4 or 8 vectors, 5, 4-row tiles of 4 vectors and then single rows
-    (:func:`row_columns`: few rows over wide rows of ``B``; unfused, no prefetch).  ``fused`` (float sums
+    on AVX-512 run full tiles); then the last rows one at a time.  With ``few``: 3 and 4, every
+    row alone in one-row tiles of 4 or 8 vectors, 5, 4-row tiles of 4 vectors and then single
+    rows (:func:`row_columns`: few rows over wide rows of ``B``; unfused, no prefetch; any
+    other code runs as 4, which computes any block of up to ``8W`` columns).  ``fused`` (float sums
     only): fused multiply-adds, for blocks whose operands' magnitudes (:func:`absmax`) show that no product or sum can
     overflow, where fusing changes rounding only; else separate products and sums.
     ``ahead = (a_at, a_bytes, b_at, b_bytes, c_at, c_bytes, part, parts, seen, a_next, b_next)``: byte ranges of
@@ -368,13 +373,17 @@ def block_kernel(mr, mr1, mr1w=None):
                             with half:
                                 tiles(mr1, 1, half=True)
 
-            with builder.if_else(builder.icmp_signed(">=", code, ir.Constant(ir.IntType(64), 3)), likely=False) as (few, tiled):
-                with few:  # the few-row tiles (unfused, no prefetch)
-                    for shape_code, (m, nv, masked) in _FEW_ROW_TILES.items():
-                        with builder.if_then(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), shape_code))):
-                            _row_tiles(builder, dts, args, rows, m, nv, masked=masked)
-                with tiled:
-                    other_shapes()
+            if few:  # the few-row tiles (unfused, no prefetch); any other code runs as shape 4
+                for shape_code, (m, nv, masked) in _FEW_ROW_TILES.items():
+                    is_code = builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), shape_code))
+                    if shape_code == 4:
+                        is_code = builder.not_(builder.or_(
+                            builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 3)),
+                            builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 5))))
+                    with builder.if_then(is_code):
+                        _row_tiles(builder, dts, args, rows, m, nv, masked=masked)
+            else:
+                other_shapes()
             return context.get_dummy_value()
 
         return sig, codegen

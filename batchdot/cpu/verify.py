@@ -50,16 +50,16 @@ def _strided(v, fortran):
     return np.repeat(v, 2, axis=axis)[(slice(None),) * axis + (slice(None, None, 2),)]
 
 
-def verify(family, kernel, parallel, x3, yk, out3, zero, variant=False):
+def verify(family, kernel, parallel, x3, yk, out3, zero, variant=""):
     """Check a freshly built kernel against a reference on a small input.
 
     ``yk`` is the kernel's own second argument: ``(B, K, N)``, or ``(B, N, K)`` for ``dot``.
     The check runs the very kernel about to be used: the one compiled for these dtypes, which
     serves every layout (``jit.general_signature``).  Float results must
     lie within ``4 (K + 2) eps |x| |y|`` of float64 products; integer results must be exact.
-    ``variant``: the family's second span (:func:`.kernels.family_kernels`: the dots' short rows
-    against one row, the tiles' sweeps of rows), verified apart from the first, on the products
-    it takes too.
+    ``variant``: another span of the family (:func:`.kernels.family_kernels`: the dots' short
+    rows against one row, the tiles' sweeps of rows and few-row tiles), verified apart from the
+    first, on the products it takes too.
     """
     key = (family, parallel, x3.dtype, yk.dtype, out3.dtype, variant)
     ok = _verified.get(key)
@@ -91,11 +91,13 @@ def verify(family, kernel, parallel, x3, yk, out3, zero, variant=False):
                  (xv, ykv, _strided(xv, family in ("tile", "generic")), _strided(ykv, family == "generic"),
                   np.zeros(oshape[:-1] + (2 * oshape[-1],), out3.dtype)[..., ::2], B, M, K, N)]
         w = VECTOR_BYTES // max(out3.dtype.itemsize, 4)  # lanes of the sums
-        if family == "tile":  # few-row tiles (vector.row_columns): one-row ones of 4 vectors, of 8 with
-            # a partial block, and 4-row ones of 4 vectors then a single row
+        if family == "tile" and variant == "rows":  # few-row tiles (vector.row_columns): one-row ones of 4
+            # vectors, of 8 with a partial block, and 4-row ones of 4 vectors then a single row; one
+            # of them with a non-contiguous x and a strided out
             for mr, nr in ((2, 3 * w + 1), (2, 8 * w + 3), (5, 4 * w + 3)):
                 xr, yr = _values(x3.dtype, (B, mr, K), rng), _values(yk.dtype, (B, K, nr), rng)
                 cases.append((xr, yr, xr, yr, np.zeros((B, mr, nr), out3.dtype), B, mr, K, nr))
+            cases.append((xr, yr, _strided(xr, True), yr, np.zeros((B, mr, 2 * nr), out3.dtype)[..., ::2], B, mr, K, nr))
             # 40 x 40 elements: the next one's x and y read ahead (tiles.READ_FROM), element 1
             # near the overflow bound as above
             xr, yr = _values(x3.dtype, (B, 40, 40), rng), _values(yk.dtype, (B, 40, 40), rng)
@@ -108,7 +110,7 @@ def verify(family, kernel, parallel, x3, yk, out3, zero, variant=False):
             for kk in (OVERLAP_K, KC + 5):
                 xr, yr = _values(x3.dtype, (B, 11, kk), rng), _values(yk.dtype, (B, kk, w - 3), rng)
                 cases.append((xr, yr, xr, yr, np.zeros((B, 11, w - 3), out3.dtype), B, 11, kk, w - 3))
-        if family == "tile" and variant:  # short K over long rows of out: sweeps of rows over every
+        if family == "tile" and variant == "sweep":  # short K over long rows of out: sweeps of rows over every
             # column block (tiles.sweep_span), the last of a few rows, the last column block of one vector
             ns = -(-SWEEP_ROW_BYTES // out3.dtype.itemsize) + w // 2
             xr, yr = _values(x3.dtype, (2, 2 * SWEEP_ROWS + 3, 3), rng), _values(yk.dtype, (2, 3, ns), rng)
@@ -121,7 +123,7 @@ def verify(family, kernel, parallel, x3, yk, out3, zero, variant=False):
             for ks in (2, 3, short_k_max(w)):
                 xs_, ys_ = _values(x3.dtype, (2 * w + 3, ks), rng), _values(yk.dtype, (2 * w + 3, ks), rng)
                 cases.append((xs_, ys_, xs_, ys_, np.zeros((2 * w + 3, 1), out3.dtype), 2 * w + 3, 1, ks, 1))
-        if family == "dot" and variant:  # the dots' span for short rows end to end against one row
+        if family == "dot" and variant == "short":  # the dots' span for short rows end to end against one row
             # (vector.short_rows_one): rows of x against one column, rows of yt against each row of x
             for ks in (2, 3, short_k_max(w)):
                 for m, n in ((2 * w + 3, 1), (2, w + 3)):

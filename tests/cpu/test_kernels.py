@@ -1209,7 +1209,43 @@ def test_short_k_products_write_out_in_sweeps_of_rows(dtype):
                         got[1, i, j] = x[1, i, :2] = 0
                     assert_batch_dot_close(got, x, y, (2, 1))
     assert all(ok for key, ok in _verified.items() if key[0] == "tile")
-    assert any(key[0] == "tile" and key[-1] for key in _verified), "the sweeps' span never ran"
+    assert any(key[0] == "tile" and key[-1] == "sweep" for key in _verified), "the sweeps' span never ran"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16])
+def test_few_row_products_run_a_span_of_their_own_bit_for_bit_as_the_tiles(dtype):
+    """Products of at most ``vector.QUAD_TILE_ROWS`` rows over more than ``2W`` columns
+    (``vector.row_columns``) run ``tiles.row_span``: one-row tiles of 4 and of 8 vectors (a
+    partial last block), 4-row tiles and then a single row, K within one block and over two.
+    Unfused like the two-vector tiles of ``tile_span``, each element equals theirs bit for bit,
+    into a strided ``out`` too; ``row_span`` given any other product computes it (one-row tiles
+    of 8 vectors), and the engine never hands it one."""
+    rng = np.random.default_rng(41)
+    w = vector.VECTOR_BYTES // max(np.dtype(dtype).itemsize, 4)
+    zero = np.dtype(dtype).type(0)
+
+    def span(fn, x, y, out):
+        cpu.compile_for(fn, (x, y, out, zero, 0, 1), general=True)(x, y, out, zero, 0, tiles.work_items(*x.shape[:2]))
+        return out
+
+    for M, N in ((1, 2 * w + 1), (3, 4 * w), (2, 8 * w + 3), (4, 4 * w + 3), (5, 8 * w)):
+        for K in (1, 9, tiles.KC + 3):
+            x, y = _values(rng, (3, M, K), dtype), _values(rng, (3, K, N), dtype)
+            assert tiles.span_variant(x, y, np.empty((3, M, N), dtype)) == "rows"
+            got = batch_dot(x, y, kernel="tile")
+            np.testing.assert_array_equal(got, span(tiles.tile_span, x, y, np.zeros((3, M, N), dtype)), strict=True)
+            assert_batch_dot_close(got, x, y)
+            if K == 9:
+                out = with_layout(np.zeros(got.shape, got.dtype), "strided")
+                assert batch_dot(x, y, out=out, kernel="tile") is out
+                np.testing.assert_array_equal(out, got, strict=True)
+    for M, N in ((6, 4 * w), (3, 2 * w), (40, 9)):  # not the few-row tiles' products
+        x, y = _values(rng, (2, M, 9), dtype), _values(rng, (2, 9, N), dtype)
+        assert tiles.span_variant(x, y, np.empty((2, M, N), dtype)) != "rows"
+        np.testing.assert_array_equal(span(tiles.row_span, x, y, np.zeros((2, M, N), dtype)),
+                                      span(tiles.tile_span, x, y, np.zeros((2, M, N), dtype)), strict=True)
+    assert all(ok for key, ok in _verified.items() if key[0] == "tile")
+    assert any(key[0] == "tile" and key[-1] == "rows" for key in _verified), "the few-row span never ran"
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])

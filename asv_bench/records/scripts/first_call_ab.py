@@ -1,6 +1,6 @@
 """First-call CPU seconds of two trees, fresh process (run with an empty or a warm NUMBA_CACHE_DIR).
 
-    python asv_bench/records/scripts/first_call_ab.py batchdot_old|batchdot small32|rowdot|split|qkt16|shortdots|narrow|tinyrows|large512|qkt512|k1row|qkt9|tinymatmul|small8|midaxis|squash|rows3|k1single|fold|tail|shortcol|vecmat|sweep|rows1|narrow22|qkshort [XDTYPE,YDTYPE]
+    python asv_bench/records/scripts/first_call_ab.py batchdot_old|batchdot small32|rowdot|split|qkt16|shortdots|narrow|tinyrows|large512|qkt512|k1row|qkt9|tinymatmul|small8|midaxis|squash|rows3|k1single|fold|tail|shortcol|vecmat|sweep|rows1|narrow22|qkshort|fewrows [XDTYPE,YDTYPE] [twice]
 
 ``batchdot_old``: another tree's package copied under that name (see njit_compile_ab.py).
 Prints the CPU seconds of importing the package and one call, beyond ``import numba`` and a
@@ -39,7 +39,8 @@ shapes = {"small32": ((4000, 32, 32), (4000, 32, 32), None), "rowdot": ((200000,
           "tail": ((1365, 24, 24), (1365, 24, 24), None),
           "shortcol": ((353, 31, 42, 4), (353, 1, 4), (3, 2)), "vecmat": ((10000, 64), (10000, 32, 64), (1, 2)),
           "sweep": ((13, 508, 2), (13, 2, 380), None), "rows1": ((6628, 5), (6628, 5, 1, 1), (1, 1)),
-          "narrow22": ((208, 508, 5), (208, 22, 508), (1, 2)), "qkshort": ((300, 20, 5), (300, 100, 5), (2, 2))}
+          "narrow22": ((208, 508, 5), (208, 22, 508), (1, 2)), "qkshort": ((300, 20, 5), (300, 100, 5), (2, 2)),
+          "fewrows": ((500, 3, 64), (500, 64, 200), None)}
 twice = sys.argv[-1] == "twice"
 argv = [a for a in sys.argv if a != "twice"]
 xs, ys, axes = shapes[argv[2]]
