@@ -319,8 +319,10 @@ def row_span(x, y, out, zero, lo, hi):
     (:func:`.vector.row_columns`): one-row tiles of 4 or 8 vectors, or 4-row tiles of 4
     vectors, each K step reading a whole block of a row of ``y`` (unfused, no prefetch; any
     other product runs one-row tiles of 8 vectors).  A span of its own: compiled into
-    :func:`tile_span` these tiles cost every tile product's first call 0.23-0.36 s more
-    (``asv_bench/records/2026-12-07-2150-few-row-span-compile.txt``)."""
+    :func:`tile_span` these tiles were a fifth of its code (9512 IR instructions against 7488
+    without, ``asv_bench/records/2026-12-07-2147-few-row-span-compile.txt``), and cost the tile
+    workloads' first calls 0.1-0.5 s; a few-row product's first call takes 0.63-0.67 s
+    against 1.97-2.13 (``-2144-first-call-row-span.txt``)."""
     M, K, N = x.shape[1], x.shape[2], y.shape[2]
     xs0, xs1, xs2 = x.strides
     ys0, ys1, ys2 = y.strides

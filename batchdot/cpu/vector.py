@@ -265,8 +265,8 @@ def block_kernel(mr, mr1, mr1w=None, few=False):
     """The intrinsic that runs the register tiles over the rows of one block of ``C``.
 
     ``few``: the few-row tiles only (shapes 3-5 below), else every other shape: two
-    intrinsics, so that a span compiles one group (the few-row group cost ``tile_span``'s
-    compilation 0.23-0.36 CPU s, ``asv_bench/records/2026-12-07-2150-few-row-span-compile.txt``).
+    intrinsics, so that a span compiles one group (the few-row group was a fifth of
+    ``tile_span``'s code, ``asv_bench/records/2026-12-07-2147-few-row-span-compile.txt``).
 
     ``blk(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows, shape, fused, ahead)``
     computes rows ``0..rows`` of the block in tiles of ``shape`` (:func:`columns`): 2,
