@@ -252,6 +252,8 @@ def _typing(x, y, axes, dtype, out, device, kernel):
     # families usable on these dtypes (the others fall back to generic, as in prepare())
     usable = {f: cpu.family_verified(f, xd, yd, out_dt, acc_dt) for f in ("tile", "dot", "rowdot")
               if has_family(f, CLS, RANK2)}
+    if usable.get("tile"):  # and the tiles' narrow span, which the engine runs too
+        usable["tile"] = cpu.family_verified("tile", xd, yd, out_dt, acc_dt, "narrow")
     # everything the shared engine function needs that its argument types do not say
     consts = (CLS, FORCED, forced == "blas", *(usable.get(f, False) for f in ("tile", "dot", "rowdot")),
               choose.l2_bytes(), policy.SERIAL_CUTOFF, "" if _is_none(dtype) else out_dt.name, forced or "")

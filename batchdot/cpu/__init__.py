@@ -30,7 +30,7 @@ import numpy as np
 
 from .._dtypes import accumulation_dtype, kernel_dtype
 from .._plan import _merge_strides, check_out, merge_group
-from . import choose, dots, halves, jit, policy, tiles
+from . import choose, halves, jit, policy, tiles
 from .chunks import Chunked, compile_driver
 from .choose import KERNELS, by_columns, choose_kernel, dtype_class, l2_bytes, needs_staging, no_column_kernel
 from .halves import convert, convert_into
@@ -1127,8 +1127,9 @@ def _tiny(family, x_dtype, y_dtype, out_dtype):
     return np.ones((2, 3, 4), x_dtype), np.ones(yshape, y_dtype), np.empty((2, 3, 5), out_dtype)
 
 
-def family_verified(family, x_dtype, y_dtype, out_dtype, acc_dtype):
-    """Whether the family's serial kernel for these dtypes passed :func:`verify` (built if needed).
+def family_verified(family, x_dtype, y_dtype, out_dtype, acc_dtype, variant=""):
+    """Whether the family's serial kernel (``variant``: :func:`.kernels.family_kernels`') for
+    these dtypes passed :func:`verify` (built if needed).
 
     The ``@njit`` overload asks this when it compiles a call, and uses ``generic`` for a
     family that failed, as :func:`prepare` does.
@@ -1137,8 +1138,8 @@ def family_verified(family, x_dtype, y_dtype, out_dtype, acc_dtype):
         return True
     x, y, out = _tiny(family, x_dtype, y_dtype, out_dtype)
     zero = np.dtype(acc_dtype).type(0)
-    entry = compile_for(family_kernels(family, out.dtype), (x, y, out, zero, 0, 2), general=True)
-    return verify(family, entry, False, x, y, out, zero)
+    entry = compile_for(family_kernels(family, out.dtype, variant), (x, y, out, zero, 0, 2), general=True)
+    return verify(family, entry, False, x, y, out, zero, variant)
 
 
 #: Families :func:`precompile` builds by default, and the dtypes.

@@ -150,7 +150,8 @@ def family_kernels(family, out_dtype, variant=""):
     (:func:`variant`): another span of the family, compiled only where it runs: ``"short"``,
     the dots' for short rows end to end against one row (:func:`.dots.short_rows_fit`);
     ``"sweep"``, the tiles' sweeps of rows over a short K (:func:`.tiles.sweeps`); ``"rows"``,
-    the tiles' few-row tiles (:func:`.tiles.row_span`).
+    the tiles' few-row tiles (:func:`.tiles.row_span`); ``"narrow"``, the tiles of at most one
+    vector across (:func:`.tiles.narrow_span`).
 
     Every family is compiled once per dtype for every layout (``jit.general_signature``:
     strides are runtime values); ``tile``, ``dot`` and ``rowdot`` have one span per kind of
@@ -165,7 +166,7 @@ def family_kernels(family, out_dtype, variant=""):
 
 
 #: The spans of each family beside its first (:func:`family_kernels`' ``variant``).
-VARIANTS = {"tile": ("", "sweep", "rows"), "dot": ("", "short")}
+VARIANTS = {"tile": ("", "sweep", "rows", "narrow"), "dot": ("", "short")}
 
 
 def variant(family, x3, yk, out3):

@@ -6,10 +6,11 @@ compiles a thin implementation into the caller: the axes' kind, then one call of
 result's shape, the canonical ``(B, M, K) x (B, K, N)`` views, the family
 (:func:`.choose.choose_code`) and the staging rule (:func:`.choose.needs_staging`), the
 hand-overs to the Python API — and calls the family's serial kernel, the very compiled and
-verified kernel the Python API runs (so results are bit-identical).  The families' other spans
-(:data:`.kernels.VARIANTS`: the dots' short rows, the tiles' sweeps and few-row tiles) are the
-Python API's only: here the first span computes those products too, to the same bits (they
-are the same sums in the same order), without their shapes' speed-ups.
+verified kernel the Python API runs (so results are bit-identical).  Of the families' other
+spans (:data:`.kernels.VARIANTS`) the tiles' narrow one runs here too; the dots' short rows
+and the tiles' sweeps and few-row tiles are the Python API's only: here the first span
+computes those products, to the same bits (the same sums in the same order), without their
+shapes' speed-ups.
 
 Compile cost: :func:`_engine` is compiled once per dtypes, ranks and ``out`` or not (every
 layout: its arrays are typed as :func:`.jit.general_signature` types them) and cached on
@@ -43,11 +44,11 @@ for _fn in (merge_group, choose.choose_code, choose.dots_pay, choose.blas_class,
     register_jitable(_fn)
 
 
-def _verified(family, xd, yd, out_dt, acc_dt):
+def _verified(family, xd, yd, out_dt, acc_dt, variant=""):
     """Raise unless the family's kernel for these dtypes passes verification in this process."""
     from . import family_verified
 
-    if not family_verified(family, xd, yd, out_dt, acc_dt):
+    if not family_verified(family, xd, yd, out_dt, acc_dt, variant):
         raise RuntimeError(
             f"batch_dot requires its {family} kernel for {out_dt} to pass verification, got a failure in this "
             f"process; a cached @njit function that calls batch_dot was compiled when it passed: clear the "
@@ -56,10 +57,12 @@ def _verified(family, xd, yd, out_dt, acc_dt):
 
 
 @functools.cache
-def _kernel_call(family, xd, yd, out_dt, acc_dt):
-    """The intrinsic that calls the family's serial kernel for these dtypes by symbol."""
-    check = None if family == "generic" else functools.partial(_verified, family, xd, yd, out_dt, acc_dt)
-    return symbol_call(family_kernels(family, out_dt), check)
+def _kernel_call(name, xd, yd, out_dt, acc_dt):
+    """The intrinsic that calls the serial kernel ``name`` (a family, or ``family/variant``:
+    :func:`.kernels.family_kernels`) for these dtypes by symbol."""
+    family, _, variant = name.partition("/")
+    check = None if family == "generic" else functools.partial(_verified, family, xd, yd, out_dt, acc_dt, variant)
+    return symbol_call(family_kernels(family, out_dt, variant), check)
 
 
 @functools.cache
@@ -75,7 +78,8 @@ def has_family(family, cls, rank2):
 
 
 def _kernel(family, x, y, out, zero, lo, hi):
-    """The serial kernel of ``family`` (a literal string) for these arrays' dtypes (jitted only)."""
+    """The serial kernel of ``family`` (a literal string: a family, or ``family/variant``) for
+    these arrays' dtypes (jitted only)."""
     raise NotImplementedError("jitted code only")
 
 
@@ -84,13 +88,13 @@ def _kernel_overload(family, x, y, out, zero, lo, hi):
     if not isinstance(family, types.StringLiteral):
         return None
     as_dtype = numba.np.numpy_support.as_dtype
-    fam, dts = family.literal_value, (*(as_dtype(t.dtype) for t in (x, y, out)), as_dtype(zero))
-    if not has_family(fam, choose.dtype_class(*dts), x.ndim == 2 and y.ndim == 2):
+    name, dts = family.literal_value, (*(as_dtype(t.dtype) for t in (x, y, out)), as_dtype(zero))
+    if not has_family(name.partition("/")[0], choose.dtype_class(*dts), x.ndim == 2 and y.ndim == 2):
         def unreachable(family, x, y, out, zero, lo, hi):  # the engine's flags rule it out
             raise AssertionError("batch_dot: a kernel family these dtypes have not")
 
         return unreachable
-    call = _kernel_call(fam, *dts)
+    call = _kernel_call(name, *dts)
 
     def impl(family, x, y, out, zero, lo, hi):
         call(x, y, out, zero, lo, hi)
@@ -238,7 +242,10 @@ def _engine(x, y, a0, a1, kind, out, out_type, zero, templates, consts):
         # BLAS-sized work that stays here (a worker thread of the user's prange) runs on the tiles
         sx, sy = choose.needs_staging(choose.TILE, K, x3.strides[2], XI, N, y3.strides[2], YI)
         ys = np.ascontiguousarray(y3) if sy else y3
-        _kernel("tile", _general_in(x3), _general_in(ys), _general_out(out3), zero, 0, tiles.work_items(B, M))
+        if tiles.is_narrow(N, out3.itemsize):  # the tiles of at most one vector across (tiles.narrow_span)
+            _kernel("tile/narrow", _general_in(x3), _general_in(ys), _general_out(out3), zero, 0, tiles.work_items(B, M))
+        else:
+            _kernel("tile", _general_in(x3), _general_in(ys), _general_out(out3), zero, 0, tiles.work_items(B, M))
     else:
         _kernel("generic", _general_in(x3), _general_in(y3), _general_out(out3), zero, 0, B * M * N)
     return res

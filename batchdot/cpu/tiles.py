@@ -55,7 +55,7 @@ from numba.extending import register_jitable
 from .jit import jit
 from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, row_columns, slot_get, slot_set, slots, tile_shape, times_i
 
-__all__ = ["tile_span", "sweep_span", "row_span", "sweeps", "span_variant", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items", "fuses", "may_fuse"]
+__all__ = ["tile_span", "sweep_span", "row_span", "narrow_span", "sweeps", "span_variant", "is_narrow", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items", "fuses", "may_fuse"]
 
 #: Register tiles: MR rows x 2 vectors, and MR1 rows x 1 (full- or half-width) vector for narrow products.
 MR, _NV = tile_shape(None)
@@ -87,8 +87,14 @@ FMA_INTENSITY = 8
 #: Rows of ``out`` per work item: several tiles over one block of ``y``.
 ROWS = MR * max(1, 64 // MR)
 
+#: The block kernels by the tile shapes they compile (:func:`.vector.block_kernel`'s ``group``):
+#: every shape but the few-row ones for the complex and bool spans; two-vector tiles (and
+#: one-vector ones for a last block) for :func:`tile_span` and :func:`sweep_span`; one-vector
+#: and half-width tiles for :func:`narrow_span`; the few-row tiles for :func:`row_span`.
 _BLOCK = block_kernel(MR, MR1, MR1W)
-_ROW_BLOCK = block_kernel(MR, MR1, MR1W, few=True)
+_WIDE_BLOCK = block_kernel(MR, MR1, MR1W, group="wide")
+_NARROW_BLOCK = block_kernel(MR, MR1, MR1W, group="narrow")
+_ROW_BLOCK = block_kernel(MR, MR1, MR1W, group="few")
 #: No prefetch in a block (:func:`.vector.block_kernel`'s ``ahead``).
 _NO_AHEAD = (0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0)
 
@@ -272,7 +278,7 @@ def tile_span(x, y, out, zero, lo, hi):
             ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py, (b + 1) * os0, po, j0 // NR, nbw, at, xs0 * more, ys0 * more) \
                 if nxt and not narrow else _NO_AHEAD
             for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
-                _BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
+                _WIDE_BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
                        out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
                        rows, 1 if narrow else shape, fused, ahead)
                 ahead = _NO_AHEAD
@@ -308,9 +314,46 @@ def sweep_span(x, y, out, zero, lo, hi):
         for s0 in range(ilo, ilo + rows, SWEEP_ROWS):
             for j0 in range(0, N, NR):
                 for k0 in range(0, K, KC):  # (K <= SWEEP_K: one block, but any K is computed)
-                    _BLOCK(x, b * xs0 + s0 * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
+                    _WIDE_BLOCK(x, b * xs0 + s0 * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
                            out, b * os0 + s0 * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
                            min(SWEEP_ROWS, ilo + rows - s0), 1 if tail and j0 + NR >= N else shape, fused, _NO_AHEAD)
+
+
+@jit(fastmath=frozenset())
+def narrow_span(x, y, out, zero, lo, hi):
+    """:func:`tile_span` for products of at most ``W`` columns (:func:`span_variant`): half-width
+    tiles (at most ``W/2`` columns) or one-vector ones (:data:`MR1W` rows where ``x``'s rows
+    are adjacent), never fused (:data:`FMA_INTENSITY`), the next element's ``x`` and ``y``
+    prefetched where each is one run of more than a page (as :func:`tile_span` did for them;
+    any wider product runs one-vector tiles over blocks of ``W`` columns).  A span of its own,
+    so that neither span compiles the other's tiles
+    (``asv_bench/records/2026-12-07-2215-narrow-span-compile.txt``)."""
+    M, K, N = x.shape[1], x.shape[2], y.shape[2]
+    xs0, xs1, xs2 = x.strides
+    ys0, ys1, ys2 = y.strides
+    os0, os1, os2 = out.strides
+    W = VECTOR_BYTES // max(out.itemsize, 4)
+    shape, NR = columns(N, W)
+    if shape == 2:
+        shape, NR = 1, W
+    nib = (M + ROWS - 1) // ROWS
+    nb = (N + NR - 1) // NR
+    B = x.shape[0]
+    px = _prefetch_span(x.strides, M, K, x.itemsize, PREFETCH_BYTES[0] + 1)
+    py = _prefetch_span(y.strides, K, N, y.itemsize, PREFETCH_BYTES[0] + 1)
+    pf = px > 0 or py > 0
+    for r in range(lo, hi):
+        b = r // nib
+        ilo = (r % nib) * ROWS
+        rows = min(M, ilo + ROWS) - ilo
+        nxt = pf and ilo == 0 and b + 1 < B  # the next element's x and y, a share in each column block
+        for j0 in range(0, N, NR):
+            ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py, 0, 0, j0 // NR, nb, 0, 0, 0) if nxt else _NO_AHEAD
+            for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
+                _NARROW_BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
+                              out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0),
+                              k0 > 0, rows, shape, False, ahead)
+                ahead = _NO_AHEAD
 
 
 @jit(fastmath=frozenset())
@@ -454,22 +497,33 @@ def bool_span(x, y, out, zero, lo, hi):
 
 def kernels_for(out_dtype, variant=""):
     """The tile family's span for a result of ``out_dtype`` (a NumPy dtype); for a real result,
-    ``variant`` (:func:`span_variant`) ``"sweep"``: :func:`sweep_span`, ``"rows"``: :func:`row_span`."""
+    ``variant`` (:func:`span_variant`) ``"sweep"``: :func:`sweep_span`, ``"rows"``: :func:`row_span`,
+    ``"narrow"``: :func:`narrow_span`."""
     kind = out_dtype.kind
     if kind == "c":
         return complex_span
     if kind == "b":
         return bool_span
-    return {"sweep": sweep_span, "rows": row_span}.get(variant, tile_span)
+    return {"sweep": sweep_span, "rows": row_span, "narrow": narrow_span}.get(variant, tile_span)
+
+
+@register_jitable
+def is_narrow(N, itemsize):
+    """Whether products of ``N`` columns of a real result of ``itemsize`` bytes run
+    :func:`narrow_span` (at most one vector across)."""
+    return columns(N, VECTOR_BYTES // max(itemsize, 4))[0] < 2
 
 
 def span_variant(x, y, out):
-    """The tile span for canonical ``x (B, M, K)``, ``y (B, K, N)`` and ``out``: ``"rows"``
-    (:func:`row_span`) for a real result of a few rows over wide rows of ``y``
-    (:func:`.vector.row_columns`), ``"sweep"`` (:func:`sweep_span`, :func:`sweeps`), else ``""``
-    (:func:`tile_span`; complex and bool results have their own spans)."""
+    """The tile span for canonical ``x (B, M, K)``, ``y (B, K, N)`` and ``out``: for a real
+    result, ``"narrow"`` (:func:`narrow_span`) for at most ``W`` columns, ``"rows"``
+    (:func:`row_span`) for a few rows over wide rows of ``y`` (:func:`.vector.row_columns`),
+    ``"sweep"`` (:func:`sweep_span`, :func:`sweeps`), else ``""`` (:func:`tile_span`; complex
+    and bool results have their own spans)."""
     if out.dtype.kind not in "fiu":
         return ""
+    if is_narrow(y.shape[2], out.dtype.itemsize):
+        return "narrow"
     if row_columns(x.shape[1], y.shape[2], VECTOR_BYTES // max(out.dtype.itemsize, 4))[0] > 0:
         return "rows"
     return "sweep" if sweeps(x, y, out) else ""

@@ -261,12 +261,15 @@ def _splat(builder, scalar, vty):
 
 
 @functools.cache
-def block_kernel(mr, mr1, mr1w=None, few=False):
+def block_kernel(mr, mr1, mr1w=None, group="all"):
     """The intrinsic that runs the register tiles over the rows of one block of ``C``.
 
-    ``few``: the few-row tiles only (shapes 3-5 below), else every other shape: two
-    intrinsics, so that a span compiles one group (the few-row group was a fifth of
-    ``tile_span``'s code, ``asv_bench/records/2026-12-07-2147-few-row-span-compile.txt``).
+    ``group``: the tile shapes it compiles, so that a span compiles only those it runs (the
+    few-row group was a fifth of ``tile_span``'s code,
+    ``asv_bench/records/2026-12-07-2147-few-row-span-compile.txt``): ``"all"``, shapes 0-2
+    below; ``"wide"``, 2 and 1 (``mr1`` rows only; any other code runs as 1, which computes any
+    block of up to ``W`` columns); ``"narrow"``, 0 and 1 (any other code runs as 1); ``"few"``, 3-5 (any
+    other code runs as 4, which computes any block of up to ``8W`` columns).
 
     ``blk(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows, shape, fused, ahead)``
     computes rows ``0..rows`` of the block in tiles of ``shape`` (:func:`columns`): 2,
@@ -278,7 +281,7 @@ def block_kernel(mr, mr1, mr1w=None, few=False):
     adjacent (``a_rs`` is A's itemsize: a tile's column of A is one run), ``mr1w x W``
     tiles and then one ``mr1 x W`` tile where that many rows are left (``mr1w`` defaults to
     ``mr1``); 0, ``mr1 x W/2`` of half-width vectors (``nr <= W/2``: 8 x 8 float32 products
-    on AVX-512 run full tiles); then the last rows one at a time.  With ``few``: 3 and 4, every
+    on AVX-512 run full tiles); then the last rows one at a time.  In the ``few`` group: 3 and 4, every
     row alone in one-row tiles of 4 or 8 vectors, 5, 4-row tiles of 4 vectors and then single
     rows (:func:`row_columns`: few rows over wide rows of ``B``; unfused, no prefetch; any
     other code runs as 4, which computes any block of up to ``8W`` columns).  ``fused`` (float sums
@@ -303,6 +306,8 @@ def block_kernel(mr, mr1, mr1w=None, few=False):
     """
 
     mr1w = mr1 if mr1w is None else mr1w
+    if group not in ("all", "wide", "narrow", "few"):
+        raise ValueError(f"block_kernel requires group to be 'all', 'wide', 'narrow' or 'few', got {group!r}")
 
     @intrinsic
     def blk(typingctx, a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows,
@@ -345,35 +350,42 @@ def block_kernel(mr, mr1, mr1w=None, few=False):
 
             code = context.cast(builder, shape, sig.args[15], types.int64)
 
-            def other_shapes():  # the register tiles of shapes 2, 1 and 0
-                with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 2))) as (wide, other):
-                    with wide:
-                        if dts[2].kind == "f":  # float sums: fused multiply-adds where the caller's bound allows
-                            with builder.if_else(context.cast(builder, fused, sig.args[16], types.boolean)) as (fast, exact):
-                                with fast:
-                                    tiles(mr, 2, fma=True, then=mr // 2)
-                                with exact:
-                                    tiles(mr, 2, then=mr // 2)
-                        else:
+            def wide_tiles():  # shape 2
+                if dts[2].kind == "f":  # float sums: fused multiply-adds where the caller's bound allows
+                    with builder.if_else(context.cast(builder, fused, sig.args[16], types.boolean)) as (fast, exact):
+                        with fast:
+                            tiles(mr, 2, fma=True, then=mr // 2)
+                        with exact:
                             tiles(mr, 2, then=mr // 2)
-                    with other:
-                        # narrow products never reach the tiles' FMA_INTENSITY: no fused bodies
-                        with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 1))) as (one, half):
-                            with one:
-                                if mr1w > mr1:  # mr1w rows where a tile's column of A is one run
-                                    adjacent = builder.icmp_signed("==", a_rs, ir.Constant(a_rs.type, dts[0].itemsize))
-                                    with builder.if_else(adjacent) as (run, rows_apart):
-                                        with run:  # in a function of its own: small products' loop stays as it was
-                                            fn = _tall_tiles(builder.module, dts, mr1w, mr1)
-                                            builder.call(fn, [a0, a_rs, a_cs, b0, b_rs, c0, c_rs, c_cs, K, nr, flag, rows])
-                                        with rows_apart:
-                                            tiles(mr1, 1)
-                                else:
-                                    tiles(mr1, 1)
-                            with half:
-                                tiles(mr1, 1, half=True)
+                else:
+                    tiles(mr, 2, then=mr // 2)
 
-            if few:  # the few-row tiles (unfused, no prefetch); any other code runs as shape 4
+            def one_vector_tiles():  # shape 1 (narrow products never reach FMA_INTENSITY: no fused bodies)
+                if mr1w > mr1:  # mr1w rows where a tile's column of A is one run
+                    adjacent = builder.icmp_signed("==", a_rs, ir.Constant(a_rs.type, dts[0].itemsize))
+                    with builder.if_else(adjacent) as (run, rows_apart):
+                        with run:  # in a function of its own: small products' loop stays as it was
+                            fn = _tall_tiles(builder.module, dts, mr1w, mr1)
+                            builder.call(fn, [a0, a_rs, a_cs, b0, b_rs, c0, c_rs, c_cs, K, nr, flag, rows])
+                        with rows_apart:
+                            tiles(mr1, 1)
+                else:
+                    tiles(mr1, 1)
+
+            def either(value, first, other):  # ``first()`` where ``code == value``, else ``other()``
+                with builder.if_else(builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), value))) as (yes, no):
+                    with yes:
+                        first()
+                    with no:
+                        other()
+
+            if group == "all":
+                either(2, wide_tiles, lambda: either(1, one_vector_tiles, lambda: tiles(mr1, 1, half=True)))
+            elif group == "wide":  # (a last block of one vector: no tall tiles, one function less)
+                either(2, wide_tiles, lambda: tiles(mr1, 1))
+            elif group == "narrow":
+                either(0, lambda: tiles(mr1, 1, half=True), one_vector_tiles)
+            else:  # the few-row tiles (unfused, no prefetch); any other code runs as shape 4
                 for shape_code, (m, nv, masked) in _FEW_ROW_TILES.items():
                     is_code = builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), shape_code))
                     if shape_code == 4:
@@ -382,8 +394,6 @@ def block_kernel(mr, mr1, mr1w=None, few=False):
                             builder.icmp_signed("==", code, ir.Constant(ir.IntType(64), 5))))
                     with builder.if_then(is_code):
                         _row_tiles(builder, dts, args, rows, m, nv, masked=masked)
-            else:
-                other_shapes()
             return context.get_dummy_value()
 
         return sig, codegen

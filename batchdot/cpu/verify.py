@@ -18,7 +18,7 @@ import numpy as np
 from . import policy
 from .choose import no_column_kernel
 from .kernels import work_items
-from .tiles import KC, SWEEP_ROW_BYTES, SWEEP_ROWS
+from .tiles import KC, MR1W, SWEEP_ROW_BYTES, SWEEP_ROWS
 from .vector import OVERLAP_K, VECTOR_BYTES, short_k_max
 
 log = logging.getLogger("batchdot")
@@ -110,6 +110,13 @@ def verify(family, kernel, parallel, x3, yk, out3, zero, variant=""):
             for kk in (OVERLAP_K, KC + 5):
                 xr, yr = _values(x3.dtype, (B, 11, kk), rng), _values(yk.dtype, (B, kk, w - 3), rng)
                 cases.append((xr, yr, xr, yr, np.zeros((B, 11, w - 3), out3.dtype), B, 11, kk, w - 3))
+        if family == "tile" and variant == "narrow":  # half-width tiles, and the tall one-vector tiles
+            # where x's rows are adjacent (x stored (B, K, M)), each with left-over rows
+            for mr, nr in ((2 * MR1W + 3, w // 2 - 1), (2 * MR1W + 5, w - 1)):
+                xr, yr = _values(x3.dtype, (B, mr, K), rng), _values(yk.dtype, (B, K, nr), rng)
+                adjacent = np.ascontiguousarray(xr.transpose(0, 2, 1)).transpose(0, 2, 1)
+                cases.append((xr, yr, xr, yr, np.zeros((B, mr, nr), out3.dtype), B, mr, K, nr))
+                cases.append((xr, yr, adjacent, yr, np.zeros((B, mr, nr), out3.dtype), B, mr, K, nr))
         if family == "tile" and variant == "sweep":  # short K over long rows of out: sweeps of rows over every
             # column block (tiles.sweep_span), the last of a few rows, the last column block of one vector
             ns = -(-SWEEP_ROW_BYTES // out3.dtype.itemsize) + w // 2

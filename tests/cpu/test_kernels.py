@@ -1212,40 +1212,65 @@ def test_short_k_products_write_out_in_sweeps_of_rows(dtype):
     assert any(key[0] == "tile" and key[-1] == "sweep" for key in _verified), "the sweeps' span never ran"
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16])
-def test_few_row_products_run_a_span_of_their_own_bit_for_bit_as_the_tiles(dtype):
-    """Products of at most ``vector.QUAD_TILE_ROWS`` rows over more than ``2W`` columns
-    (``vector.row_columns``) run ``tiles.row_span``: one-row tiles of 4 and of 8 vectors (a
-    partial last block), 4-row tiles and then a single row, K within one block and over two.
-    Unfused like the two-vector tiles of ``tile_span``, each element equals theirs bit for bit,
-    into a strided ``out`` too; ``row_span`` given any other product computes it (one-row tiles
-    of 8 vectors), and the engine never hands it one."""
-    rng = np.random.default_rng(41)
-    w = vector.VECTOR_BYTES // max(np.dtype(dtype).itemsize, 4)
+def _variant_span_matches_tile_span(dtype, variant, products, others, seed):
+    """Products ``(M, K, N)`` that run the tile family's span ``variant`` do so, and equal
+    ``tile_span``'s results bit for bit (with ``x``'s rows adjacent too, and into a strided
+    ``out``); the variant's span given ``others``, products the engine never hands it, computes
+    them too (to the same bits where ``tile_span`` does not fuse multiply-adds on them)."""
+    rng = np.random.default_rng(seed)
     zero = np.dtype(dtype).type(0)
 
     def span(fn, x, y, out):
         cpu.compile_for(fn, (x, y, out, zero, 0, 1), general=True)(x, y, out, zero, 0, tiles.work_items(*x.shape[:2]))
         return out
 
-    for M, N in ((1, 2 * w + 1), (3, 4 * w), (2, 8 * w + 3), (4, 4 * w + 3), (5, 8 * w)):
-        for K in (1, 9, tiles.KC + 3):
-            x, y = _values(rng, (3, M, K), dtype), _values(rng, (3, K, N), dtype)
-            assert tiles.span_variant(x, y, np.empty((3, M, N), dtype)) == "rows"
-            got = batch_dot(x, y, kernel="tile")
-            np.testing.assert_array_equal(got, span(tiles.tile_span, x, y, np.zeros((3, M, N), dtype)), strict=True)
+    for M, K, N in products:
+        x, y = _values(rng, (3, M, K), dtype), _values(rng, (3, K, N), dtype)
+        assert tiles.span_variant(x, y, np.empty((3, M, N), dtype)) == variant
+        for xl in (x, np.ascontiguousarray(x.transpose(0, 2, 1)).transpose(0, 2, 1)):
+            got = batch_dot(xl, y, kernel="tile")
+            np.testing.assert_array_equal(got, span(tiles.tile_span, xl, y, np.zeros((3, M, N), dtype)), strict=True)
             assert_batch_dot_close(got, x, y)
-            if K == 9:
-                out = with_layout(np.zeros(got.shape, got.dtype), "strided")
-                assert batch_dot(x, y, out=out, kernel="tile") is out
-                np.testing.assert_array_equal(out, got, strict=True)
-    for M, N in ((6, 4 * w), (3, 2 * w), (40, 9)):  # not the few-row tiles' products
-        x, y = _values(rng, (2, M, 9), dtype), _values(rng, (2, 9, N), dtype)
-        assert tiles.span_variant(x, y, np.empty((2, M, N), dtype)) != "rows"
-        np.testing.assert_array_equal(span(tiles.row_span, x, y, np.zeros((2, M, N), dtype)),
-                                      span(tiles.tile_span, x, y, np.zeros((2, M, N), dtype)), strict=True)
+        out = with_layout(np.zeros(got.shape, got.dtype), "strided")
+        assert batch_dot(x, y, out=out, kernel="tile") is out
+        np.testing.assert_array_equal(out, got, strict=True)
+    for M, K, N in others:
+        x, y = _values(rng, (2, M, K), dtype), _values(rng, (2, K, N), dtype)
+        assert tiles.span_variant(x, y, np.empty((2, M, N), dtype)) != variant
+        got = span(tiles.kernels_for(np.dtype(dtype), variant), x, y, np.zeros((2, M, N), dtype))
+        assert_batch_dot_close(got, x, y)
+        if not tiles.may_fuse(M, N, dtype):
+            np.testing.assert_array_equal(got, span(tiles.tile_span, x, y, np.zeros((2, M, N), dtype)), strict=True)
     assert all(ok for key, ok in _verified.items() if key[0] == "tile")
-    assert any(key[0] == "tile" and key[-1] == "rows" for key in _verified), "the few-row span never ran"
+    assert any(key[0] == "tile" and key[-1] == variant for key in _verified), f"the {variant} span never ran"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16])
+def test_few_row_products_run_a_span_of_their_own_bit_for_bit_as_the_tiles(dtype):
+    """Products of at most ``vector.QUAD_TILE_ROWS`` rows over more than ``2W`` columns
+    (``vector.row_columns``) run ``tiles.row_span``: one-row tiles of 4 and of 8 vectors (a
+    partial last block), 4-row tiles and then a single row, K within one block and over two.
+    Unfused like the two-vector tiles of ``tile_span``, each element equals theirs bit for bit;
+    ``row_span`` computes any other product too (one-row tiles of 8 vectors)."""
+    w = vector.VECTOR_BYTES // max(np.dtype(dtype).itemsize, 4)
+    products = [(M, K, N) for M, N in ((1, 2 * w + 1), (3, 4 * w), (2, 8 * w + 3), (4, 4 * w + 3), (5, 8 * w))
+                for K in (1, 9, tiles.KC + 3)]
+    _variant_span_matches_tile_span(dtype, "rows", products, [(6, 9, 4 * w), (3, 9, 2 * w), (40, 9, 9)], 41)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.uint8])
+def test_narrow_products_run_a_span_of_their_own_bit_for_bit_as_the_tiles(dtype):
+    """Products of at most ``W`` columns run ``tiles.narrow_span``: half-width tiles (at most
+    ``W/2`` columns) and one-vector tiles, the tall ones where ``x``'s rows are adjacent, with
+    left-over rows (overlapping the last tile where K is ``vector.OVERLAP_K`` or more), K
+    within one block and over two, more than one block of rows.  ``tile_span`` runs them on
+    one-vector tiles: the same sums, bit for bit; ``narrow_span`` computes wider products too
+    (one-vector tiles over blocks of ``W`` columns)."""
+    w = vector.VECTOR_BYTES // max(np.dtype(dtype).itemsize, 4)
+    products = [(M, K, N) for M, N in ((9, 1), (tiles.MR1W + 5, w // 2), (2 * tiles.MR1W + 3, w // 2 + 1), (7, w),
+                                       (tiles.ROWS + 9, w - 1))
+                for K in (1, 9, vector.OVERLAP_K, tiles.KC + 3)]
+    _variant_span_matches_tile_span(dtype, "narrow", products, [(9, 9, w + 1), (tiles.ROWS + 3, 40, 3 * w - 2)], 43)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])
