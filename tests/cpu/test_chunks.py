@@ -1,5 +1,6 @@
 """The one parallel driver (``batchdot.cpu.chunks``): every family and dtype, any layout."""
 
+import numba
 import numpy as np
 import pytest
 
@@ -93,13 +94,14 @@ def test_chunks_are_charged_to_the_threads_that_ran_them():
     y = np.ones((64, 16, 32))
     span = family_kernels("tile", np.dtype(np.float64))
     entry = cpu.parallel_entry("tile", span, (x, y, np.empty((64, 64, 32)), 0.0))
-    stats = np.zeros((2, ROW), np.int64)  # one row per thread of the region
+    stats = np.zeros((numba.get_num_threads(), ROW), np.int64)  # one row per thread of the region
     out = np.zeros((64, 64, 32))
     chunks.compile_driver()(entry.address, chunks.layout(x, y, out), chunks.data_address(x),
-                                chunks.data_address(y), chunks.data_address(out), 64, 8, stats)
+                            chunks.data_address(y), chunks.data_address(out), 64, 8, stats)
     assert (out == 16.0).all()
     assert stats[:, 1].sum() == 8 and (stats[:, 0] >= 0).all()  # every chunk charged once
     assert (stats[:, 2:] == 0).all()
+
 
 @pytest.mark.parametrize("make", [
     lambda: np.arange(24.0).reshape(2, 3, 4),
