@@ -129,6 +129,11 @@ def batch_dot(x, y, axes=None, *, dtype=None, out=None, device=None, kernel=None
     array([[17],
            [53]])
     """
+    if (type(x) is _ndarray and type(y) is _ndarray and out is None and dtype is None and kernel is None
+            and device is None and (axes is None or type(axes) is int)):  # the shortest path: a repeated plain call
+        run = _RUNNERS.get((x.shape, x.strides, x.dtype, y.shape, y.strides, y.dtype, axes))
+        if run is not None:
+            return run(x, y)
     key = None
     if ((device is None or type(device) is str and device == "cpu") and type(x) is _ndarray and type(y) is _ndarray
             and (out is None or type(out) is _ndarray)):  # host arrays: device='cpu' changes nothing

@@ -844,8 +844,15 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
         if (cast_x or cast_y) and not (sx or sy) and _cast_in_groups(given, (cast_x, cast_y), K, x.itemsize):
             return _runner_cast_rows(p, given, (x_cast, y_cast), out_k, out_dtype, acc_dtype)
         fn, tail = prepare("rowdot", *operands(x, y), np.empty(out_shape, out_k), acc_dtype)
-        if not (sx or sy or cast_x or cast_y) and same_out:
-            def run_rows(x, y):  # the tiny-call path
+        if not (sx or sy or cast_x or cast_y) and same_out and len(tail) == 3:
+            (zero, lo, hi), empty = tail, np.empty
+
+            def run_rows(x, y):  # the tiny-call path (no unpacking of the kernel's arguments)
+                res = empty(out_shape, out_k)
+                fn(x, y, res, zero, lo, hi)
+                return res
+        elif not (sx or sy or cast_x or cast_y) and same_out:
+            def run_rows(x, y):
                 res = np.empty(out_shape, out_k)
                 fn(x, y, res, *tail)
                 return res
@@ -1026,12 +1033,20 @@ def _runner_tiny(p, given, xk, yk, family, out_dtype, acc_dtype):
         tail = (zero,)
         span = tiny_complex_products if out_dtype.kind == "c" else tiny_products
         fn, family = compile_for(span, (x, y, np.empty((1,) * rank, out_dtype)) + tail, general=True), "tiny"
-    out_shape = p.out_shape
+    out_shape, empty = p.out_shape, np.empty
 
-    def run_tiny(x, y):
-        res = np.empty(out_shape, out_dtype)
-        fn(x, y, res, *tail)
-        return res
+    if len(tail) == 1:  # the tiles' loops: the zero alone (no unpacking on the tiny call's path)
+        zero = tail[0]
+
+        def run_tiny(x, y):
+            res = empty(out_shape, out_dtype)
+            fn(x, y, res, zero)
+            return res
+    else:
+        def run_tiny(x, y):
+            res = empty(out_shape, out_dtype)
+            fn(x, y, res, *tail)
+            return res
 
     run = _finish(run_tiny, family, p, out_dtype, lambda x, y: (x, y))
     run.tiny = fn, tail

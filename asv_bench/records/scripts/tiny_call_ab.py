@@ -1,52 +1,24 @@
-"""Tiny calls: two builds of batchdot in one process, interleaved, against NumPy (us per call).
+"""Tiny calls in two trees (separate processes), against NumPy: best of 9 repeats of 50000 calls.
 
-    cp -r <old checkout>/batchdot /tmp/oldpkg/batchdot_old
-    PYTHONPATH=/tmp/oldpkg env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
-        python asv_bench/records/scripts/tiny_call_ab.py
+    cd /tmp; PYTHONPATH=/tmp/oldpkg python /work/main/asv_bench/records/scripts/tiny_call_ab.py batchdot_old|batchdot
 
-Each round times, per case, the old build, the new build and NumPy (best of 5 x 5000 calls
-each, back to back); 10 rounds.  Prints per case the minimum over rounds of each and the
-median over rounds of old/new and numpy/new (the host's clock drifts 2x within minutes,
-so only ratios taken within one round are compared).
+A float64 and a float32 (4, 2, 3) . (4, 3, 5) product (the tiles' scalar loops), a float64 (4, 3)
+row dot (the row dots' kernel), np.matmul and (a * b).sum(1) for scale.
 """
-import statistics
+import importlib
+import sys
 import timeit
 
 import numpy as np
 
-import batchdot
-import batchdot_old
-
-CASES = {
-    "matmul f64 (4,2,3)(4,3,5)": ((4, 2, 3), (4, 3, 5), "float64", None),
-    "matmul f32": ((4, 2, 3), (4, 3, 5), "float32", None),
-    "matmul c128": ((4, 2, 3), (4, 3, 5), "complex128", None),
-    "matmul i64": ((4, 2, 3), (4, 3, 5), "int64", None),
-    "rowdot f64 (4,3)(4,3)": ((4, 3), (4, 3), "float64", 1),
-    "rowdot f32": ((4, 3), (4, 3), "float32", 1),
-}
-
-
-def best(f):
-    return min(timeit.repeat(f, number=5000, repeat=5)) / 5000 * 1e6
-
-
-rows = {name: [] for name in CASES}
-for _ in range(10):
-    for name, (sx, sy, d, ax) in CASES.items():
-        x, y = np.ones(sx, d), np.ones(sy, d)
-        for mod in (batchdot_old, batchdot):
-            mod.batch_dot(x, y, ax), mod.batch_dot(x, y, ax)
-        old = best(lambda: batchdot_old.batch_dot(x, y, ax))
-        new = best(lambda: batchdot.batch_dot(x, y, ax))
-        if ax is None:
-            ref = best(lambda: np.matmul(x, y))
-        else:
-            ref = best(lambda: np.einsum("ij,ij->i", x, y)[:, None])
-        rows[name].append((old, new, ref))
-for name, r in rows.items():
-    old, new, ref = (min(t[i] for t in r) for i in range(3))
-    sp = statistics.median(t[0] / t[1] for t in r)
-    vs = statistics.median(t[2] / t[1] for t in r)
-    print(f"{name:28s} old {old:5.2f}  new {new:5.2f}  numpy {ref:5.2f} us (min)   "
-          f"old/new {sp:.2f}  numpy/new {vs:.2f} (median)")
+pkg = importlib.import_module(sys.argv[1])
+x, y = np.random.rand(4, 2, 3), np.random.rand(4, 3, 5)
+a, b = np.random.rand(4, 3), np.random.rand(4, 3)
+x32, y32 = x.astype(np.float32), y.astype(np.float32)
+pkg.batch_dot(x, y), pkg.batch_dot(a, b, 1), pkg.batch_dot(x32, y32)
+res = {}
+for name, f in [("matmul f64", lambda: pkg.batch_dot(x, y)), ("matmul f32", lambda: pkg.batch_dot(x32, y32)),
+                ("rowdot f64", lambda: pkg.batch_dot(a, b, 1)), ("np.matmul", lambda: np.matmul(x, y)),
+                ("(a*b).sum", lambda: (a * b).sum(1))]:
+    res[name] = min(timeit.repeat(f, number=50000, repeat=9)) / 50000 * 1e6
+print(f"{sys.argv[1]:12s}", "  ".join(f"{k} {v:.3f} us" for k, v in res.items()))
