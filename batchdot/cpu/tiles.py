@@ -223,15 +223,20 @@ def _prefetch_span(strides, rows, cols, item, low):
     return span if s1 >= 0 and s2 >= 0 and low <= span <= PREFETCH_BYTES[1] and span <= s0 else 0
 
 
+@register_jitable
+def _geometry(x, y, out):
+    """``(M, K, N, x's, y's and out's strides, W)`` of a real tile span's canonical ``x (B, M, K)``,
+    ``y (B, K, N)`` and ``out (B, M, N)``; ``W``: the lanes of the sums (small integers are summed
+    in 32-bit lanes)."""
+    return (x.shape[1], x.shape[2], y.shape[2], x.strides, y.strides, out.strides,
+            VECTOR_BYTES // max(out.itemsize, 4))
+
+
 @jit(fastmath=frozenset())
 def tile_span(x, y, out, zero, lo, hi):
     """Work items ``lo..hi`` (blocks of :data:`ROWS` rows, flat over batch) of ``out = x @ y``
     for a float or integer ``out``."""
-    M, K, N = x.shape[1], x.shape[2], y.shape[2]
-    xs0, xs1, xs2 = x.strides
-    ys0, ys1, ys2 = y.strides
-    os0, os1, os2 = out.strides
-    W = VECTOR_BYTES // max(out.itemsize, 4)  # small integers are summed in 32-bit lanes
+    M, K, N, (xs0, xs1, xs2), (ys0, ys1, ys2), (os0, os1, os2), W = _geometry(x, y, out)
     shape, NR = columns(N, W)
     nib = (M + ROWS - 1) // ROWS
     limit = _fusing_limit(out, M, N, W)
@@ -291,11 +296,7 @@ def sweep_span(x, y, out, zero, lo, hi):
     block (a last block of at most ``W`` columns in one-vector tiles); fused multiply-adds where
     the item's magnitudes allow, as there; no prefetch (the next element's ``x`` and ``y`` are
     small beside ``out``)."""
-    M, K, N = x.shape[1], x.shape[2], y.shape[2]
-    xs0, xs1, xs2 = x.strides
-    ys0, ys1, ys2 = y.strides
-    os0, os1, os2 = out.strides
-    W = VECTOR_BYTES // max(out.itemsize, 4)
+    M, K, N, (xs0, xs1, xs2), (ys0, ys1, ys2), (os0, os1, os2), W = _geometry(x, y, out)
     shape, NR = columns(N, W)
     limit = _fusing_limit(out, M, N, W)
     nib = (M + ROWS - 1) // ROWS
@@ -330,11 +331,7 @@ def narrow_span(x, y, out, zero, lo, hi):
     :func:`tile_span` against 7488 for both (float32,
     ``asv_bench/records/2026-12-07-2203-narrow-span-code.txt``); first calls of small8 and
     midaxis 0.82-1.08 s against 1.56-2.32 (``-2200-first-call-narrow-span.txt``)."""
-    M, K, N = x.shape[1], x.shape[2], y.shape[2]
-    xs0, xs1, xs2 = x.strides
-    ys0, ys1, ys2 = y.strides
-    os0, os1, os2 = out.strides
-    W = VECTOR_BYTES // max(out.itemsize, 4)
+    M, K, N, (xs0, xs1, xs2), (ys0, ys1, ys2), (os0, os1, os2), W = _geometry(x, y, out)
     shape, NR = columns(N, W)
     if shape == 2:
         shape, NR = 1, W
@@ -368,11 +365,7 @@ def row_span(x, y, out, zero, lo, hi):
     without, ``asv_bench/records/2026-12-07-2147-few-row-span-compile.txt``), and cost the tile
     workloads' first calls 0.1-0.5 s; a few-row product's first call takes 0.63-0.67 s
     against 1.97-2.13 (``-2144-first-call-row-span.txt``)."""
-    M, K, N = x.shape[1], x.shape[2], y.shape[2]
-    xs0, xs1, xs2 = x.strides
-    ys0, ys1, ys2 = y.strides
-    os0, os1, os2 = out.strides
-    W = VECTOR_BYTES // max(out.itemsize, 4)
+    M, K, N, (xs0, xs1, xs2), (ys0, ys1, ys2), (os0, os1, os2), W = _geometry(x, y, out)
     shape, NR = row_columns(M, N, W)
     if shape < 0:
         shape, NR = 4, 8 * W
