@@ -55,6 +55,17 @@ def _counter(builder):
     return ir.Constant(i64, 0)
 
 
+def _cells(context, builder, ty, stats, t):
+    """``(cycles, chunks, rows)``: pointers to row ``t``'s first two cells of the statistics
+    array ``stats`` (of Numba type ``ty``, any strides) and its number of rows."""
+    table = context.make_array(ty)(context, builder, stats)
+    rows = cgutils.unpack_tuple(builder, table.shape, 2)[0]
+    s0, s1 = cgutils.unpack_tuple(builder, table.strides, 2)
+    base = builder.gep(builder.bitcast(table.data, ir.IntType(8).as_pointer()), [builder.mul(t, s0)])
+    cell = ir.IntType(64).as_pointer()
+    return builder.bitcast(base, cell), builder.bitcast(builder.gep(base, [s1]), cell), rows
+
+
 @intrinsic
 def cycles(typingctx):
     """The CPU's cycle counter (int64); 0 where there is no user-readable one."""
@@ -87,12 +98,9 @@ def timed_chunk(typingctx, fn, ctx, lo, hi, stats):
         spent = builder.sub(_counter(builder), start)
         # the threading layer's thread id, declared as Numba declares it (intp)
         tid = builder.call(cgutils.get_or_insert_function(builder.module, ir.FunctionType(i64, []), "get_thread_id"), [])
-        table = context.make_array(sig.args[4])(context, builder, stats)
-        rows = cgutils.unpack_tuple(builder, table.shape, 2)[0]
+        row, count, rows = _cells(context, builder, sig.args[4], stats, tid)
         with builder.if_then(builder.icmp_unsigned("<", tid, rows)):
-            row = builder.gep(builder.bitcast(table.data, i64.as_pointer()), [builder.mul(tid, ir.Constant(i64, ROW))])
             builder.store(builder.add(builder.load(row), spent), row)
-            count = builder.gep(row, [ir.Constant(i64, 1)])
             builder.store(builder.add(builder.load(count), ir.Constant(i64, 1)), count)
         return context.get_dummy_value()
 
@@ -112,13 +120,11 @@ def gain(typingctx, stats, wall, nchunks):
         stats, wall, nchunks = args
         i64, f64 = ir.IntType(64), ir.DoubleType()
         wall, nchunks = (context.cast(builder, v, t, types.int64) for v, t in zip((wall, nchunks), sig.args[1:]))
-        table = context.make_array(sig.args[0])(context, builder, stats)
-        rows = cgutils.unpack_tuple(builder, table.shape, 2)[0]
-        base = builder.bitcast(table.data, i64.as_pointer())
+        rows = _cells(context, builder, sig.args[0], stats, ir.Constant(i64, 0))[2]
         best = cgutils.alloca_once_value(builder, ir.Constant(f64, -1.0))  # the fastest thread's cycles a chunk
         with cgutils.for_range(builder, rows) as loop:
-            row = builder.gep(base, [builder.mul(loop.index, ir.Constant(i64, ROW))])
-            count = builder.load(builder.gep(row, [ir.Constant(i64, 1)]))
+            row, count, _ = _cells(context, builder, sig.args[0], stats, loop.index)
+            count = builder.load(count)
             with builder.if_then(builder.icmp_signed(">", count, ir.Constant(i64, 0))):
                 per = builder.fdiv(builder.sitofp(builder.load(row), f64), builder.sitofp(count, f64))
                 old = builder.load(best)

@@ -319,6 +319,7 @@ def test_gain_of_a_region():
     assert gain(stats[1:], 400, 4) == pytest.approx(2.0)  # the fastest thread, whichever row
     assert gain(np.zeros((2, clock.ROW), np.int64), 0, 4) == -1.0  # no wall time
     assert gain(np.zeros((2, clock.ROW), np.int64), 200, 4) == -1.0  # no chunk charged
+    assert gain(np.asfortranarray(stats[:, :2]), 200, 4) == pytest.approx(1.0)  # any strides
 
 
 
