@@ -844,18 +844,8 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
         if (cast_x or cast_y) and not (sx or sy) and _cast_in_groups(given, (cast_x, cast_y), K, x.itemsize):
             return _runner_cast_rows(p, given, (x_cast, y_cast), out_k, out_dtype, acc_dtype)
         fn, tail = prepare("rowdot", *operands(x, y), np.empty(out_shape, out_k), acc_dtype)
-        if not (sx or sy or cast_x or cast_y) and same_out and len(tail) == 3:
-            (zero, lo, hi), empty = tail, np.empty
-
-            def run_rows(x, y):  # the tiny-call path (no unpacking of the kernel's arguments)
-                res = empty(out_shape, out_k)
-                fn(x, y, res, zero, lo, hi)
-                return res
-        elif not (sx or sy or cast_x or cast_y) and same_out:
-            def run_rows(x, y):
-                res = np.empty(out_shape, out_k)
-                fn(x, y, res, *tail)
-                return res
+        if not (sx or sy or cast_x or cast_y) and same_out:
+            run_rows = _into_new(fn, tail, out_shape, out_k)  # the tiny-call path
         else:  # cast operands (float16, non-native byte order) and results (float16)
             def run_rows(x, y):
                 res = np.empty(out_shape, out_k)
@@ -900,13 +890,9 @@ def runner(p, x, y, out_dtype, acc_dtype, kernel, transpose=True):
         def views(x, y):  # the operands are the kernel's views already
             return x, y
 
-        if same_out and not reshape:
-            def run_direct(x, y):  # the tiny-call path: one allocation, one compiled call
-                res = empty(shape3, out_k)
-                fn(x, y, res, *tail)
-                return res
-
-            return _finish(run_direct, family, p, out_dtype, views, acc_dtype, forced, staged)
+        if same_out and not reshape:  # the tiny-call path: one allocation, one compiled call
+            return _finish(_into_new(fn, tail, shape3, out_k, empty), family, p, out_dtype, views, acc_dtype, forced,
+                           staged)
     else:
         def views(x, y):
             """The kernel's operands ``x3``, ``yk`` for arrays laid out like the key's."""
@@ -1033,23 +1019,35 @@ def _runner_tiny(p, given, xk, yk, family, out_dtype, acc_dtype):
         tail = (zero,)
         span = tiny_complex_products if out_dtype.kind == "c" else tiny_products
         fn, family = compile_for(span, (x, y, np.empty((1,) * rank, out_dtype)) + tail, general=True), "tiny"
-    out_shape, empty = p.out_shape, np.empty
+    run = _finish(_into_new(fn, tail, p.out_shape, out_dtype), family, p, out_dtype, lambda x, y: (x, y))
+    run.tiny = fn, tail
+    return run
 
-    if len(tail) == 1:  # the tiles' loops: the zero alone (no unpacking on the tiny call's path)
-        zero = tail[0]
 
-        def run_tiny(x, y):
-            res = empty(out_shape, out_dtype)
-            fn(x, y, res, zero)
+def _into_new(fn, tail, shape, dtype, empty=np.empty):
+    """``run(x, y)``: ``fn(x, y, res, *tail)`` into a new ``res = empty(shape, dtype)``,
+    returned; for a ``tail`` of one or three values (a span's zero, or its zero and work range)
+    without unpacking it per call, which the tiny calls' path notices
+    (``asv_bench/records/2026-12-07-2228-tiny-call-ab.txt``)."""
+    if len(tail) == 1:
+        (a,) = tail
+
+        def run(x, y):
+            res = empty(shape, dtype)
+            fn(x, y, res, a)
+            return res
+    elif len(tail) == 3:
+        a, b, c = tail
+
+        def run(x, y):
+            res = empty(shape, dtype)
+            fn(x, y, res, a, b, c)
             return res
     else:
-        def run_tiny(x, y):
-            res = empty(out_shape, out_dtype)
+        def run(x, y):
+            res = empty(shape, dtype)
             fn(x, y, res, *tail)
             return res
-
-    run = _finish(run_tiny, family, p, out_dtype, lambda x, y: (x, y))
-    run.tiny = fn, tail
     return run
 
 
