@@ -86,10 +86,8 @@ def test_transposes_and_splits_match_reference_wherever_they_apply(case, into):
     x, y, axes = case
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_api, "_RUNNERS", {})
-        for name, value in (("SPLIT_BYTES", 0), ("SPLIT_SIDE", 1), ("SPLIT_RUN", 0), ("TRANSPOSED_MIN", 0),
-                            ("SWAP_MIN", 0)):
+        for name, value in (("SPLIT_BYTES", 0), ("SPLIT_SIDE", 1), ("SPLIT_RUN", 0), ("TRANSPOSED_MIN", 0)):
             mp.setattr(choose, name, value)
-        mp.setattr(choose, "swap_rows", lambda dtype: 1)
         mp.setattr(choose, "narrow_columns", lambda dtype: 64)
         got = _batch_dot_into(x, y, axes, into)
     assert_batch_dot_close(got, x, y, axes)

@@ -21,7 +21,7 @@ __all__ = ["KERNELS", "choose_kernel", "choose_code", "by_columns", "dtype_class
            "HANDOVER_COLUMNS", "HANDOVER_K",
            "tiles_copy_y_when_busy", "blas_wanted", "BLAS_TRANSPOSED", "BLAS_TRANSPOSED_SIDE", "cast_for_blas",
            "tile_dtypes_ok", "transposes", "scales",
-           "narrow_columns", "swap_rows", "transposed_pair", "split_candidates", "split_runs_fit",
+           "narrow_columns", "transposed_pair", "split_candidates", "split_runs_fit",
            "split_pays"]
 
 #: Families that may be forced with ``kernel=``: every family the engine has.
@@ -285,22 +285,37 @@ def cast_for_blas(x_dtype, y_dtype, out_dtype, acc_dtype, M, N, K, l2):
     return blas_wanted(SAME_FLOAT, od.itemsize, M, N, K, l2)
 
 
-def dots_pay(M, k_bytes):
-    """Whether the dots, rather than the tiles on a transposed copy of ``y``, compute a product
-    of ``M`` rows whose contracted axis spans ``k_bytes`` (:data:`DOT_ROWS`, :data:`DOT_BYTES`,
-    :data:`DOT_BYTES_SHORT`, :data:`DOT_ROWS_MANY`)."""
-    return (M < DOT_ROWS and k_bytes >= DOT_BYTES_SHORT) or (
-        M < DOT_ROWS_MANY and (k_bytes >= DOT_BYTES[1] or (k_bytes >= DOT_BYTES[0] and M < DOT_ROWS_TALL)))
+def dots_pay(M, k_bytes, N, W):
+    """Whether the dots, rather than the tiles over ``y`` transposed a block at a time
+    (:func:`.tiles.packs`), compute a product of ``M`` rows and ``N`` columns whose contracted
+    axis spans ``k_bytes``, for tiles of ``W`` lanes (:data:`DOT_ROWS`, :data:`DOT_BYTES`,
+    :data:`DOT_BYTES_SHORT`, :data:`DOT_ROWS_TALL`, :data:`DOT_ROWS_MANY`): below
+    :data:`DOT_ROWS` rows from :data:`DOT_BYTES_SHORT` bytes; below :data:`DOT_ROWS_TALL` rows
+    from :data:`DOT_BYTES` ``[0]`` bytes where the tiles are whole vectors wide (``N >= 2 W``),
+    and from ``[1]`` where they are half-width (``N <= W / 2``); else (partly filled wide
+    tiles) below :data:`DOT_ROWS_MANY` rows from ``[1]`` bytes, below ``DOT_ROWS_TALL`` from
+    ``[0]``.  On one thread, float32 and float64, M = 4-48, N = 3-256, K of 64-2048 bytes
+    (``asv_bench/records/2026-12-08-…-packed-or-dots-*.txt``): the tiles ran 1.1-2.8x the dots
+    where the rule gives them the product, the dots 1.1-2.5x the tiles where it gives the dots,
+    but for a few within 0.84-0.93 (e.g. float64 (16, 3, 256): 0.84)."""
+    if M < DOT_ROWS:
+        return k_bytes >= DOT_BYTES_SHORT
+    if 2 * N <= W:
+        return M < DOT_ROWS_TALL and k_bytes >= DOT_BYTES[1]
+    if N >= 2 * W:
+        return M < DOT_ROWS_TALL and k_bytes >= DOT_BYTES[0]
+    return M < DOT_ROWS_MANY and (k_bytes >= DOT_BYTES[1] or (k_bytes >= DOT_BYTES[0] and M < DOT_ROWS_TALL))
 
 
-def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2, columns=False):
+def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contiguous, rank2, l2, columns=False,
+                vector_bytes=64):
     """The family code for a contraction: the heuristics of :func:`choose_kernel`, in integers.
 
     Plain integer code, shared by :func:`choose_kernel` and the ``@njit`` overload so that
     both pick the same family for the same call.  ``cls`` is :func:`dtype_class`;
     ``x_k_stride`` and ``y_k_stride`` are the byte strides of the contracted axis in the
     canonical ``(B, M, K)`` and ``(B, K, N)`` views; ``columns`` is :func:`by_columns` for
-    rank-2 operands.
+    rank-2 operands; ``vector_bytes``: :data:`.vector.VECTOR_BYTES` (the tiles' lanes).
     """
     if blas_wanted(cls, x_item, M, N, K, l2):
         return BLAS
@@ -315,7 +330,7 @@ def choose_code(cls, x_item, y_item, M, N, K, x_k_stride, y_k_stride, y_c_contig
         # K == 1: a product of a column and a row, which the tiles store in vectors
         k_contiguous = (x_k_stride == x_item and y_k_stride == y_item) if K > 1 else M == N == 1
         if k_contiguous and (M == 1 or N == 1 or (cls == SAME_FLOAT and not y_c_contiguous
-                                                  and dots_pay(M, K * x_item))):
+                                                  and dots_pay(M, K * x_item, N, vector_bytes // x_item))):
             return ROWDOT if rank2 else DOT
     if cls != SAME_FLOAT and M == 1 and N == 1:  # row dots that the dots cannot read: one dot each
         return GENERIC
@@ -414,8 +429,10 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=F
     columns = (rank2 or M == 1) and by_columns(K, x3.strides[0], x3.strides[2], x3.itemsize, y3.strides[0],
                                                y3.strides[1], y3.itemsize, no_column_kernel(out_dtype))
     l2 = l2_bytes()
+    from .vector import VECTOR_BYTES
+
     code = choose_code(cls, x3.itemsize, y3.itemsize, M, N, K, x3.strides[2], y3.strides[1],
-                       c_contiguous(y3.shape, y3.strides, y3.itemsize), rank2, l2, columns)
+                       c_contiguous(y3.shape, y3.strides, y3.itemsize), rank2, l2, columns, VECTOR_BYTES)
     if code == TILE and cast_for_blas(x3.dtype, y3.dtype, out_dtype, acc_dtype, M, N, K, l2):
         code = BLAS
     return KERNELS[code]
@@ -438,15 +455,6 @@ def _sum_lanes(acc_dtype):
 #: keep their copy: the transpose's result goes through ``into``'s general view of it (about
 #: 10 us: (11, 7, 7) · (11, 40, 7) 20 us against 10 with the copy).
 TRANSPOSED_MIN = 1 << 17
-#: ... and products whose ``x`` is copied for the transpose (:func:`transposed_pair`, ``x``
-#: not stored ``(B, K, M)``) of fewer than this: (10, 14, 199, 13) as ``(B, M, N, K)``, 362k
-#: multiply-adds, ran 0.56-0.97 of the dots (`asv_bench/records/2026-12-07-0208-qkt-sweep-s1-*.txt`).
-SWAP_MIN = 1 << 20
-#: ... and over at least this many elements of K (:func:`transposed_pair`, ``x`` not stored
-#: ``(B, K, M)``).
-SWAP_K = 16
-
-
 def transposes(p, x, out_dtype):
     """Whether a product with one column (``N == 1``: ``y`` is a vector per batch element), or
     a few (:func:`narrow_columns`), is computed as its transpose, ``y^T x^T``
@@ -490,56 +498,33 @@ def narrow_columns(acc_dtype):
     return max(1, _sum_lanes(acc_dtype) // 4)
 
 
-def swap_rows(acc_dtype):
-    """Rows of ``x`` from which a product with ``y`` stored ``(B, N, K)`` runs as its transpose
-    (:func:`transposed_pair`): the transpose's tiles are ``M`` columns wide, and narrower
-    than about a half-width vector they lose to the dots (6 rows float64, 8 float32 on
-    AVX-512; small integers are summed in 32-bit lanes, as in the tiles)."""
-    return max(6, _sum_lanes(acc_dtype) // 2)
-
-
 def transposed_pair(x3, y3, out_dtype):
-    """Whether a product with ``y`` stored transposed runs as its transpose ``y^T x^T``.
+    """Whether a product with both operands stored transposed runs as its transpose ``y^T x^T``.
 
     ``y3`` (``(B, K, N)``) with its columns adjacent (``y`` stored ``(B, N, K)``, as keys in
-    ``q k^T``) is read in place by the dots, one lane sum per element, or copied transposed
-    for the tiles.  The transpose (:func:`batchdot.cpu._runner_swapped`) is a tile product over ``y`` in
-    place, against ``x^T`` (in place where ``x`` is stored ``(B, K, M)``, else a copy of ``x``:
-    small beside ``y`` where ``M <= N``), writing ``out`` through its transposed view one
-    element at a time.  For real results (complex ones would be written a column at a time)
-    of :data:`TRANSPOSED_MIN` multiply-adds and more:
+    ``q k^T``) is read in place by the dots, one lane sum per element, or by the tiles a block
+    at a time (:func:`.tiles.packed_span`).  Where ``x3`` has its rows adjacent too (``x``
+    stored ``(B, K, M)``), the transpose (:func:`batchdot.cpu._runner_swapped`) is a tile
+    product over ``y`` in place against ``x^T`` in place, writing ``out`` through its transposed
+    view one element at a time: for real results (complex ones would be written a column at a
+    time) of :data:`TRANSPOSED_MIN` multiply-adds and more, where ``M <= K`` (no more elements
+    written so than a copy of ``y`` moves) and either ``K >= 16`` or ``2 M <= K`` (a copy of
+    short rows of ``y`` is cheap).  On random such products 1.03-3.4x the copy where ``M <= K``
+    idle, 0.3-1.0x mostly where ``M > K`` (`asv_bench/records/2026-12-06-2338-transposed-pairs.txt`,
+    `-2339-…-all.txt`); with a core busy 0.86 where ``M`` is close to ``K < 16``, 1.0-2.5x
+    elsewhere, after BLAS 0.99-2.24x (`-2340-…-busy.txt`, `-2340-…-pipeline.txt`).
 
-    - ``x3`` with its rows adjacent (``x`` stored ``(B, K, M)``, neither family reads the pair in
-      place): where ``M <= K`` (no more elements written so than a copy of ``y`` moves) and
-      either ``K >= 16`` or ``2 M <= K`` (a copy of short rows of ``y`` is cheap).  On random
-      such products 1.03-3.4x the copy where ``M <= K`` idle, 0.3-1.0x mostly where ``M > K``
-      (`asv_bench/records/2026-12-06-2338-transposed-pairs.txt`, `-2339-…-all.txt`); with a
-      core busy 0.86 where ``M`` is close to ``K < 16``, 1.0-2.5x elsewhere, after BLAS
-      0.99-2.24x (`-2340-…-busy.txt`, `-2340-…-pipeline.txt`).
-    - any other ``x3`` (copied as ``x^T``): from :func:`swap_rows` rows up to ``N / 2``, below
-      :data:`DOT_ROWS_MANY` rows or up to ``K``, from :data:`SWAP_MIN` multiply-adds.
-      Against the dots (or the tiles on a transposed copy of ``y``), one process, idle, N =
-      256-4000, K = 32-128 (`asv_bench/records/2026-12-07-0209-swap-rows.txt`): 1.20-3.31x at
-      16-48 rows, 1.15-2.16x at 64, 0.83-1.21x at 8 rows float32 and 0.87-1.40x at 6 rows
-      float64, 0.78-1.34x at 100-128 rows (0.95-1.21x where ``M <= K``, which the rule keeps), and
-      0.39-1.0x below the rule's rows (float64 4 rows 0.71-1.08).  In the bench's three scenes
-      on random such products (`-0208-qkt-sweep-s1-*.txt`) square products (``M = N``) lost
-      0.80-0.98 and (10, 14, 199, 13) 0.56-0.97: ``2 M <= N`` and :data:`SWAP_MIN`; seed 2,
-      drawn after the rule: `-…-qkt-sweep-s2-*.txt`.  Those were products of K = 32-128; over
-      fewer than :data:`SWAP_K` elements of K the tiles on a transposed copy of ``y`` (a small
-      copy) ran 1.2-3.3x the transpose on one thread ((300, 20, 5, 100), (2000, 10, 3, 40),
-      (100, 16, 8, 300)), level at K = 2, 4 and 12; in the bench's three scenes 1.04-2.22x but
-      (50, 64, 4, 200) float32 busy 0.93, (30, 100, 12, 500) float64 idle 0.67 then 0.96-1.24
-      again (``asv_bench/records/2026-12-07-2030-swap-k-ab.txt``).
+    Until 2026-12-08 an ``x`` stored ``(B, M, K)`` was copied as ``x^T`` for the transpose too
+    (from 6-8 rows up to ``N / 2``): against the tiles over ``y`` transposed a block at a time,
+    or the dots, it ran 0.5-0.9 of them on one thread (e.g. (B, 48, 64) . (B, 256, 64)^T float32
+    1.71 ms against 0.99, (B, 6, 128) . (B, 23, 128)^T float64 0.34 against 0.15), level or
+    ahead only at 16 rows over 128 of K (``asv_bench/records/2026-12-08-…-packed-or-dots*.txt``).
     """
     (B, M, K), N = x3.shape, y3.shape[2]
     if not (out_dtype.kind in "fiu" and N >= 2 and B * M * K * N >= TRANSPOSED_MIN
             and y3.strides[1] == y3.itemsize != y3.strides[2]):
         return False
-    if x3.strides[1] == x3.itemsize != x3.strides[2]:
-        return 2 <= M <= K and (K >= 16 or 2 * M <= K)
-    return (swap_rows(out_dtype) <= M and 2 * M <= N and (M < DOT_ROWS_MANY or M <= K) and K >= SWAP_K
-            and B * M * K * N >= SWAP_MIN)
+    return x3.strides[1] == x3.itemsize != x3.strides[2] and 2 <= M <= K and (K >= 16 or 2 * M <= K)
 
 
 #: A product whose operand's free axes cannot merge is split into at most this many

@@ -48,9 +48,9 @@ from numba.extending import overload
 from . import dots, tiles
 from .jit import jit
 from .tiles import KC
-from .vector import magnitude
+from .vector import magnitude, prefetch, transpose
 
-__all__ = ["family_kernels", "variant", "VARIANTS", "work_items", "largest_magnitude"]
+__all__ = ["family_kernels", "variant", "VARIANTS", "work_items", "largest_magnitude", "transposed_copy"]
 
 
 def cast_to(value, like):
@@ -195,3 +195,20 @@ def largest_magnitude(a):
     """``max |a|`` of a 1-D unit-stride float array: NaN if ``a`` holds NaN, else inf if it holds
     inf (:func:`.vector.magnitude`, one thread, no parallel region)."""
     return magnitude(a, 0, 0, a.itemsize, 1, a.shape[0])
+
+
+@jit
+def transposed_copy(src, dst):
+    """``dst[...] = src`` for a ``src (B, R, C)`` whose axis 1 is unit-stride and a C-ordered
+    ``dst`` of its shape: each batch element by :func:`.vector.transpose` (vector squares), the
+    next one prefetched while it runs (one thread).  The engine's copy of an operand stored
+    transposed (``batchdot.cpu.stage``): ``y`` stored ``(B, N, K)`` for the tiles."""
+    B, R, C = src.shape
+    s0, s1, s2 = src.strides
+    d0, d1 = dst.strides[0], dst.strides[1]
+    span = (R - 1) * s1 + (C - 1) * s2 + src.itemsize
+    ahead = span if 0 < span <= s0 else 0  # (an element as one run of memory: prefetched whole)
+    for b in range(B):
+        if ahead > 0 and b + 1 < B:
+            prefetch(src, (b + 1) * s0, ahead)
+        transpose(src, b * s0, s2, dst, b * d0, d1, R, C)

@@ -33,6 +33,7 @@ from numba.extending import intrinsic, overload, register_jitable
 from .._overload import _general_in, _general_out, _reject, _reject_out, _to_python
 from .._plan import merge_group
 from . import choose, tiles
+from .vector import VECTOR_BYTES
 from .jit import symbol_call
 from .kernels import family_kernels
 
@@ -226,7 +227,7 @@ def _engine(x, y, a0, a1, kind, out, out_type, zero, templates, consts):
     fam = forced
     if fam < 0:
         fam = choose.choose_code(cls, XI, YI, M, N, K, x3.strides[2], y3.strides[1],
-                          choose.c_contiguous(y3.shape, y3.strides, YI), rank2, l2, columns)
+                          choose.c_contiguous(y3.shape, y3.strides, YI), rank2, l2, columns, VECTOR_BYTES)
     if fam == choose.ROWDOT and rowdot_v:  # rank-2 operands as they are, out (B, 1)
         sx, sy = choose.needs_staging(choose.ROWDOT, K, x.strides[1], XI, K, y.strides[1], YI, columns)
         xs = np.ascontiguousarray(x) if sx else x

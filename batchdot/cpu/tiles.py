@@ -53,9 +53,10 @@ import numpy as np
 from numba.extending import register_jitable
 
 from .jit import jit
+from .vector import KC as VECTOR_KC
 from .vector import REGISTERS, VECTOR_BYTES, absmax, block_kernel, columns, fma_limit, row_columns, slot_get, slot_set, slots, tile_shape, times_i
 
-__all__ = ["tile_span", "sweep_span", "row_span", "narrow_span", "sweeps", "span_variant", "is_narrow", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items", "fuses", "may_fuse"]
+__all__ = ["tile_span", "sweep_span", "row_span", "narrow_span", "packs", "sweeps", "span_variant", "is_narrow", "complex_span", "bool_span", "kernels_for", "ROWS", "KC", "work_items", "fuses", "may_fuse"]
 
 #: Register tiles: MR rows x 2 vectors, and MR1 rows x 1 (full- or half-width) vector for narrow products.
 MR, _NV = tile_shape(None)
@@ -71,8 +72,8 @@ MR1 = min(8, REGISTERS - 2)
 #: run unfused and without prefetch, in an LLVM function of their own (inline in the block
 #: kernel they slowed small8's item loop by 6-11 %).
 MR1W = 16 if REGISTERS >= 32 else MR1
-#: Depth of one block of K (elements).
-KC = 256
+#: Depth of one block of K (elements): :data:`.vector.KC`.
+KC = VECTOR_KC
 #: Fused multiply-adds need a scan of a work item's rows of x and of y's batch element
 #: (:func:`.vector.absmax`, about one cycle per vector): taken for the wide tiles (the only
 #: shape with fused bodies) where the item's multiply-adds per scanned element,
@@ -224,6 +225,14 @@ def _prefetch_span(strides, rows, cols, item, low):
 
 
 @register_jitable
+def _column_stride(y):
+    """The block kernels' ``b_cs`` for canonical ``y (B, K, N)``: its column stride, where a block
+    is transposed unless it is the item size (:func:`packs`: ``y`` stored ``(B, N, K)``); the item
+    size for one column (``N == 1``: read a lane at a time in any layout)."""
+    return y.strides[2] if y.shape[2] > 1 else y.itemsize
+
+
+@register_jitable
 def _geometry(x, y, out):
     """``(M, K, N, x's, y's and out's strides, W)`` of a real tile span's canonical ``x (B, M, K)``,
     ``y (B, K, N)`` and ``out (B, M, N)``; ``W``: the lanes of the sums (small integers are summed
@@ -244,7 +253,9 @@ def tile_span(x, y, out, zero, lo, hi):
     low = PREFETCH_BYTES[0] if shape == 2 else PREFETCH_BYTES[0] + 1  # one-page elements: wide tiles only
     B = x.shape[0]
     px = _prefetch_span(x.strides, M, K, x.itemsize, low)
-    py = _prefetch_span(y.strides, K, N, y.itemsize, low)
+    # (y stored (B, N, K), transposed a block at a time (packs): every size, the transposes'
+    # reads jump between its rows, which the hardware does not see coming)
+    py = _prefetch_span(y.strides, K, N, y.itemsize, low if ys2 == y.itemsize else 1)
     nb = (N + NR - 1) // NR
     # a last block of at most W columns after two-vector blocks: one-vector tiles (module docstring)
     tail = shape == 2 and nb > 1 and N - (nb - 1) * NR <= W
@@ -285,7 +296,7 @@ def tile_span(x, y, out, zero, lo, hi):
             for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
                 _WIDE_BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
                        out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
-                       rows, 1 if narrow else shape, fused, ahead)
+                       rows, 1 if narrow else shape, fused, ahead, _column_stride(y))
                 ahead = _NO_AHEAD
 
 
@@ -317,7 +328,7 @@ def sweep_span(x, y, out, zero, lo, hi):
                 for k0 in range(0, K, KC):  # (K <= SWEEP_K: one block, but any K is computed)
                     _WIDE_BLOCK(x, b * xs0 + s0 * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
                            out, b * os0 + s0 * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
-                           min(SWEEP_ROWS, ilo + rows - s0), 1 if tail and j0 + NR >= N else shape, fused, _NO_AHEAD)
+                           min(SWEEP_ROWS, ilo + rows - s0), 1 if tail and j0 + NR >= N else shape, fused, _NO_AHEAD, _column_stride(y))
 
 
 @jit(fastmath=frozenset())
@@ -339,7 +350,7 @@ def narrow_span(x, y, out, zero, lo, hi):
     nb = (N + NR - 1) // NR
     B = x.shape[0]
     px = _prefetch_span(x.strides, M, K, x.itemsize, PREFETCH_BYTES[0] + 1)
-    py = _prefetch_span(y.strides, K, N, y.itemsize, PREFETCH_BYTES[0] + 1)
+    py = _prefetch_span(y.strides, K, N, y.itemsize, PREFETCH_BYTES[0] + 1 if ys2 == y.itemsize else 1)  # (as tile_span's)
     pf = px > 0 or py > 0
     for r in range(lo, hi):
         b = r // nib
@@ -351,7 +362,7 @@ def narrow_span(x, y, out, zero, lo, hi):
             for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
                 _NARROW_BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
                               out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0),
-                              k0 > 0, rows, shape, False, ahead)
+                              k0 > 0, rows, shape, False, ahead, _column_stride(y))
                 ahead = _NO_AHEAD
 
 
@@ -378,7 +389,7 @@ def row_span(x, y, out, zero, lo, hi):
             for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
                 _ROW_BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
                            out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
-                           rows, shape, False, _NO_AHEAD)
+                           rows, shape, False, _NO_AHEAD, y.itemsize)
 
 
 @jit(fastmath=frozenset())
@@ -435,8 +446,8 @@ def complex_span(x, y, out, zero, lo, hi):
                 xo = b * xs0 + ilo * xs1 + k0 * xs2
                 oo = b * os0 + ilo * os1 + jc * os2
                 _BLOCK(xr, xo, xs1, xs2, yr, yo, ys1, outr, oo, os1, R, kc, nr, k0 > 0,
-                       rows, shape, fused, _NO_AHEAD)
-                _BLOCK(xi, xo, xs1, xs2, zb, 0, NR * R, outr, oo, os1, R, kc, nr, True, rows, shape, fused, _NO_AHEAD)
+                       rows, shape, fused, _NO_AHEAD, R)
+                _BLOCK(xi, xo, xs1, xs2, zb, 0, NR * R, outr, oo, os1, R, kc, nr, True, rows, shape, fused, _NO_AHEAD, R)
 
 
 #: Depth of the first block of K in :func:`bool_span`, after which it first checks whether
@@ -474,7 +485,7 @@ def bool_span(x, y, out, zero, lo, hi):
             while k0 < K:
                 kc = min(kc, K - k0)
                 _BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
-                       buf, 0, NR * 4, 4, kc, nr, k0 > 0, rows, shape, False, _NO_AHEAD)
+                       buf, 0, NR * 4, 4, kc, nr, k0 > 0, rows, shape, False, _NO_AHEAD, _column_stride(y))
                 k0, kc = k0 + kc, KC
                 if k0 < K:  # clip (no count wraps), and stop where every element is true
                     every = 1
@@ -509,6 +520,18 @@ def is_narrow(N, itemsize):
     return columns(N, VECTOR_BYTES // max(itemsize, 4))[0] < 2
 
 
+def packs(y, out_dtype):
+    """Whether the tiles read canonical ``y (B, K, N)`` for a real result of ``out_dtype`` in
+    place though its rows are not unit-stride: ``y`` stored ``(B, N, K)`` (its contracted axis
+    unit-stride: the keys of ``q k^T``), each block transposed into a buffer of the block
+    kernel's own (:func:`.vector.block_kernel`'s ``b_cs``), where the engine copied all of it
+    transposed before (:func:`batchdot.cpu.stage`).  Not the few-row tiles (:func:`row_span`,
+    up to ``8W`` columns): such products take :func:`tile_span` (:func:`span_variant`)."""
+    item = y.itemsize
+    return (np.dtype(out_dtype).kind in "fiu" and y.shape[1] > 1 and y.shape[2] > 1
+            and y.strides[1] == item and y.strides[2] != item)
+
+
 def span_variant(x, y, out):
     """The tile span for canonical ``x (B, M, K)``, ``y (B, K, N)`` and ``out``: for a real
     result, ``"narrow"`` (:func:`narrow_span`) for at most ``W`` columns, ``"rows"``
@@ -519,6 +542,6 @@ def span_variant(x, y, out):
         return ""
     if is_narrow(y.shape[2], out.dtype.itemsize):
         return "narrow"
-    if row_columns(x.shape[1], y.shape[2], VECTOR_BYTES // max(out.dtype.itemsize, 4))[0] > 0:
+    if row_columns(x.shape[1], y.shape[2], VECTOR_BYTES // max(out.dtype.itemsize, 4))[0] > 0 and not packs(y, out.dtype):
         return "rows"
     return "sweep" if sweeps(x, y, out) else ""

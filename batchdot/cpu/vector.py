@@ -50,7 +50,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
 
 __all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "columns", "block_kernel", "absmax", "magnitude",
-           "fma_limit", "times_i", "dot_block_kernel", "row_columns", "ROW_VECTORS"]
+           "fma_limit", "times_i", "transpose", "square", "prefetch", "dot_block_kernel", "row_columns", "ROW_VECTORS"]
 
 
 def _host_vector_unit():
@@ -311,16 +311,16 @@ def block_kernel(mr, mr1, mr1w=None, group="all"):
 
     @intrinsic
     def blk(typingctx, a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows,
-            shape, fused, ahead):
+            shape, fused, ahead, b_cs):
         if not isinstance(c.dtype, (types.Float, types.Integer)) or c.dtype == types.boolean:
             return None
         if not (isinstance(ahead, types.UniTuple) and ahead.count == 11 and isinstance(ahead.dtype, types.Integer)):
             return None
         sig = types.void(a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, accumulate, rows,
-                         shape, fused, ahead)
+                         shape, fused, ahead, b_cs)
 
         def codegen(context, builder, sig, args):
-            a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, acc, rows, shape, fused, ahead = args
+            a, a_off, a_rs, a_cs, b, b_off, b_rs, c, c_off, c_rs, c_cs, K, nr, acc, rows, shape, fused, ahead, b_cs = args
             dts = _array_dtypes(sig, (0, 4, 7))
 
             def base(arr, ty, off):
@@ -328,6 +328,10 @@ def block_kernel(mr, mr1, mr1w=None, group="all"):
 
             flag = context.cast(builder, acc, sig.args[13], types.boolean)
             a0, b0, c0 = base(a, sig.args[0], a_off), base(b, sig.args[4], b_off), base(c, sig.args[7], c_off)
+            if group != "few":  # B stored by columns (b_cs not its item size: y stored (B, N, K), its K
+                # unit-stride): the block transposed into a buffer on the stack, which the tiles read
+                b0, b_rs = _transposed_block(builder, dts[1], dts[2], b0, b_rs,
+                                             context.cast(builder, b_cs, sig.args[18], types.int64), K, nr)
             # the prefetch ranges and the part of them for this block, as rows.type
             ahead = [context.cast(builder, v, sig.args[17].dtype, sig.args[14]) for v in cgutils.unpack_tuple(builder, ahead, 11)]
             args = (a0, a_rs, a_cs, b0, b_rs, c0, c_rs, c_cs, K, nr, flag)
@@ -399,6 +403,38 @@ def block_kernel(mr, mr1, mr1w=None, group="all"):
         return sig, codegen
 
     return blk
+
+
+#: Depth of one block of K in the spans (``tiles.KC``), and so the most rows of ``B`` a block
+#: kernel transposes into its buffer (:func:`_transposed_block`).
+KC = 256
+
+
+def _transposed_block(builder, b_dtype, acc_dtype, b0, b_rs, b_cs, K, nr):
+    """``(b0, b_rs)`` of the block of ``B`` the tiles read: as it is where its rows are
+    unit-stride (``b_cs`` is its item size), else (``B`` stored by columns, each unit-stride:
+    ``y`` stored ``(B, N, K)``, the keys of ``q k^T``) its ``K x nr`` elements transposed by
+    :func:`transpose`'s squares into a buffer on the calling function's stack (one per
+    function, on a cache line, rows of whole squares: :data:`KC` plus a square of rows of two
+    vectors of sums), which stays in L1 while the rows of ``A`` pass over it.  Before, the
+    engine copied all of ``y`` transposed first, into new memory: on (4368, 20, 43) .
+    (4368, 23, 43)^T float64 that copy (its page faults included) took as long as the product."""
+    item = b_dtype.itemsize
+    w = square(item)
+    ld = -(-2 * _tile_lanes(acc_dtype) // w) * w  # a row of the buffer: the widest tile's columns, whole squares
+    fn = builder.function
+    buf = getattr(fn, "_batchdot_transposed", None)
+    if buf is None or buf[1] < (KC + w) * ld * item:  # (one buffer per function, in its entry block)
+        size = (KC + w) * ld * item
+        raw = cgutils.alloca_once(builder, ir.IntType(8), size=ir.Constant(ir.IntType(64), size))
+        raw.align = 64
+        buf = fn._batchdot_transposed = (raw, size)
+    i64 = ir.IntType(64)
+    rs = ir.Constant(i64, ld * item)
+    by_columns = builder.icmp_signed("!=", b_cs, ir.Constant(i64, item))
+    with builder.if_then(by_columns, likely=False):
+        builder.call(_transpose_body(builder.module, item), [b0, buf[0], b_cs, rs, K, nr])
+    return builder.select(by_columns, buf[0], b0), builder.select(by_columns, rs, b_rs)
 
 
 def _shares(builder, K, ahead, pointers=None, scan=None):
@@ -696,6 +732,23 @@ def _prefetch(builder, ptr):
 
 
 @intrinsic
+def prefetch(typingctx, a, off, size):
+    """``prefetch(a, off, size)``: bytes ``off .. off + size`` of array ``a``'s data prefetched
+    into L2 (:func:`_prefetch_lines`), a cache line at a time; nothing is read."""
+    if not isinstance(a, types.Array):
+        return None
+    sig = types.void(a, off, size)
+
+    def codegen(context, builder, sig, args):
+        arr, o, n = args
+        base = _data_at(context, builder, arr, sig.args[0], context.cast(builder, o, sig.args[1], types.int64))
+        _prefetch_lines(builder, base, ir.Constant(ir.IntType(64), 0), context.cast(builder, n, sig.args[2], types.int64))
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
 def slots(typingctx):
     """``slots()``: the address (int64) of two float64 on the calling function's stack, for
     :func:`block_kernel`'s ``seen``; read and written by :func:`slot_get`, :func:`slot_set`.
@@ -807,6 +860,109 @@ def _times_i_body(mod, dtype):
             im = builder.load(builder.bitcast(builder.gep(sr, [im_at]), it.as_pointer()), align=item)
             builder.store(builder.xor(im, sign1), builder.bitcast(builder.gep(dr, [re_at]), it.as_pointer()), align=item)
             builder.store(re, builder.bitcast(builder.gep(dr, [im_at]), it.as_pointer()), align=item)
+    builder.ret_void()
+    return fn
+
+
+#: Elements a side of :func:`transpose`'s squares (fewer where a vector holds fewer).
+SQUARE = 16
+
+
+@register_jitable
+def square(itemsize):
+    """Elements a side of :func:`transpose`'s squares for items of ``itemsize`` bytes: the
+    vector lanes, at most :data:`SQUARE` (16 x 16 float32, 8 x 8 float64 on AVX-512)."""
+    return min(VECTOR_BYTES // itemsize, SQUARE)
+
+
+@intrinsic
+def transpose(typingctx, src, src_off, src_cs, dst, dst_off, dst_rs, rows, n):
+    """``transpose(src, src_off, src_cs, dst, dst_off, dst_rs, rows, n)``: a ``rows x n`` block
+    whose columns are unit-stride in ``src`` (element ``(k, j)`` at byte ``src_off + k *
+    itemsize + j * src_cs``: a block of ``y`` stored ``(B, N, K)``) copied to ``dst`` with
+    unit-stride rows (element ``(k, j)`` at byte ``dst_off + k * dst_rs + j * itemsize``), bits
+    unchanged: :func:`batchdot.cpu.transposed_copy`, the copy of an operand stored transposed.
+
+    In squares of ``w x w`` elements (:func:`square`): ``w`` vector loads down the columns
+    and ``w`` vector stores of rows, both masked at the block's edges (no byte outside the
+    block is read or written), and ``log2(w)`` rounds of shuffles between them that swap the
+    off-diagonal halves of ever smaller blocks.  NumPy's copy of such a view moves an element
+    at a time (about 6 GB/s here; this, 15-16 GB/s from DRAM on one thread).
+    """
+    if not (isinstance(src, types.Array) and isinstance(dst, types.Array) and src.dtype == dst.dtype):
+        return None
+    sig = types.void(src, src_off, src_cs, dst, dst_off, dst_rs, rows, n)
+
+    def codegen(context, builder, sig, args):
+        s, s_off, s_cs, d, d_off, d_rs, rows, n = args
+        item = _array_dtypes(sig, (0,))[0].itemsize
+        i64 = ir.IntType(64)
+        fn = _transpose_body(builder.module, item)  # (one per module and itemsize)
+        cast = [context.cast(builder, v, sig.args[i], types.int64) for v, i in ((s_cs, 2), (d_rs, 5), (rows, 6), (n, 7))]
+        d0 = context.cast(builder, d_off, sig.args[4], types.int64)
+        builder.call(fn, [_data_at(context, builder, s, sig.args[0], s_off),
+                          _data_at(context, builder, d, sig.args[3], d0)] + cast)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+def _square(builder, src, dst, s_cs, d_rs, item, vt, j0, k0, edge):
+    """One square of :func:`transpose` from column ``j0`` and row ``k0`` of the block: ``w`` loads,
+    the shuffles, ``w`` stores; ``edge = (lane, none, columns, rows)`` left in the block: masked
+    loads and stores, else plain ones (a whole square)."""
+    i32, i64 = ir.IntType(32), ir.IntType(64)
+    w = vt.count
+    if edge is not None:
+        lane, none, left, down = edge
+        inside = builder.icmp_signed("<", lane, _splat(builder, down, ir.VectorType(i64, w)))
+        across = builder.icmp_signed("<", lane, _splat(builder, left, ir.VectorType(i64, w)))
+    at = builder.gep(src, [builder.add(builder.mul(j0, s_cs), builder.mul(k0, ir.Constant(i64, item)))])
+    vecs = []
+    for j in range(w):  # column j0 + j of the block (a row of src's square), zeros past n
+        mask = None if edge is None else builder.select(builder.icmp_signed("<", ir.Constant(i64, j), left), inside, none)
+        vecs.append(_vector_load(builder, builder.gep(at, [builder.mul(ir.Constant(i64, j), s_cs)]), vt, item, mask))
+    h = w // 2
+    while h:  # swap the off-diagonal h x h blocks of every 2h x 2h block
+        for i in range(w):
+            if i & h:
+                continue
+            a, b = vecs[i], vecs[i + h]
+            lo = [l if not l & h else w + l - h for l in range(w)]
+            hi = [l + h if not l & h else w + l for l in range(w)]
+            vecs[i] = builder.shuffle_vector(a, b, ir.Constant(ir.VectorType(i32, w), lo))
+            vecs[i + h] = builder.shuffle_vector(a, b, ir.Constant(ir.VectorType(i32, w), hi))
+        h //= 2
+    out = builder.gep(dst, [builder.add(builder.mul(k0, d_rs), builder.mul(j0, ir.Constant(i64, item)))])
+    for k in range(w):  # row k0 + k of dst (where below rows): the square's columns below n
+        mask = None if edge is None else builder.select(builder.icmp_signed("<", ir.Constant(i64, k), down), across, none)
+        _vector_store(builder, vecs[k], builder.gep(out, [builder.mul(ir.Constant(i64, k), d_rs)]), item, mask)
+
+
+def _transpose_body(mod, item):
+    """:func:`transpose` for ``item``-byte elements (moved as integers) as an LLVM function of ``mod``."""
+    i8, i32, i64 = ir.IntType(8), ir.IntType(32), ir.IntType(64)
+    w = square(item)
+    vt = ir.VectorType(ir.IntType(8 * item), w)
+    p8 = i8.as_pointer()
+    fn, builder = _define(mod, ir.FunctionType(ir.VoidType(), [p8, p8, i64, i64, i64, i64]),
+                          f"batchdot_transpose_{item}_w{w}")
+    if builder is None:
+        return fn
+    src, dst, s_cs, d_rs, rows, n = fn.args
+    lane = ir.Constant(ir.VectorType(i64, w), list(range(w)))
+    none = ir.Constant(ir.VectorType(ir.IntType(1), w), [0] * w)
+    step = ir.Constant(i64, w)
+    with cgutils.for_range_slice(builder, ir.Constant(i64, 0), n, step) as (j0, _):
+        left = builder.sub(n, j0)  # columns of dst (rows of src's square) in this square
+        with cgutils.for_range_slice(builder, ir.Constant(i64, 0), rows, step) as (k0, _):
+            full = builder.and_(builder.icmp_signed(">=", left, step), builder.icmp_signed(">=", builder.sub(rows, k0), step))
+            with builder.if_else(full, likely=True) as (whole, edge):  # (plain loads and stores: masked
+                # ones across cache lines ran a third slower)
+                with whole:
+                    _square(builder, src, dst, s_cs, d_rs, item, vt, j0, k0, None)
+                with edge:
+                    _square(builder, src, dst, s_cs, d_rs, item, vt, j0, k0, (lane, none, left, builder.sub(rows, k0)))
     builder.ret_void()
     return fn
 

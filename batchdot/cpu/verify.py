@@ -50,6 +50,16 @@ def _strided(v, fortran):
     return np.repeat(v, 2, axis=axis)[(slice(None),) * axis + (slice(None, None, 2),)]
 
 
+def _k_major(y, gaps=False):
+    """``y``'s values (``(B, K, N)``) in a view whose contracted axis is unit-stride (``y``
+    stored ``(B, N, K)``, :func:`.tiles.packs`); ``gaps``: every other row of a twice-as-long
+    axis of them."""
+    t = np.ascontiguousarray(y.transpose(0, 2, 1))
+    if gaps:
+        t = np.repeat(t, 2, axis=1)[:, ::2]
+    return t.transpose(0, 2, 1)
+
+
 def verify(family, kernel, parallel, x3, yk, out3, zero, variant=""):
     """Check a freshly built kernel against a reference on a small input.
 
@@ -122,6 +132,12 @@ def verify(family, kernel, parallel, x3, yk, out3, zero, variant=""):
             ns = -(-SWEEP_ROW_BYTES // out3.dtype.itemsize) + w // 2
             xr, yr = _values(x3.dtype, (2, 2 * SWEEP_ROWS + 3, 3), rng), _values(yk.dtype, (2, 3, ns), rng)
             cases.append((xr, yr, xr, yr, np.zeros((2, 2 * SWEEP_ROWS + 3, ns), out3.dtype), 2, 2 * SWEEP_ROWS + 3, 3, ns))
+        if family == "tile" and variant != "rows" and out3.dtype.kind in "fiu":  # y stored (B, N, K), each
+            # block transposed by the block kernel (tiles.packs): the first two cases so (with gaps
+            # between y's rows in the second), and two blocks of K over a wide and a last one-vector block
+            xr, yr = _values(x3.dtype, (2, 19, KC + 5), rng), _values(yk.dtype, (2, KC + 5, 2 * w + 3), rng)
+            cases.append((xr, yr, xr, _k_major(yr), np.zeros((2, 19, 2 * w + 3), out3.dtype), 2, 19, KC + 5, 2 * w + 3))
+            cases += [c[:3] + (_k_major(c[1], i == 1),) + c[4:] for i, c in enumerate(cases[:2])]
         if family == "dot":  # rows of out ending on an overlapping block of shared dots (dots.py), of
             # pairs of rows of x and of the last row alone (N = 45 above ends on half blocks)
             xr, yr = _values(x3.dtype, (B, 3, K), rng), _values(yk.dtype, (B, 15, K), rng)

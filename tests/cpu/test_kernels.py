@@ -211,11 +211,12 @@ def test_mixed_blas_products_handed_to_the_tiles_are_cast_a_group_at_a_time(pair
     np.testing.assert_allclose(got, np.matmul(x.astype(np.float64), y.astype(np.float64)), rtol=rtol, atol=rtol * 1e3)
 
 
-@pytest.mark.parametrize("case", ["rows", "transposed beyond L2", "transposed within L2"])
+@pytest.mark.parametrize("case", ["rows", "transposed beyond L2", "transposed within L2", "strided beyond L2"])
 def test_blas_products_stay_on_blas_with_a_core_busy_where_the_tiles_would_copy_a_large_y(case, monkeypatch):
-    """With a core busy, BLAS products go to the tiles where the tiles read ``y`` in place, or
-    copy a transposed ``y`` whose batch elements fit in L2 (q . k^T, BLAS_TRANSPOSED); a larger
-    ``y`` stored transposed (rows of K apart) stays on BLAS rather than be copied first."""
+    """With a core busy, BLAS products go to the tiles where the tiles read ``y`` in place (rows
+    of ``y`` unit-stride, or ``y`` stored transposed, which they transpose a block at a time:
+    ``tiles.packed_span``), or copy a ``y`` whose batch elements fit in L2; a larger ``y`` that
+    they would copy first (neither axis unit-stride) stays on BLAS."""
     monkeypatch.setattr(cpu.policy, "others_busy", lambda: True)
     rng = np.random.default_rng(18)
     n = l2_bytes() // (4 * 200) + 1  # y[b] larger than L2 in float32
@@ -223,12 +224,16 @@ def test_blas_products_stay_on_blas_with_a_core_busy_where_the_tiles_would_copy_
         n = choose.BLAS_TRANSPOSED // (64 * 200) + 3
         assert n * 200 * 4 < l2_bytes()
     x = rng.standard_normal((1, 256 if case == "rows" else 64, 200)).astype(np.float32)
-    y = rng.standard_normal((1, 200, max(n, 256))).astype(np.float32) if case == "rows" else \
-        rng.standard_normal((1, n, 200)).astype(np.float32).transpose(0, 2, 1)
+    if case == "rows":
+        y = rng.standard_normal((1, 200, max(n, 256))).astype(np.float32)
+    elif case == "strided beyond L2":
+        y = rng.standard_normal((1, n, 400)).astype(np.float32)[:, :, ::2].transpose(0, 2, 1)
+    else:
+        y = rng.standard_normal((1, n, 200)).astype(np.float32).transpose(0, 2, 1)
     before = cpu.policy.state.to_tiles
     got = batch_dot(x, y)
     assert _family_used(x, y) == "blas"
-    assert cpu.policy.state.to_tiles == before + (0 if case == "transposed beyond L2" else 1)
+    assert cpu.policy.state.to_tiles == before + (0 if case == "strided beyond L2" else 1)
     np.testing.assert_allclose(got, np.matmul(x.astype(np.float64), y.astype(np.float64)), rtol=1e-5, atol=1e-3)
 
 
@@ -687,23 +692,18 @@ def test_narrow_products_over_x_stored_by_columns_run_as_their_transpose(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.uint8, np.complex64])
 def test_transposed_pairs_run_as_their_transpose(dtype):
-    """``y`` stored ``(B, N, K)``, and ``x`` stored ``(B, K, M)`` (both transposed) with ``M <= K``
-    or ``x`` stored ``(B, M, K)`` with enough rows (``choose.swap_rows``) and ``2 M <= N``: real products
-    with enough work are computed as ``y^T x^T`` into the result's transposed view, with and
-    without ``out=`` in any layout and with several free axes; complex results, ``M > K``
-    (pairs), too few rows, square products, small products and ``x (B, M, K)`` over fewer than
-    ``choose.SWAP_K`` elements of K keep the copy of ``y`` (or the dots)."""
+    """``y`` stored ``(B, N, K)`` and ``x`` stored ``(B, K, M)`` (both transposed) with ``M <= K``:
+    real products with enough work are computed as ``y^T x^T`` into the result's transposed
+    view, with and without ``out=`` in any layout and with several free axes; complex results,
+    ``M > K``, small products and ``x`` stored ``(B, M, K)`` (the tiles over ``y`` a block at a
+    time, or the dots) do not."""
     rng = np.random.default_rng(18)
     real = np.dtype(dtype).kind != "c"
-    rows = choose.swap_rows(np.result_type(dtype, dtype))  # y stored (B, N, K), x (B, M, K): from these rows
     for xs, ys, axes, swaps in [((30, 40, 17), (30, 25, 40), (1, 2), real), ((16, 40, 3, 5), (16, 2, 11, 40), (1, 3), real),
                                 ((30, 17, 40), (30, 25, 17), (1, 2), False), ((3, 9, 4), (3, 5, 9), (1, 2), False),
-                                ((16, rows, 32), (16, 700, 32), (2, 2), real), ((16, rows - 1, 32), (16, 700, 32), (2, 2), False),
-                                ((16, 2, rows, 32), (16, 5, 140, 32), (3, 3), real),  # several free axes
-                                ((20, 64, 64), (20, 64, 64), (2, 2), False),  # square: 2 M > N
-                                ((10, 14, 13), (10, 199, 13), (2, 2), False),  # fewer than SWAP_MIN multiply-adds
-                                ((300, rows, 16), (300, 400, 16), (2, 2), real),  # K from SWAP_K
-                                ((300, rows, 15), (300, 400, 15), (2, 2), False)]:  # a shorter K: y copied
+                                ((16, 8, 32), (16, 700, 32), (2, 2), False),  # x stored (B, M, K)
+                                ((16, 2, 8, 32), (16, 5, 140, 32), (3, 3), False),
+                                ((20, 64, 64), (20, 64, 64), (2, 2), False)]:
         x, y = _values(rng, xs, dtype), _values(rng, ys, dtype)
         p = _api.plan(xs, ys, axes)
         x3, y3, _ = p.canonical(x, y)
@@ -822,10 +822,10 @@ def test_products_whose_x_straddles_k_fold_its_first_free_axis_into_the_batch(dt
 @pytest.mark.parametrize("x_dtype, y_dtype", [(np.float32, np.float64), (np.int16, np.float32), (np.float64, np.uint8)])
 def test_mixed_dtypes_run_as_their_transpose_too(x_dtype, y_dtype):
     """The layout checks of the transposes read each operand's own item size: transposed
-    pairs and q·kᵀ products of mixed dtypes run as ``y^T x^T`` as those of one dtype do."""
+    pairs of mixed dtypes run as ``y^T x^T`` as those of one dtype do."""
     rng = np.random.default_rng(21)
     real_swapped = cpu._runner_swapped
-    for xs, ys, axes in [((30, 40, 17), (30, 25, 40), (1, 2)), ((16, 16, 32), (16, 700, 32), (2, 2))]:
+    for xs, ys, axes in [((30, 40, 17), (30, 25, 40), (1, 2)), ((16, 64, 16), (16, 700, 64), (1, 2))]:
         x, y = _values(rng, xs, x_dtype), _values(rng, ys, y_dtype)
         swapped = []
         with pytest.MonkeyPatch.context() as mp:
@@ -1271,6 +1271,48 @@ def test_narrow_products_run_a_span_of_their_own_bit_for_bit_as_the_tiles(dtype)
                                        (tiles.ROWS + 9, w - 1))
                 for K in (1, 9, vector.OVERLAP_K, tiles.KC + 3)]
     _variant_span_matches_tile_span(dtype, "narrow", products, [(9, 9, w + 1), (tiles.ROWS + 3, 40, 3 * w - 2)], 43)
+
+
+@pytest.mark.parametrize("dtypes", [(np.float32,) * 3, (np.float64,) * 3, (np.int32,) * 3, (np.int64,) * 3, (np.int8,) * 3,
+                                    (np.float32, np.float64, np.float64), (np.int16, np.float32, np.float32),
+                                    (np.int8, np.uint8, np.int16), (np.bool_, np.int8, np.int8)])
+def test_y_stored_transposed_is_transposed_a_block_at_a_time(dtypes):
+    """The tiles read a ``y`` stored ``(B, N, K)`` in place, the block kernel transposing each
+    block into a buffer on the stack (``vector.transpose``), where the engine copied it whole
+    before: bit for bit the tiles' result on a C-ordered copy of ``y``, for wide products with a
+    last one-vector block, narrow ones, few-row ones, short and long K (two blocks), more than
+    one block of rows, ``y`` with gaps between its rows, near the overflow bound (separate
+    products and sums), into a strided ``out`` too, every item size; no copy of ``y`` is made."""
+    xd, yd, od = (np.dtype(d) for d in dtypes)
+    rng = np.random.default_rng(47)
+    w = vector.VECTOR_BYTES // max(od.itemsize, 4)
+    staged = []
+    real_stage = cpu.stage
+    for M, K, N in [(20, 43, 23), (tiles.ROWS + 9, tiles.KC + 7, 2 * w + 3), (9, 5, w // 2 + 1), (3, 30, 3 * w + 1),
+                    (tiles.MR + 3, 1, 2 * w), (7, 2, 5 * w - 1), (1, 40, 9)]:
+        x = _values(rng, (3, M, K), xd)
+        for gaps in (False, True):
+            yt = _values(rng, (3, 2 * N if gaps else N, K), yd)[:, ::2 if gaps else 1]
+            y = yt.transpose(0, 2, 1)  # (B, K, N), K unit-stride
+            if od.kind == "f" and xd == yd == od and K <= 64:  # (sums of longer K would overflow there)
+                scale = np.ldexp(1.0, (np.finfo(od).maxexp - 8) // 2).astype(od)
+                x[1] *= scale
+                y = (yt * np.where(np.arange(3) == 1, scale, 1).astype(yd)[:, None, None]).transpose(0, 2, 1)
+            packed = K > 1  # (K = 1: y's rows are unit-stride without gaps)
+            assert tiles.packs(y, od) == packed
+            staged.clear()
+            with pytest.MonkeyPatch.context() as mp:  # records copies of the operands
+                mp.setattr(_api, "_RUNNERS", {})
+                mp.setattr(cpu, "stage", lambda a, order=None: staged.append(a.shape) or real_stage(a, order))
+                got = batch_dot(x, y, kernel="tile", dtype=od)
+                out = with_layout(np.zeros(got.shape, od), "strided")
+                assert batch_dot(x, y, out=out, kernel="tile") is out
+            assert got.dtype == od and (not staged) == (packed or y.strides[2] == y.itemsize), (M, K, N, staged)
+            ref = batch_dot(x, np.ascontiguousarray(y), kernel="tile", dtype=od)
+            np.testing.assert_array_equal(got, ref, strict=True)
+            np.testing.assert_array_equal(out, ref, strict=True)
+            assert_batch_dot_close(got, x, y, dtype=od)
+    assert all(ok for key, ok in _verified.items() if key[0] == "tile")
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32])

@@ -1,0 +1,46 @@
+"""Named products, the working tree against ``batchdot_old`` (see tree_ab.py) and NumPy's best
+spelling, interleaved rounds (order alternating), medians.
+
+    NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
+        PYTHONPATH=/tmp/oldpkg python asv_bench/records/scripts/cases_ab.py CASE [CASE ...]
+
+CASE: ``XSHAPE:YSHAPE:AXES:LAYOUT:DTYPE``, e.g. ``20,5,88:20,3,5,65:1,2:CC:float32``; LAYOUT
+a letter per operand, ``T`` for a transposed view (axes 1 and 2 swapped in memory, as in
+``unseen_sweep.py``), ``C`` for C order.
+"""
+import sys
+import time
+
+import numpy as np
+
+import batchdot
+import batchdot_old
+from spellings import einsum_spec, matmul_spelling
+
+rng = np.random.default_rng(0)
+for case in sys.argv[1:]:
+    xs, ys, axes, lay, dt = case.split(":")
+    xs, ys, axes = (tuple(int(v) for v in s.split(",")) for s in (xs, ys, axes))
+    ops = []
+    for shape, how in zip((xs, ys), lay):
+        a = rng.standard_normal(shape).astype(dt)
+        if how == "T":
+            a = np.ascontiguousarray(np.swapaxes(a, 1, 2)).swapaxes(1, 2)
+        ops.append(a)
+    x, y = ops
+    p = batchdot.plan(x.shape, y.shape, axes)
+    spec = einsum_spec(x.ndim, y.ndim, *axes)
+    fs = {"new": lambda: batchdot.batch_dot(x, y, axes), "old": lambda: batchdot_old.batch_dot(x, y, axes),
+          "einsum": lambda: np.einsum(spec, x, y, optimize=True), "matmul": matmul_spelling(x, y, *axes, p.out_shape)}
+    for f in fs.values():
+        f(), f()
+    ts = {k: [] for k in fs}
+    for r in range(31):
+        for k, f in (fs.items() if r % 2 else reversed(fs.items())):
+            t = time.perf_counter()
+            f()
+            ts[k].append(time.perf_counter() - t)
+    m = {k: np.median(v) * 1e6 for k, v in ts.items()}
+    best = min(m["einsum"], m["matmul"])
+    print(f"{case:45s} new {m['new']:9.1f} us  old {m['old']:9.1f}  numpy {best:9.1f}  new/old speed "
+          f"{m['old'] / m['new']:5.2f}  ratio new {best / m['new']:5.2f} old {best / m['old']:5.2f}", flush=True)
