@@ -71,6 +71,8 @@ BLAS_TRANSPOSED_SIDE = 48
 #: float32 and float64: 1.09-2.05x at 128 rows, 0.79-1.98x at 96, 0.86-1.55x at 64; 0.48-1.23x
 #: at 41, 0.34-0.89x at 16-24 (`asv_bench/records/2026-12-07-0032-dots-or-tiles-rows.txt`).
 #: The 2026-12-06 rule (`DOT_BYTES` alone) gave the dots every K of 512 bytes and more, at any M.
+#: Since 2026-12-08 the tiles read such a ``y`` in place, transposing a block at a time, and
+#: :func:`dots_pay` splits by ``N`` too (these thresholds stay for partly filled tiles).
 DOT_ROWS, DOT_ROWS_TALL, DOT_ROWS_MANY = 4, 16, 64
 DOT_BYTES = (128, 512)
 #: ... and below ``DOT_ROWS`` rows only from this many bytes of K: shorter dots are one masked
@@ -420,7 +422,8 @@ def choose_kernel(B, M, K, N, x3, y3, out_dtype, acc_dtype, forced=None, rank2=F
     overrides the heuristics.  ``rank2``: the operands are the user's own rank-2 arrays (or
     their casts: float16, non-native byte order), so ``dot`` becomes ``rowdot``, which takes them
     as they are.  ``tile``
-    needs unit-stride rows of ``y``; the engine stages a ``y`` without them (one copy).
+    needs unit-stride rows of ``y`` or (real results) a ``y`` stored ``(B, N, K)``
+    (:func:`.tiles.packs`); the engine stages any other ``y`` (one copy).
     """
     if forced is not None:
         check_forced(forced, x3.dtype, y3.dtype, out_dtype, acc_dtype, rank2, shown)

@@ -26,7 +26,7 @@ Families:
     rows at a time (:func:`batchdot.cpu.choose.by_columns`).  Items: batch elements.
 ``tile``
     Real operands of any dtypes with a float, integer or bool result, or complex operands
-    and result of one dtype; ``y`` with unit-stride rows:
+    and result of one dtype; ``y`` with unit-stride rows, or (real results) stored ``(B, N, K)``:
     explicit-vector register tiles (:mod:`batchdot.cpu.tiles`), one compiled kernel per
     dtype for every layout.  Items: blocks of rows of one batch element.
 

@@ -7,8 +7,10 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
 
 - **Any layout, one compiled kernel per dtype**: the engine compiles these with ``'A'`` array
   types, strides are runtime values, and the micro-kernels take byte offsets and strides.
-  ``y`` must have unit-stride rows (or ``N == 1``) for vector loads; the engine stages a
-  ``y`` without them in C order first.
+  ``y`` is read in rows of vectors: with unit-stride rows (or ``N == 1``) in place; stored
+  ``(B, N, K)`` (:func:`packs`) each block transposed into a buffer on the stack by the block
+  kernel (:func:`_column_stride`, :func:`.vector.transpose`); any other ``y`` the engine
+  stages in C order first.
 - **Three tile shapes** (:func:`.vector.columns`): ``MR x 2W`` (``W`` lanes of the
   accumulation dtype) for ``N > W``, ``MR1 x W`` for narrow products (``N <= W``, e.g. batches
   of 8 x 8 float32 on AVX2; :data:`MR1W` rows where ``x``'s rows are adjacent) and
