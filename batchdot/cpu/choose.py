@@ -527,7 +527,28 @@ def transposed_pair(x3, y3, out_dtype):
     if not (out_dtype.kind in "fiu" and N >= 2 and B * M * K * N >= TRANSPOSED_MIN
             and y3.strides[1] == y3.itemsize != y3.strides[2]):
         return False
-    return x3.strides[1] == x3.itemsize != x3.strides[2] and 2 <= M <= K and (K >= 16 or 2 * M <= K)
+    w = _sum_lanes(out_dtype)
+    return (x3.strides[1] == x3.itemsize != x3.strides[2] and 2 <= M <= K and (K >= 16 or 2 * M <= K)
+            and _filled(M, w) >= _filled(N, w) + SWAP_FILL)
+
+
+#: ... and where the transpose's tiles, ``M`` columns wide, fill their lanes by this much more
+#: than the product's own, ``N`` wide (:func:`_filled`): since 2026-12-08 the tiles read a
+#: transposed ``y`` in place (a block at a time), and the transpose, which writes ``out``
+#: element by element, pays only where its tiles are fuller.  One thread
+#: (``asv_bench/records/2026-12-08-0038-transposed-pairs-swap.txt``): (1324, 31, 38) . (1324,
+#: 38, 77) float32 (fill 0.97 against 0.96) 5.9 ms as the transpose against 3.9 as it is;
+#: (3589, 8, 55) . (3589, 55, 11) (1.0 against 0.69) 2.2 ms against 3.5 float64, 0.9 against
+#: 1.25 float32; (500, 16, 64) . (500, 64, 40) float32 (1.0 against 0.83) 0.57 against 0.70;
+#: the seven others, fills within 0.1 or the product's fuller: 0.98-1.0x or 1.12-1.24x as they are.
+SWAP_FILL = 0.1
+
+
+def _filled(n, w):
+    """The share of the tiles' lanes that ``n`` columns fill with ``w`` lanes a vector:
+    half-width tiles up to ``w / 2`` columns, else whole vectors."""
+    unit = w // 2 if 2 * n <= w else w
+    return n / (-(-n // unit) * unit)
 
 
 #: A product whose operand's free axes cannot merge is split into at most this many

@@ -692,14 +692,16 @@ def test_narrow_products_over_x_stored_by_columns_run_as_their_transpose(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.uint8, np.complex64])
 def test_transposed_pairs_run_as_their_transpose(dtype):
-    """``y`` stored ``(B, N, K)`` and ``x`` stored ``(B, K, M)`` (both transposed) with ``M <= K``:
+    """``y`` stored ``(B, N, K)`` and ``x`` stored ``(B, K, M)`` (both transposed) with ``M <= K``
+    where the transpose's tiles, ``M`` wide, are fuller than the product's (``choose.SWAP_FILL``):
     real products with enough work are computed as ``y^T x^T`` into the result's transposed
     view, with and without ``out=`` in any layout and with several free axes; complex results,
-    ``M > K``, small products and ``x`` stored ``(B, M, K)`` (the tiles over ``y`` a block at a
-    time, or the dots) do not."""
+    ``M > K``, small products, tiles as full either way and ``x`` stored ``(B, M, K)`` (the tiles
+    over ``y`` a block at a time, or the dots) do not."""
     rng = np.random.default_rng(18)
     real = np.dtype(dtype).kind != "c"
-    for xs, ys, axes, swaps in [((30, 40, 17), (30, 25, 40), (1, 2), real), ((16, 40, 3, 5), (16, 2, 11, 40), (1, 3), real),
+    for xs, ys, axes, swaps in [((40, 40, 8), (40, 11, 40), (1, 2), real), ((24, 40, 3, 5), (24, 2, 5, 40), (1, 3), real),
+                                ((30, 40, 17), (30, 25, 40), (1, 2), False),  # the product's own tiles as full
                                 ((30, 17, 40), (30, 25, 17), (1, 2), False), ((3, 9, 4), (3, 5, 9), (1, 2), False),
                                 ((16, 8, 32), (16, 700, 32), (2, 2), False),  # x stored (B, M, K)
                                 ((16, 2, 8, 32), (16, 5, 140, 32), (3, 3), False),
@@ -825,7 +827,7 @@ def test_mixed_dtypes_run_as_their_transpose_too(x_dtype, y_dtype):
     pairs of mixed dtypes run as ``y^T x^T`` as those of one dtype do."""
     rng = np.random.default_rng(21)
     real_swapped = cpu._runner_swapped
-    for xs, ys, axes in [((30, 40, 17), (30, 25, 40), (1, 2)), ((16, 64, 16), (16, 700, 64), (1, 2))]:
+    for xs, ys, axes in [((40, 40, 8), (40, 11, 40), (1, 2)), ((24, 40, 3, 5), (24, 2, 5, 40), (1, 3))]:
         x, y = _values(rng, xs, x_dtype), _values(rng, ys, y_dtype)
         swapped = []
         with pytest.MonkeyPatch.context() as mp:
