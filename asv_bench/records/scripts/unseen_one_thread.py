@@ -18,7 +18,7 @@ import numpy as np
 from batchdot import batch_dot, plan
 from batchdot.bench.cpu import _median_interleaved
 import batchdot._api as dispatch
-from spellings import einsum_spec, matmul_spelling
+from spellings import draw_unseen, einsum_spec, matmul_spelling, unseen_operand
 
 seed, n = int(sys.argv[1]), int(sys.argv[2])
 dtypes = sys.argv[3].split(",") if len(sys.argv) > 3 and sys.argv[3] != "-" else ["float32", "float64"]
@@ -30,26 +30,11 @@ rng = np.random.default_rng(seed)
 
 
 def draw():
-    while True:
-        xr, yr = int(rng.integers(2, 5)), int(rng.integers(2, 5))
-        b = int(np.exp(rng.uniform(0, np.log(20000))))
-        k = int(np.exp(rng.uniform(0, np.log(600))))
-        xs = [b] + [int(np.exp(rng.uniform(0, np.log(300)))) for _ in range(xr - 1)]
-        ys = [b] + [int(np.exp(rng.uniform(0, np.log(300)))) for _ in range(yr - 1)]
-        ax, ay = int(rng.integers(1, xr)), int(rng.integers(1, yr))
-        xs[ax] = ys[ay] = k
-        ex, ey = np.prod(xs), np.prod(ys)
-        p = plan(tuple(xs), tuple(ys), (ax, ay))
-        eo = np.prod(p.out_shape)
-        if 256 <= ex * 4 <= 24 << 20 and 256 <= ey * 4 <= 24 << 20 and eo * 4 <= 24 << 20 and p.flops < 2e9:
-            return tuple(xs), tuple(ys), (ax, ay), p
+    return draw_unseen(rng)
 
 
 def operand(shape, dt):
-    a = rng.standard_normal(shape).astype(dt)
-    if len(shape) >= 3 and rng.random() < 0.2:  # a transposed view of the same shape
-        a = np.ascontiguousarray(np.swapaxes(a, 1, 2)).swapaxes(1, 2)
-    return a
+    return unseen_operand(rng, shape, dt)
 
 
 ratios = []

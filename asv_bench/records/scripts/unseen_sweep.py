@@ -19,7 +19,7 @@ import numpy as np
 from batchdot import batch_dot, plan
 from batchdot.bench.cpu import _in_scene, _median_interleaved, scene_setting
 import batchdot._api as dispatch
-from spellings import einsum_spec, matmul_spelling
+from spellings import draw_unseen, einsum_spec, matmul_spelling, unseen_operand
 
 seed, n, scene = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 dtypes = sys.argv[4].split(",") if len(sys.argv) > 4 and sys.argv[4] != "-" else ["float32", "float64"]
@@ -37,28 +37,11 @@ def draw_matmul():
 
 
 def draw():
-    if MATMUL:
-        return draw_matmul()
-    while True:
-        xr, yr = int(rng.integers(2, 5)), int(rng.integers(2, 5))
-        b = int(np.exp(rng.uniform(0, np.log(20000))))
-        k = int(np.exp(rng.uniform(0, np.log(600))))
-        xs = [b] + [int(np.exp(rng.uniform(0, np.log(300)))) for _ in range(xr - 1)]
-        ys = [b] + [int(np.exp(rng.uniform(0, np.log(300)))) for _ in range(yr - 1)]
-        ax, ay = int(rng.integers(1, xr)), int(rng.integers(1, yr))
-        xs[ax] = ys[ay] = k
-        ex, ey = np.prod(xs), np.prod(ys)
-        p = plan(tuple(xs), tuple(ys), (ax, ay))
-        eo = np.prod(p.out_shape)
-        if 256 <= ex * 4 <= 24 << 20 and 256 <= ey * 4 <= 24 << 20 and eo * 4 <= 24 << 20 and p.flops < 2e9:
-            return tuple(xs), tuple(ys), (ax, ay), p
+    return draw_matmul() if MATMUL else draw_unseen(rng)
 
 
 def operand(shape, dt):
-    a = rng.standard_normal(shape).astype(dt)
-    if len(shape) >= 3 and rng.random() < 0.2:  # a transposed view of the same shape
-        a = np.ascontiguousarray(np.swapaxes(a, 1, 2)).swapaxes(1, 2)
-    return a
+    return unseen_operand(rng, shape, dt)
 
 
 a = rng.standard_normal((384, 384), dtype=np.float32)
