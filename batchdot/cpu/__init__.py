@@ -226,8 +226,9 @@ def stage(a, order=None):
     t = a if order is None else a.transpose(order)
     copy = result_allocator(t.shape, t.dtype)(t.shape, t.dtype)  # on a cache line where large
     flipped = _flipped(t)
-    if flipped is not None:
-        transposed_copy(flipped, copy.reshape(flipped.shape))
+    if flipped is not None:  # (bits as unsigned integers: any dtype and byte order of its item size)
+        bits = np.dtype(f"u{t.itemsize}")
+        transposed_copy(flipped.view(bits), copy.reshape(flipped.shape).view(bits))
         return copy
     a, order = _in_memory_order(a, order)
     rows = _row_order(a, order)

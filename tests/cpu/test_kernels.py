@@ -903,6 +903,30 @@ def test_operands_with_unmergeable_free_axes_are_staged(dtype):
     assert_batch_dot_close(small, x[:2, :2], y[:2, :2])
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int8", "int16", "complex64", "bool", ">f8"])
+def test_stage_copies_operands_stored_transposed_by_vector_squares(dtype, monkeypatch):
+    """An operand stored with its last two axes swapped (``y`` stored ``(B, N, K)``, read as
+    ``(B, K, N)``), trailing axes merged, gaps between its rows or not, a reversed batch: staged by
+    ``kernels.transposed_copy`` (vector squares, every edge), equal to NumPy's copy; items of 16
+    bytes take NumPy's copy."""
+    rng = np.random.default_rng(49)
+    calls = []
+    real = cpu.transposed_copy
+    monkeypatch.setattr(cpu, "transposed_copy", lambda src, dst: calls.append(src.shape) or real(src, dst))
+    for B, K, N in [(3, 5, 7), (2, 37, 45), (4, 16, 16), (1, 300, 9), (5, 2, 33)]:
+        for gaps, reverse in ((False, False), (True, False), (False, True)):
+            stored = (rng.standard_normal((B, 2 * N if gaps else N, K)) * 9).astype(dtype)[:, ::2 if gaps else 1]
+            t = stored[::-1 if reverse else 1].transpose(0, 2, 1)
+            calls.clear()
+            got = cpu.stage(t)
+            np.testing.assert_array_equal(got, np.ascontiguousarray(t), strict=True)
+            assert got.flags.c_contiguous and calls == ([(B, K, N)] if t.size >= cpu.FLIP_FROM else []), (B, K, N, calls)
+    t = np.ones((4, 9, 16), np.complex128).transpose(0, 2, 1)
+    calls.clear()
+    np.testing.assert_array_equal(cpu.stage(t), np.ascontiguousarray(t))
+    assert not calls
+
+
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_staged_copies_equal_numpys(data):
