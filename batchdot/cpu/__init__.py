@@ -240,9 +240,11 @@ def stage(a, order=None):
     return copy
 
 
-#: Copies of at least this many elements of an operand stored transposed take
-#: :func:`.kernels.transposed_copy` (:func:`stage`); smaller ones NumPy's copy.
-FLIP_FROM = 256
+#: Copies of at least this many bytes of an operand stored transposed take
+#: :func:`.kernels.transposed_copy` (:func:`stage`), smaller ones NumPy's copy: into new memory
+#: on one thread, 1.11-2.90x NumPy's from 0.5 MB, 0.72-0.89 at 0.25-0.32 MB (its call costs
+#: more) (``asv_bench/records/2026-12-08-0050-stage-transposed.txt``).
+FLIP_FROM = 1 << 19
 
 
 def _flipped(t):
@@ -251,7 +253,7 @@ def _flipped(t):
     K, N)``, the rows of the tiles' ``y``; the trailing axes merged into ``C``): what
     :func:`.kernels.transposed_copy` copies; else None.  (NumPy copies such a view an element
     at a time: (4368, 43, 23) float64 in 6.0 ms, half the product's time.)"""
-    if t.ndim < 3 or t.size < FLIP_FROM or t.dtype.kind not in "biufc" or t.dtype.itemsize > 8:
+    if t.ndim < 3 or t.nbytes < FLIP_FROM or t.dtype.kind not in "biufc" or t.dtype.itemsize > 8:
         return None
     B, R = t.shape[:2]
     count, stride, merges = merge_group(t.shape, t.strides, range(t.ndim), 2, t.ndim)

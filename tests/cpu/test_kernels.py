@@ -913,6 +913,7 @@ def test_stage_copies_operands_stored_transposed_by_vector_squares(dtype, monkey
     calls = []
     real = cpu.transposed_copy
     monkeypatch.setattr(cpu, "transposed_copy", lambda src, dst: calls.append(src.shape) or real(src, dst))
+    monkeypatch.setattr(cpu, "FLIP_FROM", 256)  # (bytes: all but the smallest cases take the squares)
     for B, K, N in [(3, 5, 7), (2, 37, 45), (4, 16, 16), (1, 300, 9), (5, 2, 33)]:
         for gaps, reverse in ((False, False), (True, False), (False, True)):
             stored = (rng.standard_normal((B, 2 * N if gaps else N, K)) * 9).astype(dtype)[:, ::2 if gaps else 1]
@@ -920,7 +921,7 @@ def test_stage_copies_operands_stored_transposed_by_vector_squares(dtype, monkey
             calls.clear()
             got = cpu.stage(t)
             np.testing.assert_array_equal(got, np.ascontiguousarray(t), strict=True)
-            assert got.flags.c_contiguous and calls == ([(B, K, N)] if t.size >= cpu.FLIP_FROM else []), (B, K, N, calls)
+            assert got.flags.c_contiguous and calls == ([(B, K, N)] if t.nbytes >= cpu.FLIP_FROM else []), (B, K, N, calls)
     t = np.ones((4, 9, 16), np.complex128).transpose(0, 2, 1)
     calls.clear()
     np.testing.assert_array_equal(cpu.stage(t), np.ascontiguousarray(t))
