@@ -202,7 +202,8 @@ def transposed_copy(src, dst):
     """``dst[...] = src`` for a ``src (B, R, C)`` whose axis 1 is unit-stride and a C-ordered
     ``dst`` of its shape: each batch element by :func:`.vector.transpose` (vector squares), the
     next one prefetched while it runs (one thread).  The engine's copy of an operand stored
-    transposed (``batchdot.cpu.stage``): ``y`` stored ``(B, N, K)`` for the tiles."""
+    transposed where it still copies one (``batchdot.cpu.stage``: e.g. for the dots forced on
+    it, or complex and bool tile products; real tile products read it in place)."""
     B, R, C = src.shape
     s0, s1, s2 = src.strides
     d0, d1 = dst.strides[0], dst.strides[1]
