@@ -903,6 +903,29 @@ def test_operands_with_unmergeable_free_axes_are_staged(dtype):
     assert_batch_dot_close(small, x[:2, :2], y[:2, :2])
 
 
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_products_over_y_stored_transposed_match_the_reference(data):
+    """Random products with ``y`` stored ``(B, N, K)`` (q · kᵀ, its rows apart or not), every real
+    dtype pair the tiles take and K over one or two blocks: the automatic choice and the tiles
+    forced (which transpose ``y`` a block at a time) against the reference, into a strided
+    ``out`` too."""
+    B, M, N = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 70)), data.draw(st.integers(2, 70))
+    K = data.draw(st.sampled_from([2, 3, 17, 64, tiles.KC + 1]))
+    xd, yd = data.draw(st.sampled_from([("float32",) * 2, ("float64",) * 2, ("int32",) * 2, ("int8", "int16"),
+                                        ("float32", "float64"), ("uint8", "float32")]))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    x = _values(rng, (B, M, K), xd)
+    gaps = data.draw(st.booleans())
+    y = _values(rng, (B, 2 * N if gaps else N, K), yd)[:, ::2 if gaps else 1].transpose(0, 2, 1)
+    for kernel in (None, "tile"):
+        got = batch_dot(x, y, kernel=kernel)
+        assert_batch_dot_close(got, x, y)
+        out = with_layout(np.zeros(got.shape, got.dtype), "strided")
+        assert batch_dot(x, y, out=out, kernel=kernel) is out
+        assert_batch_dot_close(out, x, y)
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int8", "int16", "complex64", "bool", ">f8"])
 def test_stage_copies_operands_stored_transposed_by_vector_squares(dtype, monkeypatch):
     """An operand stored with its last two axes swapped (``y`` stored ``(B, N, K)``, read as
