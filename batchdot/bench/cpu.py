@@ -897,8 +897,13 @@ def main(quick=False, dtypes=None, blas=False, scene="idle", out=sys.stdout, wor
     reals = sorted({s.compute[0].name for s in specs if s.compute})
     ceil = ceilings(quick, reals)
     print(format_ceilings(ceil) + "\n", file=out, flush=True)
+    from ..cpu import policy
+
     if scene == "idle":
         run_workloads(specs, quick, ceil, out, workloads=workloads)
+        # (regions run and sent serial during the table: NumPy's BLAS threads beside the timed
+        # calls, or a slow core, show here)
+        print(f"\nparallel policy: {policy.state.snapshot()}", file=out)
         if not workloads:
             print(file=out)
             call_memory(out)
@@ -912,7 +917,5 @@ def main(quick=False, dtypes=None, blas=False, scene="idle", out=sys.stdout, wor
         print(f"scene: every call, batchdot's and the peers', follows np.matmul of a float32 {PIPELINE_MATMUL} "
               "pair; times are per step (matmul + contraction)", file=out)
         run_workloads(specs, quick, ceil, out, scene, workloads)
-    from ..cpu import policy
-
     print(f"\nparallel policy: {policy.state.snapshot()}", file=out)
     return 0
