@@ -297,9 +297,9 @@ def dots_pay(M, k_bytes, N, W):
     and from ``[1]`` where they are half-width (``N <= W / 2``); else (partly filled wide
     tiles) below :data:`DOT_ROWS_MANY` rows from ``[1]`` bytes, below ``DOT_ROWS_TALL`` from
     ``[0]``.  On one thread, float32 and float64, M = 4-48, N = 3-256, K of 64-2048 bytes
-    (``asv_bench/records/2026-12-08-…-packed-or-dots-*.txt``): the tiles ran 1.1-2.8x the dots
-    where the rule gives them the product, the dots 1.1-2.5x the tiles where it gives the dots,
-    but for a few within 0.84-0.93 (e.g. float64 (16, 3, 256): 0.84)."""
+    (``asv_bench/records/2026-12-08-0008-packed-or-dots-f32.txt``, ``-0010-packed-or-dots-f64.txt``):
+    the rule gives each product the faster family but for a few left at 0.84-0.95 of the other
+    (float64 (16, 3, 256) 0.84, float32 (16, 64, 512) 0.88, float64 (24, 128, 256) 0.91)."""
     if M < DOT_ROWS:
         return k_bytes >= DOT_BYTES_SHORT
     if 2 * N <= W:
@@ -506,7 +506,7 @@ def transposed_pair(x3, y3, out_dtype):
 
     ``y3`` (``(B, K, N)``) with its columns adjacent (``y`` stored ``(B, N, K)``, as keys in
     ``q k^T``) is read in place by the dots, one lane sum per element, or by the tiles a block
-    at a time (:func:`.tiles.packed_span`).  Where ``x3`` has its rows adjacent too (``x``
+    at a time (:func:`.tiles.packs`).  Where ``x3`` has its rows adjacent too (``x``
     stored ``(B, K, M)``), the transpose (:func:`batchdot.cpu._runner_swapped`) is a tile
     product over ``y`` in place against ``x^T`` in place, writing ``out`` through its transposed
     view one element at a time: for real results (complex ones would be written a column at a
@@ -521,7 +521,7 @@ def transposed_pair(x3, y3, out_dtype):
     (from 6-8 rows up to ``N / 2``): against the tiles over ``y`` transposed a block at a time,
     or the dots, it ran 0.5-0.9 of them on one thread (e.g. (B, 48, 64) . (B, 256, 64)^T float32
     1.71 ms against 0.99, (B, 6, 128) . (B, 23, 128)^T float64 0.34 against 0.15), level or
-    ahead only at 16 rows over 128 of K (``asv_bench/records/2026-12-08-…-packed-or-dots*.txt``).
+    ahead only at 16 rows over 128 of K (``asv_bench/records/2026-12-08-0008-packed-or-dots-f32.txt``, ``-0010-…-f64.txt``).
     """
     (B, M, K), N = x3.shape, y3.shape[2]
     if not (out_dtype.kind in "fiu" and N >= 2 and B * M * K * N >= TRANSPOSED_MIN

@@ -50,7 +50,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
 
 __all__ = ["VECTOR_BYTES", "REGISTERS", "lanes", "tile_shape", "columns", "block_kernel", "absmax", "magnitude",
-           "fma_limit", "times_i", "transpose", "square", "prefetch", "dot_block_kernel", "row_columns", "ROW_VECTORS"]
+           "fma_limit", "times_i", "transpose", "prefetch", "dot_block_kernel", "row_columns", "ROW_VECTORS"]
 
 
 def _host_vector_unit():
@@ -433,7 +433,7 @@ def _transposed_block(builder, b_dtype, acc_dtype, b0, b_rs, b_cs, K, nr):
     rs = ir.Constant(i64, ld * item)
     by_columns = builder.icmp_signed("!=", b_cs, ir.Constant(i64, item))
     with builder.if_then(by_columns, likely=False):
-        builder.call(_transpose_body(builder.module, item), [b0, buf[0], b_cs, rs, K, nr])
+        builder.call(_transpose_body(builder.module, item), [b0, b_cs, buf[0], rs, K, nr])
     return builder.select(by_columns, buf[0], b0), builder.select(by_columns, rs, b_rs)
 
 
@@ -868,7 +868,6 @@ def _times_i_body(mod, dtype):
 SQUARE = 16
 
 
-@register_jitable
 def square(itemsize):
     """Elements a side of :func:`transpose`'s squares for items of ``itemsize`` bytes: the
     vector lanes, at most :data:`SQUARE` (16 x 16 float32, 8 x 8 float64 on AVX-512)."""
@@ -895,14 +894,10 @@ def transpose(typingctx, src, src_off, src_cs, dst, dst_off, dst_rs, rows, n):
     sig = types.void(src, src_off, src_cs, dst, dst_off, dst_rs, rows, n)
 
     def codegen(context, builder, sig, args):
-        s, s_off, s_cs, d, d_off, d_rs, rows, n = args
-        item = _array_dtypes(sig, (0,))[0].itemsize
-        i64 = ir.IntType(64)
-        fn = _transpose_body(builder.module, item)  # (one per module and itemsize)
-        cast = [context.cast(builder, v, sig.args[i], types.int64) for v, i in ((s_cs, 2), (d_rs, 5), (rows, 6), (n, 7))]
-        d0 = context.cast(builder, d_off, sig.args[4], types.int64)
-        builder.call(fn, [_data_at(context, builder, s, sig.args[0], s_off),
-                          _data_at(context, builder, d, sig.args[3], d0)] + cast)
+        args = [context.cast(builder, v, t, types.int64) if isinstance(t, types.Integer) else v
+                for v, t in zip(args, sig.args)]  # (its LLVM body takes i64)
+        fn = _transpose_body(builder.module, _array_dtypes(sig, (0,))[0].itemsize)  # (one per module and itemsize)
+        builder.call(fn, _pointer_args(context, builder, sig, args))
         return context.get_dummy_value()
 
     return sig, codegen
@@ -941,16 +936,17 @@ def _square(builder, src, dst, s_cs, d_rs, item, vt, j0, k0, edge):
 
 
 def _transpose_body(mod, item):
-    """:func:`transpose` for ``item``-byte elements (moved as integers) as an LLVM function of ``mod``."""
+    """:func:`transpose` for ``item``-byte elements (moved as integers) as an LLVM function of ``mod``,
+    taking ``(src, src_cs, dst, dst_rs, rows, n)`` (pointers to the blocks' first elements)."""
     i8, i32, i64 = ir.IntType(8), ir.IntType(32), ir.IntType(64)
     w = square(item)
     vt = ir.VectorType(ir.IntType(8 * item), w)
     p8 = i8.as_pointer()
-    fn, builder = _define(mod, ir.FunctionType(ir.VoidType(), [p8, p8, i64, i64, i64, i64]),
-                          f"batchdot_transpose_{item}_w{w}")
+    fn, builder = _define(mod, ir.FunctionType(ir.VoidType(), [p8, i64, p8, i64, i64, i64]),
+                          f"batchdot_transpose_{item}_w{w}_a")  # (_a: the intrinsic's argument order)
     if builder is None:
         return fn
-    src, dst, s_cs, d_rs, rows, n = fn.args
+    src, s_cs, dst, d_rs, rows, n = fn.args
     lane = ir.Constant(ir.VectorType(i64, w), list(range(w)))
     none = ir.Constant(ir.VectorType(ir.IntType(1), w), [0] * w)
     step = ir.Constant(i64, w)

@@ -215,7 +215,7 @@ def test_mixed_blas_products_handed_to_the_tiles_are_cast_a_group_at_a_time(pair
 def test_blas_products_stay_on_blas_with_a_core_busy_where_the_tiles_would_copy_a_large_y(case, monkeypatch):
     """With a core busy, BLAS products go to the tiles where the tiles read ``y`` in place (rows
     of ``y`` unit-stride, or ``y`` stored transposed, which they transpose a block at a time:
-    ``tiles.packed_span``), or copy a ``y`` whose batch elements fit in L2; a larger ``y`` that
+    ``tiles.packs``), or copy a ``y`` whose batch elements fit in L2; a larger ``y`` that
     they would copy first (neither axis unit-stride) stays on BLAS."""
     monkeypatch.setattr(cpu.policy, "others_busy", lambda: True)
     rng = np.random.default_rng(18)
