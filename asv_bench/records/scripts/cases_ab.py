@@ -12,14 +12,13 @@ a (384, 384) float32 pair (its time included), as ``python -m batchdot bench``; 
 leave the thread counts at the machine's.
 """
 import sys
-import time
 
 import numpy as np
 
 import batchdot
 import batchdot_old
 from batchdot.bench.cpu import _in_scene, scene_setting
-from spellings import einsum_spec, matmul_spelling
+from spellings import alternated_us, einsum_spec, matmul_spelling
 
 args = sys.argv[1:]
 scene = "idle"
@@ -46,15 +45,7 @@ for case in args:
     fs = {"new": lambda: batchdot.batch_dot(x, y, axes), "old": lambda: batchdot_old.batch_dot(x, y, axes),
           "einsum": lambda: np.einsum(spec, x, y, optimize=True), "matmul": matmul_spelling(x, y, *axes, p.out_shape)}
     fs = {k: _in_scene(f, scene, mm) for k, f in fs.items()}
-    for f in fs.values():
-        f(), f()
-    ts = {k: [] for k in fs}
-    for r in range(31):
-        for k, f in (fs.items() if r % 2 else reversed(fs.items())):
-            t = time.perf_counter()
-            f()
-            ts[k].append(time.perf_counter() - t)
-    m = {k: np.median(v) * 1e6 for k, v in ts.items()}
+    m = alternated_us(fs, 31)
     best = min(m["einsum"], m["matmul"])
     print(f"{case:45s} new {m['new']:9.1f} us  old {m['old']:9.1f}  numpy {best:9.1f}  new/old speed "
           f"{m['old'] / m['new']:5.2f}  ratio new {best / m['new']:5.2f} old {best / m['old']:5.2f}", flush=True)

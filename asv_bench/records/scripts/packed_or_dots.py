@@ -1,5 +1,5 @@
 """One thread: products with ``y`` stored ``(B, N, K)`` (q k^T) on the tiles over ``y`` transposed a
-block at a time (``tiles.packed_span``, forced ``kernel='tile'``) against the dots (``kernel='dot'``)
+block at a time (``tiles.packs``, forced ``kernel='tile'``) against the dots (``kernel='dot'``)
 and ``np.matmul`` (one OpenBLAS thread), interleaved rounds, medians.
 
     NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
@@ -9,9 +9,9 @@ MS, NS, KS: comma-separated rows, columns and K (defaults below); the batch fill
 operands.  Prints the time of each and which of the two batchdot families was faster.
 """
 import sys
-import time
 
 import numpy as np
+from spellings import alternated_us
 
 import batchdot
 
@@ -28,15 +28,7 @@ for K in Ks:
                   "dot": lambda: batchdot.batch_dot(x, yt, (2, 2), kernel="dot"),
                   "auto": lambda: batchdot.batch_dot(x, yt, (2, 2)),
                   "matmul": lambda: np.matmul(x, yt.transpose(0, 2, 1))}
-            for f in fs.values():
-                f(), f()
-            ts = {k: [] for k in fs}
-            for r in range(15):
-                for k, f in (fs.items() if r % 2 else reversed(fs.items())):
-                    t = time.perf_counter()
-                    f()
-                    ts[k].append(time.perf_counter() - t)
-            m = {k: np.median(v) * 1e6 for k, v in ts.items()}
+            m = alternated_us(fs, 15)
             print(f"{dt.name} B {B:6d} M {M:3d} N {N:3d} K {K:4d}  tile {m['tile']:8.1f} us  dot {m['dot']:8.1f}  "
                   f"auto {m['auto']:8.1f}  matmul {m['matmul']:8.1f}  dot/tile {m['dot'] / m['tile']:5.2f}  "
                   f"matmul/auto {m['matmul'] / m['auto']:5.2f}", flush=True)

@@ -1,8 +1,9 @@
 """NumPy's spellings of any batch_dot contraction, for the record scripts: the einsum subscripts,
 and a matmul of the operands reshaped to stacks of matrices (contracted axis last in x, first
-in y; its copies count); and the unseen sweeps' random workloads (``draw_unseen``,
-``unseen_operand``)."""
+in y; its copies count); the unseen sweeps' random workloads (``draw_unseen``,
+``unseen_operand``); and medians of alternated rounds (``alternated_us``)."""
 import string
+import time
 
 import numpy as np
 
@@ -54,3 +55,17 @@ def unseen_operand(rng, shape, dt):
     if len(shape) >= 3 and rng.random() < 0.2:  # a transposed view of the same shape
         a = np.ascontiguousarray(np.swapaxes(a, 1, 2)).swapaxes(1, 2)
     return a
+
+
+def alternated_us(fns, rounds):
+    """``{name: median microseconds}`` of ``fns`` (``{name: call}``): each called twice first,
+    then ``rounds`` rounds of one timed call each, in reverse order every other round."""
+    for f in fns.values():
+        f(), f()
+    ts = {k: [] for k in fns}
+    for r in range(rounds):
+        for k, f in (fns.items() if r % 2 else reversed(fns.items())):
+            t0 = time.perf_counter()
+            f()
+            ts[k].append(time.perf_counter() - t0)
+    return {k: float(np.median(v)) * 1e6 for k, v in ts.items()}

@@ -5,9 +5,9 @@ interleaved rounds.
 
     NUMBA_NUM_THREADS=1 python asv_bench/records/scripts/stage_transposed.py [small]
 """
-import time
 
 import numpy as np
+from spellings import alternated_us
 
 from batchdot import cpu
 
@@ -20,14 +20,6 @@ if sys.argv[1:] == ["small"]:  # around the bound of cpu.FLIP_FROM
 for (B, N, K), dt in CASES:
     t = np.random.default_rng(0).standard_normal((B, N, K)).astype(dt).transpose(0, 2, 1)
     fs = {"stage": lambda: cpu.stage(t), "numpy": lambda: np.ascontiguousarray(t)}
-    for f in fs.values():
-        f(), f()
-    ts = {k: [] for k in fs}
-    for r in range(21):
-        for k, f in (fs.items() if r % 2 else reversed(fs.items())):
-            t0 = time.perf_counter()
-            f()
-            ts[k].append(time.perf_counter() - t0)
-    m = {k: np.median(v) * 1e6 for k, v in ts.items()}
+    m = alternated_us(fs, 21)
     print(f"(B, N, K) = ({B}, {N}, {K}) {np.dtype(dt).name:8s} {t.nbytes / 1e6:7.2f} MB  stage {m['stage']:9.1f} us  "
           f"numpy {m['numpy']:9.1f} us  numpy/stage {m['numpy'] / m['stage']:5.2f}", flush=True)
