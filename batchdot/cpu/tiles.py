@@ -35,13 +35,16 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
   Complex results (``complex_span``) run the same tiles on the real and imaginary parts;
   bool results (``bool_span``) count in int32 lanes; :func:`kernels_for` picks the pair.
 - **Fused multiply-adds** for float sums where a work item's largest finite magnitudes show
-  that nothing can overflow (:data:`FMA_INTENSITY`, :func:`.vector.absmax`).  Copying each
+  that nothing can overflow (:data:`FMA_INTENSITY`, :func:`.vector.absmax`), scanned before
+  the item, or after it where the elements are one page each (:data:`CHECK_AFTER`: the item
+  is redone unfused where the bound fails).  Copying each
   block of ``y`` into a contiguous panel first (BLIS's packing) was tried and not kept: 0-20 %
   on float32 products of 128-1024, level on float64, slower on 64 x 64 float64
   (`asv_bench/records/2026-12-06-0736-tile-pack-ab.txt`).
 - **Prefetch**: during each batch element's first block of rows, the next element's ``x``,
   ``y`` and (where its rows span several column blocks) ``out`` are prefetched where each is
-  one run of 4-16 KiB (:data:`PREFETCH_BYTES`), a share in each column block and register
+  one run of 4-16 KiB (:data:`PREFETCH_BYTES`; ``x`` and ``y`` not where the bound is
+  checked after, :data:`CHECK_AFTER`), a share in each column block and register
   tile of the block (not by the :data:`MR1W`-row tiles): inside the K loop of fused tiles, a
   cache line of each a K step.
 - **One block, one call**: the loop over the rows of a block (full tiles, then single
@@ -226,6 +229,34 @@ def _prefetch_span(strides, rows, cols, item, low):
     return span if s1 >= 0 and s2 >= 0 and low <= span <= PREFETCH_BYTES[1] and span <= s0 else 0
 
 
+#: Fused tiles check their bound after the item (:func:`tile_span`) where ``x``'s and ``y``'s
+#: batch elements are each one run of at most this many bytes (one page), ``y`` has unit-stride
+#: rows and is read in one column block: the tiles run fused first, with ``x`` and ``y`` left to
+#: the hardware's prefetch, then :func:`.vector.absmax` reads the item's operands, now in
+#: cache, and an item whose bound fails is computed again unfused over the same ``out`` (the
+#: same bits as scanning first).  Scanning first read each element in a burst of loads that
+#: the tiles waited for; on an AMD EPYC (Zen 5) the tiles alone, without the scan or the
+#: prefetch, streamed 32 x 32 float32 products at OpenBLAS's rate, either one cost about a
+#: fifth.  One thread against scanning first: 32 x 32 float32 1.13-1.15x streamed and in
+#: cache, 20 x 30 x 28 float32 1.21x, 16 x 16 float64 1.17x, the rest (left out) level
+#: (``asv_bench/records/2026-12-08-0223-check-after-one-thread.txt``).  Left out: elements of
+#: two pages (float64 32 x 32, whose prefetch gains more) and ``y`` read in two column blocks
+#: (float64 16 x 16 x 32 lost 21 % in a first form, terminal only).  The bench's three scenes:
+#: small32 float32 1.09 / 1.31 / 1.25, the rest level (``-0221-check-after-tree-ab.txt``).  The
+#: same check after, tried on 2026-12-06 with the prefetch of that day kept, had lost float64
+#: 32 x 32 (``-1422-post-scan-iso.txt``): those elements keep the scan first.
+CHECK_AFTER = 4096
+
+
+@register_jitable
+def _checks_after(x, y, M, K, N, nb):
+    """Whether :func:`tile_span`'s fused tiles check their bound after each item
+    (:data:`CHECK_AFTER`): ``nb`` column blocks."""
+    sx = _prefetch_span(x.strides, M, K, x.itemsize, 1)
+    sy = _prefetch_span(y.strides, K, N, y.itemsize, 1)
+    return nb == 1 and y.strides[2] == y.itemsize and 0 < sx <= CHECK_AFTER and 0 < sy <= CHECK_AFTER
+
+
 @register_jitable
 def _column_stride(y):
     """The block kernels' ``b_cs`` for canonical ``y (B, K, N)``: its column stride, where a block
@@ -265,6 +296,9 @@ def tile_span(x, y, out, zero, lo, hi):
     # out where its rows are written a column block at a time (one block: rows written whole,
     # one run the hardware's prefetch follows)
     po = _prefetch_span(out.strides, M, N, out.itemsize, low) if nb > 1 else 0
+    after = limit > 0 and _checks_after(x, y, M, K, N, nb)  # fused first, the bound checked after
+    if after:  # (x and y left to the hardware's prefetch, which follows the tiles' runs)
+        px, py = 0, 0
     pf = px > 0 or py > 0 or po > 0
     # the bound of fused multiply-adds for the next element, found while its shares are read
     # in (READ_FROM): where the wide tiles of an element's first block of rows cover them
@@ -275,8 +309,8 @@ def tile_span(x, y, out, zero, lo, hi):
         b = r // nib
         ilo = (r % nib) * ROWS
         rows = min(M, ilo + ROWS) - ilo
-        fused = False
-        if limit > 0:  # float sums: fused multiply-adds where no product or sum can overflow
+        fused = after
+        if limit > 0 and not after:  # float sums: fused multiply-adds where no product or sum can overflow
             if b != yb:
                 read = b == ahead_b
                 yb, ymax = b, (slot_get(at, 1) if read and py > 0 else absmax(y, b * ys0, ys1, ys2, K, N))
@@ -291,15 +325,23 @@ def tile_span(x, y, out, zero, lo, hi):
             slot_set(at, 0, 0.0)
             slot_set(at, 1, 0.0)
             ahead_b = b + 1
-        for j0 in range(0, N, NR):
-            narrow = tail and j0 + NR >= N
-            ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py, (b + 1) * os0, po, j0 // NR, nbw, at, xs0 * more, ys0 * more) \
-                if nxt and not narrow else _NO_AHEAD
-            for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
-                _WIDE_BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
-                       out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
-                       rows, 1 if narrow else shape, fused, ahead, _column_stride(y))
-                ahead = _NO_AHEAD
+        for again in range(2):  # (again: the item redone unfused, where the bound checked after fails)
+            for j0 in range(0, N, NR):
+                narrow = tail and j0 + NR >= N
+                ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py, (b + 1) * os0, po, j0 // NR, nbw, at, xs0 * more, ys0 * more) \
+                    if nxt and not narrow and again == 0 else _NO_AHEAD
+                for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
+                    _WIDE_BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
+                           out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
+                           rows, 1 if narrow else shape, fused, ahead, _column_stride(y))
+                    ahead = _NO_AHEAD
+            if not (after and fused):
+                break
+            if b != yb:  # the operands are in cache now: the bound of the fused sums just written
+                yb, ymax = b, absmax(y, b * ys0, ys1, ys2, K, N)
+            if absmax(x, b * xs0 + ilo * xs1, xs1, xs2, rows, K) * ymax * K <= limit:
+                break
+            fused = False
 
 
 @jit(fastmath=frozenset())

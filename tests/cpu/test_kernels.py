@@ -1205,6 +1205,46 @@ def test_tiles_reading_the_next_element_ahead_fuse_only_where_nothing_can_overfl
     np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=1e3 * rtol)
 
 
+@pytest.mark.parametrize("x_dtype, y_dtype, m, k, n", [
+    (np.float32, np.float32, 32, 32, 32), (np.float64, np.float64, 16, 16, 16),
+    (np.float32, np.float64, 16, 16, 16), (np.float32, np.float32, 80, 8, 32), (np.int32, np.float64, 16, 16, 16)])
+def test_tiles_checking_their_bound_after_an_item_redo_it_unfused_where_it_fails(x_dtype, y_dtype, m, k, n):
+    """Where ``x``'s and ``y``'s batch elements are each one page or less (``tiles.CHECK_AFTER``)
+    the wide tiles run fused first and check the bound after each item: an item whose operands
+    could overflow without fusing is computed again, unfused, over what the fused tiles wrote.
+    Elements 0, 4 and 8 (first, middle, last) hold x = [-max, max/2, -max], y = [1, 4, 1]
+    (fused: finite; NumPy's (x * y).sum(): inf) in one item, the others nothing large; 80 rows
+    are two items of one element, the bad rows in the second (the element's ``y`` bound is
+    shared by both); int32 x takes its constant bound against y = max."""
+    rng = np.random.default_rng(37)
+    B = 9
+    out_dtype = np.result_type(x_dtype, y_dtype)
+    n = min(n, 2 * vector.lanes(out_dtype))  # one column block of two-vector tiles (AVX2: 16 float32)
+    if np.dtype(x_dtype).kind == "i":
+        x = rng.integers(-3, 4, (B, m, k)).astype(x_dtype)
+    else:
+        x = rng.standard_normal((B, m, k)).astype(x_dtype)
+    y = rng.standard_normal((B, k, n)).astype(y_dtype)
+    shape, nr = vector.columns(n, vector.lanes(out_dtype))
+    assert shape == 2 and nr >= n and tiles._checks_after(x, y, m, k, n, 1)
+    big, r, c = np.finfo(out_dtype).max, m - 2, n - 3
+    for b in (0, 4, 8):
+        if np.dtype(x_dtype).kind == "i":
+            x[b, r, :3], y[b, :3, c] = [-1, 2, -1], big
+        else:
+            top = np.finfo(x_dtype).max
+            x[b, r, :3], y[b, :3, c] = [-top, top / 2, -top], np.array([1, 4, 1]) * (big / top)
+    out = np.full((B, m, n), np.nan, out_dtype)  # the redo writes over the fused tiles' results
+    with np.errstate(over="ignore", invalid="ignore"):
+        want = (x[:, :, :, None].astype(out_dtype) * y[:, None].astype(out_dtype)).sum(axis=2)
+        got = batch_dot(x, y, (2, 1), kernel="tile", out=out)
+    finite = np.isfinite(want)
+    assert not finite[[0, 4, 8], r, c].any() and finite[[1, 2, 3, 5, 6, 7]].all()
+    np.testing.assert_array_equal(np.where(finite, 0, got), np.where(finite, 0, want))
+    rtol = 1e-4 if out_dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=1e3 * rtol)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.complex64])
 def test_a_last_block_of_one_vector_of_columns_runs_one_vector_tiles(dtype):
     """Products whose columns end on a block of at most ``W`` after two-vector blocks run it in
