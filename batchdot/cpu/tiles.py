@@ -249,15 +249,6 @@ CHECK_AFTER = 4096
 
 
 @register_jitable
-def _checks_after(x, y, M, K, N, nb):
-    """Whether :func:`tile_span`'s fused tiles check their bound after each item
-    (:data:`CHECK_AFTER`): ``nb`` column blocks."""
-    sx = _prefetch_span(x.strides, M, K, x.itemsize, 1)
-    sy = _prefetch_span(y.strides, K, N, y.itemsize, 1)
-    return nb == 1 and y.strides[2] == y.itemsize and 0 < sx <= CHECK_AFTER and 0 < sy <= CHECK_AFTER
-
-
-@register_jitable
 def _column_stride(y):
     """The block kernels' ``b_cs`` for canonical ``y (B, K, N)``: its column stride, where a block
     is transposed unless it is the item size (:func:`packs`: ``y`` stored ``(B, N, K)``); the item
@@ -296,7 +287,11 @@ def tile_span(x, y, out, zero, lo, hi):
     # out where its rows are written a column block at a time (one block: rows written whole,
     # one run the hardware's prefetch follows)
     po = _prefetch_span(out.strides, M, N, out.itemsize, low) if nb > 1 else 0
-    after = limit > 0 and _checks_after(x, y, M, K, N, nb)  # fused first, the bound checked after
+    # fused first, the bound checked after (CHECK_AFTER): x's and y's elements each one run of at
+    # most a page, y read in one column block (inline: a function of its own cost 0.2 s to compile)
+    sx, sy = (M - 1) * xs1 + (K - 1) * xs2 + x.itemsize, (K - 1) * ys1 + (N - 1) * ys2 + y.itemsize
+    after = (limit > 0 and nb == 1 and ys2 == y.itemsize and min(xs1, xs2, ys1) >= 0
+             and sx <= min(CHECK_AFTER, xs0) and sy <= min(CHECK_AFTER, ys0))
     if after:  # (x and y left to the hardware's prefetch, which follows the tiles' runs)
         px, py = 0, 0
     pf = px > 0 or py > 0 or po > 0
@@ -305,11 +300,12 @@ def tile_span(x, y, out, zero, lo, hi):
     reading = pf and limit > 0 and min(M, ROWS) >= MR and px + py > READ_FROM and xs2 == x.itemsize
     at = slots() if reading else 0  # two float64: the next element's bounds of x and y
     ahead_b, xall = -1, -1.0
-    for r in range(lo, hi):
+    r, redo = lo, False
+    while r < hi:  # (item r again where its bound, checked after, fails: one call site of the block kernel)
         b = r // nib
         ilo = (r % nib) * ROWS
         rows = min(M, ilo + ROWS) - ilo
-        fused = after
+        fused = after and not redo
         if limit > 0 and not after:  # float sums: fused multiply-adds where no product or sum can overflow
             if b != yb:
                 read = b == ahead_b
@@ -325,23 +321,23 @@ def tile_span(x, y, out, zero, lo, hi):
             slot_set(at, 0, 0.0)
             slot_set(at, 1, 0.0)
             ahead_b = b + 1
-        for again in range(2):  # (again: the item redone unfused, where the bound checked after fails)
-            for j0 in range(0, N, NR):
-                narrow = tail and j0 + NR >= N
-                ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py, (b + 1) * os0, po, j0 // NR, nbw, at, xs0 * more, ys0 * more) \
-                    if nxt and not narrow and again == 0 else _NO_AHEAD
-                for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
-                    _WIDE_BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
-                           out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
-                           rows, 1 if narrow else shape, fused, ahead, _column_stride(y))
-                    ahead = _NO_AHEAD
-            if not (after and fused):
-                break
-            if b != yb:  # the operands are in cache now: the bound of the fused sums just written
+        for j0 in range(0, N, NR):
+            narrow = tail and j0 + NR >= N
+            ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py, (b + 1) * os0, po, j0 // NR, nbw, at, xs0 * more, ys0 * more) \
+                if nxt and not narrow else _NO_AHEAD
+            for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
+                _WIDE_BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
+                       out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
+                       rows, 1 if narrow else shape, fused, ahead, _column_stride(y))
+                ahead = _NO_AHEAD
+        if fused and after:  # the operands are in cache now: the bound of the fused sums just written
+            if b != yb:
                 yb, ymax = b, absmax(y, b * ys0, ys1, ys2, K, N)
-            if absmax(x, b * xs0 + ilo * xs1, xs1, xs2, rows, K) * ymax * K <= limit:
-                break
-            fused = False
+            redo = absmax(x, b * xs0 + ilo * xs1, xs1, xs2, rows, K) * ymax * K > limit
+            if redo:  # computed again, unfused, over what the fused tiles wrote
+                continue
+        redo = False
+        r += 1
 
 
 @jit(fastmath=frozenset())

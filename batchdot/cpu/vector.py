@@ -978,7 +978,7 @@ def _absmax_body(mod, dtype, nan=False):
     it = ir.IntType(8 * item)
     vt = ir.VectorType(ft, w)
     name = f"batchdot_absmax_f{item}_w{w}_" + ("n" if nan else "f")  # _f: float maximum, infinities kept; _n: NaN too
-    fn, builder = _define(mod, ir.FunctionType(f64, [i8.as_pointer(), i64, i64, i64, i64]), name, noinline=False)
+    fn, builder = _define(mod, ir.FunctionType(f64, [i8.as_pointer(), i64, i64, i64, i64]), name)
     if builder is None:
         return fn
     base, rs, cs, rows, n = fn.args
