@@ -300,12 +300,11 @@ def tile_span(x, y, out, zero, lo, hi):
     reading = pf and limit > 0 and min(M, ROWS) >= MR and px + py > READ_FROM and xs2 == x.itemsize
     at = slots() if reading else 0  # two float64: the next element's bounds of x and y
     ahead_b, xall = -1, -1.0
-    r, redo = lo, False
-    while r < hi:  # (item r again where its bound, checked after, fails: one call site of the block kernel)
+    for r in range(lo, hi):
         b = r // nib
         ilo = (r % nib) * ROWS
         rows = min(M, ilo + ROWS) - ilo
-        fused = after and not redo
+        fused = after
         if limit > 0 and not after:  # float sums: fused multiply-adds where no product or sum can overflow
             if b != yb:
                 read = b == ahead_b
@@ -321,23 +320,23 @@ def tile_span(x, y, out, zero, lo, hi):
             slot_set(at, 0, 0.0)
             slot_set(at, 1, 0.0)
             ahead_b = b + 1
-        for j0 in range(0, N, NR):
-            narrow = tail and j0 + NR >= N
-            ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py, (b + 1) * os0, po, j0 // NR, nbw, at, xs0 * more, ys0 * more) \
-                if nxt and not narrow else _NO_AHEAD
-            for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
-                _WIDE_BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
-                       out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
-                       rows, 1 if narrow else shape, fused, ahead, _column_stride(y))
-                ahead = _NO_AHEAD
-        if fused and after:  # the operands are in cache now: the bound of the fused sums just written
-            if b != yb:
+        while True:  # twice where the bound checked after fails (one call site of the block kernel)
+            for j0 in range(0, N, NR):
+                narrow = tail and j0 + NR >= N
+                ahead = ((b + 1) * xs0, px, (b + 1) * ys0, py, (b + 1) * os0, po, j0 // NR, nbw, at, xs0 * more, ys0 * more) \
+                    if nxt and not narrow else _NO_AHEAD
+                for k0 in range(0, K, KC):  # each block of K is added to the blocks before it
+                    _WIDE_BLOCK(x, b * xs0 + ilo * xs1 + k0 * xs2, xs1, xs2, y, b * ys0 + k0 * ys1 + j0 * ys2, ys1,
+                           out, b * os0 + ilo * os1 + j0 * os2, os1, os2, min(KC, K - k0), min(NR, N - j0), k0 > 0,
+                           rows, 1 if narrow else shape, fused, ahead, _column_stride(y))
+                    ahead = _NO_AHEAD
+            if not (fused and after):
+                break
+            if b != yb:  # the operands are in cache now: the bound of the fused sums just written
                 yb, ymax = b, absmax(y, b * ys0, ys1, ys2, K, N)
-            redo = absmax(x, b * xs0 + ilo * xs1, xs1, xs2, rows, K) * ymax * K > limit
-            if redo:  # computed again, unfused, over what the fused tiles wrote
-                continue
-        redo = False
-        r += 1
+            if absmax(x, b * xs0 + ilo * xs1, xs1, xs2, rows, K) * ymax * K <= limit:
+                break
+            fused = False  # computed again, unfused, over what the fused tiles wrote
 
 
 @jit(fastmath=frozenset())
