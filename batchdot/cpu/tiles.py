@@ -44,7 +44,7 @@ Numba's threads.  A work item is a block of :data:`ROWS` rows of one batch eleme
 - **Prefetch**: during each batch element's first block of rows, the next element's ``x``,
   ``y`` and (where its rows span several column blocks) ``out`` are prefetched where each is
   one run of 4-16 KiB (:data:`PREFETCH_BYTES`; ``x`` and ``y`` not where the bound is
-  checked after, :data:`CHECK_AFTER`), a share in each column block and register
+  checked after over one column block, :data:`CHECK_AFTER`), a share in each column block and register
   tile of the block (not by the :data:`MR1W`-row tiles): inside the K loop of fused tiles, a
   cache line of each a K step.
 - **One block, one call**: the loop over the rows of a block (full tiles, then single
@@ -230,21 +230,25 @@ def _prefetch_span(strides, rows, cols, item, low):
 
 
 #: Fused tiles check their bound after the item (:func:`tile_span`) where ``x``'s and ``y``'s
-#: batch elements are each one run of at most this many bytes (one page), ``y`` has unit-stride
-#: rows and is read in one column block: the tiles run fused first, with ``x`` and ``y`` left to
-#: the hardware's prefetch, then :func:`.vector.absmax` reads the item's operands, now in
-#: cache, and an item whose bound fails is computed again unfused over the same ``out`` (the
-#: same bits as scanning first).  Scanning first read each element in a burst of loads that
-#: the tiles waited for; on an AMD EPYC (Zen 5) the tiles alone, without the scan or the
-#: prefetch, streamed 32 x 32 float32 products at OpenBLAS's rate, either one cost about a
-#: fifth.  One thread against scanning first: 32 x 32 float32 1.13-1.15x streamed and in
-#: cache, 20 x 30 x 28 float32 1.21x, 16 x 16 float64 1.17x, the rest (left out) level
-#: (``asv_bench/records/2026-12-08-0223-check-after-one-thread.txt``).  Left out: elements of
-#: two pages (float64 32 x 32, whose prefetch gains more) and ``y`` read in two column blocks
-#: (float64 16 x 16 x 32 lost 21 % in a first form, terminal only).  The bench's three scenes:
-#: small32 float32 1.09 / 1.31 / 1.25, the rest level (``-0221-check-after-tree-ab.txt``).  The
-#: same check after, tried on 2026-12-06 with the prefetch of that day kept, had lost float64
-#: 32 x 32 (``-1422-post-scan-iso.txt``): those elements keep the scan first.
+#: batch elements are each one run of at most this many bytes (one page) and ``y`` has
+#: unit-stride rows: the tiles run fused first, then :func:`.vector.absmax` reads the item's
+#: operands, now in cache, and an item whose bound fails is computed again unfused over the
+#: same ``out`` (the same bits as scanning first).  Where ``y`` is read in one column block,
+#: ``x`` and ``y`` are left to the hardware's prefetch, which follows the tiles' runs; where it
+#: is read in several, their prefetch stays (without it float64 16 x 16 x 32 lost 21 %, terminal).
+#: Scanning first read each element in a burst of loads that the tiles waited for; on an AMD
+#: EPYC (Zen 5) the tiles alone, without the scan or the prefetch, streamed 32 x 32 float32
+#: products at OpenBLAS's rate, either one cost about a fifth
+#: (``asv_bench/records/2026-12-08-0217-tile-overheads.txt``).  One thread against scanning
+#: first: 32 x 32 float32 1.13-1.15x streamed and in cache, 20 x 30 x 28 float32 1.21x, 16 x 16
+#: float64 1.17x (``-0223-check-after-one-thread.txt``); several column blocks, against the
+#: check after in one block only: 1.00-1.21x (16 x 16 x 48 float32 1.21x, 32 x 16 x 32 float64
+#: 1.19x, ``-0345-check-after-blocks-one-thread.txt``), 1.02-1.25x with a core busy or after
+#: BLAS (``-0346-check-after-blocks-scenes.txt``).  The bench's three scenes: small32 float32
+#: 1.09 / 1.31 / 1.25, the rest level (``-0221-check-after-tree-ab.txt``).  Elements of two
+#: pages keep the scan first: the check after, tried on 2026-12-06 with the prefetch of that
+#: day, had lost float64 32 x 32 (``-1422-post-scan-iso.txt``), and with today's prefetch it
+#: was level (terminal).
 CHECK_AFTER = 4096
 
 
@@ -288,12 +292,12 @@ def tile_span(x, y, out, zero, lo, hi):
     # one run the hardware's prefetch follows)
     po = _prefetch_span(out.strides, M, N, out.itemsize, low) if nb > 1 else 0
     # fused first, the bound checked after (CHECK_AFTER): x's and y's elements each one run of at
-    # most a page, y read in one column block (inline: a function of its own cost 0.2 s to compile)
+    # most a page (inline: a function of its own cost 0.2 s to compile)
     sx, sy = (M - 1) * xs1 + (K - 1) * xs2 + x.itemsize, (K - 1) * ys1 + (N - 1) * ys2 + y.itemsize
-    after = (limit > 0 and nb == 1 and ys2 == y.itemsize and min(xs1, xs2, ys1) >= 0
+    after = (limit > 0 and ys2 == y.itemsize and min(xs1, xs2, ys1) >= 0
              and sx <= min(CHECK_AFTER, xs0) and sy <= min(CHECK_AFTER, ys0))
-    if after:  # (x and y left to the hardware's prefetch, which follows the tiles' runs)
-        px, py = 0, 0
+    if after and nb == 1:  # y read in one column block: x and y left to the hardware's prefetch,
+        px, py = 0, 0  # which follows the tiles' runs
     pf = px > 0 or py > 0 or po > 0
     # the bound of fused multiply-adds for the next element, found while its shares are read
     # in (READ_FROM): where the wide tiles of an element's first block of rows cover them

@@ -1207,7 +1207,8 @@ def test_tiles_reading_the_next_element_ahead_fuse_only_where_nothing_can_overfl
 
 @pytest.mark.parametrize("x_dtype, y_dtype, m, k, n", [
     (np.float32, np.float32, 32, 32, 32), (np.float64, np.float64, 16, 16, 16),
-    (np.float32, np.float64, 16, 16, 16), (np.float32, np.float32, 80, 8, 32), (np.int32, np.float64, 16, 16, 16)])
+    (np.float32, np.float64, 16, 16, 16), (np.float32, np.float32, 80, 8, 32), (np.int32, np.float64, 16, 16, 16),
+    (np.float32, np.float32, 16, 16, "2 blocks"), (np.float64, np.float64, 16, 16, "2 blocks")])
 def test_tiles_checking_their_bound_after_an_item_redo_it_unfused_where_it_fails(x_dtype, y_dtype, m, k, n):
     """Where ``x``'s and ``y``'s batch elements are each one page or less (``tiles.CHECK_AFTER``)
     the wide tiles run fused first and check the bound after each item: an item whose operands
@@ -1216,19 +1217,21 @@ def test_tiles_checking_their_bound_after_an_item_redo_it_unfused_where_it_fails
     (scaled to out's largest; fused, a sum other than NumPy's inf or NaN) in one item, the
     others nothing large; 80 rows are two items of one element, the bad rows in the second (the
     element's ``y`` bound is shared by both); int32 x takes its constant bound against y = max.
-    Cases whose tiles do not fuse on this CPU (float64 results on AVX2) are skipped."""
+    Two column blocks: the bad column in the second.  Cases whose tiles do not fuse on this
+    CPU (float64 results of one column block on AVX2) are skipped."""
     rng = np.random.default_rng(37)
     B = 9
     out_dtype = np.result_type(x_dtype, y_dtype)
-    n = min(n, 2 * vector.lanes(out_dtype))  # one column block of two-vector tiles (AVX2: 16 float32)
+    w = vector.lanes(out_dtype)
+    n = 4 * w if n == "2 blocks" else min(n, 2 * w)  # one or two column blocks of two-vector tiles
     if np.dtype(x_dtype).kind == "i":
         x = rng.integers(-3, 4, (B, m, k)).astype(x_dtype)
     else:
         x = rng.standard_normal((B, m, k)).astype(x_dtype)
     y = rng.standard_normal((B, k, n)).astype(y_dtype)
-    shape, nr = vector.columns(n, vector.lanes(out_dtype))
+    shape, nr = vector.columns(n, w)
     spans = [(a.shape[1] - 1) * a.strides[1] + (a.shape[2] - 1) * a.strides[2] + a.itemsize for a in (x, y)]
-    assert shape == 2 and nr >= n and max(spans) <= tiles.CHECK_AFTER  # (tile_span's condition)
+    assert shape == 2 and nr * 2 >= n and max(spans) <= tiles.CHECK_AFTER  # (tile_span's condition)
     if not tiles.may_fuse(m, n, out_dtype):  # (AVX2: float64 products of one column block never fuse)
         pytest.skip(f"{out_dtype} products of {n} columns do not fuse on this CPU's vectors")
     big, r, c = np.finfo(out_dtype).max, m - 2, n - 3
