@@ -292,10 +292,9 @@ def tile_span(x, y, out, zero, lo, hi):
     # one run the hardware's prefetch follows)
     po = _prefetch_span(out.strides, M, N, out.itemsize, low) if nb > 1 else 0
     # fused first, the bound checked after (CHECK_AFTER): x's and y's elements each one run of at
-    # most a page (inline: a function of its own cost 0.2 s to compile)
-    sx, sy = (M - 1) * xs1 + (K - 1) * xs2 + x.itemsize, (K - 1) * ys1 + (N - 1) * ys2 + y.itemsize
-    after = (limit > 0 and ys2 == y.itemsize and min(xs1, xs2, ys1) >= 0
-             and sx <= min(CHECK_AFTER, xs0) and sy <= min(CHECK_AFTER, ys0))
+    # most a page (_prefetch_span from one byte; a helper of its own cost 0.2 s to compile)
+    sx, sy = _prefetch_span(x.strides, M, K, x.itemsize, 1), _prefetch_span(y.strides, K, N, y.itemsize, 1)
+    after = limit > 0 and ys2 == y.itemsize and 0 < sx <= CHECK_AFTER and 0 < sy <= CHECK_AFTER
     if after and nb == 1:  # y read in one column block: x and y left to the hardware's prefetch,
         px, py = 0, 0  # which follows the tiles' runs
     pf = px > 0 or py > 0 or po > 0
